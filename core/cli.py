@@ -1,0 +1,84 @@
+"""`campaign-tracker` command line: a thin client over core.pipeline."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .export import write_tables
+from .pipeline import DEFAULT_SOURCES, Corpus, build_corpus
+
+
+def _load(args) -> Corpus:
+    taxonomy = None
+    if getattr(args, "taxonomy", None):
+        from .taxonomy import TaxonomyError, load_taxonomy
+        try:
+            taxonomy = load_taxonomy(args.taxonomy)
+        except TaxonomyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2)
+    corpus = build_corpus(args.sources or DEFAULT_SOURCES, taxonomy=taxonomy)
+    for err in corpus.errors:
+        print(f"error: {err}", file=sys.stderr)
+    return corpus
+
+
+def export_tables(corpus: Corpus) -> dict:
+    tables = {"passages.csv": corpus.passages}
+    if corpus.tags is not None:
+        from .summary import theme_summary
+        tables["tags.csv"] = corpus.tags
+        tables["theme_summary.csv"] = theme_summary(corpus)
+    if corpus.asks is not None:
+        from .asks import ask_summary
+        tables["asks.csv"] = corpus.asks
+        tables["ask_summary.csv"] = ask_summary(corpus)
+    return tables
+
+
+def cmd_export(args) -> int:
+    corpus = _load(args)
+    written = write_tables(args.out, export_tables(corpus))
+    n = len(corpus.passages)
+    print(f"{len(corpus.documents)} documents, {n} passages ({len(corpus.duplicates)} duplicates) -> "
+          + ", ".join(str(p) for p in written))
+    if corpus.errors:
+        print(f"{len(corpus.errors)} file(s) failed; the others were exported", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_check(args) -> int:
+    corpus = _load(args)
+    docs = corpus.documents_frame()
+    print(docs.to_string(index=False) if len(docs) else "no documents")
+    return 1 if corpus.errors else 0
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sources", nargs="*", type=Path, help="files or directories (default: the bundled seeds/)")
+    p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (replaces or extends the default)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="campaign-tracker", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("export", help="write passages.csv (and tags, theme summary, asks) to --out DIR")
+    _add_common(p)
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("check", help="list documents, their layouts and data-quality flags")
+    _add_common(p)
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,262 @@
+"""Ingest of the five real seeds: layouts, sections, dates, venues, speakers, no loss, bad input."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from core.ingest import detect_layout, load_documents, parse_text
+from core.ingest.common import parse_day_date
+from core.model import COLUMNS, FIELDS, Passage
+from tests.conftest import HANSARD, MONTHLY, PP, PP_2025, PRESS, SEEDS
+
+
+def sections(passages, doc):
+    df = passages[passages.document == doc]
+    return (df.groupby("section_index", sort=True)
+              .agg(title=("section_title", "first"), date=("date", "first"), precision=("date_precision", "first"),
+                   venue=("venue", "first"), speakers=("speaker", lambda s: sorted(set(s))))
+              .reset_index().to_dict("records"))
+
+
+def test_layouts_detected_by_content(docs):
+    assert {d: docs[d].layout for d in docs} == {
+        PP: "parallel_parliament", HANSARD: "hansard_page", PRESS: "mp_archive", MONTHLY: "mp_archive",
+        PP_2025: "parallel_parliament"}
+    # content, not the file name: the same text under another name is read the same way
+    text = (SEEDS / f"{PRESS}.txt").read_text(encoding="utf-8")
+    assert detect_layout(text) == "mp_archive"
+    assert parse_text(text, "renamed").passages[0].venue == "Press release"
+
+
+def test_parallel_parliament_2017_2019_sections(passages):
+    got = [(s["title"], s["date"], s["precision"], s["venue"], s["speakers"]) for s in sections(passages, PP)]
+    assert got == [
+        ("Crime (Overseas Production Orders) Bill [Lords]", "2019-01-30", "day", "Commons Chamber", ["", "Ann Coffey", "Ben Wallace"]),
+        ("County Lines Exploitation: London", "2018-01-17", "day", "Westminster Hall", ["Ann Coffey", "Joan Ryan"]),
+        ("Modern Slavery Act 2015", "2017-10-26", "day", "Commons Chamber", ["Ann Coffey"]),
+    ]
+
+
+def test_parallel_parliament_2024_sections_without_date_or_venue(passages):
+    got = [(s["title"], s["date"], s["precision"], s["venue"], s["speakers"]) for s in sections(passages, PP_2025)]
+    assert got == [
+        ("Child Sexual Exploitation and Abuse", "2025-01-16", "day", "Commons Chamber", ["Judith Cummins", "Yvette Cooper"]),
+        ("Border Security: Collaboration", "2024-12-11", "day", "Commons Chamber", ["Judith Cummins", "Yvette Cooper"]),
+        ("Terrorism (Protection of Premises) Bill", "", "unknown", "", ["Judith Cummins", "Yvette Cooper"]),
+        ("Violent Disorder", "2024-09-02", "day", "Commons Chamber", ["Judith Cummins", "Yvette Cooper"]),
+    ]
+
+
+def test_speaker_lines_give_name_and_detail(passages):
+    by_id = passages.set_index("passage_id")
+    assert by_id.loc[f"{PP}#L22", ["speaker", "speaker_detail"]].tolist() == ["Ann Coffey", "Stockport (Lab)"]
+    assert by_id.loc[f"{PP}#L15", ["speaker", "speaker_detail"]].tolist() == ["Ben Wallace", ""]
+    assert by_id.loc[f"{PP_2025}#L13", ["speaker", "speaker_detail"]].tolist() == [
+        "Yvette Cooper", "The Secretary of State for the Home Department"]
+    assert by_id.loc[f"{PP_2025}#L54", ["speaker", "speaker_detail"]].tolist() == ["Judith Cummins", "Madam Deputy Speaker"]
+    # the stage line under a bill title has no speaker: explicit unknown, not a guess
+    assert by_id.loc[f"{PP}#L7", "speaker"] == ""
+
+
+def test_boilerplate_is_not_content(passages):
+    texts = set(passages.text)
+    for junk in ["- Hansard - -", "Ann Coffey Excerpts", "(6 years, 4 months ago)", "--- Later in debate ---",
+                 "Read Full debate Read Hansard Text Read Debate Ministerial Extracts", "Skip to main content"]:
+        assert not any(t.replace("\xa0", " ").startswith(junk) for t in texts), junk
+    assert not passages.text.str.contains("Parallel Parliament and does not comprise").any()
+    assert not passages.text.str.startswith("Westminster Hall is an alternative Chamber").any()
+
+
+def test_hansard_page_date_title_and_inferred_venue(passages, docs):
+    df = passages[passages.document == HANSARD]
+    assert set(df.section_title) == {"County Lines Exploitation: London"}
+    assert set(df.date) == {"2018-01-17"} and set(df.date_precision) == {"day"}
+    assert set(df.venue) == {"Westminster Hall"}
+    assert df.quality_flags.str.contains("venue_inferred").all()
+    assert any("your chairmanship" in f for f in docs[HANSARD].flags)
+    assert df.text.iloc[0] == "I beg to move,"
+
+
+def test_hansard_venue_unknown_without_evidence():
+    text = "Some Debate\n\nVolume 700: debated on Tuesday 5 March 2019\n\nI welcome the report.\n\nIt is useful.\n"
+    doc = parse_text(text, "x")
+    assert doc.layout == "hansard_page"
+    assert {p.venue for p in doc.passages} == {""}
+    assert {p.date for p in doc.passages} == {"2019-03-05"}
+
+
+def test_press_release_archive_posts(passages):
+    got = [(s["title"], s["date"], s["precision"], s["venue"]) for s in sections(passages, PRESS)]
+    assert got == [
+        ("Parliamentary inquiry into the scandal of ‘sent away’ children", "2018-03-26", "day", "Press release"),
+        ("Major review into how rape cases are handled", "", "unknown", "Press release"),
+        ("Stockport Express February 2019", "2019-02-27", "day", "Newspaper column"),
+    ]
+    by_id = passages.set_index("passage_id")
+    # quoted paragraphs after "Name, role, said:" belong to that person
+    assert by_id.loc[f"{PRESS}#L86", ["speaker", "speaker_basis"]].tolist() == ["Sam Royston", "attribution"]
+    assert by_id.loc[f"{PRESS}#L66", "speaker"] == "Ann Coffey"
+    assert by_id.loc[f"{PRESS}#L10", ["speaker", "speaker_basis"]].tolist() == ["Ann Coffey", "site author"]
+
+
+def test_monthly_archive_month_precision_never_invents_a_day(passages):
+    got = [(s["title"], s["date"], s["precision"], s["venue"]) for s in sections(passages, MONTHLY)]
+    assert got == [
+        ("Sexual and criminal exploitation of children who go missing from care", "2019-10", "month", "Blog post"),
+        ("County Lines Conference Westminster Briefing", "2019-10", "month", "Conference"),
+        ("Stockport Express, October 2019", "2019-10-16", "day", "Newspaper column"),
+    ]
+
+
+def test_duplicate_speech_marked_once_with_speaker_carried(passages, corpus):
+    dups = passages[passages.duplicate_of != ""]
+    assert len(dups) == 22
+    assert set(dups.document) == {HANSARD}
+    assert set(passages.set_index("passage_id").loc[list(dups.duplicate_of), "document"]) == {PP}
+    by_id = passages.set_index("passage_id")
+    assert by_id.loc[f"{HANSARD}#L162", ["speaker", "duplicate_of"]].tolist() == ["Ann Coffey", f"{PP}#L48"]
+    assert by_id.loc[f"{HANSARD}#L162", "speaker_basis"] == f"duplicate of {PP}#L48"
+    assert by_id.loc[f"{HANSARD}#L198", "speaker"] == "Joan Ryan"
+    # the minister's reply, not in the attributed source, stays unknown
+    assert by_id.loc[f"{HANSARD}#L290", "speaker"] == ""
+
+
+def test_fuzzy_duplicate_with_small_edits(tmp_path):
+    from core.pipeline import build_corpus
+    text = (SEEDS / f"{PP}.txt").read_text(encoding="utf-8")
+    line = text.split("\n")[49]  # a long Ann Coffey paragraph
+    edited = line.replace("shocking", "shockng").replace("civilised", "civilized")
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        f"County Lines\n\nVolume 634: debated on Wednesday 17 January 2018\n\n{edited}\n", encoding="utf-8")
+    c = build_corpus([tmp_path])
+    b = c.passages[c.passages.document == "b"].iloc[0]
+    assert b.duplicate_of == "a#L50" and b.speaker == "Ann Coffey"
+
+
+@pytest.mark.parametrize("name", [PP, HANSARD, PRESS, MONTHLY, PP_2025])
+def test_nothing_is_lost(name, docs):
+    """Every non-blank line is boilerplate, a header captured in metadata, or the text of exactly one passage."""
+    doc = docs[name]
+    lines = (SEEDS / f"{name}.txt").read_text(encoding="utf-8").split("\n")
+    by_line = {}
+    for p in doc.passages:
+        assert p.line not in by_line
+        by_line[p.line] = p
+    meta = {v for p in doc.passages for v in (p.section_title, p.speaker)} | {doc.title}
+    for i, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            assert i not in by_line
+            continue
+        kind = doc.line_kinds.get(i)
+        assert kind in {"content", "header", "boilerplate"}, (i, raw)
+        if kind == "content":
+            assert by_line[i].text == raw.strip()
+    assert len(by_line) == sum(1 for k in doc.line_kinds.values() if k == "content")
+    # every title line found its way into the metadata
+    titles = [lines[i - 1].strip() for i, k in doc.line_kinds.items()
+              if k == "header" and lines[i - 1].strip() in meta]
+    assert set(p.section_title for p in doc.passages) <= set(titles) | {""}
+
+
+def test_passage_ids_stable_and_unique(passages):
+    from core.pipeline import build_corpus
+    again = build_corpus([SEEDS]).passages
+    assert passages.passage_id.is_unique
+    assert passages.passage_id.tolist() == again.passage_id.tolist()
+
+
+def test_every_column_documented():
+    assert list(FIELDS) == COLUMNS
+    assert set(Passage.__dataclass_fields__) == set(COLUMNS)
+    assert all(label and desc for _t, label, desc in FIELDS.values())
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Wed 30th Jan 2019", "2019-01-30"), ("Thursday 16th January 2025", "2025-01-16"),
+    ("26th March 2018", "2018-03-26"), ("October 16th 2019", "2019-10-16"), ("Not a date", None)])
+def test_date_lines(text, expected):
+    assert parse_day_date(text) == expected
+
+
+def test_impossible_date_is_reported_not_invented():
+    doc = parse_text("Ann Coffey\n\nCategory Archives: Press Releases\n\nA post title\n\n31st February 2019\n\n"
+                     "Some paragraph about children in care.\n", "bad")
+    assert doc.passages[0].date == "" and doc.passages[0].date_precision == "unknown"
+    assert any("does not parse" in f for f in doc.flags)
+
+
+def test_unknown_layout_is_ingested_and_flagged(tmp_path):
+    (tmp_path / "notes.txt").write_text("First paragraph of notes.\n\nSecond paragraph.\n", encoding="utf-8")
+    docs, errors = load_documents([tmp_path])
+    assert errors == []
+    (doc,) = docs
+    assert doc.layout == "plain_text" and [p.text for p in doc.passages] == ["First paragraph of notes.", "Second paragraph."]
+    assert all("unknown_layout" in p.quality_flags and p.date == "" and p.venue == "" for p in doc.passages)
+
+
+def _run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True, text=True)
+
+
+def test_export_csv(tmp_path):
+    r = _run_cli("export", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(open(tmp_path / "passages.csv", encoding="utf-8")))
+    assert {"passage_id", "document", "section_title", "date", "date_precision", "venue", "speaker", "text",
+            "themes", "duplicate_of"} <= set(rows[0])
+    assert len(rows) == 318
+    row = next(r for r in rows if r["passage_id"] == f"{PRESS}#L10")
+    assert (row["date"], row["date_precision"], row["venue"]) == ("2018-03-26", "day", "Press release")
+
+
+def test_bad_inputs_reported_others_ingested_and_export_kept(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.txt").write_text((SEEDS / f"{MONTHLY}.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (src / "cp1252.txt").write_bytes("Children’s homes — “sent away”\n".encode("cp1252"))
+    locked = src / "locked.txt"
+    locked.write_text("secret", encoding="utf-8")
+    locked.chmod(0)
+    out = tmp_path / "out"
+    assert _run_cli("export", str(SEEDS), "--out", str(out)).returncode == 0
+    before = (out / "passages.csv").read_bytes()
+
+    r = _run_cli("export", str(src), "--out", str(out))
+    assert r.returncode == 1
+    assert "empty.txt: file is empty" in r.stderr
+    assert "binary.txt: binary file" in r.stderr
+    assert "cp1252.txt: not valid UTF-8" in r.stderr and "Windows-1252" in r.stderr
+    import os
+    if os.geteuid() != 0:  # root can read anything
+        assert "locked.txt: permission denied" in r.stderr
+    rows = list(csv.DictReader(open(out / "passages.csv", encoding="utf-8")))
+    assert {r["document"] for r in rows} >= {"good"}
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert before  # the earlier export was replaced only by a complete file
+
+
+def test_failed_write_keeps_previous_export(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from core.export import write_tables
+    write_tables(tmp_path, {"passages.csv": pd.DataFrame({"a": [1]})})
+    before = (tmp_path / "passages.csv").read_text()
+
+    class Boom(pd.DataFrame):
+        def to_csv(self, *a, **k):
+            raise OSError("disk full")
+    with pytest.raises(OSError):
+        write_tables(tmp_path, {"passages.csv": pd.DataFrame({"a": [2]}), "tags.csv": Boom({"b": [1]})})
+    assert (tmp_path / "passages.csv").read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["passages.csv"]
+
+
+def test_missing_source_named():
+    r = _run_cli("export", "no/such/dir", "--out", "/dev/null/x")
+    assert r.returncode != 0
