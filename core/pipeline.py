@@ -61,5 +61,9 @@ def build_corpus(sources: Iterable[Path | str] | None = None, *, taxonomy=None, 
 
 
 def enrich(corpus: Corpus, taxonomy=None) -> Corpus:
-    """Tagging and ask stages (filled in by later modules; kept separate so they can re-run alone)."""
+    """Tagging and ask stages, kept separate from ingest so they can re-run alone (e.g. a new taxonomy)."""
+    from .taxonomy import default_taxonomy
+    from .tagging import tag_passages
+    corpus.taxonomy = taxonomy or default_taxonomy()
+    corpus.tags = tag_passages(corpus.passages, corpus.taxonomy)
     return corpus

@@ -1,0 +1,101 @@
+"""Measure tagging (and ask extraction) against the labelled development set.
+
+The dev set labels paragraphs by (seed file, line). Each is aligned to the passage from that line; a line
+that is a section title (a header, not a passage) is scored with the title's own themes; a line that is
+neither (page furniture) is predicted to have no themes. ``unsure`` labels are not scored.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .pipeline import Corpus
+from .tagging import Tagger
+
+SCORED_THEMES = ["county_lines", "looked_after_children", "out_of_area_placements", "rape_prosecutions",
+                 "missing_children", "child_sexual_exploitation"]
+
+
+def load_dev(path: Path | str) -> list[dict]:
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}: line {n} is not valid JSON ({exc.msg})") from exc
+    return rows
+
+
+@dataclass
+class Aligned:
+    row: dict
+    passage_id: str | None
+    predicted: set[str]
+    how: str  # passage | title | none
+
+
+def align(corpus: Corpus, rows: list[dict]) -> list[Aligned]:
+    df = corpus.passages
+    by_loc = {(d, int(line)): pid for d, line, pid in zip(df["document"], df["line"], df["passage_id"])}
+    themes = dict(zip(df["passage_id"], df["themes"]))
+    docs = {d.document: d for d in corpus.documents}
+    tagger = Tagger(corpus.taxonomy)
+    out = []
+    for r in rows:
+        doc = Path(r["source"]).stem
+        pid = by_loc.get((doc, int(r["line"])))
+        if pid:
+            out.append(Aligned(r, pid, set(filter(None, themes[pid].split(";"))), "passage"))
+            continue
+        d = docs.get(doc)
+        if d and d.line_kinds.get(int(r["line"])) == "header" and r["text"].strip() in {p.section_title for p in d.passages}:
+            ev = tagger.tag_texts([r["text"]], fuzzy=False)[0]
+            out.append(Aligned(r, None, {e["theme"] for e in ev}, "title"))
+        else:
+            out.append(Aligned(r, None, set(), "none"))
+    return out
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def theme_scores(aligned: list[Aligned], themes: list[str] = SCORED_THEMES) -> pd.DataFrame:
+    rows = []
+    tot = [0, 0, 0]
+    for t in themes:
+        tp = fp = fn = 0
+        for a in aligned:
+            label = a.row["themes"].get(t)
+            if label not in ("yes", "no"):
+                continue
+            pred = t in a.predicted
+            tp += pred and label == "yes"
+            fp += pred and label == "no"
+            fn += (not pred) and label == "yes"
+        p, r, f = prf(tp, fp, fn)
+        rows.append({"theme": t, "tp": tp, "fp": fp, "fn": fn, "precision": p, "recall": r, "f1": f})
+        tot = [tot[0] + tp, tot[1] + fp, tot[2] + fn]
+    p, r, f = prf(*tot)
+    rows.append({"theme": "micro", "tp": tot[0], "fp": tot[1], "fn": tot[2], "precision": p, "recall": r, "f1": f})
+    return pd.DataFrame(rows)
+
+
+def errors(aligned: list[Aligned], theme: str) -> list[tuple[str, str, str]]:
+    """(kind, dev id, text) for each false positive / false negative of one theme (for tuning reports)."""
+    out = []
+    for a in aligned:
+        label = a.row["themes"].get(theme)
+        pred = theme in a.predicted
+        if label == "yes" and not pred:
+            out.append(("FN", a.row["id"], a.row["text"]))
+        elif label == "no" and pred:
+            out.append(("FP", a.row["id"], a.row["text"]))
+    return out
