@@ -8,6 +8,8 @@ from pathlib import Path
 from .export import write_tables
 from .pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 
+DEFAULT_DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "dev.jsonl"
+
 
 def _load(args) -> Corpus:
     taxonomy = None
@@ -56,6 +58,37 @@ def cmd_check(args) -> int:
     return 1 if corpus.errors else 0
 
 
+def cmd_summary(args) -> int:
+    from .summary import FilterState, theme_summary
+    corpus = _load(args)
+    state = FilterState(themes=tuple(args.theme or ()), venues=tuple(args.venue or ()))
+    print(theme_summary(corpus, state).to_string(index=False))
+    return 1 if corpus.errors else 0
+
+
+def cmd_evaluate(args) -> int:
+    from .evaluate import align, load_dev, theme_scores
+    corpus = _load(args)
+    try:
+        rows = load_dev(args.dev)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    aligned = align(corpus, rows)
+    print(f"Theme tagging on {args.dev.name} ({len(rows)} paragraphs; 'unsure' not scored)")
+    print(theme_scores(aligned).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    try:
+        from .asks import ask_scores
+    except ImportError:
+        return 0
+    det, grp = ask_scores(corpus, rows)
+    print("\nAsk detection (certain asks; optional asks neither required nor penalised)")
+    print(det.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print("\nAsk grouping (pairwise same-group decisions)")
+    print(grp.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("sources", nargs="*", type=Path, help="files or directories (default: the bundled seeds/)")
     p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (replaces or extends the default)")
@@ -71,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="list documents, their layouts and data-quality flags")
     _add_common(p)
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("summary", help="print the theme summary (canonical passages only)")
+    _add_common(p)
+    p.add_argument("--theme", action="append", help="theme id (repeatable)")
+    p.add_argument("--venue", action="append", help="venue (repeatable)")
+    p.set_defaults(func=cmd_summary)
+    p = sub.add_parser("evaluate", help="precision / recall / F1 against a labelled dev set")
+    _add_common(p)
+    p.add_argument("--dev", type=Path, default=DEFAULT_DEV, help="labelled JSONL (default: the bundled copy)")
+    p.set_defaults(func=cmd_evaluate)
     return parser
 
 

@@ -188,7 +188,7 @@ class Tagger:
             if fscan is not None:
                 for pid, s, e in fscan.scan(buf):
                     p = fscan.pats[pid]
-                    score = fuzz.ratio(buf[s:e].decode(), p.norm.replace(" ", " ")) / 100
+                    score = fuzz.ratio(" ".join(buf[s:e].decode().split()), normalise_phrase(p.text)) / 100
                     hits.append((p, s, e, 0, round(score, 3)))
         per_text: dict[int, list] = defaultdict(list)
         if hits:

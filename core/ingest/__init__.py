@@ -20,6 +20,8 @@ LAYOUTS = [
     (mp_archive.LAYOUT, mp_archive),
 ]
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+#: documentation that sits beside documents in a folder is not a document
+SKIP_NAMES = {"readme", "license", "licence", "sources"}
 
 
 def detect_layout(text: str) -> str:
@@ -56,7 +58,8 @@ def iter_files(sources: Iterable[Path | str], errors: list[IngestError]) -> list
             except OSError as exc:
                 errors.append(IngestError(str(src), f"cannot list directory ({exc.strerror})"))
                 continue
-            files.extend(p for p in children if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            files.extend(p for p in children if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
+                         and p.stem.lower() not in SKIP_NAMES)
         elif src.is_file():
             files.append(src)
         else:

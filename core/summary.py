@@ -1,0 +1,178 @@
+"""Filters and summaries shared by the CLI and the dashboard.
+
+Counts are over canonical passages only: a passage with ``duplicate_of`` set is the same speech seen in a
+second source and is never counted twice. Undated passages are counted and shown as undated.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class FilterState:
+    themes: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    venues: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    include_undated: bool = True
+    query: str = ""
+
+    def with_(self, **kw) -> "FilterState":
+        return replace(self, **kw)
+
+
+def date_bounds(d: str) -> tuple[date | None, date | None]:
+    """'2019-10' -> (2019-10-01, 2019-10-31); '' -> (None, None)."""
+    if not d:
+        return None, None
+    parts = [int(x) for x in d.split("-")]
+    if len(parts) == 3:
+        x = date(*parts)
+        return x, x
+    if len(parts) == 2:
+        return date(parts[0], parts[1], 1), date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return date(parts[0], 1, 1), date(parts[0], 12, 31)
+
+
+def add_date_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Adds date_start / date_end / year / month bins used for filtering and timelines (once, at load)."""
+    bounds = [date_bounds(d) for d in df["date"]]
+    df = df.copy()
+    df["date_start"] = pd.to_datetime([b[0] for b in bounds])
+    df["date_end"] = pd.to_datetime([b[1] for b in bounds])
+    df["year"] = df["date_start"].dt.year.astype("Int64")
+    return df
+
+
+def theme_list(themes: str) -> list[str]:
+    return [t for t in themes.split(";") if t]
+
+
+def apply_filters(passages: pd.DataFrame, state: FilterState, canonical_only: bool = True) -> pd.DataFrame:
+    """Passages matching every filter. Date range keeps passages whose date (at its precision) overlaps it."""
+    df = passages if "date_start" in passages else add_date_columns(passages)
+    mask = pd.Series(True, index=df.index)
+    if canonical_only:
+        mask &= df["duplicate_of"] == ""
+    if state.themes:
+        wanted = set(state.themes)
+        mask &= df["themes"].map(lambda s: bool(wanted.intersection(theme_list(s))))
+    if state.venues:
+        mask &= df["venue"].isin(state.venues)
+    if state.speakers:
+        mask &= df["speaker"].isin(state.speakers)
+    if state.documents:
+        mask &= df["document"].isin(state.documents)
+    undated = df["date_start"].isna()
+    if state.date_from or state.date_to:
+        in_range = pd.Series(True, index=df.index)
+        if state.date_from:
+            in_range &= df["date_end"] >= pd.Timestamp(state.date_from)
+        if state.date_to:
+            in_range &= df["date_start"] <= pd.Timestamp(state.date_to)
+        mask &= in_range.fillna(False) | (undated & state.include_undated)
+    elif not state.include_undated:
+        mask &= ~undated
+    if state.query:
+        mask &= df["text"].str.contains(state.query, case=False, regex=False)
+    return df[mask]
+
+
+def describe(state: FilterState, n: int, labels: dict[str, str] | None = None, noun: str = "passages") -> str:
+    """'42 passages · County lines · Westminster Hall · 2018-01-01 to 2018-12-31'."""
+    labels = labels or {}
+    parts = [f"{n} {noun}"]
+    if state.themes:
+        parts.append(", ".join(labels.get(t, t) for t in state.themes))
+    if state.venues:
+        parts.append(", ".join(state.venues))
+    if state.speakers:
+        parts.append(", ".join(state.speakers))
+    if state.documents:
+        parts.append(f"{len(state.documents)} document(s)")
+    if state.date_from or state.date_to:
+        parts.append(f"{state.date_from or '…'} to {state.date_to or '…'}")
+    if not state.include_undated:
+        parts.append("dated only")
+    if state.query:
+        parts.append(f'"{state.query}"')
+    return " · ".join(parts)
+
+
+def slug(state: FilterState) -> str:
+    """A file-name-safe description of the filters: 'county_lines_Westminster-Hall_2018-01-01_2018-12-31'."""
+    parts = list(state.themes) + [v.replace(" ", "-") for v in state.venues] + [s.replace(" ", "-") for s in state.speakers]
+    if state.date_from or state.date_to:
+        parts += [str(state.date_from or "start"), str(state.date_to or "end")]
+    if not state.include_undated:
+        parts.append("dated")
+    if state.query:
+        parts.append("q-" + "".join(c for c in state.query if c.isalnum())[:20])
+    return "_".join(parts) or "all"
+
+
+def _counts(values: pd.Series) -> str:
+    vc = values.replace("", "(unknown)").value_counts()
+    return "; ".join(f"{k}: {v}" for k, v in vc.items())
+
+
+def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (passage, theme)."""
+    out = df.assign(theme=df["themes"].map(theme_list)).explode("theme")
+    return out[out["theme"].notna()]
+
+
+def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per theme: passages, documents, first/last date, venues and speakers with counts, per-year
+    counts (undated shown as its own column). Canonical passages only."""
+    tax = corpus.taxonomy
+    df = apply_filters(passages if passages is not None else corpus.passages, state)
+    long = explode_themes(df)
+    years = sorted({int(y) for y in long["year"].dropna()}) if len(long) else []
+    rows = []
+    for t in tax.themes:
+        if state.themes and t.id not in state.themes:
+            continue
+        sub = long[long["theme"] == t.id]
+        dated = sub[sub["date"] != ""]
+        row = {
+            "theme": t.id, "label": t.label, "passages": len(sub), "documents": sub["document"].nunique(),
+            "first_date": dated.sort_values("date_start")["date"].iloc[0] if len(dated) else "",
+            "last_date": dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
+            "undated": int((sub["date"] == "").sum()),
+            "venues": _counts(sub["venue"]), "speakers": _counts(sub["speaker"]),
+        }
+        for y in years:
+            row[str(y)] = int((sub["year"] == y).sum())
+        rows.append(row)
+    cols = ["theme", "label", "passages", "documents", "first_date", "last_date", "undated", "venues", "speakers"]
+    return pd.DataFrame(rows, columns=cols + [str(y) for y in years])
+
+
+@dataclass
+class Headline:
+    documents: int
+    passages: int
+    duplicates: int
+    first_date: str
+    last_date: str
+    undated: int
+    themes: int
+    asks: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def headline(corpus, df: pd.DataFrame) -> Headline:
+    dated = df[df["date"] != ""]
+    return Headline(
+        documents=df["document"].nunique(), passages=len(df), duplicates=int((corpus.passages["duplicate_of"] != "").sum()),
+        first_date=dated.sort_values("date_start")["date"].iloc[0] if len(dated) else "",
+        last_date=dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
+        undated=int((df["date"] == "").sum()), themes=int(explode_themes(df)["theme"].nunique()),
+    )
