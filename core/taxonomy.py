@@ -15,7 +15,8 @@ from pathlib import Path
 DEFAULT_PATH = Path(__file__).resolve().parent / "taxonomy.toml"
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 _NORM_TABLE = bytes(
-    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) else 32 for c in range(256)
+    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 10) else 32
+    for c in range(256)
 )
 
 
@@ -24,8 +25,8 @@ class TaxonomyError(ValueError):
 
 
 def normalise_bytes(data: bytes) -> bytes:
-    """Lowercase ASCII letters; every other byte (punctuation, hyphens, dashes, curly quotes, any
-    non-ASCII byte) becomes a space. Length-preserving, so offsets map straight back to the source.
+    """Lowercase ASCII letters; every other byte except newline (punctuation, hyphens, dashes, curly
+    quotes, any non-ASCII byte) becomes a space; newlines separate passages. Length-preserving, so offsets map straight back to the source.
 
     >>> normalise_bytes("Looked-After children’s".encode())
     b'looked after children   s'

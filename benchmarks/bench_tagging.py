@@ -1,0 +1,165 @@
+"""Tagging throughput on a Hansard-like corpus, against ripgrep on the same text in the same run.
+
+    python benchmarks/bench_tagging.py            # 200 MB corpus (default)
+    python benchmarks/bench_tagging.py --mb 20    # quicker
+
+The corpus is Hansard-like: sections of 40 passages; 85% of sections are ordinary debates made from real
+2009 Hansard paragraphs (ParlParse, Open Parliament Licence; bundled in benchmarks/fixtures/), 15% are
+child-protection debates made from the seed paragraphs. Sentences are shuffled into new passages, 10% of
+words replaced at random, and 1% of passages get a misspelled phrase (a letter dropped, swapped or doubled). It prints MB/s and passages/s for the whole tagger (exact + fuzzy +
+context + evidence) on 1 and 2 processes, ripgrep's figure for `rg -F -i -w -c -f PHRASES`, the ratio,
+and peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import multiprocessing as mp
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.pipeline import build_corpus  # noqa: E402
+from core.tagging import Tagger  # noqa: E402
+from core.taxonomy import default_taxonomy, normalise_phrase  # noqa: E402
+
+SECTION = 40
+FIXTURE = ROOT / "benchmarks" / "fixtures" / "hansard_2009_paragraphs.txt.gz"
+_STATE: dict = {}
+
+
+def build_text(target_mb: int, seed: int = 7, theme_share: float = 0.15) -> tuple[list[str], list[int], dict[int, str]]:
+    """Hansard-like: most sections are ordinary debates (real 2009 Hansard paragraphs, bundled under
+    benchmarks/fixtures/), ``theme_share`` of them are child-protection debates built from the seeds."""
+    rng = random.Random(seed)
+    corpus = build_corpus()
+    seed_paras = corpus.passages["text"].tolist()
+    seed_titles = sorted(set(corpus.passages["section_title"]) - {""})
+    with gzip.open(FIXTURE, "rt", encoding="utf-8") as fh:
+        hansard = [line.strip() for line in fh if line.strip()]
+
+    def sentences(paras):
+        return [s for p in paras for s in re.split(r"(?<=[.?!])\s+", p) if len(s) > 20]
+
+    pools = {"seed": sentences(seed_paras), "hansard": sentences(hansard)}
+    words = sorted({w for pool in pools.values() for s in pool for w in s.split()})
+    typo_src = ["county lines", "cuckooing", "looked-after children", "out of area placements", "missing persons",
+                "semi-independent accommodation", "grooming gangs", "national referral mechanism"]
+    texts: list[str] = []
+    groups: list[int] = []
+    titles: dict[int, str] = {}
+    size, target, g = 0, target_mb * 1_000_000, 0
+    while size < target:
+        themed = rng.random() < theme_share
+        pool = pools["seed" if themed else "hansard"]
+        titles[g] = rng.choice(seed_titles) if themed else f"Debate {g}"
+        for _ in range(SECTION):
+            sent = " ".join(rng.choice(pool) for _ in range(rng.randint(3, 9))).split()
+            for i in range(len(sent)):
+                if rng.random() < 0.10:
+                    sent[i] = rng.choice(words)
+            if rng.random() < 0.01:  # a misspelled phrase: drop, swap or double one letter
+                ph = list(rng.choice(typo_src))
+                j = rng.randrange(1, len(ph) - 2)
+                op = rng.random()
+                if op < 0.34:
+                    del ph[j]
+                elif op < 0.67:
+                    ph[j], ph[j + 1] = ph[j + 1], ph[j]
+                else:
+                    ph.insert(j, ph[j])
+                sent.insert(rng.randrange(len(sent)), "".join(ph))
+            t = " ".join(sent)
+            texts.append(t)
+            groups.append(g)
+            size += len(t.encode()) + 1
+        g += 1
+    return texts, groups, titles
+
+
+def _work(part: int) -> tuple[int, int, int]:
+    texts, groups, titles, bounds = _STATE["texts"], _STATE["groups"], _STATE["titles"], _STATE["bounds"]
+    lo, hi = bounds[part]
+    res = _STATE["tagger"].tag_texts(texts[lo:hi], groups[lo:hi], {g: titles[g] for g in set(groups[lo:hi])})
+    fuzzy = sum(1 for ev in res for e in ev if e["method"] == "fuzzy")
+    return sum(1 for ev in res if ev), sum(len(ev) for ev in res), fuzzy
+
+
+def run_tagger(procs: int) -> tuple[float, tuple[int, int, int]]:
+    n = len(_STATE["texts"])
+    cut = [round(n * k / procs / SECTION) * SECTION for k in range(procs + 1)]
+    cut[-1] = n
+    _STATE["bounds"] = list(zip(cut[:-1], cut[1:]))
+    t0 = time.perf_counter()
+    if procs == 1:
+        out = [_work(0)]
+    else:
+        with mp.get_context("fork").Pool(procs) as pool:
+            out = pool.map(_work, range(procs))
+    dt = time.perf_counter() - t0
+    return dt, tuple(sum(x[i] for x in out) for i in range(3))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=200)
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    data = ROOT / "benchmarks" / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    texts, groups, titles = build_text(args.mb)
+    corpus_file = data / "corpus.txt"
+    corpus_file.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    mb = corpus_file.stat().st_size / 1e6
+    print(f"corpus: {mb:.0f} MB, {len(texts):,} passages, {len(titles):,} sections (built in {time.perf_counter() - t0:.0f} s)")
+
+    tax = default_taxonomy()
+    t0 = time.perf_counter()
+    tagger = Tagger(tax)
+    print(f"compile: {time.perf_counter() - t0:.2f} s ({len(tagger.main.regexes) + len(tagger.near.regexes) + len(tagger.cues.regexes)} patterns)")
+    _STATE.update(texts=texts, groups=groups, titles=titles, tagger=tagger)
+
+    rows = []
+    for procs in (1, 2):
+        best, counts = min(run_tagger(procs) for _ in range(args.repeat))
+        rows.append((f"campaign-tracker tagger, {procs} process{'es' if procs > 1 else ''}", best, counts))
+
+    rg = shutil.which("rg")
+    if rg:
+        phrases = sorted({normalise_phrase(p) for t in tax.themes for p in t.phrases + tuple(x for r in t.context for x in r.phrases)})
+        pf = data / "phrases.txt"
+        pf.write_text("\n".join(phrases) + "\n", encoding="utf-8")
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            r = subprocess.run([rg, "-F", "-i", "-w", "-c", "-f", str(pf), str(corpus_file)], capture_output=True, text=True)
+            times.append(time.perf_counter() - t0)
+        rows.append(("rg -F -i -w -c -f PHRASES (phrases normalised, no variants)", min(times), (int(r.stdout.strip() or 0), 0, 0)))
+    else:
+        print("ripgrep (rg) not installed: no comparison")
+
+    print(f"\n{'method':<62} {'seconds':>8} {'MB/s':>8} {'passages/s':>12}  tagged passages / tags / fuzzy")
+    for name, dt, c in rows:
+        print(f"{name:<62} {dt:8.2f} {mb / dt:8.1f} {len(texts) / dt:12,.0f}  {c[0]:,} / {c[1]:,} / {c[2]:,}")
+    if rg:
+        rg_rate = mb / rows[-1][1]
+        for name, dt, _ in rows[:-1]:
+            print(f"ratio to ripgrep, {name.split(', ')[1]}: {mb / dt / rg_rate:.2f}x")
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"peak memory: main process {self_kb / 1024:.0f} MB (holds the corpus), largest worker {child_kb / 1024:.0f} MB")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()
