@@ -27,6 +27,7 @@ class Corpus:
     duplicates: list[tuple[str, str, float]] = field(default_factory=list)
     tags: pd.DataFrame | None = None
     asks: pd.DataFrame | None = None
+    commitments: pd.DataFrame | None = None
     ask_groups: pd.DataFrame | None = None
     taxonomy: object | None = None
 
@@ -65,5 +66,9 @@ def enrich(corpus: Corpus, taxonomy=None) -> Corpus:
     from .taxonomy import default_taxonomy
     from .tagging import tag_passages
     corpus.taxonomy = taxonomy or default_taxonomy()
-    corpus.tags = tag_passages(corpus.passages, corpus.taxonomy)
+    from .asks import build_asks
+    from .tagging import Tagger
+    tagger = Tagger(corpus.taxonomy)
+    corpus.tags = tag_passages(corpus.passages, corpus.taxonomy, tagger)
+    corpus.asks, corpus.commitments = build_asks(corpus.passages, corpus.taxonomy, tagger)
     return corpus

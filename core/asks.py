@@ -1,0 +1,446 @@
+"""Asks: sentences that call on someone to act; canonical asks across documents; the government's answers.
+
+Detection is declarative: each cue in ``ASK_CUES`` is a named regex; the first that matches a sentence
+makes it an ask and is recorded (``cue``), so the UI can say why. ``NOT_ASK`` cues veto (rhetoric,
+reported asks, the speaker's own announcements). Government announcements are recorded separately as
+commitments (``COMMITMENT_CUES``).
+
+Grouping: an ask joins a *named* ask from the taxonomy when it contains one of its phrases (or is close
+to one by rapidfuzz); the rest are clustered by rapidfuzz ``token_set_ratio`` over their normalised
+actions (one batched ``process.cdist`` per theme block) plus shared themes, and shown as suggestions.
+
+Responses: for each ask, later passages of the same debate, and government statements dated after it,
+are searched for sentences on the same subject (rapidfuzz over content words). The best one is the
+evidence; its wording gives the status: committed, under consideration, rejected. Nothing convincing:
+"no response found".
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from .sentences import split_spans
+from .summary import add_date_columns, theme_list
+from .taxonomy import Taxonomy, normalise_phrase
+
+_TARGETS = [
+    ("Home Office", r"\bHome Office\b|\bHome Secretary\b"),
+    ("Department for Education", r"\bDepartment for Education\b|\bDfE\b|\bEducation Secretary\b"),
+    ("Minister", r"\b(?:the|my hon\. Friend the|my right hon\. Friend the) Minister\b|\bSecretary of State\b"),
+    ("Government", r"\b(?:the )?Government\b|\bMinisters\b|\bWhitehall\b"),
+    ("National Crime Agency", r"\bNational Crime Agency\b|\bNCA\b"),
+    ("Crown Prosecution Service", r"\bCrown Prosecution Service\b|\bCPS\b"),
+    ("Ofsted", r"\bOfsted\b"),
+    ("police", r"\bpolice\b|\bthe Met\b|\bchief constables\b|\bforces\b"),
+    ("councils", r"\bcouncils?\b|\blocal authorit(?:y|ies)\b"),
+    ("Parliament", r"\bParliament\b|\bthis House\b"),
+    ("schools", r"\bschools?\b"),
+    ("health services", r"\bhealth\b|\bNHS\b"),
+    ("agencies", r"\bagencies\b"),
+]
+_TARGET_RES = [(name, re.compile(rx)) for name, rx in _TARGETS]
+
+_ACTORS = (r"(?:the )?(?:Government|Minister|Home Office|Department|Secretary of State|Home Secretary|police|"
+           r"police forces|councils|local authorities|Ofsted|agencies|Parliament|NCA|CPS|Met|review|health)")
+_MODAL = r"(?:must|should|needs? to|ought to|has to|have to)"
+
+#: (cue id, explanation, regex). Order matters: the first match is recorded.
+ASK_CUES: list[tuple[str, str, re.Pattern]] = [(cid, why, re.compile(rx, re.I if flags else 0)) for cid, why, rx, flags in [
+    ("call_on", "calls on someone to act", r"\b(?:I|we|this House|the Parliament)\b[^.?!]{0,20}\bcalls? (?:on|upon)\b|"
+     r"(?:^|[;,:] ?(?:and |further )?)calls? (?:on|upon) [^.?!]{0,80}?\bto\b", 1),
+    ("urge", "urges someone to act", r"\b(?:I|we)\b(?: [a-z]+)?,? (?:urge|implore|press|encourage|ask)\b(?! (?:myself|ourselves))", 1),
+    ("reiterate_call", "repeats a call", r"\b(?:I|we) (?:reiterate|repeat|renew) (?:my|our) call\b", 1),
+    ("recommend", "recommends an action", r"\brecommend(?:ed|s)? that\b", 1),
+    ("minister_question", "asks a minister for an action or information",
+     r"^(?:So,? |And |But )?(?:Will|Would|Can|Could|When will|What (?:role|action|steps|resources?|plans)|How (?:will|much)) "
+     r"(?:the|my right hon\. Friend the|my hon\. Friend the|my hon\. Friend|the right hon\.) ?"
+     r"(?:Minister|Government|Secretary of State|Home Secretary|Department)\b(?!\s+agree\b).*\?\s*[”\"]?$", 0),
+    ("would_help", "says it would help if someone acted", r"\bit would (?:help|be helpful|be useful) if\b", 1),
+    ("would_welcome", "asks for more detail", r"\bI would welcome (?:some |any )?(?:further |more )?(?:detail|information|clarification|an update|a response)\b", 1),
+    ("actor_must", "says who must act", rf"\b{_ACTORS} {_MODAL} (?!not\b|remember\b|also acknowledge\b|acknowledge\b|recognise\b|be clear\b|accept\b|never\b)", 1),
+    ("should_be_done", "says something should be done", r"\b(?:should|must|needs? to) be (?:regulated|inspected|reviewed|updated|published|funded|"
+     r"given|introduced|extended|reformed|changed|amended|examined|considered|understood|improved|strengthened|required|made|"
+     r"banned|stopped|ended|restored|increased|reduced|prioritised|treated)\b", 1),
+    ("but_it_should", "says something is not done but should be", r"\bnot [a-z]+ed by [A-Z][A-Za-z]+ but it should\b", 0),
+    ("we_need", "says a specific measure is needed",
+     r"\b(?:we|they|councils|police) (?:urgently )?(?:need|require)s? (?:a |an |more |better |to (?:consider|challenge|disrupt|"
+     r"review|update|publish|invest|fund|commission|ensure|introduce|give|provide|develop|set|work|make|share|tackle)\b)", 1),
+    ("there_needs", "says a specific measure is needed",
+     r"\bthere (?:needs? to be|should be|must be|has to be) (?:a|an|more|better|greater|much|proper|far|clear|some|national)\b", 1),
+    ("important_that", "says an action is vital", r"\b(?:it is|it's) (?:vital|essential|crucial|imperative|important) that (?:the |we |sex |schools|councils|police|government|this)", 1),
+    ("written_to_ask", "has written to ask for action or information", r"\b(?:written|wrote) to [^.]{0,80}\bto ask\b", 1),
+]]
+
+#: Vetoes: rhetoric, announcements, reports of what others asked.
+NOT_ASK = [re.compile(rx, re.I) for rx in [
+    r"^(?:we|the Government|I) (?:will|are going to|have|intend to)\b",            # announcements
+    r"\b(?:called|asked|urged) for\b(?![^.]*\b(?:I|we) (?:support|agree|echo|join))",  # reported asks
+    r"\bwe must (?:remember|not forget|never forget|recognise|acknowledge)\b",
+    r"\bmust not allow\b", r"\bcannot continue\b",
+    r"^(?:does|do) (?:the|my) .*\bagree\b",                                           # invitations to agree
+    r"\ban? [a-z]+ (?:Government|Minister|Parliament) (?:must|should|has to|have to|needs to)\b",  # generic statements
+]]
+
+#: Commitments / responses: the government saying what it will do.
+COMMITMENT_CUES: list[tuple[str, re.Pattern]] = [(s, re.compile(rx, re.I)) for s, rx in [
+    ("rejected", r"\b(?:we|the Government) (?:do not|don't|will not|won't|cannot) (?:believe|think|accept|agree|support|plan)\b|"
+                 r"\bno plans to\b|\bnot (?:the right|necessary|appropriate)\b|\bwe are not (?:going|persuaded)\b"),
+    ("under consideration", r"\b(?:we are|we will be|I am|we'll be) (?:considering|looking (?:at|into)|reviewing|exploring)\b|"
+                            r"\b(?:we|I) will (?:consider|look at|look into|reflect|write to|explore)\b|\bkeep(?:ing)? [^.]{0,20}under review\b|"
+                            r"\bunder consideration\b"),
+    ("committed", r"\b(?:we|the Government|I) (?:will|shall|are going to|have set up|have established|are setting up|are introducing|"
+                  r"are investing|have committed|have given|are funding|are determined)\b|\bwill be (?:published|highlighted|introduced|set out|launched)\b|"
+                  r"\bforthcoming\b|\bwe have (?:set up|launched|introduced|announced|asked)\b|\bI have (?:asked|commissioned)\b"),
+]]
+
+_STOP = set("""a an the and or of to in on for with by at from as is are be been being this that these those it its their
+their there here we our us i my you your he she they them his her will would should must need needs have has had do does
+did not no so such more most much many very also can could may might shall than then which who whom what when where why how
+about into over under up down out off again further all any both each few other some own same too just only
+minister government hon right friend member members lady gentleman house issue issues people ensure make made
+say support approach like look us give get know think""".split())
+
+ASK_COLUMNS = ["ask_id", "passage_id", "sentence_index", "text", "start", "end", "cue", "cue_reason", "target", "action",
+               "themes", "ask_group", "ask_group_label", "group_source", "document", "date", "date_precision", "venue",
+               "speaker", "duplicate_of"]
+
+
+def detect(sentence: str) -> tuple[str, str] | None:
+    """(cue id, reason) when ``sentence`` is an ask, else None.
+
+    >>> detect("I urge the Government to commission rigorous research.")[0]
+    'urge'
+    >>> detect("We will introduce a new offence.") is None
+    True
+    """
+    s = sentence.strip().strip("“”\"'‘’ ")
+    if any(v.search(s) for v in NOT_ASK):
+        return None
+    for cid, why, rx in ASK_CUES:
+        if rx.search(s):
+            return cid, why
+    return None
+
+
+def commitment(sentence: str) -> str | None:
+    s = sentence.strip()
+    for status, rx in COMMITMENT_CUES:
+        if rx.search(s):
+            return status
+    return None
+
+
+def target_of(sentence: str) -> str:
+    for name, rx in _TARGET_RES:
+        if rx.search(sentence):
+            return name
+    return "unspecified"
+
+
+_ACTION_AFTER = re.compile(
+    r"\b(?:calls? (?:on|upon) [^.]*? to|urge [^.]*? to|ask [^.]*? to|recommended that|recommends that|"
+    r"must|should(?: be)?|needs? to(?: be)?|ought to|has to(?: be)?|have to|need|require|would help if [^.]*? |"
+    r"there (?:needs? to be|should be|must be|has to be)|Will (?:the )?[A-Z][a-z]+ |important that|vital that)\s+(.*)",
+    re.I)
+
+
+def action_of(sentence: str) -> str:
+    """A short normalised action: the words after the cue, lowercased, content words first 12.
+
+    >>> action_of("I urge the Government to commission comprehensive and rigorous research.")
+    'commission comprehensive rigorous research'
+    """
+    m = _ACTION_AFTER.search(sentence)
+    tail = m.group(1) if m else sentence
+    words = [w for w in normalise_phrase(tail).split() if w not in _STOP and not w.isdigit()]
+    return " ".join(words[:12])
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in normalise_phrase(text).split() if w not in _STOP and len(w) > 2}
+
+
+# ---- extraction ---------------------------------------------------------------------------------------
+def extract(passages: pd.DataFrame, tagger=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(asks, commitments) from passages. Asks carry their passage's themes plus their own words' themes."""
+    asks, commits = [], []
+    sent_texts: list[str] = []
+    for row in passages.itertuples(index=False):
+        spans = split_spans(row.text)
+        for k, (s, e) in enumerate(spans):
+            sent = row.text[s:e]
+            base = {"passage_id": row.passage_id, "sentence_index": k, "text": sent, "start": s, "end": e,
+                    "document": row.document, "date": row.date, "date_precision": row.date_precision,
+                    "venue": row.venue, "speaker": row.speaker, "duplicate_of": row.duplicate_of,
+                    "passage_themes": row.themes, "section_index": row.section_index, "line": row.line,
+                    "speaker_detail": row.speaker_detail}
+            hit = detect(sent)
+            if hit:
+                context = " ".join(row.text[a:b] for a, b in spans[max(0, k - 2):k])
+                asks.append({**base, "cue": hit[0], "cue_reason": hit[1], "target": target_of(sent),
+                             "action": action_of(sent), "context": context})
+                sent_texts.append(sent)
+                continue
+            status = commitment(sent)
+            if status:
+                commits.append({**base, "status": status})
+    own = tagger.tag_texts(sent_texts, fuzzy=False) if (tagger and sent_texts) else [[] for _ in sent_texts]
+    for a, ev in zip(asks, own):
+        ts = theme_list(a["passage_themes"]) + [e["theme"] for e in ev if e["method"] != "section"]
+        a["themes"] = ";".join(dict.fromkeys(ts))
+        a["ask_id"] = f"{a['passage_id']}/s{a['sentence_index']}"
+    return pd.DataFrame(asks), pd.DataFrame(commits)
+
+
+# ---- grouping -----------------------------------------------------------------------------------------
+_ANAPHOR = re.compile(r"\b(?:that|this|such|these|those|it)\b", re.I)
+
+
+def _named_match(asks: pd.DataFrame, taxonomy: Taxonomy, context: list[str] | None = None) -> list[str | None]:
+    """Named ask for each ask sentence: the phrase that occurs earliest in it (the main demand comes
+    first); else the closest phrase by rapidfuzz partial_ratio >= 90; else, for a sentence that refers
+    back ("what that might look like"), the same search in the sentences before it."""
+    named = [(a.id, normalise_phrase(p)) for a in taxonomy.asks for p in a.phrases]
+    if not named or asks.empty:
+        return [None] * len(asks)
+
+    def search(texts: list[str]) -> list[str | None]:
+        norm = [f" {normalise_phrase(t)} " for t in texts]
+        scores = process.cdist([n.strip() for n in norm], [p for _i, p in named], scorer=fuzz.partial_ratio,
+                               score_cutoff=90, workers=-1, dtype=np.uint8)
+        out: list[str | None] = []
+        for i, t in enumerate(norm):
+            hits = [(t.find(f" {phrase} "), -len(phrase), aid) for aid, phrase in named if f" {phrase} " in t]
+            if hits:
+                out.append(min(hits)[2])
+            elif scores[i].max() > 0:
+                out.append(named[int(scores[i].argmax())][0])
+            else:
+                out.append(None)
+        return out
+
+    found = search(asks["text"].tolist())
+    if context is not None:
+        back = [i for i, g in enumerate(found) if g is None and context[i] and _ANAPHOR.search(asks["text"].iloc[i])]
+        if back:
+            for i, g in zip(back, search([context[i] for i in back])):
+                found[i] = g
+    return found
+
+
+def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.DataFrame:
+    """Assign ``ask_group``, ``ask_group_label`` and ``group_source`` (named / suggested / follow-up)."""
+    asks = asks.copy()
+    if asks.empty:
+        for c in ("ask_group", "ask_group_label", "group_source"):
+            asks[c] = []
+        return asks
+    labels = {a.id: a.label for a in taxonomy.asks}
+    named = _named_match(asks, taxonomy, asks["context"].tolist() if "context" in asks else None)
+    group_of: list[str | None] = list(named)
+    source = ["named" if g else "" for g in named]
+    # a question with no content of its own ("Will the Minister support such an approach?") follows the
+    # ask before it in the same passage
+    for i in range(1, len(asks)):
+        if group_of[i] is None and len(asks["action"].iloc[i].split()) <= 1 and \
+                asks["passage_id"].iloc[i] == asks["passage_id"].iloc[i - 1]:
+            group_of[i] = group_of[i - 1] or f"@{i - 1}"
+            source[i] = "follow-up"
+    # the rest: cluster by action similarity (rapidfuzz cdist), with a shared theme or shared content word
+    rest = [i for i, g in enumerate(group_of) if g is None]
+    parent = {i: i for i in rest}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if rest:
+        actions = [asks["action"].iloc[i] for i in rest]
+        sim = process.cdist(actions, actions, scorer=fuzz.token_set_ratio, score_cutoff=threshold, workers=-1, dtype=np.uint8)
+        words = [content_words(a) for a in actions]
+        for a, b in zip(*np.nonzero(np.triu(sim, k=1))):
+            if len(words[a] & words[b]) >= 2:
+                parent[find(rest[b])] = find(rest[a])
+        for i in rest:
+            root = find(i)
+            group_of[i] = f"auto_{asks['ask_id'].iloc[root]}"
+            source[i] = "suggested"
+    for i, g in enumerate(group_of):  # resolve follow-ups that pointed at a then-ungrouped ask
+        while g and g.startswith("@"):
+            g = group_of[int(g[1:])]
+        group_of[i] = g
+    asks["ask_group"] = group_of
+    asks["group_source"] = source
+    auto_label = {}
+    for g, sub in asks.groupby("ask_group"):
+        if g in labels:
+            continue
+        longest = max(sub["action"], key=lambda x: (len(x.split()) <= 10, len(x)))
+        auto_label[g] = "Suggested: " + longest
+    asks["ask_group_label"] = [labels.get(g) or auto_label.get(g, g) for g in group_of]
+    return asks
+
+
+# ---- responses ----------------------------------------------------------------------------------------
+GOVERNMENT_ROLE = re.compile(r"\b(?:Minister|Secretary of State|Home Secretary|Chancellor|Solicitor General|Attorney General|"
+                             r"Parliamentary Under-Secretary)\b")
+
+
+def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.DataFrame, min_score: int = 60) -> pd.DataFrame:
+    """For each ask: ``response_passage``, ``response_text``, ``response_status``, ``response_score``.
+
+    Candidates are commitments in the same debate (document and section) after the ask by someone other
+    than the asker, and commitments of speakers in government roles dated after the ask elsewhere."""
+    out = asks.copy()
+    for c, default in (("response_passage", ""), ("response_text", ""), ("response_status", "no response found"),
+                       ("response_score", 0.0)):
+        out[c] = default
+    if asks.empty or commitments.empty:
+        return out
+    com = commitments.reset_index(drop=True)
+    com_words = [content_words(t) for t in com["text"]]
+    gov = com["speaker_detail"].fillna("").str.contains(GOVERNMENT_ROLE)
+    for idx, a in asks.iterrows():
+        same_debate = (com["document"] == a["document"]) & (com["section_index"] == a["section_index"]) & \
+                      (com["line"] > a["line"]) & ((com["speaker"] != a["speaker"]) | (com["speaker"] == ""))
+        later_gov = gov & (com["date"] > a["date"]) & (a["date"] != "") & (com["document"] != a["document"])
+        cand = com.index[same_debate | later_gov]
+        if not len(cand):
+            continue
+        aw = content_words(a["action"] + " " + a["text"])
+        scores = process.cdist([a["action"]], com.loc[cand, "text"].tolist(), scorer=fuzz.token_set_ratio,
+                               processor=lambda s: " ".join(w for w in normalise_phrase(s).split() if w not in _STOP),
+                               workers=1)[0]
+        best, best_score = None, 0.0
+        for j, sc in zip(cand, scores):
+            shared = aw & com_words[j]
+            if sc >= min_score and len(shared) >= 2 and sc > best_score:
+                best, best_score = j, float(sc)
+        if best is not None:
+            out.at[idx, "response_passage"] = com.at[best, "passage_id"]
+            out.at[idx, "response_text"] = com.at[best, "text"]
+            out.at[idx, "response_status"] = com.at[best, "status"]
+            out.at[idx, "response_score"] = round(best_score, 1)
+    return out
+
+
+def _share_responses(asks: pd.DataFrame) -> pd.DataFrame:
+    """The same speech in two sources is one ask: a reply found next to either copy answers both."""
+    cols = ["response_passage", "response_text", "response_status", "response_score"]
+    key = asks["duplicate_of"].where(asks["duplicate_of"] != "", asks["passage_id"]) + "/" + asks["sentence_index"].astype(str)
+    best: dict[str, int] = {}
+    for i, (k, st, sc) in enumerate(zip(key, asks["response_status"], asks["response_score"])):
+        if st != "no response found" and (k not in best or sc > asks["response_score"].iloc[best[k]]):
+            best[k] = i
+    out = asks.copy()
+    for i, k in enumerate(key):
+        if k in best and out["response_status"].iloc[i] == "no response found":
+            for c in cols:
+                out.iat[i, out.columns.get_loc(c)] = asks[c].iloc[best[k]]
+    return out
+
+
+# ---- the pipeline stage and the ledger ----------------------------------------------------------------
+def build_asks(passages: pd.DataFrame, taxonomy: Taxonomy, tagger=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    asks, commitments = extract(passages, tagger)
+    if asks.empty:
+        return pd.DataFrame(columns=ASK_COLUMNS + ["response_passage", "response_text", "response_status", "response_score"]), commitments
+    asks = group(asks, taxonomy)
+    asks = link_responses(asks, commitments, passages)
+    asks = _share_responses(asks)
+    keep = ASK_COLUMNS + ["response_passage", "response_text", "response_status", "response_score"]
+    return asks[keep].reset_index(drop=True), commitments
+
+
+STATUS_ORDER = ["committed", "under consideration", "rejected", "no response found"]
+
+
+def ask_summary(corpus, as_of: date | None = None, quiet_days: int = 365, asks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per canonical ask: the ledger. Counts use canonical passages only."""
+    a = corpus.asks if asks is None else asks
+    cols = ["ask_group", "label", "source", "first_raised", "last_raised", "times_raised", "undated", "venues", "speakers",
+            "themes", "days_since_last", "gone_quiet", "status", "response_passage", "occurrences"]
+    if a is None or a.empty:
+        return pd.DataFrame(columns=cols)
+    a = add_date_columns(a[a["duplicate_of"] == ""])
+    as_of = as_of or date.today()
+    rows = []
+    for g, sub in a.groupby("ask_group", sort=False):
+        sub = sub.sort_values(["date_start", "passage_id", "sentence_index"], na_position="last")
+        dated = sub[sub["date"] != ""]
+        last_end = dated["date_end"].max() if len(dated) else None
+        days = (pd.Timestamp(as_of) - last_end).days if last_end is not None else None
+        statuses = [s for s in sub["response_status"] if s != "no response found"]
+        status = min(statuses, key=STATUS_ORDER.index) if statuses else "no response found"
+        resp = sub.loc[sub["response_status"] == status, "response_passage"]
+        themes = Counter(t for ts in sub["themes"] for t in theme_list(ts))
+        rows.append({
+            "ask_group": g, "label": sub["ask_group_label"].iloc[0], "source": sub["group_source"].iloc[0],
+            "first_raised": dated["date"].iloc[0] if len(dated) else "",
+            "last_raised": dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
+            "times_raised": len(sub), "undated": int((sub["date"] == "").sum()),
+            "venues": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["venue"].value_counts().items()),
+            "speakers": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["speaker"].value_counts().items()),
+            "themes": ";".join(t for t, _ in themes.most_common()),
+            "days_since_last": days if days is not None else pd.NA,
+            "gone_quiet": bool(days is not None and days > quiet_days),
+            "status": status, "response_passage": resp.iloc[0] if status != "no response found" and len(resp) else "",
+            "occurrences": ";".join(sub["ask_id"]),
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    out["_named"] = out["source"] == "named"
+    out = out.sort_values(["_named", "times_raised"], ascending=[False, False]).drop(columns="_named")
+    return out.reset_index(drop=True)
+
+
+# ---- evaluation ---------------------------------------------------------------------------------------
+def _clean(s: str) -> str:
+    return " ".join(s.strip().strip("“”\"'‘’ ").split())
+
+
+def ask_scores(corpus, rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Detection P/R/F1 against the dev set's certain asks (optional asks ignored) and pairwise grouping
+    P/R/F1 over pairs of certain asks that were detected."""
+    from .evaluate import prf
+    asks = corpus.asks
+    by_loc = {(d, int(l)): pid for d, l, pid in zip(corpus.passages["document"], corpus.passages["line"],
+                                                    corpus.passages["passage_id"])}
+    pred_by_pid: dict[str, dict[str, str]] = defaultdict(dict)
+    for pid, text, g in zip(asks["passage_id"], asks["text"], asks["ask_group"]):
+        pred_by_pid[pid][_clean(text)] = g
+    tp = fp = fn = 0
+    matched: list[tuple[str, str]] = []  # (gold group, predicted group)
+    for r in rows:
+        pid = by_loc.get((r["source"].rsplit(".", 1)[0], int(r["line"])))
+        pred = dict(pred_by_pid.get(pid, {})) if pid else {}
+        gold = {_clean(a["sentence"]): a["groups"][0] for a in r["asks"]}
+        optional = {_clean(a["sentence"]) for a in r["optional_asks"]}
+        for s, g in gold.items():
+            if s in pred:
+                tp += 1
+                matched.append((g, pred.pop(s)))
+            else:
+                fn += 1
+        fp += sum(1 for s in pred if s not in optional)
+    p, r_, f = prf(tp, fp, fn)
+    det = pd.DataFrame([{"tp": tp, "fp": fp, "fn": fn, "precision": p, "recall": r_, "f1": f}])
+    ptp = pfp = pfn = 0
+    for i in range(len(matched)):
+        for j in range(i + 1, len(matched)):
+            gs = matched[i][0] == matched[j][0] and matched[i][0] != "other"
+            ps = matched[i][1] == matched[j][1]
+            ptp += gs and ps
+            pfp += ps and not gs
+            pfn += gs and not ps
+    p, r_, f = prf(ptp, pfp, pfn)
+    grp = pd.DataFrame([{"pairs": len(matched) * (len(matched) - 1) // 2, "tp": ptp, "fp": pfp, "fn": pfn,
+                         "precision": p, "recall": r_, "f1": f}])
+    return det, grp

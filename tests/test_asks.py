@@ -1,0 +1,137 @@
+"""Asks on real seed sentences: detection, sentence splitting, grouping, the ledger, response linking."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from core.asks import action_of, ask_summary, detect, target_of
+from core.sentences import split
+from tests.conftest import HANSARD, MONTHLY, PP, PRESS
+
+
+@pytest.mark.parametrize("sentence,cue", [
+    ("I therefore urge the Government to commission comprehensive and rigorous research to pull together up-to-date police and local authority data to achieve that aim.", "urge"),
+    ("I call on the Government to establish a national, co-ordinated, inter-departmental and inter-agency strategy to tackle county lines.", "call_on"),
+    ("The Government must take action to support councils to reduce the number of children sent to live miles from home and ensure there are more local placements.", "actor_must"),
+    ("Our inquiry recommended that semi-independent accommodation should be regulated and inspected.", "recommend"),
+    ("Will the Minister support such an approach?", "minister_question"),
+    ("Will the Minister say when the missing persons strategy will be updated?", "minister_question"),
+    ("We urgently require a national strategy to ensure that consistent practice in tackling county lines is applied across all local authorities and police forces in London and throughout the country.", "we_need"),
+    ("This accommodation is not inspected by Ofsted but it should be because many of these young people are very disadvantaged with few resources.", "but_it_should"),
+    ("I reiterate my call for a review of the Modern Slavery Act 2015 and the way it is applied to county lines.", "reiterate_call"),
+    ("That this House notes the rise in knife crime; and calls on the Government to publish a serious violence strategy.", "call_on"),
+])
+def test_asks_detected_with_cue(sentence, cue):
+    assert detect(sentence)[0] == cue
+
+
+@pytest.mark.parametrize("sentence", [
+    "Before Easter, the Government will lay out a clear timetable for taking forward the 20 recommendations of the final IICSA report.",  # commitment
+    "We must remember that this activity is associated with a lot of extreme violence.",  # rhetoric
+    "We cannot continue to fail the most vulnerable children.",
+    "The Government agreed to introduce measures in 2013 to reduce numbers.",  # report of the past
+    "Does the Minister agree that this should not be a point of political division in this House?",
+    "I am going to stand up for the security of our citizens and a responsible Government have to balance abstract, theoretical, minute probabilities with keeping our constituents safe.",
+    "Campaigners called for a national strategy last year.",  # someone else's ask, not endorsed
+])
+def test_not_asks(sentence):
+    assert detect(sentence) is None
+
+
+def test_target_and_action():
+    s = "I therefore urge the Government to commission comprehensive and rigorous research."
+    assert target_of(s) == "Government"
+    assert action_of(s) == "commission comprehensive rigorous research"
+    assert target_of("This accommodation is not inspected by Ofsted but it should be.") == "Ofsted"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I thank my right hon. Friend the Member for Enfield North (Joan Ryan). She spoke well.",
+     ["I thank my right hon. Friend the Member for Enfield North (Joan Ryan).", "She spoke well."]),
+    ("Dr Smith met No. 10 officials. They agreed.", ["Dr Smith met No. 10 officials.", "They agreed."]),
+    ("She told me: “This is a national problem…there is still no national response.” Then she left.",
+     ["She told me: “This is a national problem…there is still no national response.”", "Then she left."]),
+    ("Gangs are taking over homes—a process known as cuckooing—often through force. It is vile.",
+     ["Gangs are taking over homes—a process known as cuckooing—often through force.", "It is vile."]),
+    ("The hon. Lady will have heard it. Will the Minister act?", ["The hon. Lady will have heard it.", "Will the Minister act?"]),
+])
+def test_sentence_splitting(text, expected):
+    assert split(text) == expected
+
+
+def test_commitments_recorded_not_asks(corpus):
+    com = corpus.commitments
+    cooper = com[com.passage_id == "004_815e4f78c80070a6#L21"]
+    assert len(cooper) and set(cooper.status) == {"committed"}
+    assert not (corpus.asks.passage_id == "004_815e4f78c80070a6#L21").any()
+
+
+def test_national_strategy_grouped_across_speakers_and_sources(corpus):
+    a = corpus.asks
+    ns = a[a.ask_group == "national_strategy"]
+    # raised several times in the 17 January 2018 debate, by different speakers, and in 2017
+    assert (ns.date == "2018-01-17").sum() >= 5
+    assert {f"{HANSARD}#L52", f"{HANSARD}#L128", f"{HANSARD}#L208", f"{PP}#L132"} <= set(ns.passage_id)
+    assert set(ns.ask_group_label) == {"A national strategy and co-ordinated national response on county lines"}
+    # a follow-up question joins the ask before it
+    follow = a[a.text == "Will the Minister support such an approach?"]
+    prev = a[a.text.str.startswith("However, there should be a notice")]
+    assert set(follow.ask_group) == set(prev.ask_group) == {"new_notice_16_17"}
+
+
+def test_ledger_counts_duplicate_speech_once(corpus):
+    led = ask_summary(corpus, as_of=date(2026, 11, 23)).set_index("ask_group")
+    # 000 (attributed) and 001 (its duplicate) hold the same Ann Coffey asks: counted once
+    assert led.loc["missing_persons_strategy", "times_raised"] == 1
+    assert led.loc["missing_persons_strategy", "speakers"] == "Ann Coffey: 1"
+    ns = led.loc["national_strategy"]
+    assert ns["first_raised"] == "2017-10-26" and ns["last_raised"] == "2018-01-17"
+    assert ns["times_raised"] == len(corpus.asks[(corpus.asks.ask_group == "national_strategy") & (corpus.asks.duplicate_of == "")])
+    assert ns["gone_quiet"] and ns["days_since_last"] > 365
+    assert led.loc["regulate_semi_independent", "venues"] == "Newspaper column: 2"
+    # the undated press release ask is counted, as undated
+    assert led.loc["rape_justice", "undated"] == 1 and led.loc["rape_justice", "first_raised"] == ""
+    occ = led.loc["national_strategy", "occurrences"].split(";")
+    assert occ[0].startswith(PP) and all(o in set(corpus.asks.ask_id) for o in occ)
+
+
+def test_responses_linked_in_the_debate(corpus):
+    r = corpus.asks[corpus.asks.passage_id == f"{HANSARD}#L52"].iloc[0]
+    assert r.response_status == "committed" and r.response_passage == f"{HANSARD}#L290"
+    assert "national group" in r.response_text
+    mp = corpus.asks[corpus.asks.text.str.startswith("Will the Minister say when the missing persons strategy")]
+    assert set(mp.response_status) == {"committed"} and "forthcoming missing people strategy" in mp.response_text.iloc[0]
+    notice = corpus.asks[corpus.asks.text.str.startswith("However, there should be a notice")]
+    assert set(notice.response_status) == {"under consideration"}
+    # asks in press releases have no reply in the corpus: said so, not guessed
+    press = corpus.asks[corpus.asks.document.isin([PRESS, MONTHLY])]
+    assert set(press.response_status) == {"no response found"}
+    # the attributed copy of the speech (000) shares the reply found next to its duplicate (001)
+    coffey = corpus.asks[(corpus.asks.passage_id == f"{PP}#L60")]
+    assert set(coffey.response_status) == {"committed"}
+
+
+def test_evaluate_prints_ask_scores():
+    r = subprocess.run([sys.executable, "-m", "core", "evaluate"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    det = lines[lines.index(next(l for l in lines if l.startswith("Ask detection"))) + 2].split()
+    grp = lines[lines.index(next(l for l in lines if l.startswith("Ask grouping"))) + 2].split()
+    assert float(det[-1]) >= 0.90 and float(grp[-1]) >= 0.85
+
+
+def test_export_writes_asks_and_ledger(tmp_path):
+    import csv
+    r = subprocess.run([sys.executable, "-m", "core", "export", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    asks = list(csv.DictReader(open(tmp_path / "asks.csv", encoding="utf-8")))
+    assert {"ask_id", "passage_id", "text", "ask_group", "ask_group_label", "target", "action", "themes", "date",
+            "venue", "speaker"} <= set(asks[0])
+    led = list(csv.DictReader(open(tmp_path / "ask_summary.csv", encoding="utf-8")))
+    assert {"label", "first_raised", "last_raised", "times_raised", "venues", "speakers", "themes", "days_since_last",
+            "gone_quiet", "status", "occurrences"} <= set(led[0])
+    passages = {row["passage_id"] for row in csv.DictReader(open(tmp_path / "passages.csv", encoding="utf-8"))}
+    assert {a["passage_id"] for a in asks} <= passages  # every ask traceable to a passage
