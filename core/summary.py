@@ -41,13 +41,26 @@ def date_bounds(d: str) -> tuple[date | None, date | None]:
 
 
 def add_date_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Adds date_start / date_end / year / month bins used for filtering and timelines (once, at load)."""
-    bounds = [date_bounds(d) for d in df["date"]]
+    """Adds date_start / date_end / year used for filtering and timelines (once, at load)."""
+    uniq = pd.unique(df["date"])  # few distinct dates: parse each once
+    bounds = {d: date_bounds(d) for d in uniq}
     df = df.copy()
-    df["date_start"] = pd.to_datetime([b[0] for b in bounds])
-    df["date_end"] = pd.to_datetime([b[1] for b in bounds])
+    df["date_start"] = pd.to_datetime(df["date"].map(lambda d: bounds[d][0]))
+    df["date_end"] = pd.to_datetime(df["date"].map(lambda d: bounds[d][1]))
     df["year"] = df["date_start"].dt.year.astype("Int64")
     return df
+
+
+THEME_PREFIX = "th:"
+
+
+def prepare(df: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
+    """Date columns plus one boolean column per theme (``th:<id>``) so filters and counts are vectorised."""
+    out = add_date_columns(df)
+    sets = out["themes"].map(lambda s: set(theme_list(s)))
+    for t in theme_ids:
+        out[THEME_PREFIX + t] = sets.map(lambda x, t=t: t in x).astype(bool)
+    return out
 
 
 def theme_list(themes: str) -> list[str]:
@@ -61,8 +74,12 @@ def apply_filters(passages: pd.DataFrame, state: FilterState, canonical_only: bo
     if canonical_only:
         mask &= df["duplicate_of"] == ""
     if state.themes:
-        wanted = set(state.themes)
-        mask &= df["themes"].map(lambda s: bool(wanted.intersection(theme_list(s))))
+        cols = [THEME_PREFIX + t for t in state.themes]
+        if all(c in df for c in cols):
+            mask &= df[cols].any(axis=1)
+        else:
+            wanted = set(state.themes)
+            mask &= df["themes"].map(lambda s: bool(wanted.intersection(theme_list(s))))
     if state.venues:
         mask &= df["venue"].isin(state.venues)
     if state.speakers:
@@ -176,3 +193,55 @@ def headline(corpus, df: pd.DataFrame) -> Headline:
         last_date=dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
         undated=int((df["date"] == "").sum()), themes=int(explode_themes(df)["theme"].nunique()),
     )
+
+
+FREQS = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def theme_timeline(df: pd.DataFrame, theme_ids: list[str], freq: str = "month") -> tuple[pd.DataFrame, dict[str, int]]:
+    """(counts per time bin and theme, undated counts per theme) for already-filtered, prepared passages.
+
+    A passage counts in the bin that contains its date at its precision: a month-precision passage sits in
+    its month (and so in its quarter and year). A passage whose precision is coarser than the bin (a
+    year-only date in a month chart) cannot be placed and is counted with the undated, never on an
+    invented date."""
+    order = {"day": 0, "month": 1, "year": 2, "unknown": 3}
+    limit = {"month": 1, "quarter": 1, "year": 2}[freq]
+    placeable = df["date_precision"].map(order).fillna(3) <= limit
+    rows = []
+    undated: dict[str, int] = {}
+    bins = df["date_start"].dt.to_period(FREQS[freq]).dt.start_time
+    for t in theme_ids:
+        col = THEME_PREFIX + t
+        if col not in df:
+            continue
+        m = df[col]
+        undated[t] = int((m & ~placeable).sum())
+        counts = bins[m & placeable].value_counts()
+        rows += [{"bin": b, "theme": t, "passages": int(n)} for b, n in counts.items()]
+    out = pd.DataFrame(rows, columns=["bin", "theme", "passages"])
+    return out.sort_values(["bin", "theme"]).reset_index(drop=True), undated
+
+
+def theme_venue_matrix(df: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
+    """Passages per theme (rows) and venue (columns); unknown venue shown as '(unknown)'."""
+    venue = df["venue"].replace("", "(unknown)")
+    data = {t: df[THEME_PREFIX + t].groupby(venue).sum() for t in theme_ids if THEME_PREFIX + t in df}
+    if not data:
+        return pd.DataFrame()
+    return pd.DataFrame(data).T.fillna(0).astype(int)
+
+
+def new_since(df: pd.DataFrame, theme_ids: list[str], since: date, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per theme: passages dated on or after ``since`` (at their precision) and the latest date."""
+    labels = labels or {}
+    recent = df[df["date_end"] >= pd.Timestamp(since)]
+    rows = []
+    for t in theme_ids:
+        col = THEME_PREFIX + t
+        sub = recent[recent[col]] if col in recent else recent.iloc[0:0]
+        if len(sub):
+            rows.append({"theme": labels.get(t, t), "new passages": len(sub),
+                         "latest": sub.sort_values("date_end")["date"].iloc[-1],
+                         "venues": _counts(sub["venue"])})
+    return pd.DataFrame(rows, columns=["theme", "new passages", "latest", "venues"])

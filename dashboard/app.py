@@ -1,0 +1,67 @@
+"""Campaign Tracker dashboard: navigation, the sidebar filters (mirrored in the URL) and the views.
+
+Run from the project folder:  streamlit run dashboard/app.py
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from core.summary import FilterState, describe
+from dashboard.data import load
+from dashboard.state import from_query, to_query
+from dashboard.views import asks, overview, passages, sources, themes
+
+st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:", layout="wide")
+
+
+def sidebar(data) -> FilterState:
+    p = data.passages
+    allowed = {"themes": set(data.theme_ids), "venues": set(p["venue"]) - {""}, "speakers": set(p["speaker"]) - {""},
+               "documents": set(p["document"])}
+    if "f_init" not in st.session_state:  # first run of this session: the URL sets the filters
+        q = from_query(st.query_params, allowed)
+        st.session_state.update(f_init=True, f_themes=list(q.themes), f_venues=list(q.venues),
+                                f_speakers=list(q.speakers), f_docs=list(q.documents), f_undated=q.include_undated,
+                                f_query=q.query, f_from=q.date_from, f_to=q.date_to)
+    dated = p[p["date"] != ""]
+    lo = dated["date_start"].min().date() if len(dated) else date(2000, 1, 1)
+    hi = dated["date_end"].max().date() if len(dated) else date.today()
+    sb = st.sidebar
+    sb.header("Filters")
+    sel_themes = sb.multiselect("Themes", data.theme_ids, format_func=lambda t: data.labels.get(t, t), key="f_themes")
+    start = st.session_state.get("f_from") or lo
+    end = st.session_state.get("f_to") or hi
+    rng = sb.date_input("Date range", value=(max(lo, min(start, hi)), min(hi, max(end, lo))), min_value=lo, max_value=hi,
+                        key="f_dates", format="YYYY-MM-DD")
+    d_from, d_to = (rng[0], rng[1]) if isinstance(rng, (tuple, list)) and len(rng) == 2 else (lo, hi)
+    undated = sb.checkbox("Include undated passages", key="f_undated")
+    venues = sb.multiselect("Venues", sorted(allowed["venues"]), key="f_venues")
+    speakers = sb.multiselect("Speakers", sorted(allowed["speakers"]), key="f_speakers")
+    docs = sb.multiselect("Documents", sorted(allowed["documents"]), key="f_docs")
+    query = sb.text_input("Search text", key="f_query")
+    state = FilterState(themes=tuple(sel_themes), venues=tuple(venues), speakers=tuple(speakers), documents=tuple(docs),
+                        date_from=d_from if d_from != lo else None, date_to=d_to if d_to != hi else None,
+                        include_undated=undated, query=query.strip())
+    st.session_state["f_from"], st.session_state["f_to"] = state.date_from, state.date_to
+    st.query_params.from_dict(to_query(state))
+    sb.caption(describe(state, 0, data.labels).split(" · ", 1)[-1] if state != FilterState() else "No filters: everything")
+    sb.caption("The address bar holds these filters: copy it to share this view.")
+    return state
+
+
+def main() -> None:
+    data = load(tuple(st.session_state.get("uploads", [])), st.session_state.get("taxonomy_text"))
+    state = sidebar(data)
+    pages = [
+        st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", url_path="overview", default=True),
+        st.Page(lambda: themes.render(data, state), title="Themes", icon=":material/label:", url_path="themes"),
+        st.Page(lambda: asks.render(data, state), title="Asks", icon=":material/campaign:", url_path="asks"),
+        st.Page(lambda: passages.render(data, state), title="Passages", icon=":material/article:", url_path="passages"),
+        st.Page(lambda: sources.render(data, state), title="Sources", icon=":material/folder_open:", url_path="sources"),
+    ]
+    st.navigation(pages).run()
+
+
+main()

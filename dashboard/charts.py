@@ -1,0 +1,67 @@
+"""Pure plotly figure builders: data in, figure out. No Streamlit here."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+VENUE_COLOURS = px.colors.qualitative.Safe
+
+
+def timeline(counts: pd.DataFrame, labels: dict[str, str], freq: str) -> go.Figure:
+    """Stacked bars of passages per time bin and theme."""
+    df = counts.assign(label=counts["theme"].map(lambda t: labels.get(t, t)), period=counts["bin"].map(
+        lambda b: bin_label(b, freq)))
+    order = [bin_label(b, freq) for b in sorted(counts["bin"].unique())]
+    fig = px.bar(df, x="period", y="passages", color="label", labels={"period": freq.capitalize(), "label": "Theme",
+                 "passages": "Passages"}, title=f"Theme mentions per {freq}", category_orders={"period": order})
+    fig.update_layout(barmode="stack", legend_title_text="Theme", margin=dict(t=50, l=10, r=10, b=10), height=380)
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def bin_label(b, freq: str) -> str:
+    """'2018', '2018-Q1' or '2018-01': a period, never a made-up day."""
+    b = pd.Timestamp(b)
+    return str(b.year) if freq == "year" else (f"{b.year}-Q{b.quarter}" if freq == "quarter" else f"{b.year}-{b.month:02d}")
+
+
+def undated_bar(undated: dict[str, int], labels: dict[str, str]) -> go.Figure:
+    items = [(labels.get(t, t), n) for t, n in undated.items() if n]
+    fig = go.Figure(go.Bar(x=[n for _, n in items], y=[lab for lab, _ in items], orientation="h", marker_color="#999"))
+    fig.update_layout(title="Undated (not placed on any date)", height=max(160, 40 * len(items) + 80),
+                      margin=dict(t=50, l=10, r=10, b=10))
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    fig = px.imshow(matrix.rename(index=lambda t: labels.get(t, t)), text_auto=True, aspect="auto",
+                    color_continuous_scale="Blues", labels={"x": "Venue", "y": "Theme", "color": "Passages"},
+                    title="Themes by venue")
+    fig.update_layout(height=120 + 40 * len(matrix), margin=dict(t=50, l=10, r=10, b=10))
+    return fig
+
+
+def counts_bar(counts: pd.Series, title: str) -> go.Figure:
+    counts = counts[counts > 0].sort_values()
+    fig = go.Figure(go.Bar(x=counts.values, y=[str(i) for i in counts.index], orientation="h", marker_color="#1f5f8b"))
+    fig.update_layout(title=title, height=max(180, 28 * len(counts) + 80), margin=dict(t=50, l=10, r=10, b=10))
+    return fig
+
+
+def ask_timeline(asks: pd.DataFrame) -> go.Figure:
+    """Each occurrence of each canonical ask on its date, coloured by venue."""
+    df = asks[asks["date"] != ""].copy()
+    df["venue"] = df["venue"].replace("", "(unknown)")
+    df["speaker"] = df["speaker"].replace("", "(unknown)")
+    fig = px.scatter(df, x="date_start", y="ask_group_label", color="venue", hover_data={"date": True, "speaker": True,
+                     "ask_id": True, "date_start": False}, labels={"date_start": "Date", "ask_group_label": "Ask"},
+                     title="When each ask was raised", color_discrete_sequence=VENUE_COLOURS)
+    fig.update_traces(marker=dict(size=12, line=dict(width=1, color="white")))
+    fig.update_layout(height=max(300, 34 * df["ask_group_label"].nunique() + 120), margin=dict(t=50, l=10, r=10, b=10),
+                      yaxis=dict(title=None))
+    if len(df):  # pad the date axis so a single date is not stretched into milliseconds
+        lo, hi = df["date_start"].min(), df["date_start"].max()
+        pad = max(pd.Timedelta(days=45), (hi - lo) * 0.05)
+        fig.update_xaxes(range=[lo - pad, hi + pad])
+    return fig

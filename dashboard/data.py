@@ -1,0 +1,55 @@
+"""The one cached loader: seeds + uploaded documents + taxonomy -> everything the views show."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from core.asks import ask_summary
+from core.ingest import load_documents, parse_bytes
+from core.model import IngestError
+from core.pipeline import DEFAULT_SOURCES, Corpus, build_corpus
+from core.summary import prepare
+from core.taxonomy import Taxonomy, default_taxonomy, parse_taxonomy
+
+
+@dataclass
+class Data:
+    corpus: Corpus
+    passages: pd.DataFrame       # prepared: date columns + one boolean column per theme
+    asks: pd.DataFrame           # prepared the same way
+    taxonomy: Taxonomy
+    errors: list[IngestError]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return self.taxonomy.labels
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return self.taxonomy.ids
+
+
+def taxonomy_from(text: str | None) -> Taxonomy:
+    return parse_taxonomy(text, "uploaded taxonomy", base=default_taxonomy()) if text else default_taxonomy()
+
+
+@st.cache_data(show_spinner="Reading documents and tagging passages…", max_entries=4)
+def load(uploads: tuple[tuple[str, bytes], ...] = (), taxonomy_text: str | None = None) -> Data:
+    docs, errors = load_documents(DEFAULT_SOURCES)
+    for name, raw in uploads:
+        try:
+            docs.append(parse_bytes(raw, name))
+        except ValueError as exc:  # validated on upload; kept here so a bad file never breaks loading
+            errors.append(IngestError(name, str(exc)))
+    tax = taxonomy_from(taxonomy_text)
+    corpus = build_corpus(documents=docs, taxonomy=tax)
+    corpus.errors = errors
+    passages = prepare(corpus.passages, tax.ids)
+    asks = prepare(corpus.asks, tax.ids) if len(corpus.asks) else corpus.asks
+    return Data(corpus=corpus, passages=passages, asks=asks, taxonomy=tax, errors=errors)
+
+
+def ledger(data: Data, asks: pd.DataFrame, quiet_days: int) -> pd.DataFrame:
+    return ask_summary(data.corpus, quiet_days=quiet_days, asks=asks)

@@ -1,0 +1,50 @@
+"""The ask ledger: canonical asks, when they were raised, where, by whom, and what the government said."""
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from core.highlight import highlight_html
+from core.summary import FilterState, apply_filters
+from dashboard import charts
+from dashboard.data import ledger
+from dashboard.views.common import caption, download
+
+
+def render(data, state: FilterState) -> None:
+    st.title("Asks")
+    if not len(data.asks):
+        st.info("No asks found in these documents.")
+        return
+    asks = apply_filters(data.asks, state)
+    quiet = st.number_input("Gone quiet after (days without being raised)", min_value=7, max_value=3650, value=365,
+                            step=30, key="ask_quiet")
+    led = ledger(data, asks, int(quiet))
+    caption(state, len(led), data.labels, noun="canonical asks")
+    st.dataframe(led.drop(columns=["occurrences"]), hide_index=True, key="ask_ledger",
+                 column_config={"gone_quiet": st.column_config.CheckboxColumn("Gone quiet")})
+    download(led, "ask_ledger", state, "dl_ask_ledger", "Download ask ledger (CSV)")
+    if len(asks):
+        st.plotly_chart(charts.ask_timeline(asks[asks["duplicate_of"] == ""]), key="ask_timeline")
+    st.subheader("Drill down")
+    labels = dict(zip(led["ask_group"], led["label"]))
+    if not labels:
+        return
+    g = st.selectbox("Ask", list(labels), format_func=lambda k: labels[k], key="ask_pick")
+    row = led[led["ask_group"] == g].iloc[0]
+    st.markdown(f"**Status:** {html.escape(row['status'])} · raised {row['times_raised']} time(s) · "
+                f"first {html.escape(row['first_raised'] or 'undated')} · last {html.escape(row['last_raised'] or 'undated')}")
+    occ = asks[(asks["ask_group"] == g) & (asks["duplicate_of"] == "")].sort_values("date_start", na_position="last")
+    for _, a in occ.iterrows():
+        meta = " · ".join(html.escape(x) for x in [a["date"] or "undated", a["venue"] or "venue unknown",
+                                                    a["speaker"] or "speaker unknown", a["passage_id"]])
+        body = highlight_html(a["text"], [(0, len(a["text"]), "ask", f"cue: {a['cue_reason']}")])
+        resp = ""
+        if a["response_status"] != "no response found":
+            resp = (f"<div style='margin-left:1em;font-size:0.9em'>↳ <b>{html.escape(a['response_status'])}</b> "
+                    f"({html.escape(a['response_passage'])}): {html.escape(a['response_text'])}</div>")
+        else:
+            resp = "<div style='margin-left:1em;font-size:0.9em;color:#777'>↳ no response found in these documents</div>"
+        st.markdown(f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{meta} · why: "
+                    f"{html.escape(a['cue_reason'])}</div>{body}{resp}</div>", unsafe_allow_html=True)

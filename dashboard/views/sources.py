@@ -1,0 +1,83 @@
+"""Sources: documents ingested and their data-quality flags, uploads, and the taxonomy in use."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.ingest import parse_bytes
+from core.taxonomy import DEFAULT_PATH, TaxonomyError, parse_taxonomy, default_taxonomy
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def render(data, state) -> None:
+    st.title("Sources")
+    docs = data.corpus.documents_frame()
+    st.dataframe(docs, hide_index=True, key="src_docs")
+    flagged = data.passages[data.passages["quality_flags"] != ""]
+    st.caption(f"{(data.passages['duplicate_of'] != '').sum()} duplicate passages (counted once), "
+               f"{(data.passages['date'] == '').sum()} undated passages, "
+               f"{(data.passages['layout'] == 'plain_text').sum()} passages from documents in no known layout.")
+    if len(flagged):
+        with st.expander("Flagged passages"):
+            st.dataframe(flagged[["passage_id", "quality_flags", "duplicate_of", "text"]], hide_index=True, key="src_flags")
+    for err in data.errors:
+        st.error(str(err))
+    for msg in st.session_state.get("upload_messages", []):
+        (st.success if msg.startswith("Added") else st.error)(msg)
+
+    st.subheader("Add documents")
+    files = st.file_uploader("Text files (UTF-8): Parallel Parliament, Hansard pages, MP archives or plain text",
+                             accept_multiple_files=True, type=["txt", "text", "md"], key="src_upload")
+    if files and st.button("Ingest uploaded files", key="src_ingest"):
+        ingest_uploads(files, data)
+        st.rerun()
+
+    st.subheader("Taxonomy")
+    tax = data.taxonomy
+    st.caption(f"In use: {tax.source} · {len(tax.themes)} themes · {len(tax.asks)} named asks")
+    st.dataframe(pd.DataFrame([{"id": t.id, "label": t.label, "phrases": len(t.phrases), "context rules": len(t.context),
+                                "exclusions": "; ".join(t.exclusions), "description": t.description} for t in tax.themes]),
+                 hide_index=True, key="src_taxonomy")
+    st.download_button("Download the default taxonomy (TOML) to edit", DEFAULT_PATH.read_bytes(),
+                       file_name="taxonomy.toml", key="dl_taxonomy")
+    up = st.file_uploader("Load an edited taxonomy (TOML)", type=["toml"], key="src_tax_upload")
+    if up is not None and st.button("Use this taxonomy", key="src_tax_apply"):
+        try:
+            text = up.getvalue().decode("utf-8")
+            parse_taxonomy(text, up.name, base=default_taxonomy())
+        except (UnicodeDecodeError, TaxonomyError) as exc:
+            st.error(f"{up.name}: {exc} — the previous taxonomy is still in use.")
+        else:
+            st.session_state["taxonomy_text"] = text
+            st.rerun()
+    if st.session_state.get("taxonomy_text") and st.button("Back to the default taxonomy", key="src_tax_reset"):
+        st.session_state.pop("taxonomy_text")
+        st.rerun()
+
+
+def ingest_uploads(files, data) -> None:
+    existing = {d.document for d in data.corpus.documents}
+    uploads = list(st.session_state.get("uploads", []))
+    existing |= {name.rsplit(".", 1)[0] for name, _ in uploads}
+    messages = []
+    bar = st.progress(0.0, text="Ingesting…")
+    for n, f in enumerate(files, start=1):
+        raw = f.getvalue()
+        stem = f.name.rsplit(".", 1)[0]
+        if len(raw) > MAX_UPLOAD_BYTES:
+            messages.append(f"{f.name}: file is too large ({len(raw) / 1e6:.1f} MB; limit {MAX_UPLOAD_BYTES / 1e6:.0f} MB)")
+        elif stem in existing:
+            messages.append(f"{f.name}: a document called '{stem}' is already loaded")
+        else:
+            try:
+                doc = parse_bytes(raw, f.name)
+            except ValueError as exc:
+                messages.append(f"{f.name}: {exc}")
+            else:
+                uploads.append((f.name, raw))
+                existing.add(stem)
+                messages.append(f"Added {f.name}: {len(doc.passages)} passages ({doc.layout})")
+        bar.progress(n / len(files), text=f"Ingesting {f.name}")
+    st.session_state["uploads"] = uploads
+    st.session_state["upload_messages"] = messages
