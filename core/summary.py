@@ -9,6 +9,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 
@@ -52,6 +53,7 @@ def add_date_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 THEME_PREFIX = "th:"
+PRECISION_ORDER = {"day": 0, "month": 1, "year": 2, "unknown": 3}
 
 
 def prepare(df: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
@@ -60,6 +62,12 @@ def prepare(df: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
     sets = out["themes"].map(lambda s: set(theme_list(s)))
     for t in theme_ids:
         out[THEME_PREFIX + t] = sets.map(lambda x, t=t: t in x).astype(bool)
+    out["_canonical"] = out["duplicate_of"] == ""
+    out["_prec"] = out["date_precision"].map(PRECISION_ORDER).fillna(3).astype("int8")
+    months = out["date_start"].dt.year * 12 + out["date_start"].dt.month - 1
+    out["_m"] = months.fillna(-1).astype("int32")  # month code; -1 when undated
+    for c in ("venue", "speaker", "document"):  # few distinct values: categorical makes counts cheap
+        out[c] = out[c].astype("category")
     return out
 
 
@@ -70,9 +78,23 @@ def theme_list(themes: str) -> list[str]:
 def apply_filters(passages: pd.DataFrame, state: FilterState, canonical_only: bool = True) -> pd.DataFrame:
     """Passages matching every filter. Date range keeps passages whose date (at its precision) overlaps it."""
     df = passages if "date_start" in passages else add_date_columns(passages)
+    return df[filter_mask(df, state, canonical_only)]
+
+
+AGG_COLUMNS = ["date", "date_precision", "date_start", "date_end", "year", "venue", "speaker", "document", "_canonical",
+               "_prec", "_m"]
+
+
+def slim(df: pd.DataFrame) -> pd.DataFrame:
+    """The columns aggregation needs (no text): selecting rows from it is cheap at millions of passages."""
+    return df[AGG_COLUMNS + [c for c in df.columns if str(c).startswith(THEME_PREFIX)]]
+
+
+def filter_mask(df: pd.DataFrame, state: FilterState, canonical_only: bool = True) -> pd.Series:
+    """Boolean mask of the rows of a prepared frame that match every filter (no rows are copied)."""
     mask = pd.Series(True, index=df.index)
     if canonical_only:
-        mask &= df["duplicate_of"] == ""
+        mask &= df["_canonical"] if "_canonical" in df else df["duplicate_of"] == ""
     if state.themes:
         cols = [THEME_PREFIX + t for t in state.themes]
         if all(c in df for c in cols):
@@ -98,7 +120,7 @@ def apply_filters(passages: pd.DataFrame, state: FilterState, canonical_only: bo
         mask &= ~undated
     if state.query:
         mask &= df["text"].str.contains(state.query, case=False, regex=False)
-    return df[mask]
+    return mask
 
 
 def describe(state: FilterState, n: int, labels: dict[str, str] | None = None, noun: str = "passages") -> str:
@@ -135,8 +157,8 @@ def slug(state: FilterState) -> str:
 
 
 def _counts(values: pd.Series) -> str:
-    vc = values.replace("", "(unknown)").value_counts()
-    return "; ".join(f"{k}: {v}" for k, v in vc.items())
+    vc = values.value_counts()
+    return "; ".join(f"{k or '(unknown)'}: {v}" for k, v in vc.items() if v)
 
 
 def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
@@ -145,31 +167,36 @@ def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
     return out[out["theme"].notna()]
 
 
-def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataFrame | None = None) -> pd.DataFrame:
+def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataFrame | None = None,
+                  mask: pd.Series | None = None) -> pd.DataFrame:
     """One row per theme: passages, documents, first/last date, venues and speakers with counts, per-year
-    counts (undated shown as its own column). Canonical passages only."""
+    counts (undated shown as its own column). Canonical passages only. ``passages`` may be a prepared
+    (or slim) frame and ``mask`` its precomputed filter mask."""
     tax = corpus.taxonomy
-    df = apply_filters(passages if passages is not None else corpus.passages, state)
-    long = explode_themes(df)
-    years = sorted({int(y) for y in long["year"].dropna()}) if len(long) else []
+    src = passages if passages is not None else corpus.passages
+    if THEME_PREFIX + tax.ids[0] not in src:
+        src = prepare(src, tax.ids)
+    df = src[mask] if mask is not None else apply_filters(src, state)
+    cols = [THEME_PREFIX + t.id for t in tax.themes]
+    any_theme = df[cols].any(axis=1)
+    years = sorted(int(y) for y in df.loc[any_theme, "year"].dropna().unique())
     rows = []
     for t in tax.themes:
         if state.themes and t.id not in state.themes:
             continue
-        sub = long[long["theme"] == t.id]
-        dated = sub[sub["date"] != ""]
+        sub = df[df[THEME_PREFIX + t.id]]
+        h = headline(corpus, sub)
         row = {
-            "theme": t.id, "label": t.label, "passages": len(sub), "documents": sub["document"].nunique(),
-            "first_date": dated.sort_values("date_start")["date"].iloc[0] if len(dated) else "",
-            "last_date": dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
-            "undated": int((sub["date"] == "").sum()),
+            "theme": t.id, "label": t.label, "passages": len(sub), "documents": h.documents,
+            "first_date": h.first_date, "last_date": h.last_date, "undated": h.undated,
             "venues": _counts(sub["venue"]), "speakers": _counts(sub["speaker"]),
         }
+        per_year = sub["year"].value_counts()
         for y in years:
-            row[str(y)] = int((sub["year"] == y).sum())
+            row[str(y)] = int(per_year.get(y, 0))
         rows.append(row)
-    cols = ["theme", "label", "passages", "documents", "first_date", "last_date", "undated", "venues", "speakers"]
-    return pd.DataFrame(rows, columns=cols + [str(y) for y in years])
+    base = ["theme", "label", "passages", "documents", "first_date", "last_date", "undated", "venues", "speakers"]
+    return pd.DataFrame(rows, columns=base + [str(y) for y in years])
 
 
 @dataclass
@@ -186,12 +213,20 @@ class Headline:
 
 
 def headline(corpus, df: pd.DataFrame) -> Headline:
-    dated = df[df["date"] != ""]
+    cols = [c for c in df.columns if str(c).startswith(THEME_PREFIX)]
+    themes = int(df[cols].any(axis=0).sum()) if cols else int(explode_themes(df)["theme"].nunique())
+    starts = df["date_start"].to_numpy() if "date_start" in df else np.array([])
+    has = ~pd.isna(starts)
+    dates = df["date"].to_numpy()
+    first = last = ""
+    if has.any():
+        first = dates[has][int(np.argmin(starts[has]))]
+        last = dates[has][int(np.argmax(df["date_end"].to_numpy()[has]))]
     return Headline(
-        documents=df["document"].nunique(), passages=len(df), duplicates=int((corpus.passages["duplicate_of"] != "").sum()),
-        first_date=dated.sort_values("date_start")["date"].iloc[0] if len(dated) else "",
-        last_date=dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
-        undated=int((df["date"] == "").sum()), themes=int(explode_themes(df)["theme"].nunique()),
+        documents=int(df["document"].nunique()), passages=len(df),
+        duplicates=int((corpus.passages["duplicate_of"] != "").sum()),
+        first_date=first, last_date=last, undated=int((~has).sum()) if len(starts) else int((df["date"] == "").sum()),
+        themes=themes,
     )
 
 
@@ -205,31 +240,53 @@ def theme_timeline(df: pd.DataFrame, theme_ids: list[str], freq: str = "month") 
     its month (and so in its quarter and year). A passage whose precision is coarser than the bin (a
     year-only date in a month chart) cannot be placed and is counted with the undated, never on an
     invented date."""
-    order = {"day": 0, "month": 1, "year": 2, "unknown": 3}
     limit = {"month": 1, "quarter": 1, "year": 2}[freq]
-    placeable = df["date_precision"].map(order).fillna(3) <= limit
+    if "_m" not in df:
+        df = prepare(df, theme_ids)
+    prec = df["_prec"].to_numpy()
+    placeable = prec <= limit
+    m = df["_m"].to_numpy()
+    if freq == "year":
+        code = np.where(m >= 0, m // 12, -1)
+        code = np.where(prec == 2, df["year"].fillna(-1).to_numpy(dtype="int64"), code)
+    elif freq == "quarter":
+        code = np.where(m >= 0, m // 3, -1)
+    else:
+        code = m
     rows = []
     undated: dict[str, int] = {}
-    bins = df["date_start"].dt.to_period(FREQS[freq]).dt.start_time
     for t in theme_ids:
         col = THEME_PREFIX + t
         if col not in df:
             continue
-        m = df[col]
-        undated[t] = int((m & ~placeable).sum())
-        counts = bins[m & placeable].value_counts()
-        rows += [{"bin": b, "theme": t, "passages": int(n)} for b, n in counts.items()]
+        sel = df[col].to_numpy()
+        undated[t] = int((sel & ~placeable).sum())
+        vals, counts = np.unique(code[sel & placeable], return_counts=True)
+        rows += [{"bin": _bin_start(int(v), freq), "theme": t, "passages": int(n)} for v, n in zip(vals, counts)]
     out = pd.DataFrame(rows, columns=["bin", "theme", "passages"])
     return out.sort_values(["bin", "theme"]).reset_index(drop=True), undated
 
 
+def _bin_start(code: int, freq: str) -> pd.Timestamp:
+    if freq == "year":
+        return pd.Timestamp(code, 1, 1)
+    if freq == "quarter":
+        return pd.Timestamp(code // 4, (code % 4) * 3 + 1, 1)
+    return pd.Timestamp(code // 12, code % 12 + 1, 1)
+
+
 def theme_venue_matrix(df: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
     """Passages per theme (rows) and venue (columns); unknown venue shown as '(unknown)'."""
-    venue = df["venue"].replace("", "(unknown)")
-    data = {t: df[THEME_PREFIX + t].groupby(venue).sum() for t in theme_ids if THEME_PREFIX + t in df}
-    if not data:
+    cols = [THEME_PREFIX + t for t in theme_ids if THEME_PREFIX + t in df]
+    if not cols:
         return pd.DataFrame()
-    return pd.DataFrame(data).T.fillna(0).astype(int)
+    venue = df["venue"].astype(str).replace("", "(unknown)") if df["venue"].dtype != "category" else \
+        df["venue"].cat.rename_categories(lambda v: v or "(unknown)")
+    counts = df[cols].groupby(venue, observed=True).sum()
+    counts.index = counts.index.astype(str)
+    out = counts.T
+    out.index = [c[len(THEME_PREFIX):] for c in out.index]
+    return out.astype(int)
 
 
 def new_since(df: pd.DataFrame, theme_ids: list[str], since: date, labels: dict[str, str] | None = None) -> pd.DataFrame:

@@ -52,8 +52,8 @@ def counts_bar(counts: pd.Series, title: str) -> go.Figure:
 def ask_timeline(asks: pd.DataFrame) -> go.Figure:
     """Each occurrence of each canonical ask on its date, coloured by venue."""
     df = asks[asks["date"] != ""].copy()
-    df["venue"] = df["venue"].replace("", "(unknown)")
-    df["speaker"] = df["speaker"].replace("", "(unknown)")
+    df["venue"] = df["venue"].astype(str).replace("", "(unknown)")
+    df["speaker"] = df["speaker"].astype(str).replace("", "(unknown)")
     fig = px.scatter(df, x="date_start", y="ask_group_label", color="venue", hover_data={"date": True, "speaker": True,
                      "ask_id": True, "date_start": False}, labels={"date_start": "Date", "ask_group_label": "Ask"},
                      title="When each ask was raised", color_discrete_sequence=VENUE_COLOURS)

@@ -10,7 +10,7 @@ from core.asks import ask_summary
 from core.ingest import load_documents, parse_bytes
 from core.model import IngestError
 from core.pipeline import DEFAULT_SOURCES, Corpus, build_corpus
-from core.summary import prepare
+from core.summary import prepare, slim
 from core.taxonomy import Taxonomy, default_taxonomy, parse_taxonomy
 
 
@@ -18,6 +18,7 @@ from core.taxonomy import Taxonomy, default_taxonomy, parse_taxonomy
 class Data:
     corpus: Corpus
     passages: pd.DataFrame       # prepared: date columns + one boolean column per theme
+    agg: pd.DataFrame            # the same rows without text, for fast counting
     asks: pd.DataFrame           # prepared the same way
     taxonomy: Taxonomy
     errors: list[IngestError]
@@ -48,7 +49,7 @@ def load(uploads: tuple[tuple[str, bytes], ...] = (), taxonomy_text: str | None 
     corpus.errors = errors
     passages = prepare(corpus.passages, tax.ids)
     asks = prepare(corpus.asks, tax.ids) if len(corpus.asks) else corpus.asks
-    return Data(corpus=corpus, passages=passages, asks=asks, taxonomy=tax, errors=errors)
+    return Data(corpus=corpus, passages=passages, agg=slim(passages), asks=asks, taxonomy=tax, errors=errors)
 
 
 def ledger(data: Data, asks: pd.DataFrame, quiet_days: int) -> pd.DataFrame:

@@ -5,14 +5,15 @@ from datetime import date
 
 import streamlit as st
 
-from core.summary import FilterState, apply_filters, headline, new_since, theme_summary, theme_timeline, theme_venue_matrix
+from core.summary import FilterState, apply_filters, filter_mask, headline, new_since, theme_summary, theme_timeline, theme_venue_matrix
 from dashboard import charts
 from dashboard.views.common import caption, download
 
 
 def render(data, state: FilterState) -> None:
     st.title("Overview")
-    df = apply_filters(data.passages, state)
+    mask = filter_mask(data.passages, state)
+    df = data.agg[mask]
     asks = apply_filters(data.asks, state) if len(data.asks) else data.asks
     caption(state, len(df), data.labels)
     h = headline(data.corpus, df)
@@ -42,7 +43,7 @@ def render(data, state: FilterState) -> None:
     if len(matrix) and matrix.values.sum():
         st.plotly_chart(charts.heatmap(matrix[matrix.sum(axis=1) > 0], data.labels), key="ov_heatmap")
     st.subheader("Theme summary")
-    summary = theme_summary(data.corpus, state, passages=data.passages)
+    summary = theme_summary(data.corpus, state, passages=data.agg, mask=mask)
     st.dataframe(summary, hide_index=True, key="ov_summary")
     download(summary, "theme_summary", state, "dl_theme_summary", "Download theme summary (CSV)")
     st.subheader("What is new")

@@ -24,9 +24,9 @@ def render(data, state: FilterState) -> None:
         st.caption(f"{undated[theme]} undated passage(s) on this theme are counted but not placed on the timeline.")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(charts.counts_bar(df["venue"].replace("", "(unknown)").value_counts(), "Venues"), key="th_venues")
+        st.plotly_chart(charts.counts_bar(df["venue"].astype(str).replace("", "(unknown)").value_counts(), "Venues"), key="th_venues")
     with c2:
-        st.plotly_chart(charts.counts_bar(df["speaker"].replace("", "(unknown)").value_counts(), "Speakers"), key="th_speakers")
+        st.plotly_chart(charts.counts_bar(df["speaker"].astype(str).replace("", "(unknown)").value_counts(), "Speakers"), key="th_speakers")
     summary = theme_summary(data.corpus, state.with_(themes=(theme,)), passages=data.passages)
     download(summary, "theme_summary", state.with_(themes=(theme,)), "dl_theme_one", "Download this theme's summary (CSV)")
     st.subheader("Asks on this theme")

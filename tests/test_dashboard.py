@@ -1,0 +1,169 @@
+"""Dashboard views with Streamlit's AppTest, figure builders, URL state, escaping."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_mod
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from core.summary import FilterState
+from dashboard import charts
+from dashboard.state import from_query, to_query
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """Capture download-button payloads (AppTest exposes no bytes through its public API)."""
+    stores: list = []
+
+    class Recorder(MemoryMediaFileStorage):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            stores.append(self)
+    monkeypatch.setattr(app_test_mod, "MemoryMediaFileStorage", Recorder)
+
+    def read(at, key):
+        url = at.get("download_button")
+        btn = next(b for b in url if b.proto.id.endswith(key) or key in b.proto.id)
+        file_id = btn.proto.url.rsplit("/", 1)[-1].split(".")[0]
+        return stores[-1].get_file(file_id).content, btn
+    return read
+
+
+def run_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _view(view, themes, venues, query, date_from, date_to):
+    import importlib
+
+    from core.summary import FilterState
+    from dashboard.data import load
+    state = FilterState(themes=themes, venues=venues, query=query, date_from=date_from, date_to=date_to)
+    importlib.import_module(f"dashboard.views.{view}").render(load(), state)
+
+
+def run_view(view, themes=(), venues=(), query="", date_from=None, date_to=None):
+    at = AppTest.from_function(_view, default_timeout=90, kwargs=dict(
+        view=view, themes=tuple(themes), venues=tuple(venues), query=query, date_from=date_from, date_to=date_to))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_app_opens_on_the_seeds():
+    at = run_app()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Documents"] == "5" and metrics["Passages"] == "296" and metrics["Undated passages"] == "22"
+    assert metrics["First date"] == "2017-10-26"
+
+
+def test_sidebar_filters_change_tables_and_url():
+    at = run_app()
+    before = at.dataframe[0].value  # theme summary
+    at.multiselect(key="f_themes").set_value(["rape_prosecutions"]).run()
+    after = at.dataframe[0].value
+    assert len(before) == 8 and list(after["theme"]) == ["rape_prosecutions"]
+    assert at.query_params["themes"] in ("rape_prosecutions", ["rape_prosecutions"])
+    at.multiselect(key="f_venues").set_value(["Press release"]).run()
+    assert at.dataframe[0].value.iloc[0]["venues"] == "Press release: 9"
+    assert "Rape prosecutions · Press release" in at.markdown[0].value
+
+
+def test_url_sets_filters():
+    at = run_app(themes="county_lines", venues="Westminster Hall", **{"from": "2018-01-01", "to": "2018-12-31"})
+    assert at.multiselect(key="f_themes").value == ["county_lines"]
+    summary = at.dataframe[0].value.set_index("theme")
+    assert summary.loc["county_lines", "venues"].startswith("Westminster Hall")
+    assert "2018-01-01 to 2018-12-31" in at.markdown[0].value
+
+
+def test_theme_summary_download_carries_filtered_rows(media):
+    at = run_app(themes="looked_after_children,out_of_area_placements", undated="0")
+    data, btn = media(at, "dl_theme_summary")
+    rows = data.decode("utf-8").splitlines()
+    assert rows[0].startswith("theme,label,passages")
+    assert [r.split(",")[0] for r in rows[1:]] == ["looked_after_children", "out_of_area_placements"]
+    assert btn.proto.label == "Download theme summary (CSV)"
+
+
+def test_overview_view_timeline_counts_undated_separately():
+    at = run_view("overview", themes=("rape_prosecutions",))
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {t["name"] for t in spec["data"]} == {"Rape prosecutions"}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Undated theme mentions"] == "9"
+
+
+def test_themes_view_shows_highlighted_evidence():
+    at = run_view("themes", themes=("county_lines",), venues=("Westminster Hall",))
+    html = "".join(m.value for m in at.markdown)
+    assert "<mark" in html and "county lines" in html
+    assert at.dataframe[0].value["ask_group_label"].str.contains("national strategy").any()
+
+
+def test_asks_view_ledger_and_drilldown():
+    at = run_view("asks")
+    led = at.dataframe[0].value.set_index("ask_group")
+    assert led.loc["national_strategy", "status"] == "committed"
+    at.selectbox(key="ask_pick").set_value("missing_persons_strategy").run()
+    html = "".join(m.value for m in at.markdown)
+    assert "forthcoming missing people strategy" in html and "committed" in html
+
+
+def test_passages_view_search_and_filters():
+    at = run_view("passages", query="cuckooing")
+    df = at.dataframe[0].value
+    assert len(df) == 6 and df["text"].str.lower().str.contains("cuckooing").all()
+    at2 = run_view("passages", date_from=date(2019, 10, 1), date_to=date(2019, 10, 31))
+    df2 = at2.dataframe[0].value
+    assert set(df2[df2["date"] != ""]["document"]) == {"003_7143c52f970a1da7"}  # October 2019, month precision included
+    assert (df2["date"] == "").sum() == 22  # undated passages are kept unless excluded
+
+
+def test_sources_view_lists_documents_and_taxonomy():
+    at = run_view("sources")
+    docs = at.dataframe[0].value
+    assert set(docs["layout"]) == {"parallel_parliament", "hansard_page", "mp_archive"}
+    assert "county_lines" in set(at.dataframe[-1].value["id"]) or "county_lines" in set(at.dataframe[1].value.get("id", []))
+
+
+def test_state_round_trip():
+    st = FilterState(themes=("county_lines",), venues=("Westminster Hall",), date_from=date(2018, 1, 1),
+                     include_undated=False, query="gangs")
+    allowed = {"themes": {"county_lines"}, "venues": {"Westminster Hall"}, "speakers": set(), "documents": set()}
+    assert from_query(to_query(st), allowed) == st
+    # values the corpus does not have (or hostile ones) are dropped
+    assert from_query({"themes": "county_lines,<script>", "from": "not-a-date"}, allowed) == FilterState(themes=("county_lines",))
+
+
+def test_chart_builders_are_pure():
+    import pandas as pd
+    counts = pd.DataFrame({"bin": [pd.Timestamp(2018, 1, 1)], "theme": ["county_lines"], "passages": [3]})
+    fig = charts.timeline(counts, {"county_lines": "County lines"}, "quarter")
+    assert list(fig.data[0].x) == ["2018-Q1"] and list(fig.data[0].y) == [3]
+    assert charts.bin_label(pd.Timestamp(2019, 10, 1), "month") == "2019-10"
+
+
+def test_cards_escape_document_text():
+    import pandas as pd
+
+    from dashboard.cards import passage_card
+    row = {"date": "", "venue": "", "speaker": "<b>x</b>", "section_title": "<img src=x onerror=alert(1)>",
+           "passage_id": "p#L1", "duplicate_of": "", "text": "county lines <script>alert(1)</script>"}
+    tags = pd.DataFrame([{"theme": "county_lines", "matched_text": "county lines", "start": 0, "end": 12,
+                          "method": "exact", "score": 1.0, "reason": "phrase '<i>'"}])
+    html = passage_card(row, tags)
+    assert "<script>" not in html and "<img" not in html and "<b>x" not in html and "<i>" not in html
+    assert "&lt;script&gt;" in html and "<mark" in html
