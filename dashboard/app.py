@@ -55,7 +55,7 @@ def main() -> None:
     data = load(tuple(st.session_state.get("uploads", [])), st.session_state.get("taxonomy_text"))
     state = sidebar(data)
     pages = [
-        st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", url_path="overview", default=True),
+        st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", default=True),
         st.Page(lambda: themes.render(data, state), title="Themes", icon=":material/label:", url_path="themes"),
         st.Page(lambda: asks.render(data, state), title="Asks", icon=":material/campaign:", url_path="asks"),
         st.Page(lambda: passages.render(data, state), title="Passages", icon=":material/article:", url_path="passages"),

@@ -1,0 +1,121 @@
+"""The dashboard in a real browser: charts render, filters change tables, CSV downloads, uploads are safe."""
+from __future__ import annotations
+
+import csv
+import io
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS
+
+T = 60_000
+
+
+def grid_rows(page, nth=0) -> int:
+    grid = page.get_by_test_id("stDataFrame").nth(nth).locator("table[role=grid]")
+    expect(grid).to_be_attached(timeout=T)
+    return int(grid.get_attribute("aria-rowcount")) - 1
+
+
+def wait_ready(page):
+    expect(page.get_by_test_id("stApp")).to_be_visible(timeout=T)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=T)
+    page.wait_for_timeout(500)
+
+
+def test_overview_renders_chart_and_headline(page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("5", timeout=T)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=T)
+    bars = page.locator(".js-plotly-plot").first.locator(".barlayer .trace")
+    expect(bars.first).to_be_attached(timeout=T)
+    assert bars.count() == 8  # one stacked trace per theme
+    assert page.get_by_test_id("stException").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_by_test_id("stMain").evaluate("e => e.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "overview.png"))
+
+
+def test_filter_by_theme_and_date_changes_table(page, app_url):
+    page.goto(f"{app_url}/passages")
+    wait_ready(page)
+    all_rows = grid_rows(page)
+    sb = page.get_by_test_id("stSidebar")
+    sb.get_by_test_id("stMultiSelect").first.get_by_role("combobox").click()
+    page.keyboard.type("Missing children")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Missing children", exact=False).first).to_be_visible(timeout=T)
+    wait_ready(page)
+    themed = grid_rows(page)
+    assert 0 < themed < all_rows
+    assert "themes=missing_children" in page.url
+    # date range: October 2019 only, undated excluded
+    for which, (y, m, d) in (("start", ("2019", "10", "01")), ("end", ("2019", "10", "31"))):
+        for part, value in (("year", y), ("month", m), ("day", d)):
+            sb.get_by_role("spinbutton", name=f"{part}, Date range {which} date").click()
+            page.keyboard.type(value)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")  # close the calendar pop-over
+    wait_ready(page)
+    sb.get_by_text("Include undated passages").click()
+    wait_ready(page)
+    expect(page.get_by_text("2019-10-01 to 2019-10-31", exact=False).first).to_be_visible(timeout=T)
+    dated = grid_rows(page)
+    assert 0 < dated < themed
+    assert "from=2019-10-01" in page.url and "undated=0" in page.url
+    page.screenshot(path=str(ARTIFACTS / "passages_filtered.png"))
+
+
+def test_theme_summary_csv_download(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?themes=county_lines&venues=Westminster%20Hall")
+    wait_ready(page)
+    btn = page.get_by_test_id("stDownloadButton").filter(has_text="Download theme summary").get_by_role("button")
+    with page.expect_download(timeout=T) as d:
+        btn.click()
+    name = d.value.suggested_filename
+    assert name == "theme_summary_county_lines_Westminster-Hall.csv"
+    path = tmp_path / name
+    d.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert [r["theme"] for r in rows] == ["county_lines"]
+    assert rows[0]["venues"].startswith("Westminster Hall:") and int(rows[0]["passages"]) > 100
+
+
+def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
+    doc = tmp_path / "hostile_notes.txt"
+    doc.write_text("County lines gangs exploit children <script>window.__xss = 1</script> here.\n\n"
+                   "Looked-after children <img src=x onerror=\"window.__xss = 2\"> are placed out of area.\n",
+                   encoding="utf-8")
+    dialogs = []
+    page.on("dialog", lambda dlg: (dialogs.append(dlg.message), dlg.dismiss()))
+    page.goto(f"{app_url}/sources")
+    wait_ready(page)
+    page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(doc))
+    page.get_by_role("button", name="Ingest uploaded files").click()
+    expect(page.get_by_text("Added hostile_notes.txt", exact=False)).to_be_visible(timeout=T)
+    # navigate inside the app (the upload belongs to this browser session), then search for it
+    page.get_by_test_id("stSidebarNav").get_by_text("Passages").click()
+    wait_ready(page)
+    page.get_by_test_id("stSidebar").get_by_label("Search text").fill("exploit children")
+    page.keyboard.press("Enter")
+    wait_ready(page)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("<script>window.__xss = 1</script>", exact=False).first).to_be_visible(timeout=T)
+    assert page.evaluate("() => window.__xss") is None
+    assert dialogs == []
+    assert main.locator("script:has-text('__xss')").count() == 0
+    assert main.locator("img[src=x]").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "upload_escaped.png"))
+
+
+def test_bad_upload_gets_clear_message_and_keeps_corpus(page, app_url, tmp_path):
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes("Children’s homes".encode("cp1252"))
+    page.goto(f"{app_url}/sources")
+    wait_ready(page)
+    page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(bad))
+    page.get_by_role("button", name="Ingest uploaded files").click()
+    expect(page.get_by_text("broken.txt: not valid UTF-8", exact=False)).to_be_visible(timeout=T)
+    page.goto(app_url)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("5", timeout=T)
