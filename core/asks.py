@@ -106,7 +106,7 @@ about into over under up down out off again further all any both each few other 
 minister government hon right friend member members lady gentleman house issue issues people ensure make made
 say support approach like look us give get know think""".split())
 
-ASK_COLUMNS = ["ask_id", "passage_id", "sentence_index", "text", "start", "end", "cue", "cue_reason", "target", "action",
+ASK_COLUMNS = ["ask_id", "passage_id", "line", "sentence_index", "text", "start", "end", "cue", "cue_reason", "target", "action",
                "themes", "ask_group", "ask_group_label", "group_source", "document", "date", "date_precision", "venue",
                "speaker", "duplicate_of"]
 
@@ -374,7 +374,7 @@ def ask_summary(corpus, as_of: date | None = None, quiet_days: int = 365, asks: 
     as_of = as_of or date.today()
     rows = []
     for g, sub in a.groupby("ask_group", sort=False):
-        sub = sub.sort_values(["date_start", "passage_id", "sentence_index"], na_position="last")
+        sub = sub.sort_values(["date_start", "document", "line", "sentence_index"], na_position="last")
         dated = sub[sub["date"] != ""]
         last_end = dated["date_end"].max() if len(dated) else None
         days = (pd.Timestamp(as_of) - last_end).days if last_end is not None else None

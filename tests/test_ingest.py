@@ -260,3 +260,20 @@ def test_failed_write_keeps_previous_export(tmp_path, monkeypatch):
 def test_missing_source_named():
     r = _run_cli("export", "no/such/dir", "--out", "/dev/null/x")
     assert r.returncode != 0
+
+
+def test_core_has_no_ui_imports():
+    import ast
+    from tests.conftest import ROOT
+    for path in (ROOT / "core").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not names & {"streamlit", "plotly"}, path
+
+
+def test_readme_documents_every_column():
+    from tests.conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for col in COLUMNS:
+        assert f"| `{col}` |" in readme, col
