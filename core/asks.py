@@ -7,7 +7,7 @@ commitments (``COMMITMENT_CUES``).
 
 Grouping: an ask joins a *named* ask from the taxonomy when it contains one of its phrases (or is close
 to one by rapidfuzz); the rest are clustered by rapidfuzz ``token_set_ratio`` over their normalised
-actions (one batched ``process.cdist`` per theme block) plus shared themes, and shown as suggestions.
+actions (one batched ``process.cdist``) that also share two content words, and shown as suggestions.
 
 Responses: for each ask, later passages of the same debate, and government statements dated after it,
 are searched for sentences on the same subject (rapidfuzz over content words). The best one is the
