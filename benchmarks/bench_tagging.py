@@ -89,9 +89,9 @@ def build_text(target_mb: int, seed: int = 7, theme_share: float = 0.15) -> tupl
 def _work(part: int) -> tuple[int, int, int]:
     texts, groups, titles, bounds = _STATE["texts"], _STATE["groups"], _STATE["titles"], _STATE["bounds"]
     lo, hi = bounds[part]
-    res = _STATE["tagger"].tag_texts(texts[lo:hi], groups[lo:hi], {g: titles[g] for g in set(groups[lo:hi])})
-    fuzzy = sum(1 for ev in res for e in ev if e["method"] == "fuzzy")
-    return sum(1 for ev in res if ev), sum(len(ev) for ev in res), fuzzy
+    res = _STATE["tagger"].tag_columns(texts[lo:hi], groups[lo:hi], {g: titles[g] for g in set(groups[lo:hi])})
+    fuzzy = sum(1 for m in res["method"] if m == "fuzzy")
+    return len(set(res["text"])), len(res["text"]), fuzzy
 
 
 def run_tagger(procs: int) -> tuple[float, tuple[int, int, int]]:

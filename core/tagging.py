@@ -41,16 +41,20 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 
 MIN_FUZZY_LEN = 5     # words shorter than this are not given misspelling variants
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
+GAP = " {1,3}"       # between words: a space, or punctuation and a space ("Trapped” campaign")
 TAG_COLUMNS = ["passage_id", "theme", "matched_text", "start", "end", "method", "score", "reason"]
 MIN_SECTION_WORDS = 12
 METHOD_SCORE = {"exact": 1.0, "context": 0.8, "section": 0.6}
+K_PHRASE, K_EXCLUSION, K_CONTEXT, K_VARIANT = 0, 1, 2, 3
+M_EXACT, M_FUZZY, M_CONTEXT, M_SECTION = 0, 1, 2, 3
+METHOD_NAMES = {M_EXACT: "exact", M_FUZZY: "fuzzy", M_CONTEXT: "context", M_SECTION: "section"}
 
 
 def word_pattern(word: str, inflect: bool = True) -> str:
     """Regex for one normalised word with plural / possessive variants.
 
     >>> word_pattern("lines"), word_pattern("county"), word_pattern("children")
-    ('lines?(?: +s)?', 'count(?:y|ies)(?: +s)?', 'children(?: +s)?')
+    ('lines?(?: {1,3}s)?', 'count(?:y|ies)(?: {1,3}s)?', 'childrens?(?: {1,3}s)?')
     """
     w = re.escape(word)
     if not inflect or not word.isalpha() or len(word) < 3:
@@ -65,12 +69,12 @@ def word_pattern(word: str, inflect: bool = True) -> str:
         body = f"{w}(?:ren)?"
     else:
         body = f"{w}s?"
-    return body + "(?: +s)?"
+    return body + "(?:" + GAP + "s)?"
 
 
 def phrase_pattern(phrase_norm: str) -> str:
     words = phrase_norm.split()
-    return r"\b" + " +".join(word_pattern(w) for w in words) + r"\b"
+    return r"\b" + GAP.join(word_pattern(w) for w in words) + r"\b"
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,24 @@ class Tagger:
         self.variants = Scanner(variants, [f" {p.norm} " for p in variants], literal=True)
         self.near = Scanner([p for p in aux if p.kind == "near"])
         self.cues = Scanner([p for p in aux if p.kind == "cue"], single=True)
+        # per-pattern lookup arrays for the vectorised stages
+        self._theme_index = {t.id: k for k, t in enumerate(taxonomy.themes)}
+        kinds = {"phrase": K_PHRASE, "exclusion": K_EXCLUSION, "context": K_CONTEXT, "variant": K_VARIANT}
+        mp = self.main.pats
+        self._kind_codes = np.array([kinds[p.kind] for p in mp], dtype=np.int8)
+        self._theme_codes = np.array([self._theme_index[p.theme] for p in mp], dtype=np.int64)
+        rule_key = {}
+        for p in mp + self.near.pats:
+            if p.kind in ("context", "near"):
+                rule_key.setdefault((p.theme, p.rule), len(rule_key))
+        self._ctx_rule = np.array([rule_key.get((p.theme, p.rule), -1) if p.kind == "context" else -1 for p in mp])
+        self._near_rule = np.array([rule_key[(p.theme, p.rule)] for p in self.near.pats] or [0])
+        windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
+        self._window = np.array(windows, dtype=np.int64)
+        self._reach = self._window * 10  # bytes either side scanned for near words (~6 per word; generous)
+        self._cue_theme = [self._theme_index[p.theme] for p in self.cues.pats]
+        self._cue_single_word = [" " not in p.norm for p in self.cues.pats]
+        self._pid_of_phrase = {(p.theme, p.text): k for k, p in enumerate(mp) if p.kind == "phrase"}
 
     # ---- fuzzy: one-edit variants of phrase words, compiled with the exact phrases ---------------------
     def _variant_pats(self, phrase_pats: list[Pat]) -> list[Pat]:
@@ -194,13 +216,13 @@ class Tagger:
                         out.setdefault(v, Pat(p.theme, "variant", w, v))
         return list(out.values())
 
-    def _fuzzy(self, buf: bytes, starts, lengths, variant_hits: dict[int, list], exact_counts: Counter):
+    def _fuzzy(self, buf: bytes, starts, ends, variant_hits: dict[int, list], exact_counts: Counter):
         """Confirm variant hits: substitute the intended word, re-scan those passages for phrases, map the
         match back to the original text and score it with rapidfuzz against the phrase."""
         counts = Counter(p.norm for lst in variant_hits.values() for p, _s, _e in lst)
         found: list[tuple[int, Pat, int, int]] = []
         for i, lst in variant_hits.items():
-            norm = buf[starts[i]:starts[i] + lengths[i] - 3]
+            norm = buf[starts[i]:ends[i]]
             subs = []
             for p, s, e in sorted(lst, key=lambda x: x[1]):
                 # a 'variant' seen far more often than its word is a real word we did not know
@@ -240,140 +262,228 @@ class Tagger:
                   fuzzy: bool = True) -> list[list[dict]]:
         """Tag ``texts``. ``groups`` gives each text's section key and ``titles`` each section's title, so
         section context can apply. Returns, per text, a list of evidence dicts (TAG_COLUMNS minus id)."""
+        cols = self.tag_columns(texts, groups, titles, fuzzy)
+        out: list[list[dict]] = [[] for _ in texts]
+        keys = ("theme", "matched_text", "start", "end", "method", "score", "reason")
+        for row in zip(cols["text"], *(cols[k] for k in keys)):
+            out[row[0]].append(dict(zip(keys, row[1:])))
+        return out
+
+    def tag_columns(self, texts: list[str], groups: list[object] | None = None, titles: dict[object, str] | None = None,
+                    fuzzy: bool = True) -> dict[str, list]:
+        """The tagger's core, columnar: evidence rows as parallel lists (``text`` is the index into
+        ``texts``; offsets are character offsets into that text). Per-match work is done with numpy;
+        Python loops only over exclusions, fuzzy and context candidates, and passages needing cues."""
         n = len(texts)
         groups = groups if groups is not None else list(range(n))
         titles = titles or {}
         title_keys = [k for k in titles if titles[k]]
-        all_texts = list(texts) + [titles[k] for k in title_keys]
-        raws = [t.encode("utf-8") for t in all_texts]
-        # each text is stored as b" " + text + b" \n": word boundaries are spaces, newlines separate texts
-        lengths = np.fromiter((len(r) + 3 for r in raws), dtype=np.int64, count=len(raws))
-        starts = (np.concatenate([[0], np.cumsum(lengths)[:-1]]) + 1) if len(raws) else np.zeros(0, dtype=np.int64)
-        buf = normalise_bytes(b"".join(b" " + r.replace(b"\n", b" ") + b" \n" for r in raws))
+        all_texts = [t.replace("\n", " ") for t in texts] + [titles[k].replace("\n", " ") for k in title_keys]
+        m = len(all_texts)
+        # one buffer: b" " + text + b" \n" per text, so spaces bound words and newlines separate texts;
+        # normalised to one byte per character, so buffer offsets are character offsets
+        buf = normalise_bytes(b" " + b" \n ".join(t.encode("utf-8") for t in all_texts) + b" \n")
+        nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        starts = np.empty(m, dtype=np.int64)
+        if m:
+            starts[0] = 1
+            starts[1:] = nl[:-1] + 2
+        ends = nl - 1  # exclusive end of each text
 
-        per_text: dict[int, list] = defaultdict(list)
-        variant_hits: dict[int, list] = defaultdict(list)
-        exact_counts: Counter = Counter()
+        pats = self.main.pats
+        kind_of = self._kind_codes
+        theme_of = self._theme_codes
         found = self.main.scan(buf)
         if fuzzy:
             found += [(pid + self.phrase_count, s, e) for pid, s, e in self.variants.scan(buf)]
         if found:
-            idx = np.searchsorted(starts, np.array([f[1] for f in found]), side="right") - 1
-            for (pid, s, e), i in zip(found, idx.tolist()):
-                p = self.main.pats[pid]
-                if p.kind == "variant":
-                    if fuzzy:
-                        variant_hits[i].append((p, s - starts[i], e - starts[i]))
-                else:
-                    per_text[i].append((p, s - starts[i], e - starts[i], 1.0))
-                    if p.kind == "phrase":
-                        exact_counts.update(p.norm.split())
-        if variant_hits:
-            for i, p, s, e, score in self._fuzzy(buf, starts, lengths, variant_hits, exact_counts):
-                per_text[i].append((Pat(p.theme, "fuzzy", p.text, p.norm), s, e, score))
+            arr = np.array(found, dtype=np.int64)
+            hp, hs, he = arr[:, 0], arr[:, 1], arr[:, 2]
+        else:
+            hp = hs = he = np.zeros(0, dtype=np.int64)
+        ht = np.searchsorted(starts, hs, side="right") - 1
+        hk = kind_of[hp]
+        hth = theme_of[hp]
+        keep = np.ones(len(hp), dtype=bool)
 
-        # exclusions cancel overlapping matches of the same theme
-        direct: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        ctx_candidates: dict[int, list] = defaultdict(list)
-        for i, lst in per_text.items():
-            excl = [(p.theme, s, e) for p, s, e, _ in lst if p.kind == "exclusion"]
-            for p, s, e, score in lst:
-                if p.kind == "exclusion" or any(t == p.theme and s < xe and xs < e for t, xs, xe in excl):
-                    continue
-                if p.kind in ("phrase", "fuzzy"):
-                    direct[i][p.theme].append((p, s, e, score))
-                elif p.kind == "context":
-                    ctx_candidates[i].append((p, s, e))
+        # exclusions cancel overlapping matches of the same theme (few texts have any)
+        ex = np.flatnonzero(hk == K_EXCLUSION)
+        if len(ex):
+            keep[ex] = False
+            for i in np.unique(ht[ex]):
+                rows = np.flatnonzero(ht == i)
+                xs = [(hth[r], hs[r], he[r]) for r in rows if hk[r] == K_EXCLUSION]
+                for r in rows:
+                    if hk[r] != K_EXCLUSION and any(t == hth[r] and hs[r] < e and s < he[r] for t, s, e in xs):
+                        keep[r] = False
 
-        # context phrases: valid only with a near word within the rule's window. Only a window of text
-        # around each candidate is scanned for near words (frequent words like "children" stay cheap).
-        context: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        cands = [(i, p, s, e) for i, lst in ctx_candidates.items() for p, s, e in lst]
-        if cands and self.near.regexes:
-            windows = []
-            for i, p, s, e in cands:
-                reach = self.taxonomy.theme(p.theme).context[p.rule].window * 16
-                lo = max(starts[i], starts[i] + s - reach)
-                hi = min(starts[i] + lengths[i] - 3, starts[i] + e + reach)
-                windows.append((lo, hi))
-            sub_len = np.fromiter((hi - lo + 1 for lo, hi in windows), dtype=np.int64, count=len(windows))
+        # evidence accumulators (absolute byte offsets)
+        e_text, e_theme, e_s, e_e, e_method, e_score, e_why = [], [], [], [], [], [], []
+
+        direct = np.flatnonzero(keep & (hk == K_PHRASE))
+        e_text.append(ht[direct]); e_theme.append(hth[direct]); e_s.append(hs[direct]); e_e.append(he[direct])
+        e_method.append(np.full(len(direct), M_EXACT, dtype=np.int8)); e_score.append(np.ones(len(direct)))
+        e_why.append(hp[direct])
+
+        var = np.flatnonzero(hk == K_VARIANT)
+        if len(var):
+            exact_counts = Counter()
+            for pid, c in zip(*np.unique(hp[direct], return_counts=True)):
+                for w in pats[pid].norm.split():
+                    exact_counts[w] += int(c)
+            variant_hits: dict[int, list] = defaultdict(list)
+            for r in var:
+                i = int(ht[r])
+                variant_hits[i].append((pats[hp[r]], int(hs[r] - starts[i]), int(he[r] - starts[i])))
+            fz = self._fuzzy(buf, starts, ends, variant_hits, exact_counts)
+            if fz:
+                e_text.append(np.array([f[0] for f in fz]))
+                e_theme.append(np.array([self._theme_index[f[1].theme] for f in fz]))
+                e_s.append(np.array([starts[f[0]] + f[2] for f in fz]))
+                e_e.append(np.array([starts[f[0]] + f[3] for f in fz]))
+                e_method.append(np.full(len(fz), M_FUZZY, dtype=np.int8))
+                e_score.append(np.array([f[4] for f in fz]))
+                e_why.append(np.array([self._pid_of_phrase[(f[1].theme, f[1].text)] for f in fz]))
+
+        # context phrases: valid only with a near word within the rule's window; only a window of text
+        # around each candidate is scanned for near words
+        cand = np.flatnonzero(keep & (hk == K_CONTEXT))
+        ctx_rows: list[tuple[int, int, int, int, int, int]] = []  # text, theme, s, e, phrase pid, near pid
+        if len(cand) and self.near.regexes:
+            reach = self._reach[hp[cand]]
+            lo = np.maximum(starts[ht[cand]], hs[cand] - reach)
+            hi = np.minimum(ends[ht[cand]], he[cand] + reach)
+            sub_len = hi - lo + 1
             sub_starts = np.concatenate([[0], np.cumsum(sub_len)[:-1]])
-            found = self.near.scan(b"\n".join(buf[lo:hi] for lo, hi in windows))
-            near_hits: dict[int, list] = defaultdict(list)
-            if found:
-                pos = np.searchsorted(sub_starts, np.array([f[1] for f in found]), side="right") - 1
-                for (pid, ns, ne), q in zip(found, pos.tolist()):
-                    near_hits[q].append((self.near.pats[pid], ns - sub_starts[q], ne - sub_starts[q]))
-            for q, (i, p, s, e) in enumerate(cands):
-                if p.theme in context[i] and len(context[i][p.theme]) >= 3:
-                    continue
-                rule = self.taxonomy.theme(p.theme).context[p.rule]
-                off = windows[q][0] - starts[i]  # window start, relative to the text
-                norm = buf[starts[i]:starts[i] + lengths[i] - 3]
-                for nq, ns, ne in near_hits.get(q, []):
-                    ns, ne = ns + off, ne + off
-                    if nq.theme == p.theme and nq.rule == p.rule and not (ns < e and s < ne):
-                        lo, hi = (e, ns) if ns >= e else (ne, s)
-                        if len(norm[lo:hi].split()) <= rule.window:
-                            context[i][p.theme].append((p, s, e, f"'{p.text}' within {rule.window} words of '{nq.text}'"))
-                            break
+            near = self.near.scan(b"\n".join(buf[a:b] for a, b in zip(lo.tolist(), hi.tolist())))
+            if near:
+                narr = np.array(near, dtype=np.int64)
+                q = np.searchsorted(sub_starts, narr[:, 1], side="right") - 1
+                ns = narr[:, 1] - sub_starts[q] + lo[q]
+                ne = narr[:, 2] - sub_starts[q] + lo[q]
+                ok = (self._near_rule[narr[:, 0]] == self._ctx_rule[hp[cand[q]]])
+                done: set[tuple[int, int]] = set()
+                for j in np.flatnonzero(ok):
+                    c = cand[q[j]]
+                    i, s0, e0 = int(ht[c]), int(hs[c]), int(he[c])
+                    a, b = int(ns[j]), int(ne[j])
+                    if (c, 0) in done or (a < e0 and s0 < b):
+                        continue
+                    gap = buf[e0:a] if a >= e0 else buf[b:s0]
+                    if len(gap.split()) <= self._window[hp[c]]:
+                        done.add((c, 0))
+                        ctx_rows.append((i, int(hth[c]), s0, e0, int(hp[c]), int(narr[j, 0])))
+        if ctx_rows:
+            cr = np.array(ctx_rows, dtype=np.int64)
+            e_text.append(cr[:, 0]); e_theme.append(cr[:, 1]); e_s.append(cr[:, 2]); e_e.append(cr[:, 3])
+            e_method.append(np.full(len(cr), M_CONTEXT, dtype=np.int8))
+            e_score.append(np.full(len(cr), METHOD_SCORE["context"]))
+            e_why.append(cr[:, 4] * 100_000 + cr[:, 5])
+
+        T = len(self.taxonomy.themes)
+        tagged_keys = np.unique(np.concatenate(e_text) * T + np.concatenate(e_theme)) if e_text else np.zeros(0, np.int64)
 
         # sections about a theme: title matches, or enough passages match directly or in context
-        section_sizes = Counter(groups)
-        section_hits: dict[object, Counter] = defaultdict(Counter)
-        for i in range(n):
-            for theme in set(direct.get(i, {})) | set(context.get(i, {})):
-                section_hits[groups[i]][theme] += 1
-        about: dict[object, dict[str, str]] = defaultdict(dict)
-        for j, k in enumerate(title_keys):
-            for theme in set(direct.get(n + j, {})) | set(context.get(n + j, {})):
-                about[k][theme] = f"section title '{titles[k]}' matches"
-        share = self.taxonomy.section_share
-        for k, cnt in section_hits.items():
-            for theme, c in cnt.items():
-                if c >= 2 and c / section_sizes[k] >= share and theme not in about[k]:
-                    about[k][theme] = f"{c} of {section_sizes[k]} passages in section match"
+        gcodes, guniq = pd.factorize(pd.Series(list(groups) + title_keys, dtype=object))
+        sizes = np.bincount(gcodes[:n], minlength=len(guniq)) if n else np.zeros(len(guniq), np.int64)
+        about: dict[tuple[int, int], str] = {}
+        tk_text, tk_theme = tagged_keys // T, tagged_keys % T
+        body = tk_text < n
+        if body.any():
+            gk, counts = np.unique(gcodes[tk_text[body]] * T + tk_theme[body], return_counts=True)
+            share = self.taxonomy.section_share
+            for key, c in zip(gk.tolist(), counts.tolist()):
+                g, t = divmod(key, T)
+                if c >= 2 and c / sizes[g] >= share:
+                    about[(g, t)] = f"{c} of {sizes[g]} passages in section match"
+        for i, t in zip(tk_text[~body].tolist(), tk_theme[~body].tolist()):
+            g = int(gcodes[i])
+            about[(g, t)] = f"section title '{all_texts[i]}' matches"
 
-        results: list[list[dict]] = []
-        for i in range(n):
-            if i not in direct and i not in context and groups[i] not in about:
-                results.append([])  # the common case: nothing to report
+        # cues: in sections about a theme, passages not yet tagged with it (scanned one passage at a time)
+        cue_rows: list[tuple[int, int, int, int, int, str]] = []
+        if about and self.cues.regexes:
+            tagged = set(tagged_keys.tolist())
+            by_group: dict[int, list[tuple[int, str]]] = defaultdict(list)
+            for (g, t), why in about.items():
+                by_group[g].append((t, why))
+            members = np.flatnonzero(np.isin(gcodes[:n], np.fromiter(by_group, dtype=np.int64)))
+            for i in members.tolist():
+                pending = [(t, why) for t, why in by_group[int(gcodes[i])] if i * T + t not in tagged]
+                if not pending:
+                    continue
+                norm = buf[starts[i]:ends[i]]
+                # "X said:" lines carry no evidence of their own (a long text has enough words)
+                if len(norm) < 20 * MIN_SECTION_WORDS and len(norm.split()) < MIN_SECTION_WORDS:
+                    continue
+                hits = self.cues.scan(norm)
+                for t, why in pending:
+                    mine = sorted((e, pid, s) for pid, s, e in hits if self._cue_theme[pid] == t)[:3]
+                    for e, pid, s in mine:
+                        if self._cue_single_word[pid]:  # tokens are space-delimited: the word starts after a space
+                            s = norm.rfind(b" ", 0, e) + 1
+                        else:
+                            s, e = self.cues.span(norm, pid, s, e)
+                        cue_rows.append((i, t, int(starts[i] + s), int(starts[i] + e), pid, why))
+
+        # assemble, drop repeated spans, convert to character offsets
+        text = np.concatenate(e_text).astype(np.int64) if e_text else np.zeros(0, np.int64)
+        theme = np.concatenate(e_theme).astype(np.int64) if e_theme else np.zeros(0, np.int64)
+        s_abs = np.concatenate(e_s).astype(np.int64) if e_s else np.zeros(0, np.int64)
+        e_abs = np.concatenate(e_e).astype(np.int64) if e_e else np.zeros(0, np.int64)
+        method = np.concatenate(e_method) if e_method else np.zeros(0, np.int8)
+        score = np.concatenate(e_score) if e_score else np.zeros(0)
+        why = np.concatenate(e_why).astype(np.int64) if e_why else np.zeros(0, np.int64)
+        sel = text < n
+        text, theme, s_abs, e_abs, method, score, why = (x[sel] for x in (text, theme, s_abs, e_abs, method, score, why))
+        if len(text):
+            order = np.lexsort((method, e_abs, s_abs, theme, text))
+            text, theme, s_abs, e_abs, method, score, why = (x[order] for x in (text, theme, s_abs, e_abs, method, score, why))
+            first = np.ones(len(text), dtype=bool)
+            first[1:] = (np.diff(text) != 0) | (np.diff(theme) != 0) | (np.diff(s_abs) != 0) | (np.diff(e_abs) != 0)
+            text, theme, s_abs, e_abs, method, score, why = (x[first] for x in (text, theme, s_abs, e_abs, method, score, why))
+        out = {k: [] for k in ("text", "theme", "matched_text", "start", "end", "method", "score", "reason")}
+        ids = self.taxonomy.ids
+        rows = list(zip(text.tolist(), theme.tolist(), s_abs.tolist(), e_abs.tolist(), method.tolist(),
+                        np.round(score, 3).tolist(), why.tolist()))
+        rows += [(i, t, s, e, M_SECTION, METHOD_SCORE["section"], (pid, why_s)) for i, t, s, e, pid, why_s in cue_rows]
+        rows.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
+        seen: set[tuple[int, int, int, int]] = set()
+        reasons: dict = {}
+        for i, t, s, e, meth, sc, w in rows:
+            if (i, t, s, e) in seen:  # one row per (theme, span): "county line" and "county lines" agree
                 continue
-            raw = raws[i]
-            norm = buf[starts[i]:starts[i] + lengths[i] - 3]
-            ev: list[dict] = []
-            for theme, lst in direct.get(i, {}).items():
-                for p, s, e, score in lst:
-                    method = "exact" if p.kind == "phrase" else "fuzzy"
-                    reason = f"phrase '{p.text}'" if method == "exact" else f"near-miss of '{p.text}'"
-                    ev.append(_evidence(raw, theme, s, e, method, score, reason))
-            for theme, lst in context.get(i, {}).items():
-                for p, s, e, reason in lst:
-                    ev.append(_evidence(raw, theme, s, e, "context", METHOD_SCORE["context"], reason))
-            tagged = set(direct.get(i, {})) | set(context.get(i, {}))
-            pending = {t: why for t, why in about.get(groups[i], {}).items() if t not in tagged}
-            # "X said:" lines carry no evidence of their own
-            if pending and len(norm.split()) >= MIN_SECTION_WORDS:
-                cue_hits = self.cues.scan(norm)
-            else:
-                cue_hits = []
-            for theme, why in pending.items():
-                cues = [(pid, s, e) for pid, s, e in cue_hits if self.cues.pats[pid].theme == theme]
-                for pid, s, e in sorted(cues, key=lambda c: c[2])[:3]:
-                    q = self.cues.pats[pid]
-                    s, e = self.cues.span(norm, pid, s, e)
-                    ev.append(_evidence(raw, theme, s, e, "section", METHOD_SCORE["section"],
-                                        f"cue '{q.text}' in a section about {self.taxonomy.theme(theme).label} ({why})"))
-            seen: set[tuple] = set()
-            unique = []
-            for row in ev:  # one row per (theme, span): "county line" and "county lines" agree
-                key = (row["theme"], row["start"], row["end"])
-                if key not in seen:
-                    seen.add(key)
-                    unique.append(row)
-            results.append(unique)
-        return results
+            seen.add((i, t, s, e))
+            b0 = int(starts[i])
+            tx = all_texts[i]
+            cs, ce = s - b0, e - b0
+            out["text"].append(i)
+            out["theme"].append(ids[t])
+            out["matched_text"].append(tx[cs:ce])
+            out["start"].append(cs)
+            out["end"].append(ce)
+            out["method"].append(METHOD_NAMES[meth])
+            out["score"].append(sc)
+            key = (meth, w)
+            reason = reasons.get(key)
+            if reason is None:
+                reason = reasons[key] = self._reason(meth, w)
+            out["reason"].append(reason)
+        return out
 
+    def _reason(self, method: int, why) -> str:
+        pats = self.main.pats
+        if method == M_EXACT:
+            return f"phrase '{pats[why].text}'"
+        if method == M_FUZZY:
+            return f"near-miss of '{pats[why].text}'"
+        if method == M_CONTEXT:
+            p, q = pats[why // 100_000], self.near.pats[why % 100_000]
+            window = self.taxonomy.theme(p.theme).context[p.rule].window
+            return f"'{p.text}' within {window} words of '{q.text}'"
+        pid, about = why
+        q = self.cues.pats[pid]
+        return f"cue '{q.text}' in a section about {self.taxonomy.theme(q.theme).label} ({about})"
 
 _KEYS = "qwertyuiop asdfghjkl zxcvbnm".split()
 _NEIGHBOURS = {}
@@ -390,8 +500,8 @@ def edits1(word: str) -> set[str]:
     """Typing slips one edit away: deletion, transposition, doubling, and substitution / insertion of a
     neighbouring key.
 
-    >>> sorted(edits1("lines"))[:6]
-    ['ines', 'ilnes', 'kines', 'liens', 'lies', 'liines']
+    >>> sorted({"lnies", "liens", "linse", "lines", "lives"} & edits1("lines"))
+    ['liens', 'linse', 'lnies']
     """
     out = set()
     for i, ch in enumerate(word):
@@ -424,28 +534,21 @@ def _map_back(x: int, segs: list[tuple[int, int, int, int]], is_start: bool) -> 
     return x + delta
 
 
-def _evidence(raw: bytes, theme: str, s: int, e: int, method: str, score: float, reason: str) -> dict:
-    cs = len(raw[:s].decode("utf-8", "ignore"))
-    matched = raw[s:e].decode("utf-8", "ignore")
-    return {"theme": theme, "matched_text": matched, "start": cs, "end": cs + len(matched), "method": method,
-            "score": score, "reason": reason}
-
-
 def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | None = None) -> pd.DataFrame:
     """Tag a passages frame; returns the tags table (TAG_COLUMNS) and fills ``passages['themes']``."""
     tagger = tagger or Tagger(taxonomy)
     groups = list(zip(passages["document"], passages["section_index"]))
     titles = {g: t for g, t in zip(groups, passages["section_title"])}
-    evidence = tagger.tag_texts(passages["text"].tolist(), groups, titles)
-    rows = []
+    cols = tagger.tag_columns(passages["text"].tolist(), groups, titles)
+    idx = cols.pop("text")
+    tags = pd.DataFrame(cols)
+    tags.insert(0, "passage_id", passages["passage_id"].to_numpy()[idx] if idx else [])
+    tags = tags[TAG_COLUMNS]
     order = {t: k for k, t in enumerate(taxonomy.ids)}
-    themes_col = []
-    for pid, ev in zip(passages["passage_id"], evidence):
-        for row in ev:
-            rows.append({"passage_id": pid, **row})
-        themes_col.append(";".join(sorted({r["theme"] for r in ev}, key=order.get)))
-    passages["themes"] = themes_col
-    tags = pd.DataFrame(rows, columns=TAG_COLUMNS)
+    per_passage: dict[int, set[str]] = defaultdict(set)
+    for i, t in zip(idx, cols["theme"]):
+        per_passage[i].add(t)
+    passages["themes"] = [";".join(sorted(per_passage.get(i, ()), key=order.get)) for i in range(len(passages))]
     return tags.sort_values(["passage_id", "theme", "start"], kind="stable").reset_index(drop=True) if len(tags) else tags
 
 

@@ -24,14 +24,19 @@ class TaxonomyError(ValueError):
     """A taxonomy file that cannot be used; the message names the theme and the problem."""
 
 
-def normalise_bytes(data: bytes) -> bytes:
-    """Lowercase ASCII letters; every other byte except newline (punctuation, hyphens, dashes, curly
-    quotes, any non-ASCII byte) becomes a space; newlines separate passages. Length-preserving, so offsets map straight back to the source.
+_CONTINUATION = bytes(range(0x80, 0xC0))
 
-    >>> normalise_bytes("Looked-After children’s".encode())
-    b'looked after children   s'
+
+def normalise_bytes(data: bytes) -> bytes:
+    """UTF-8 in, one byte per character out: ASCII letters lowercased, digits kept, newlines kept (they
+    separate passages), every other character (punctuation, hyphens, dashes, curly quotes, any non-ASCII
+    character) becomes one space. UTF-8 continuation bytes are dropped, so an offset in the result is a
+    character offset in the source text.
+
+    >>> normalise_bytes("Looked-After children’s—homes".encode())
+    b'looked after children s homes'
     """
-    return data.translate(_NORM_TABLE)
+    return data.translate(_NORM_TABLE, _CONTINUATION)
 
 
 def normalise_phrase(phrase: str) -> str:
