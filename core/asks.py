@@ -289,6 +289,25 @@ def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.Dat
     return asks
 
 
+def named_ask_toml(label: str, sentences: list[str], ask_id: str | None = None) -> str:
+    """A taxonomy ``[[ask]]`` block that names (and so merges) the asks made by ``sentences``.
+
+    >>> print(named_ask_toml("Fund youth clubs", ["We need more funding for youth clubs."]))
+    [[ask]]
+    id = "fund_youth_clubs"
+    label = "Fund youth clubs"
+    phrases = ["we need more funding for youth clubs"]
+    <BLANKLINE>
+    """
+    import json
+    aid = ask_id or re.sub(r"[^a-z0-9]+", "_", normalise_phrase(label)).strip("_")[:60] or "named_ask"
+    if not aid[0].isalpha():
+        aid = "ask_" + aid
+    phrases = sorted({normalise_phrase(s) for s in sentences if normalise_phrase(s)})
+    return (f"[[ask]]\nid = {json.dumps(aid)}\nlabel = {json.dumps(label.strip())}\n"
+            f"phrases = [{', '.join(json.dumps(p) for p in phrases)}]\n")
+
+
 # ---- responses ----------------------------------------------------------------------------------------
 GOVERNMENT_ROLE = re.compile(r"\b(?:Minister|Secretary of State|Home Secretary|Chancellor|Solicitor General|Attorney General|"
                              r"Parliamentary Under-Secretary)\b")

@@ -22,6 +22,7 @@ How it works (see the README, "How tagging works"):
 """
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -274,16 +275,28 @@ class Tagger:
         """The tagger's core, columnar: evidence rows as parallel lists (``text`` is the index into
         ``texts``; offsets are character offsets into that text). Per-match work is done with numpy;
         Python loops only over exclusions, fuzzy and context candidates, and passages needing cues."""
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of short-lived tuples: the cyclic collector only costs time here
+        try:
+            return self._tag_columns(texts, groups, titles, fuzzy)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _tag_columns(self, texts, groups, titles, fuzzy) -> dict[str, list]:
         n = len(texts)
         groups = groups if groups is not None else list(range(n))
         titles = titles or {}
         title_keys = [k for k in titles if titles[k]]
-        all_texts = [t.replace("\n", " ") for t in texts] + [titles[k].replace("\n", " ") for k in title_keys]
+        all_texts = list(texts) + [titles[k] for k in title_keys]
         m = len(all_texts)
         # one buffer: b" " + text + b" \n" per text, so spaces bound words and newlines separate texts;
         # normalised to one byte per character, so buffer offsets are character offsets
         buf = normalise_bytes(b" " + b" \n ".join(t.encode("utf-8") for t in all_texts) + b" \n")
         nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        if len(nl) != m:  # a text with line breaks of its own: scanned with spaces instead (same length)
+            buf = normalise_bytes(b" " + b" \n ".join(t.replace("\n", " ").encode("utf-8") for t in all_texts) + b" \n")
+            nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
         starts = np.empty(m, dtype=np.int64)
         if m:
             starts[0] = 1
@@ -348,6 +361,10 @@ class Tagger:
         # context phrases: valid only with a near word within the rule's window; only a window of text
         # around each candidate is scanned for near words
         cand = np.flatnonzero(keep & (hk == K_CONTEXT))
+        if len(cand) and len(direct):  # a theme already matched directly needs no context evidence
+            nt = len(self.taxonomy.themes)
+            direct_keys = np.unique(ht[direct] * nt + hth[direct])
+            cand = cand[~np.isin(ht[cand] * nt + hth[cand], direct_keys)]
         ctx_rows: list[tuple[int, int, int, int, int, int]] = []  # text, theme, s, e, phrase pid, near pid
         if len(cand) and self.near.regexes:
             reach = self._reach[hp[cand]]

@@ -167,3 +167,24 @@ def test_cards_escape_document_text():
     html = passage_card(row, tags)
     assert "<script>" not in html and "<img" not in html and "<b>x" not in html and "<i>" not in html
     assert "&lt;script&gt;" in html and "<mark" in html
+
+
+def test_naming_suggested_asks_creates_a_named_group():
+    """What the Asks view's "Create named ask" button does: the TOML block, merged into the taxonomy."""
+    from core.asks import named_ask_toml
+    from core.pipeline import build_corpus
+    from core.taxonomy import default_taxonomy, parse_taxonomy
+    c = build_corpus()
+    sugg = c.asks[c.asks.group_source == "suggested"]
+    picked = sugg.ask_group.unique()[:2]
+    sentences = sugg[sugg.ask_group.isin(picked)].text.tolist()
+    tax = parse_taxonomy('mode = "extend"\n' + named_ask_toml("Our merged ask", sentences), "t", base=default_taxonomy())
+    c2 = build_corpus(taxonomy=tax)
+    merged = c2.asks[c2.asks.text.isin(sentences)]
+    assert set(merged.ask_group) == {"our_merged_ask"} and set(merged.ask_group_label) == {"Our merged ask"}
+    at = run_view("asks")
+    at.multiselect(key="ask_merge_pick").set_value(list(picked)).run()
+    at.text_input(key="ask_merge_label").set_value("Our merged ask").run()
+    assert "our_merged_ask" in at.code[0].value
+    at.button(key="ask_merge_apply").click().run()
+    assert 'id = "our_merged_ask"' in at.session_state["taxonomy_text"]

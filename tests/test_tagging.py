@@ -186,3 +186,13 @@ def test_unseen_motions_precision():
     got = {r["gid"]: {e["theme"] for e in e_} for r, e_ in zip(rows, ev)}
     for r in rows:
         assert got[r["gid"]] == set(r["expected"]), (r["gid"], r["motion_text"][:200], got[r["gid"]])
+
+
+def test_texts_with_line_breaks_and_non_ascii_keep_offsets():
+    texts = ["The county\nlines gangs", "Children’s homes — “sent away” children placed out of area"]
+    ev = TAGGER.tag_texts(texts)
+    assert [e["matched_text"] for e in ev[0] if e["method"] == "exact"][0] == "county\nlines"
+    for text, rows in zip(texts, ev):
+        for e in rows:
+            assert text[e["start"]:e["end"]] == e["matched_text"]
+    assert "looked_after_children" in {e["theme"] for e in ev[1]}

@@ -5,7 +5,9 @@ import html
 
 import streamlit as st
 
+from core.asks import named_ask_toml
 from core.highlight import highlight_html
+from core.taxonomy import TaxonomyError, default_taxonomy, parse_taxonomy
 from core.summary import FilterState, apply_filters
 from dashboard import charts
 from dashboard.data import ledger
@@ -27,6 +29,7 @@ def render(data, state: FilterState) -> None:
     download(led, "ask_ledger", state, "dl_ask_ledger", "Download ask ledger (CSV)")
     if len(asks):
         st.plotly_chart(charts.ask_timeline(asks[asks["duplicate_of"] == ""]), key="ask_timeline")
+    name_suggestions(data, asks)
     st.subheader("Drill down")
     labels = dict(zip(led["ask_group"], led["label"]))
     if not labels:
@@ -48,3 +51,29 @@ def render(data, state: FilterState) -> None:
             resp = "<div style='margin-left:1em;font-size:0.9em;color:#777'>↳ no response found in these documents</div>"
         st.markdown(f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{meta} · why: "
                     f"{html.escape(a['cue_reason'])}</div>{body}{resp}</div>", unsafe_allow_html=True)
+
+
+def name_suggestions(data, asks) -> None:
+    """Name a suggested group, or merge several into one named ask (added to this session's taxonomy)."""
+    sugg = asks[asks["group_source"] == "suggested"].drop_duplicates("ask_group")
+    if not len(sugg):
+        return
+    with st.expander(f"Name or merge suggested asks ({len(sugg)} suggestions)"):
+        options = dict(zip(sugg["ask_group"], sugg["ask_group_label"]))
+        picked = st.multiselect("Suggested asks to name (pick several to merge them)", list(options),
+                                format_func=lambda g: options[g], key="ask_merge_pick")
+        label = st.text_input("Name for the ask", key="ask_merge_label")
+        if picked and label.strip():
+            sentences = asks.loc[asks["ask_group"].isin(picked), "text"].tolist()
+            block = named_ask_toml(label, sentences)
+            st.code(block, language="toml")
+            st.caption("Add this to your taxonomy file to keep it; the button applies it for this session.")
+            if st.button("Create named ask", key="ask_merge_apply"):
+                text = (st.session_state.get("taxonomy_text") or 'mode = "extend"\n') + "\n" + block
+                try:
+                    parse_taxonomy(text, "session taxonomy", base=default_taxonomy())
+                except TaxonomyError as exc:
+                    st.error(f"Could not add the ask: {exc}")
+                else:
+                    st.session_state["taxonomy_text"] = text
+                    st.rerun()
