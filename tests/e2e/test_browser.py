@@ -99,8 +99,9 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     wait_ready(page)
     page.get_by_test_id("stSidebar").get_by_label("Search text").fill("exploit children")
     page.keyboard.press("Enter")
-    wait_ready(page)
     main = page.get_by_test_id("stMain")
+    expect(main.get_by_text('1 passages · "exploit children"')).to_be_visible(timeout=T)
+    wait_ready(page)
     expect(main.get_by_text("<script>window.__xss = 1</script>", exact=False).first).to_be_visible(timeout=T)
     assert page.evaluate("() => window.__xss") is None
     assert dialogs == []
