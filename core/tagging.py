@@ -201,20 +201,26 @@ class Tagger:
         filtered against the phrase vocabulary and a list of common parliamentary words."""
         common = _common_words()
         phrase_words = {w for p in phrase_pats for w in p.norm.split()}
+        known = common | phrase_words
         out: dict[str, Pat] = {}
         for p in phrase_pats:
             if p.kind != "phrase":
                 continue
             words = p.norm.split()
-            if len(words) > 1 and sum(map(len, words)) >= 8:
-                joined = "".join(words)
-                out.setdefault(joined, Pat(p.theme, "variant", p.norm, joined))
-            for w in words:
-                if len(w) < MIN_FUZZY_LEN or not w.isalpha():
-                    continue
-                for v in edits1(w):
-                    if len(v) >= MIN_FUZZY_LEN - 1 and v not in phrase_words and v not in common:
-                        out.setdefault(v, Pat(p.theme, "variant", w, v))
+            if len(words) > 1:
+                # slips anywhere in the phrase, spaces included: "count ylines", "out of aera placements",
+                # "countylines"; a variant made only of real words may be a real phrase and is skipped
+                for v in edits1(p.norm):
+                    toks = v.split()
+                    if toks and not all(t in known for t in toks) and len(v.replace(" ", "")) >= MIN_FUZZY_LEN:
+                        out.setdefault(" ".join(toks), Pat(p.theme, "variant", p.norm, " ".join(toks)))
+                continue
+            w = words[0]
+            if len(w) < MIN_FUZZY_LEN or not w.isalpha():
+                continue
+            for v in edits1(w):
+                if len(v) >= MIN_FUZZY_LEN - 1 and v not in known:
+                    out.setdefault(v, Pat(p.theme, "variant", w, v))
         return list(out.values())
 
     def _fuzzy(self, buf: bytes, starts, ends, variant_hits: dict[int, list], exact_counts: Counter):
