@@ -212,7 +212,8 @@ class Tagger:
                 # "countylines"; a variant made only of real words may be a real phrase and is skipped
                 for v in edits1(p.norm):
                     toks = v.split()
-                    if toks and not all(t in known for t in toks) and len(v.replace(" ", "")) >= MIN_FUZZY_LEN:
+                    # short words count as known: "one missing" is not a slip of "gone missing"
+                    if toks and not all(_is_word(t, known) for t in toks) and len(v.replace(" ", "")) >= MIN_FUZZY_LEN:
                         out.setdefault(" ".join(toks), Pat(p.theme, "variant", p.norm, " ".join(toks)))
                 continue
             w = words[0]
@@ -348,6 +349,7 @@ class Tagger:
         if len(var):
             exact_counts = Counter()
             for pid, c in zip(*np.unique(hp[direct], return_counts=True)):
+                exact_counts[pats[pid].norm] += int(c)  # phrase-level variants compare with the phrase
                 for w in pats[pid].norm.split():
                     exact_counts[w] += int(c)
             variant_hits: dict[int, list] = defaultdict(list)
@@ -537,6 +539,11 @@ def edits1(word: str) -> set[str]:
             out.add(word[:i] + k + word[i:])
     out.discard(word)
     return out
+
+
+def _is_word(token: str, known: frozenset[str] | set[str]) -> bool:
+    """A real word as far as the fuzzy stage can tell: known, or 2-3 letters ("one", "are"), or "a"/"i"."""
+    return token in known or 2 <= len(token) < 4 or token in ("a", "i")
 
 
 @lru_cache(maxsize=1)
