@@ -6,7 +6,7 @@ second source and is never counted twice. Undated passages are counted and shown
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -208,8 +208,6 @@ class Headline:
     last_date: str
     undated: int
     themes: int
-    asks: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def headline(corpus, df: pd.DataFrame) -> Headline:

@@ -580,9 +580,3 @@ def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | No
         per_passage[i].add(t)
     passages["themes"] = [";".join(sorted(per_passage.get(i, ()), key=order.get)) for i in range(len(passages))]
     return tags.sort_values(["passage_id", "theme", "start"], kind="stable").reset_index(drop=True) if len(tags) else tags
-
-
-def title_themes(titles: list[str], taxonomy: Taxonomy, tagger: Tagger | None = None) -> list[set[str]]:
-    """Themes of section titles on their own (direct evidence only)."""
-    tagger = tagger or Tagger(taxonomy)
-    return [{e["theme"] for e in ev if e["method"] in ("exact", "fuzzy")} for ev in tagger.tag_texts(titles, fuzzy=False)]
