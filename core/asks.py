@@ -283,8 +283,8 @@ def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.Dat
     for g, sub in asks.groupby("ask_group"):
         if g in labels:
             continue
-        longest = max(sub["action"], key=lambda x: (len(x.split()) <= 10, len(x)))
-        auto_label[g] = "Suggested: " + longest
+        sentence = min(sub["text"], key=len).strip().strip("“”\"'‘’ ")
+        auto_label[g] = "Suggested: " + (sentence if len(sentence) <= 90 else sentence[:87].rsplit(" ", 1)[0] + "…")
     asks["ask_group_label"] = [labels.get(g) or auto_label.get(g, g) for g in group_of]
     return asks
 

@@ -52,11 +52,13 @@ def counts_bar(counts: pd.Series, title: str) -> go.Figure:
 def ask_timeline(asks: pd.DataFrame) -> go.Figure:
     """Each occurrence of each canonical ask on its date, coloured by venue."""
     df = asks[asks["date"] != ""].copy()
+    order = df.groupby("ask_group_label")["date_start"].min().sort_values().index.tolist()
     df["venue"] = df["venue"].astype(str).replace("", "(unknown)")
     df["speaker"] = df["speaker"].astype(str).replace("", "(unknown)")
     fig = px.scatter(df, x="date_start", y="ask_group_label", color="venue", hover_data={"date": True, "speaker": True,
                      "ask_id": True, "date_start": False}, labels={"date_start": "Date", "ask_group_label": "Ask"},
-                     title="When each ask was raised", color_discrete_sequence=VENUE_COLOURS)
+                     title="When each ask was raised", color_discrete_sequence=VENUE_COLOURS,
+                     category_orders={"ask_group_label": order[::-1]})
     fig.update_traces(marker=dict(size=12, line=dict(width=1, color="white")))
     fig.update_layout(height=max(300, 34 * df["ask_group_label"].nunique() + 120), margin=dict(t=50, l=10, r=10, b=10),
                       yaxis=dict(title=None))

@@ -28,7 +28,12 @@ def render(data, state: FilterState) -> None:
                  column_config={"gone_quiet": st.column_config.CheckboxColumn("Gone quiet")})
     download(led, "ask_ledger", state, "dl_ask_ledger", "Download ask ledger (CSV)")
     if len(asks):
-        st.plotly_chart(charts.ask_timeline(asks[asks["duplicate_of"] == ""]), key="ask_timeline")
+        canon = asks[asks["duplicate_of"] == ""]
+        show_suggested = st.checkbox("Include suggested (unnamed) asks in the timeline", value=False, key="ask_tl_sugg")
+        if not show_suggested:
+            canon = canon[canon["group_source"] != "suggested"]
+        if len(canon):
+            st.plotly_chart(charts.ask_timeline(canon), key="ask_timeline")
     name_suggestions(data, asks)
     st.subheader("Drill down")
     labels = dict(zip(led["ask_group"], led["label"]))
