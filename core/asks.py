@@ -52,7 +52,8 @@ _MODAL = r"(?:must|should|needs? to|ought to|has to|have to)"
 
 #: (cue id, explanation, regex). Order matters: the first match is recorded.
 ASK_CUES: list[tuple[str, str, re.Pattern]] = [(cid, why, re.compile(rx, re.I if flags else 0)) for cid, why, rx, flags in [
-    ("call_on", "calls on someone to act", r"\b(?:I|we|this House|the Parliament)\b[^.?!]{0,20}\bcalls? (?:on|upon)\b|"
+    ("call_on", "calls on someone to act", r"\b(?:I|we|this House|the Parliament)(?: (?:therefore|again|now|also|strongly|"
+     r"urgently|today|would|once again))? calls? (?:on|upon)\b|"
      r"(?:^|[;,:] ?(?:and |further )?)calls? (?:on|upon) [^.?!]{0,80}?\bto\b", 1),
     ("urge", "urges someone to act", r"\b(?:I|we)\b(?: [a-z]+)?,? (?:urge|implore|press|encourage|ask)\b(?! (?:myself|ourselves))", 1),
     ("reiterate_call", "repeats a call", r"\b(?:I|we) (?:reiterate|repeat|renew) (?:my|our) call\b", 1),
@@ -73,7 +74,7 @@ ASK_CUES: list[tuple[str, str, re.Pattern]] = [(cid, why, re.compile(rx, re.I if
      r"review|update|publish|invest|fund|commission|ensure|introduce|give|provide|develop|set|work|make|share|tackle)\b)", 1),
     ("there_needs", "says a specific measure is needed",
      r"\bthere (?:needs? to be|should be|must be|has to be) (?:a|an|more|better|greater|much|proper|far|clear|some|national)\b", 1),
-    ("important_that", "says an action is vital", r"\b(?:it is|it's) (?:vital|essential|crucial|imperative|important) that (?:the |we |sex |schools|councils|police|government|this)", 1),
+    ("important_that", "says an action is vital", r"\b(?:it is|it's) (?:vital|essential|crucial|imperative|important) that (?:the |sex |schools|councils|police|government|this)", 1),
     ("written_to_ask", "has written to ask for action or information", r"\b(?:written|wrote) to [^.]{0,80}\bto ask\b", 1),
 ]]
 
@@ -85,6 +86,14 @@ NOT_ASK = [re.compile(rx, re.I) for rx in [
     r"\bmust not allow\b", r"\bcannot continue\b",
     r"^(?:does|do) (?:the|my) .*\bagree\b",                                           # invitations to agree
     r"\ban? [a-z]+ (?:Government|Minister|Parliament) (?:must|should|has to|have to|needs to)\b",  # generic statements
+    r"\bwithdraw (?:his|her|the|their|this) amendment\b", r"\bnot to press\b",      # procedure, not policy
+    r"\b(?:not convinced|not sure|do not think|don't think|doubt) (?:that )?we need\b",  # negated need
+    r"\b(?:provides|stipulates|specifies) that\b", r"\bplaces on\b.*\ba duty\b",  # describing the law
+    r"\bimportant (?:that|to) (?:we )?(?:remember|recognise|note)\b", r"\bsurely there must\b",
+    r"\b(?:has|have) to say\b", r"\bgive way\b", r"\bbear in mind\b", r"^I ask hon\. Members\b",
+    r"^['‘\"“]?\(\d+[A-Z]?\)", r"\bthe Bill (?:will )?(?:ensures?|requires?)\b",     # amendment / Bill text
+    r"\bno one is (?:arguing|suggesting|saying)\b",
+    r"\b(?:do not|don't|not) (?:agree|think|believe|accept) that (?:there|we|the|it)\b",  # argued against
 ]]
 
 #: Commitments / responses: the government saying what it will do.

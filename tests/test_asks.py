@@ -135,3 +135,19 @@ def test_export_writes_asks_and_ledger(tmp_path):
             "gone_quiet", "status", "occurrences"} <= set(led[0])
     passages = {row["passage_id"] for row in csv.DictReader(open(tmp_path / "passages.csv", encoding="utf-8"))}
     assert {a["passage_id"] for a in asks} <= passages  # every ask traceable to a passage
+
+
+@pytest.mark.parametrize("sentence,is_ask", [
+    # October 2009 Hansard (ParlParse, Open Parliament Licence): text the rules were not written on
+    ("The Government must look urgently at reviewing the rate relief scheme to assist businesses that are being pushed over the threshold.", True),
+    ("Will the Minister also commit to extending this process to the local authorities that are closest to their communities?", True),
+    ("In the meantime, however, may I ask the Minister just to have a word with his ministerial colleague with responsibility for the HSE?", True),
+    ("On that basis, I urge the hon. Gentleman to withdraw his amendment.", False),
+    ("As someone famously never said, I am not convinced that we need a clause 4.", False),
+    ("Clause 9(5) of the Bill provides that the UK Government must have regard to the Welsh strategy when preparing a UK child poverty strategy.", False),
+    ("Will the Secretary of State give way?", False),
+    ("I think that it is good that we can call on the TA in that way.", False),
+    ("We are interested to hear what the Minister has to say about that.", False),
+])
+def test_asks_on_unseen_hansard(sentence, is_ask):
+    assert (detect(sentence) is not None) == is_ask
