@@ -59,11 +59,26 @@ def cmd_check(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from .summary import FilterState, theme_summary
+    from .summary import FilterState, describe, theme_summary
     corpus = _load(args)
-    state = FilterState(themes=tuple(args.theme or ()), venues=tuple(args.venue or ()))
-    print(theme_summary(corpus, state).to_string(index=False))
+    state = FilterState(themes=tuple(args.theme or ()), venues=tuple(args.venue or ()),
+                        speakers=tuple(args.speaker or ()), documents=tuple(args.document or ()),
+                        date_from=args.date_from, date_to=args.date_to, include_undated=not args.dated_only)
+    table = theme_summary(corpus, state)
+    print(describe(state, int(table["passages"].sum()), corpus.taxonomy.labels, "theme mentions"))
+    print(table.to_string(index=False))
+    if args.csv:
+        from .export import write_tables
+        write_tables(args.csv.parent, {args.csv.name: table})
     return 1 if corpus.errors else 0
+
+
+def _date(value: str):
+    from datetime import date
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {value!r}")
 
 
 def cmd_evaluate(args) -> int:
@@ -108,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--theme", action="append", help="theme id (repeatable)")
     p.add_argument("--venue", action="append", help="venue (repeatable)")
+    p.add_argument("--speaker", action="append", help="speaker name (repeatable)")
+    p.add_argument("--document", action="append", help="document id (repeatable)")
+    p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD")
+    p.add_argument("--dated-only", action="store_true", help="leave out undated passages")
+    p.add_argument("--csv", type=Path, help="also write the table to this CSV file")
     p.set_defaults(func=cmd_summary)
     p = sub.add_parser("evaluate", help="precision / recall / F1 against a labelled dev set")
     _add_common(p)

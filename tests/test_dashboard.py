@@ -188,3 +188,30 @@ def test_naming_suggested_asks_creates_a_named_group():
     assert "our_merged_ask" in at.code[0].value
     at.button(key="ask_merge_apply").click().run()
     assert 'id = "our_merged_ask"' in at.session_state["taxonomy_text"]
+
+
+def test_asks_view_quiet_and_named_filters():
+    at = run_view("asks")
+    n_all = len(at.dataframe[0].value)
+    at.checkbox(key="ask_named_only").check().run()
+    named = at.dataframe[0].value
+    assert set(named["source"]) == {"named"} and len(named) < n_all
+    at.checkbox(key="ask_quiet_only").check().run()
+    for days in (7, 3650):
+        at.number_input(key="ask_quiet").set_value(days).run()
+        quiet = at.dataframe[0].value
+        assert (quiet["days_since_last"].astype(float) > days).all() and quiet["gone_quiet"].all()
+        dated = named[named["last_raised"] != ""]
+        expected = (dated["days_since_last"].astype(float) > days).sum()
+        assert len(quiet) == expected
+
+
+def test_cli_summary_filters(tmp_path):
+    import subprocess
+    import sys
+    out = tmp_path / "s.csv"
+    r = subprocess.run([sys.executable, "-m", "core", "summary", "--theme", "county_lines", "--venue", "Westminster Hall",
+                        "--from", "2018-01-01", "--to", "2018-12-31", "--csv", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith("128 theme mentions · County lines · Westminster Hall")
+    assert out.read_text(encoding="utf-8").splitlines()[1].startswith("county_lines,County lines,128,")

@@ -23,6 +23,11 @@ def render(data, state: FilterState) -> None:
     quiet = st.number_input("Gone quiet after (days without being raised)", min_value=7, max_value=3650, value=365,
                             step=30, key="ask_quiet")
     led = ledger(data, asks, int(quiet))
+    c1, c2 = st.columns(2)
+    if c1.checkbox("Only asks that have gone quiet", key="ask_quiet_only"):
+        led = led[led["gone_quiet"]]
+    if c2.checkbox("Only named asks (hide suggestions)", key="ask_named_only"):
+        led = led[led["source"] == "named"]
     caption(state, len(led), data.labels, noun="canonical asks")
     st.dataframe(led.drop(columns=["occurrences"]), hide_index=True, key="ask_ledger",
                  column_config={"gone_quiet": st.column_config.CheckboxColumn("Gone quiet")})

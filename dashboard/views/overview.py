@@ -26,6 +26,8 @@ def render(data, state: FilterState) -> None:
     c[0].metric("First date", h.first_date or "–")
     c[1].metric("Last date", h.last_date or "–")
     c[2].metric("Undated passages", h.undated, help="Counted, never placed on an invented date")
+    st.caption("Every count here is of canonical passages matching the filters: the Passages view lists them, "
+               "with the words that matched (the filters carry over).")
     themes = list(state.themes) or data.theme_ids
     freq = st.radio("Timeline bins", ["month", "quarter", "year"], index=2, horizontal=True, key="ov_freq")
     counts, undated = theme_timeline(df, themes, freq)
