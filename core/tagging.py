@@ -87,6 +87,9 @@ class Pat:
     rule: int = -1     # context rule index for context / near
 
 
+_TOKEN = re.compile(rb"[a-z0-9]+")
+
+
 class Scanner:
     """One compiled multi-pattern database; ``scan(buf)`` -> list of (pattern index, start, end).
 
@@ -106,8 +109,9 @@ class Scanner:
                 self.db = _hs.Database()
                 self.db.compile(expressions=[r.encode() for r in self.regexes], ids=list(range(len(self.regexes))),
                                 elements=len(self.regexes), flags=[0] * len(self.regexes), literal=True)
-            else:
-                self.compiled = [re.compile(re.escape(r.encode())) for r in self.regexes]
+            else:  # without hyperscan: look space-delimited token n-grams up in a dict (linear time)
+                self._lookup = {r.strip().encode(): pid for pid, r in enumerate(self.regexes)}
+                self._sizes = sorted({len(r.split()) for r in self.regexes})
             return
         if _hs is not None:
             flag = _hs.HS_FLAG_SINGLEMATCH if single else _hs.HS_FLAG_SOM_LEFTMOST
@@ -129,11 +133,17 @@ class Scanner:
                 out = [(pid, end - len(self.regexes[pid]) + 1, end - 1) for pid, _s, end in out]
             if self.single:  # SINGLEMATCH gives no start offset: -1 until span() recovers it
                 out = [(pid, -1, end) for pid, _s, end in out]
+        elif self.literal:
+            tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(buf)]
+            for n in self._sizes:
+                for i in range(len(tokens) - n + 1):
+                    s0, e0 = tokens[i][0], tokens[i + n - 1][1]
+                    pid = self._lookup.get(buf[s0:e0])
+                    if pid is not None:
+                        out.append((pid, s0, e0))
         else:
             for pid, rx in enumerate(self.compiled):
-                if self.literal:
-                    out.extend((pid, m.start() + 1, m.end() - 1) for m in rx.finditer(buf))
-                elif self.single:
+                if self.single:
                     m = rx.search(buf)
                     out.extend([(pid, m.start(), m.end())] if m else [])
                 else:

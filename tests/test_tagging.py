@@ -210,3 +210,18 @@ def test_unseen_hansard_2009_precision():
         assert sorted({e["theme"] for e in ev}) == r["expected"], (r["id"], r["text"][:160])
     # the word "fostering" alone (fostering discrimination) is not about foster care
     assert "looked_after_children" not in themes("The Home Office risks fostering discriminatory practices by employers.")
+
+
+def test_pure_python_fallback_tags_the_same(monkeypatch, corpus):
+    """Where the hyperscan wheel is missing (e.g. on ARM), the tagger falls back to Python and agrees."""
+    import core.tagging as tagging_mod
+    from core.tagging import tag_passages
+    monkeypatch.setattr(tagging_mod, "_hs", None)
+    tagger = tagging_mod.Tagger(TAX)
+    assert tagger.main.db is None and tagger.variants.db is None
+    passages = corpus.passages.copy()
+    tags = tag_passages(passages, TAX, tagger)
+    assert passages["themes"].tolist() == corpus.passages["themes"].tolist()
+    key = ["passage_id", "theme", "method"]
+    assert set(map(tuple, tags[key].values)) == set(map(tuple, corpus.tags[key].values))
+    assert tagger.tag_texts(["county lnies and cuckoing"])[0][0]["method"] == "fuzzy"
