@@ -9,6 +9,7 @@ from datetime import date
 import streamlit as st
 
 from core.summary import FilterState, describe
+from core.workspace import default_workspace
 from dashboard.data import load
 from dashboard.state import from_query, to_query
 from dashboard.views import asks, overview, passages, sources, themes
@@ -52,7 +53,8 @@ def sidebar(data) -> FilterState:
 
 
 def main() -> None:
-    data = load(tuple(st.session_state.get("uploads", [])), st.session_state.get("taxonomy_text"))
+    ws = default_workspace()
+    data = load(tuple(ws.documents()), ws.taxonomy_text())
     state = sidebar(data)
     pages = [
         st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", default=True),

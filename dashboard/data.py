@@ -11,7 +11,7 @@ from core.ingest import load_documents, parse_bytes
 from core.model import IngestError
 from core.pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 from core.summary import prepare, slim
-from core.taxonomy import Taxonomy, default_taxonomy, parse_taxonomy
+from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy, parse_taxonomy
 
 
 @dataclass
@@ -44,7 +44,11 @@ def load(uploads: tuple[tuple[str, bytes], ...] = (), taxonomy_text: str | None 
             docs.append(parse_bytes(raw, name))
         except ValueError as exc:  # validated on upload; kept here so a bad file never breaks loading
             errors.append(IngestError(name, str(exc)))
-    tax = taxonomy_from(taxonomy_text)
+    try:
+        tax = taxonomy_from(taxonomy_text)
+    except TaxonomyError as exc:  # a stored taxonomy that no longer validates: say so, use the default
+        errors.append(IngestError("saved taxonomy", f"{exc} — using the default taxonomy"))
+        tax = default_taxonomy()
     corpus = build_corpus(documents=docs, taxonomy=tax)
     corpus.errors = errors
     passages = prepare(corpus.passages, tax.ids)

@@ -29,3 +29,17 @@ def passages(corpus):
 @pytest.fixture(scope="session")
 def docs(corpus):
     return {d.document: d for d in corpus.documents}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_workspace(tmp_path_factory):
+    """Tests never read or write the user's workspace (documents added in the dashboard)."""
+    import os
+    root = tmp_path_factory.mktemp("workspace")
+    old = os.environ.get("CAMPAIGN_TRACKER_DATA")
+    os.environ["CAMPAIGN_TRACKER_DATA"] = str(root)
+    yield root
+    if old is None:
+        os.environ.pop("CAMPAIGN_TRACKER_DATA", None)
+    else:
+        os.environ["CAMPAIGN_TRACKER_DATA"] = old

@@ -186,8 +186,13 @@ def test_naming_suggested_asks_creates_a_named_group():
     at.multiselect(key="ask_merge_pick").set_value(list(picked)).run()
     at.text_input(key="ask_merge_label").set_value("Our merged ask").run()
     assert "our_merged_ask" in at.code[0].value
-    at.button(key="ask_merge_apply").click().run()
-    assert 'id = "our_merged_ask"' in at.session_state["taxonomy_text"]
+    from core.workspace import default_workspace
+    ws = default_workspace()
+    try:
+        at.button(key="ask_merge_apply").click().run()
+        assert 'id = "our_merged_ask"' in ws.taxonomy_text()
+    finally:
+        ws.clear_taxonomy()
 
 
 def test_asks_view_quiet_and_named_filters():

@@ -277,3 +277,18 @@ def test_readme_documents_every_column():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for col in COLUMNS:
         assert f"| `{col}` |" in readme, col
+
+
+def test_workspace_stores_safely(tmp_path):
+    from core.workspace import Workspace
+    ws = Workspace(tmp_path)
+    assert ws.documents() == [] and ws.taxonomy_text() is None
+    name = ws.add_document("../../evil/../notes.txt", b"County lines.\n")
+    assert name == "notes.txt" and (tmp_path / "documents" / "notes.txt").exists()
+    assert ws.documents() == [("notes.txt", b"County lines.\n")]
+    ws.save_taxonomy('mode = "extend"\n')
+    assert ws.taxonomy_text() == 'mode = "extend"\n'
+    ws.remove_document("notes.txt")
+    ws.clear_taxonomy()
+    assert ws.documents() == [] and ws.taxonomy_text() is None
+    assert not [p for p in tmp_path.rglob("*.tmp")]

@@ -8,6 +8,7 @@ import streamlit as st
 from core.asks import named_ask_toml
 from core.highlight import highlight_html
 from core.taxonomy import TaxonomyError, default_taxonomy, parse_taxonomy
+from core.workspace import default_workspace
 from core.summary import FilterState, apply_filters
 from dashboard import charts
 from dashboard.data import ledger
@@ -77,13 +78,15 @@ def name_suggestions(data, asks) -> None:
             sentences = asks.loc[asks["ask_group"].isin(picked), "text"].tolist()
             block = named_ask_toml(label, sentences)
             st.code(block, language="toml")
-            st.caption("Add this to your taxonomy file to keep it; the button applies it for this session.")
+            st.caption("The button adds this to the workspace taxonomy (Sources view); the CLI needs it in the "
+                       "file you pass with --taxonomy.")
             if st.button("Create named ask", key="ask_merge_apply"):
-                text = (st.session_state.get("taxonomy_text") or 'mode = "extend"\n') + "\n" + block
+                ws = default_workspace()
+                text = (ws.taxonomy_text() or 'mode = "extend"\n') + "\n" + block
                 try:
-                    parse_taxonomy(text, "session taxonomy", base=default_taxonomy())
+                    parse_taxonomy(text, "workspace taxonomy", base=default_taxonomy())
                 except TaxonomyError as exc:
                     st.error(f"Could not add the ask: {exc}")
                 else:
-                    st.session_state["taxonomy_text"] = text
+                    ws.save_taxonomy(text)
                     st.rerun()

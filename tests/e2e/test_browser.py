@@ -94,8 +94,8 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(doc))
     page.get_by_role("button", name="Ingest uploaded files").click()
     expect(page.get_by_text("Added hostile_notes.txt", exact=False)).to_be_visible(timeout=T)
-    # navigate inside the app (the upload belongs to this browser session), then search for it
-    page.get_by_test_id("stSidebarNav").get_by_text("Passages").click()
+    # a new browser session still has it: added documents are kept in the workspace
+    page.goto(f"{app_url}/passages")
     wait_ready(page)
     page.get_by_test_id("stSidebar").get_by_label("Search text").fill("exploit children")
     page.keyboard.press("Enter")
@@ -108,6 +108,13 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     assert main.locator("script:has-text('__xss')").count() == 0
     assert main.locator("img[src=x]").count() == 0
     page.screenshot(path=str(ARTIFACTS / "upload_escaped.png"))
+    # and it can be removed again
+    page.get_by_test_id("stSidebarNav").get_by_text("Sources").click()
+    wait_ready(page)
+    page.get_by_text("Documents you added (1)").click()
+    page.get_by_role("button", name="Remove").click()
+    wait_ready(page)
+    expect(page.get_by_text("Documents you added")).to_have_count(0, timeout=T)
 
 
 def test_bad_upload_gets_clear_message_and_keeps_corpus(page, app_url, tmp_path):
