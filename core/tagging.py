@@ -204,11 +204,11 @@ class Tagger:
         self._cue_single_word = [" " not in p.norm for p in self.cues.pats]
         self._pid_of_phrase = {(p.theme, p.text): k for k, p in enumerate(mp) if p.kind == "phrase"}
 
-    # ---- fuzzy: one-edit variants of phrase words, compiled with the exact phrases ---------------------
+    # ---- fuzzy: one-edit typing slips, compiled once per taxonomy into a literal database --------------
     def _variant_pats(self, phrase_pats: list[Pat]) -> list[Pat]:
-        """Misspellings of phrase words (one letter dropped, doubled, swapped, or replaced / inserted by a
-        neighbouring key) and multi-word phrases run together. Real words are never variants: they are
-        filtered against the phrase vocabulary and a list of common parliamentary words."""
+        """Typing slips of the phrases (one letter dropped, doubled, swapped, or replaced / inserted by a
+        neighbouring key; for multi-word phrases also a space moved or lost). A variant made only of real
+        words (the phrase vocabulary, common parliamentary words, short words) is never used."""
         common = _common_words()
         phrase_words = {w for p in phrase_pats for w in p.norm.split()}
         known = common | phrase_words
