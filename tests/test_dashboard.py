@@ -220,3 +220,20 @@ def test_cli_summary_filters(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0].startswith("128 theme mentions · County lines · Westminster Hall")
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith("county_lines,County lines,128,")
+
+
+def test_passages_download_matches_cli_export(media, tmp_path):
+    import csv
+    import io
+    import subprocess
+    import sys
+    at = run_view("passages", themes=("out_of_area_placements",))
+    data, btn = media(at, "dl_passages")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    r = subprocess.run([sys.executable, "-m", "core", "export", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 0
+    export = {row["passage_id"]: row for row in csv.DictReader(open(tmp_path / "passages.csv", encoding="utf-8"))}
+    expected = {pid for pid, row in export.items()
+                if "out_of_area_placements" in row["themes"].split(";") and not row["duplicate_of"]}
+    assert {row["passage_id"] for row in rows} == expected
+    assert all(row == export[row["passage_id"]] for row in rows)  # same columns, same values as the CLI

@@ -15,9 +15,11 @@ def render(data, state: FilterState) -> None:
     df = apply_filters(data.passages, state).sort_values(["date_start", "document", "line"], na_position="last")
     caption(state, len(df), data.labels)
     cols = [c for c in COLUMNS if c != "quality_flags"]
-    st.dataframe(df[cols], hide_index=True, key="pa_table",
+    table = df[cols].astype({c: str for c in ("venue", "speaker", "document")})  # categorical '' shows as None
+    st.dataframe(table, hide_index=True, key="pa_table",
                  column_config={c: st.column_config.Column(FIELDS[c][1], help=FIELDS[c][2]) for c in cols})
-    download(df[COLUMNS], "passages", state, "dl_passages", "Download filtered passages (CSV)")
+    download(df[COLUMNS].astype({c: str for c in ("venue", "speaker", "document")}), "passages", state, "dl_passages",
+             "Download filtered passages (CSV)")
     st.subheader("Read with highlights")
     cards(data, df, themes=state.themes, query=state.query)
     if len(df):
