@@ -120,6 +120,12 @@ ASK_COLUMNS = ["ask_id", "passage_id", "line", "sentence_index", "text", "start"
                "speaker", "duplicate_of"]
 
 
+#: every ask cue contains one of these words; a sentence without any is not an ask
+_CUE_WORDS = re.compile(r"\b(?:calls?|urge|implore|press|encourage|ask|reiterate|repeat|renew|recommend(?:ed|s)?|"
+                        r"Will|Would|Can|Could|When|What|How|help|helpful|useful|welcome|must|should|needs?|ought|"
+                        r"has|have|require|requires|important|vital|essential|crucial|imperative|written|wrote)\b", re.I)
+
+
 def detect(sentence: str) -> tuple[str, str] | None:
     """(cue id, reason) when ``sentence`` is an ask, else None.
 
@@ -129,6 +135,8 @@ def detect(sentence: str) -> tuple[str, str] | None:
     True
     """
     s = sentence.strip().strip("“”\"'‘’ ")
+    if not _CUE_WORDS.search(s):  # one cheap pass: most sentences contain no cue word at all
+        return None
     if any(v.search(s) for v in NOT_ASK):
         return None
     for cid, why, rx in ASK_CUES:
@@ -322,6 +330,10 @@ GOVERNMENT_ROLE = re.compile(r"\b(?:Minister|Secretary of State|Home Secretary|C
                              r"Parliamentary Under-Secretary)\b")
 
 
+def _content(text: str) -> str:
+    return " ".join(w for w in normalise_phrase(text).split() if w not in _STOP)
+
+
 def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.DataFrame, min_score: int = 60) -> pd.DataFrame:
     """For each ask: ``response_passage``, ``response_text``, ``response_status``, ``response_score``.
 
@@ -335,22 +347,27 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
         return out
     com = commitments.reset_index(drop=True)
     com_words = [content_words(t) for t in com["text"]]
-    gov = com["speaker_detail"].fillna("").str.contains(GOVERNMENT_ROLE)
-    for idx, a in asks.iterrows():
-        same_debate = (com["document"] == a["document"]) & (com["section_index"] == a["section_index"]) & \
-                      (com["line"] > a["line"]) & ((com["speaker"] != a["speaker"]) | (com["speaker"] == ""))
-        later_gov = gov & (com["date"] > a["date"]) & (a["date"] != "") & (com["document"] != a["document"])
-        cand = com.index[same_debate | later_gov]
-        if not len(cand):
+    com_content = [_content(t) for t in com["text"]]  # normalised once, not once per ask
+    by_debate: dict[tuple, list[int]] = defaultdict(list)
+    for j, key in enumerate(zip(com["document"], com["section_index"])):
+        by_debate[key].append(j)
+    gov = [j for j, d in enumerate(com["speaker_detail"].fillna("")) if GOVERNMENT_ROLE.search(d)]
+    c_line, c_speaker, c_date, c_doc = (com[c].tolist() for c in ("line", "speaker", "date", "document"))
+    rows = zip(asks.index, asks["document"], asks["section_index"], asks["line"], asks["speaker"], asks["date"],
+               asks["action"], asks["text"])
+    for idx, doc, sec, line, speaker, when, action, text in rows:
+        cand = [j for j in by_debate.get((doc, sec), ())
+                if c_line[j] > line and (c_speaker[j] != speaker or c_speaker[j] == "")]
+        if when:
+            cand += [j for j in gov if c_date[j] > when and c_doc[j] != doc]
+        if not cand:
             continue
-        aw = content_words(a["action"] + " " + a["text"])
-        scores = process.cdist([a["action"]], com.loc[cand, "text"].tolist(), scorer=fuzz.token_set_ratio,
-                               processor=lambda s: " ".join(w for w in normalise_phrase(s).split() if w not in _STOP),
-                               workers=1)[0]
+        aw = content_words(action + " " + text)
+        scores = process.cdist([_content(action)], [com_content[j] for j in cand], scorer=fuzz.token_set_ratio,
+                               score_cutoff=min_score, workers=1)[0]
         best, best_score = None, 0.0
         for j, sc in zip(cand, scores):
-            shared = aw & com_words[j]
-            if sc >= min_score and len(shared) >= 2 and sc > best_score:
+            if sc >= min_score and sc > best_score and len(aw & com_words[j]) >= 2:
                 best, best_score = j, float(sc)
         if best is not None:
             out.at[idx, "response_passage"] = com.at[best, "passage_id"]

@@ -101,7 +101,7 @@ def parse(text: str, document: str, path: str) -> Document:
         except DateError as exc:
             b.doc.flags.append(f"line {lineno}: date that does not parse ({exc})")
             day = None
-        if day is not None and post and not any(p.section_index == b.section_index for p in b.doc.passages):
+        if day is not None and post and not post.get("has_content"):
             post.update(date=day, precision="day")
             b.kind(lineno, "header")
             continue
@@ -113,6 +113,7 @@ def parse(text: str, document: str, path: str) -> Document:
         else:
             quote_speaker = None
             speaker, detail, basis = author, "", "site author"
+        post["has_content"] = "1"
         b.add(lineno, s, section_title=post.get("title", ""), date=post.get("date", ""),
               date_precision=post.get("precision", "unknown"), venue=post.get("venue", ""),
               speaker=speaker, speaker_detail=detail, speaker_basis=basis)
