@@ -127,3 +127,22 @@ def test_bad_upload_gets_clear_message_and_keeps_corpus(page, app_url, tmp_path)
     expect(page.get_by_text("broken.txt: not valid UTF-8", exact=False)).to_be_visible(timeout=T)
     page.goto(app_url)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("5", timeout=T)
+
+
+def test_every_view_renders(page, app_url):
+    checks = {
+        "themes?themes=county_lines": lambda: expect(page.locator("mark").first).to_be_visible(timeout=T),
+        "asks": lambda: expect(page.get_by_text("When each ask was raised")).to_be_visible(timeout=T),
+        "passages?q=cuckooing": lambda: expect(page.get_by_text('6 passages · "cuckooing"')).to_be_visible(timeout=T),
+        "sources": lambda: expect(page.get_by_text("Add documents")).to_be_visible(timeout=T),
+    }
+    for path, check in checks.items():
+        page.goto(f"{app_url}/{path}")
+        wait_ready(page)
+        check()
+        assert page.get_by_test_id("stException").count() == 0, path
+    page.goto(f"{app_url}/asks")
+    wait_ready(page)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=T)
+    page.get_by_test_id("stMain").evaluate("e => e.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "asks.png"))
