@@ -47,7 +47,7 @@ def synthetic(n: int, seed: int = 1):
 
 def interaction(corpus, df, agg, ids, state):
     mask = filter_mask(df, state)
-    sub = agg[mask]
+    sub = agg if mask.all() else agg[mask]
     themes = list(state.themes) or ids
     headline(corpus, sub)
     theme_timeline(sub, themes, "month")

@@ -176,8 +176,11 @@ def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataF
     src = passages if passages is not None else corpus.passages
     if THEME_PREFIX + tax.ids[0] not in src:
         src = prepare(src, tax.ids)
-    df = src[mask] if mask is not None else apply_filters(src, state)
+    if mask is None:
+        mask = filter_mask(src, state)
     cols = [THEME_PREFIX + t.id for t in tax.themes]
+    needed = ["date", "date_start", "date_end", "year", "document", "venue", "speaker"] + cols
+    df = src[needed] if mask.all() else src.loc[mask, needed]  # no row copy when nothing is filtered out
     any_theme = df[cols].any(axis=1)
     years = sorted(int(y) for y in df.loc[any_theme, "year"].dropna().unique())
     rows = []
@@ -213,13 +216,13 @@ class Headline:
 def headline(corpus, df: pd.DataFrame) -> Headline:
     cols = [c for c in df.columns if str(c).startswith(THEME_PREFIX)]
     themes = int(df[cols].any(axis=0).sum()) if cols else int(explode_themes(df)["theme"].nunique())
-    starts = df["date_start"].to_numpy() if "date_start" in df else np.array([])
-    has = ~pd.isna(starts)
-    dates = df["date"].to_numpy()
+    starts = df["date_start"].to_numpy() if "date_start" in df else np.array([], dtype="datetime64[ns]")
+    has = ~np.isnat(starts)
     first = last = ""
-    if has.any():
-        first = dates[has][int(np.argmin(starts[has]))]
-        last = dates[has][int(np.argmax(df["date_end"].to_numpy()[has]))]
+    if has.any():  # positions only: the date strings themselves are read for two rows
+        pos = np.flatnonzero(has)
+        first = df["date"].iat[int(pos[np.argmin(starts[pos])])]
+        last = df["date"].iat[int(pos[np.argmax(df["date_end"].to_numpy()[pos])])]
     return Headline(
         documents=int(df["document"].nunique()), passages=len(df),
         duplicates=int((corpus.passages["duplicate_of"] != "").sum()),

@@ -13,7 +13,7 @@ from dashboard.views.common import caption, download
 def render(data, state: FilterState) -> None:
     st.title("Overview")
     mask = filter_mask(data.passages, state)
-    df = data.agg[mask]
+    df = data.agg if mask.all() else data.agg[mask]
     asks = apply_filters(data.asks, state) if len(data.asks) else data.asks
     caption(state, len(df), data.labels)
     h = headline(data.corpus, df)
