@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np

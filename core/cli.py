@@ -19,7 +19,7 @@ def _load(args) -> Corpus:
             taxonomy = load_taxonomy(args.taxonomy)
         except TaxonomyError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            raise SystemExit(2)
+            raise SystemExit(2) from None
     corpus = build_corpus(args.sources or DEFAULT_SOURCES, taxonomy=taxonomy)
     for err in corpus.errors:
         print(f"error: {err}", file=sys.stderr)
@@ -78,7 +78,7 @@ def _date(value: str):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {value!r}")
+        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {value!r}") from None
 
 
 def cmd_evaluate(args) -> int:

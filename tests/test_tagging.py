@@ -9,7 +9,7 @@ import pytest
 from core.summary import FilterState, apply_filters, theme_summary
 from core.tagging import Tagger
 from core.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy, normalise_phrase, parse_taxonomy
-from tests.conftest import HANSARD, MONTHLY, PP, PRESS, SEEDS
+from tests.conftest import HANSARD, MONTHLY, PRESS
 
 TAX = default_taxonomy()
 TAGGER = Tagger(TAX)
