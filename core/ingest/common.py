@@ -60,6 +60,18 @@ def parse_day_date(line: str) -> str | None:
     return None
 
 
+def is_date_line(line: str) -> bool:
+    """A line that is only a date, including an impossible one (the parser reports those).
+
+    >>> is_date_line("31st February 2019"), is_date_line("County lines")
+    (True, False)
+    """
+    try:
+        return parse_day_date(line) is not None
+    except DateError:
+        return True
+
+
 def find_month_year(text: str) -> str | None:
     """'Monthly Archives: October 2019' -> '2019-10'."""
     m = MONTH_YEAR.search(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model import Document
-from .common import DateError, DocBuilder, find_month_year, is_blank, parse_day_date
+from .common import DateError, DocBuilder, is_date_line, find_month_year, is_blank, parse_day_date
 
 LAYOUT = "mp_archive"
 
@@ -72,10 +72,10 @@ def parse(text: str, document: str, path: str) -> Document:
     titles: set[int] = set()
     for n, i in enumerate(sig):
         s = lines[i].strip()
-        if not _is_title(s) or _looks_like_date(s):
+        if not _is_title(s) or is_date_line(s):
             continue
         nxt = lines[sig[n + 1]].strip() if n + 1 < len(sig) else ""
-        if nxt and not _is_title(nxt) or _looks_like_date(nxt):
+        if nxt and not _is_title(nxt) or is_date_line(nxt):
             titles.add(i)
 
     post: dict[str, str] = {}
@@ -132,10 +132,3 @@ def _date_or_none(s: str) -> str | None:
         if len(s) < 40:
             raise
         return None
-
-
-def _looks_like_date(s: str) -> bool:
-    try:
-        return parse_day_date(s) is not None
-    except DateError:
-        return True

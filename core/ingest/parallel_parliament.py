@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import VENUES, Document
-from .common import DateError, DocBuilder, is_blank, parse_day_date
+from .common import DateError, DocBuilder, is_date_line, is_blank, parse_day_date
 
 LAYOUT = "parallel_parliament"
 
@@ -81,7 +81,7 @@ def parse(text: str, document: str, path: str) -> Document:
             kinds.append("venue")
         elif BETWEEN.match(s):
             kinds.append("between")
-        elif _is_date(s):
+        elif is_date_line(s):
             kinds.append("date")
         else:
             kinds.append("text")
@@ -163,10 +163,3 @@ def parse(text: str, document: str, path: str) -> Document:
               speaker=speaker, speaker_detail=detail, speaker_basis="speaker line")
         sec["has_content"] = True
     return b.doc
-
-
-def _is_date(s: str) -> bool:
-    try:
-        return parse_day_date(s) is not None
-    except ValueError:
-        return True  # looks like a date line but is impossible: parse() reports it
