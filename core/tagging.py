@@ -23,6 +23,7 @@ How it works (see the README, "How tagging works"):
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .taxonomy import Taxonomy, normalise_bytes, normalise_phrase
+from .taxonomy import _CONTINUATION, _NORM_TABLE, Taxonomy, normalise_phrase
 
 try:  # hyperscan: ~1 GB/s multi-pattern scanning; the pure-Python fallback gives the same answers slowly
     import hyperscan as _hs
@@ -43,6 +44,7 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 MIN_FUZZY_LEN = 5     # words shorter than this are not given misspelling variants
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,3}"       # between words: a space, or punctuation and a space ("Trapped” campaign")
+NEWLINE_CHUNK = 1 << 22
 TAG_COLUMNS = ["passage_id", "theme", "matched_text", "start", "end", "method", "score", "reason"]
 MIN_SECTION_WORDS = 12
 METHOD_SCORE = {"exact": 1.0, "context": 0.8, "section": 0.6}
@@ -91,20 +93,21 @@ _TOKEN = re.compile(rb"[a-z0-9]+")
 
 
 class Scanner:
-    """One compiled multi-pattern database; ``scan(buf)`` -> list of (pattern index, start, end).
+    """One compiled multi-pattern database; ``scan(buf)`` -> list of (pattern index, start, end), every
+    occurrence, overlaps included; ``scan_arrays`` gives the same as three numpy arrays.
 
-    ``single=True`` reports each pattern at most once per scan (used for section cues, where one
-    occurrence per passage is all the evidence needed)."""
+    ``literal=True``: the patterns are plain strings delimited by spaces (compiled ~50x faster than
+    word-boundary regexes); the reported span leaves the delimiting spaces out."""
 
-    def __init__(self, pats: list[Pat], patterns: list[str] | None = None, single: bool = False, literal: bool = False):
+    def __init__(self, pats: list[Pat], patterns: list[str] | None = None, literal: bool = False):
         self.pats = list(pats)
-        self.single = single
         self.literal = literal
         self.regexes = patterns or [phrase_pattern(p.norm) for p in pats]
         self.db = None
         if not self.regexes:
             return
-        if literal:  # plain strings, space-delimited: compiles ~50x faster than word-boundary regexes
+        if literal:
+            self._lengths = np.array([len(r) for r in self.regexes], dtype=np.int64)
             if _hs is not None:
                 self.db = _hs.Database()
                 self.db.compile(expressions=[r.encode() for r in self.regexes], ids=list(range(len(self.regexes))),
@@ -114,26 +117,37 @@ class Scanner:
                 self._sizes = sorted({len(r.split()) for r in self.regexes})
             return
         if _hs is not None:
-            flag = _hs.HS_FLAG_SINGLEMATCH if single else _hs.HS_FLAG_SOM_LEFTMOST
             self.db = _hs.Database()
             self.db.compile(expressions=[r.encode() for r in self.regexes], ids=list(range(len(self.regexes))),
-                            elements=len(self.regexes), flags=[flag] * len(self.regexes))
+                            elements=len(self.regexes), flags=[_hs.HS_FLAG_SOM_LEFTMOST] * len(self.regexes))
         else:
             self.compiled = [re.compile(r.encode()) for r in self.regexes]
 
-    def scan(self, buf: bytes) -> list[tuple[int, int, int]]:
-        out: list[tuple[int, int, int]] = []
-        if not self.regexes or not buf:
-            return out
+    def scan_arrays(self, buf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pattern ids, starts, ends) of every match in ``buf`` (any bytes-like object)."""
+        if not self.regexes or not len(buf):
+            z = np.zeros(0, dtype=np.int64)
+            return z, z, z
         if self.db is not None:
-            def on_match(pid, start, end, flags, ctx):
-                out.append((pid, start, end))
-            self.db.scan(buf, match_event_handler=on_match)
-            if self.literal:  # drop the delimiting spaces from the reported span
-                out = [(pid, end - len(self.regexes[pid]) + 1, end - 1) for pid, _s, end in out]
-            if self.single:  # SINGLEMATCH gives no start offset: -1 until span() recovers it
-                out = [(pid, -1, end) for pid, _s, end in out]
-        elif self.literal:
+            flat: list[int] = []
+            add = flat.extend
+            self.db.scan(buf, match_event_handler=lambda pid, start, end, _f, _c: add((pid, start, end)))
+            arr = np.array(flat, dtype=np.int64).reshape(-1, 3)
+            pid, start, end = arr[:, 0], arr[:, 1], arr[:, 2]
+            if self.literal:  # hyperscan's literal mode reports no start; drop the delimiting spaces
+                end = end - 1
+                start = end - self._lengths[pid] + 2
+            return pid, start, end
+        out = self._scan_python(bytes(buf))
+        arr = np.array(out, dtype=np.int64).reshape(-1, 3)
+        return arr[:, 0], arr[:, 1], arr[:, 2]
+
+    def scan(self, buf) -> list[tuple[int, int, int]]:
+        return list(zip(*(x.tolist() for x in self.scan_arrays(buf))))
+
+    def _scan_python(self, buf: bytes) -> list[tuple[int, int, int]]:
+        out: list[tuple[int, int, int]] = []
+        if self.literal:
             tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(buf)]
             for n in self._sizes:
                 for i in range(len(tokens) - n + 1):
@@ -143,25 +157,8 @@ class Scanner:
                         out.append((pid, s0, e0))
         else:
             for pid, rx in enumerate(self.compiled):
-                if self.single:
-                    m = rx.search(buf)
-                    out.extend([(pid, m.start(), m.end())] if m else [])
-                else:
-                    out.extend((pid, m.start(), m.end()) for m in rx.finditer(buf))
+                out.extend((pid, m.start(), m.end()) for m in rx.finditer(buf))
         return out
-
-    def span(self, buf: bytes, pid: int, start: int, end: int) -> tuple[int, int]:
-        """The (start, end) of a match whose start was not reported (single-match mode)."""
-        if start >= 0:
-            return start, end
-        m = self._rx(pid).search(buf, max(0, end - 200), end)
-        return (m.start(), m.end()) if m else (end, end)
-
-    def _rx(self, pid: int):
-        cache = self.__dict__.setdefault("_rx_cache", {})
-        if pid not in cache:
-            cache[pid] = re.compile(b"(?:" + self.regexes[pid].encode() + b")$")
-        return cache[pid]
 
 
 class Tagger:
@@ -184,7 +181,16 @@ class Tagger:
         self.main.pats.extend(variants)  # pattern ids of the variant scanner follow the main ones
         self.variants = Scanner(variants, [f" {p.norm} " for p in variants], literal=True)
         self.near = Scanner([p for p in aux if p.kind == "near"])
-        self.cues = Scanner([p for p in aux if p.kind == "cue"], single=True)
+        cue_pats = [p for p in aux if p.kind == "cue"]
+        # one cue database per theme: only the passages that can use a theme's cues are scanned with them
+        self.cue_pats = cue_pats
+        self.cue_scanners = {}
+        self._cue_offset = {}
+        for k, t in enumerate(taxonomy.themes):
+            mine = [p for p in cue_pats if p.theme == t.id]
+            if mine:
+                self._cue_offset[k] = cue_pats.index(mine[0])
+                self.cue_scanners[k] = Scanner(mine)
         # per-pattern lookup arrays for the vectorised stages
         self._theme_index = {t.id: k for k, t in enumerate(taxonomy.themes)}
         kinds = {"phrase": K_PHRASE, "exclusion": K_EXCLUSION, "context": K_CONTEXT, "variant": K_VARIANT}
@@ -200,38 +206,38 @@ class Tagger:
         windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
         self._window = np.array(windows, dtype=np.int64)
         self._reach = self._window * 10  # bytes either side scanned for near words (~6 per word; generous)
-        self._cue_theme = [self._theme_index[p.theme] for p in self.cues.pats]
-        self._cue_single_word = [" " not in p.norm for p in self.cues.pats]
         self._pid_of_phrase = {(p.theme, p.text): k for k, p in enumerate(mp) if p.kind == "phrase"}
 
     # ---- fuzzy: one-edit typing slips, compiled once per taxonomy into a literal database --------------
     def _variant_pats(self, phrase_pats: list[Pat]) -> list[Pat]:
-        """Typing slips of the phrases (one letter dropped, doubled, swapped, or replaced / inserted by a
-        neighbouring key; for multi-word phrases also a space moved or lost). A variant made only of real
-        words (the phrase vocabulary, common parliamentary words, short words) is never used."""
-        common = _common_words()
-        phrase_words = {w for p in phrase_pats for w in p.norm.split()}
-        known = common | phrase_words
+        """Typing slips of the phrases: one letter dropped, doubled, swapped, or replaced / inserted by a
+        neighbouring key. Slips inside a phrase word of 5+ letters are generated once per word (a hit on
+        "chidlren" is confirmed by finding a phrase once "children" is put back); multi-word phrases also
+        get their slips in short words and spaces ("out of aera placements", "count ylines",
+        "countylines"). A variant made only of real words (the phrase vocabulary, common parliamentary
+        words, short words) is never used: "one missing" is not a slip of "gone missing"."""
+        known = _common_words() | {w for p in phrase_pats for w in p.norm.split()}
         out: dict[str, Pat] = {}
-        for p in phrase_pats:
-            if p.kind != "phrase":
-                continue
+        phrases = [p for p in phrase_pats if p.kind == "phrase"]
+        for p in phrases:
+            for w in p.norm.split():
+                if len(w) >= MIN_FUZZY_LEN and w.isalpha() and w not in out:
+                    for v in edits1(w):
+                        if len(v) >= MIN_FUZZY_LEN - 1 and v not in known:
+                            out.setdefault(v, Pat(p.theme, "variant", w, v))
+        for p in phrases:
             words = p.norm.split()
-            if len(words) > 1:
-                # slips anywhere in the phrase, spaces included: "count ylines", "out of aera placements",
-                # "countylines"; a variant made only of real words may be a real phrase and is skipped
-                for v in edits1(p.norm):
-                    toks = v.split()
-                    # short words count as known: "one missing" is not a slip of "gone missing"
-                    if toks and not all(_is_word(t, known) for t in toks) and len(v.replace(" ", "")) >= MIN_FUZZY_LEN:
-                        out.setdefault(" ".join(toks), Pat(p.theme, "variant", p.norm, " ".join(toks)))
+            if len(words) < 2:
                 continue
-            w = words[0]
-            if len(w) < MIN_FUZZY_LEN or not w.isalpha():
-                continue
-            for v in edits1(w):
-                if len(v) >= MIN_FUZZY_LEN - 1 and v not in known:
-                    out.setdefault(v, Pat(p.theme, "variant", w, v))
+            for v in edits1(p.norm):
+                toks = v.split()
+                if not toks or len(v) - len(toks) + 1 < MIN_FUZZY_LEN or all(_is_word(t, known) for t in toks):
+                    continue
+                if len(toks) == len(words):
+                    changed = [w for t, w in zip(toks, words) if t != w]
+                    if len(changed) == 1 and len(changed[0]) >= MIN_FUZZY_LEN and changed[0].isalpha():
+                        continue  # a slip inside one long word: its word variant covers it
+                out.setdefault(" ".join(toks), Pat(p.theme, "variant", p.norm, " ".join(toks)))
         return list(out.values())
 
     def _fuzzy(self, buf: bytes, starts, ends, variant_hits: dict[int, list], exact_counts: Counter):
@@ -242,7 +248,7 @@ class Tagger:
         for i, lst in variant_hits.items():
             norm = buf[starts[i]:ends[i]]
             subs = []
-            for p, s, e in sorted(lst, key=lambda x: x[1]):
+            for p, s, e in sorted(lst, key=lambda x: (x[1], -x[2])):  # the longest slip at a place
                 # a 'variant' seen far more often than its word is a real word we did not know
                 if counts[p.norm] > 3 and counts[p.norm] > 0.05 * exact_counts.get(p.text, 0) + 3:
                     continue
@@ -256,7 +262,10 @@ class Tagger:
                 new.append(norm[pos:s])
                 ns = s + delta
                 new.append(target)
-                segs.append((ns, ns + len(target), s, e))
+                slip = bytes(norm[s:e])
+                pre = len(os.path.commonprefix([slip, target]))
+                suf = len(os.path.commonprefix([slip[::-1], target[::-1]]))
+                segs.append((ns, ns + len(target), s, e, pre, suf))
                 delta += len(target) - (e - s)
                 pos = e
             new.append(norm[pos:])
@@ -290,48 +299,81 @@ class Tagger:
     def tag_columns(self, texts: list[str], groups: list[object] | None = None, titles: dict[object, str] | None = None,
                     fuzzy: bool = True) -> dict[str, list]:
         """The tagger's core, columnar: evidence rows as parallel lists (``text`` is the index into
-        ``texts``; offsets are character offsets into that text). Per-match work is done with numpy;
-        Python loops only over exclusions, fuzzy and context candidates, and passages needing cues."""
+        ``texts``; offsets are character offsets into that text)."""
+        raw = "\n".join(texts).encode("utf-8", "surrogatepass")
+        if raw.count(b"\n") != max(len(texts) - 1, 0):  # a text with line breaks of its own: same length with spaces
+            raw = "\n".join(t.replace("\n", " ") for t in texts).encode("utf-8", "surrogatepass")
+        return self._run(raw, len(texts), groups, titles, fuzzy, lambda i, s, e: texts[i][s:e])
+
+    def tag_bytes(self, raw: bytes, groups: list[object] | np.ndarray | None = None,
+                  titles: dict[object, str] | None = None, fuzzy: bool = True) -> dict[str, list]:
+        """Tag UTF-8 text holding one passage per line (as a store or a file hands it over, no decoding
+        to Python strings). Same result as ``tag_columns`` on ``raw.decode().split("\\n")``, except that
+        a final newline does not start an empty passage."""
+        if raw.endswith(b"\n"):
+            raw = memoryview(raw)[:-1]
+        cache: dict[int, str] = {}
+        bounds: list[np.ndarray] = []
+
+        def text_of(i: int, s: int, e: int) -> str:
+            t = cache.get(i)
+            if t is None:
+                if not bounds:
+                    nl = _newlines(raw)
+                    bounds.append(np.concatenate([[0], nl + 1]))
+                    bounds.append(np.concatenate([nl, [len(raw)]]))
+                t = cache[i] = bytes(raw[bounds[0][i]:bounds[1][i]]).decode("utf-8", "replace")
+            return t[s:e]
+        return self._run(raw, None, groups, titles, fuzzy, text_of)
+
+    def _run(self, raw, n, groups, titles, fuzzy, text_of) -> dict[str, list]:
         gc_was_enabled = gc.isenabled()
-        gc.disable()  # millions of short-lived tuples: the cyclic collector only costs time here
+        gc.disable()  # many short-lived tuples: the cyclic collector only costs time here
         try:
-            return self._tag_columns(texts, groups, titles, fuzzy)
+            return self._tag(raw, n, groups, titles, fuzzy, text_of)
         finally:
             if gc_was_enabled:
                 gc.enable()
 
-    def _tag_columns(self, texts, groups, titles, fuzzy) -> dict[str, list]:
-        n = len(texts)
-        groups = groups if groups is not None else list(range(n))
+    def _tag(self, raw, n: int, groups, titles, fuzzy: bool, text_of) -> dict[str, list]:
         titles = titles or {}
         title_keys = [k for k in titles if titles[k]]
-        all_texts = list(texts) + [titles[k] for k in title_keys]
-        m = len(all_texts)
-        # one buffer: b" " + text + b" \n" per text, so spaces bound words and newlines separate texts;
-        # normalised to one byte per character, so buffer offsets are character offsets
-        buf = normalise_bytes(b" " + b" \n ".join(t.encode("utf-8") for t in all_texts) + b" \n")
-        nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
-        if len(nl) != m:  # a text with line breaks of its own: scanned with spaces instead (same length)
-            buf = normalise_bytes(b" " + b" \n ".join(t.replace("\n", " ").encode("utf-8") for t in all_texts) + b" \n")
-            nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        title_texts = [" ".join(titles[k].split()) for k in title_keys]
+        # one buffer: a space, the passages one per line, then the section titles one per line; normalised
+        # to one byte per character (offsets are character offsets); the line ends found, then made spaces
+        parts = [b" ", raw, b"\n"]
+        if title_texts:
+            parts += ["\n".join(title_texts).encode("utf-8", "surrogatepass"), b"\n"]
+        buf = bytearray().join(parts).translate(_NORM_TABLE, _CONTINUATION)
+        nl = _newlines(buf)
+        m = len(nl)
+        if n is None:  # raw bytes: one passage per line
+            n = m - len(title_keys) if len(raw) else 0
+        if m != n + len(title_keys):
+            raise ValueError(f"expected {n + len(title_keys)} lines of text, found {m}")
+        np.frombuffer(buf, dtype=np.uint8)[nl] = 32
         starts = np.empty(m, dtype=np.int64)
         if m:
             starts[0] = 1
-            starts[1:] = nl[:-1] + 2
-        ends = nl - 1  # exclusive end of each text
+            starts[1:] = nl[:-1] + 1
+        ends = nl  # exclusive end of each text
+        if groups is None:
+            groups = np.arange(n)
+        gcodes, guniq = pd.factorize(pd.Series(list(groups) + title_keys, dtype=object) if title_keys or not
+                                     isinstance(groups, np.ndarray) else groups)
+        gcodes = np.asarray(gcodes, dtype=np.int64)
 
         pats = self.main.pats
         kind_of = self._kind_codes
         theme_of = self._theme_codes
-        found = self.main.scan(buf)
-        if fuzzy:
-            found += [(pid + self.phrase_count, s, e) for pid, s, e in self.variants.scan(buf)]
-        if found:
-            arr = np.array(found, dtype=np.int64)
-            hp, hs, he = arr[:, 0], arr[:, 1], arr[:, 2]
-        else:
-            hp = hs = he = np.zeros(0, dtype=np.int64)
+        hp, hs, he = self.main.scan_arrays(buf)
+        if fuzzy and self.variants.regexes:
+            vp, vs, ve = self.variants.scan_arrays(buf)
+            hp, hs, he = np.concatenate([hp, vp + self.phrase_count]), np.concatenate([hs, vs]), np.concatenate([he, ve])
         ht = np.searchsorted(starts, hs, side="right") - 1
+        ok = (ht >= 0) & (he <= ends[np.maximum(ht, 0)])  # nothing runs from one text into the next
+        if not ok.all():
+            hp, hs, he, ht = hp[ok], hs[ok], he[ok], ht[ok]
         hk = kind_of[hp]
         hth = theme_of[hp]
         keep = np.ones(len(hp), dtype=bool)
@@ -347,13 +389,10 @@ class Tagger:
                     if hk[r] != K_EXCLUSION and any(t == hth[r] and hs[r] < e and s < he[r] for t, s, e in xs):
                         keep[r] = False
 
-        # evidence accumulators (absolute byte offsets)
-        e_text, e_theme, e_s, e_e, e_method, e_score, e_why = [], [], [], [], [], [], []
-
+        # evidence accumulators (absolute offsets): text, theme, start, end, method, score, reason key
+        ev: list[tuple] = []
         direct = np.flatnonzero(keep & (hk == K_PHRASE))
-        e_text.append(ht[direct]); e_theme.append(hth[direct]); e_s.append(hs[direct]); e_e.append(he[direct])
-        e_method.append(np.full(len(direct), M_EXACT, dtype=np.int8)); e_score.append(np.ones(len(direct)))
-        e_why.append(hp[direct])
+        ev.append((ht[direct], hth[direct], hs[direct], he[direct], M_EXACT, 1.0, hp[direct]))
 
         var = np.flatnonzero(hk == K_VARIANT)
         if len(var):
@@ -368,145 +407,169 @@ class Tagger:
                 variant_hits[i].append((pats[hp[r]], int(hs[r] - starts[i]), int(he[r] - starts[i])))
             fz = self._fuzzy(buf, starts, ends, variant_hits, exact_counts)
             if fz:
-                e_text.append(np.array([f[0] for f in fz]))
-                e_theme.append(np.array([self._theme_index[f[1].theme] for f in fz]))
-                e_s.append(np.array([starts[f[0]] + f[2] for f in fz]))
-                e_e.append(np.array([starts[f[0]] + f[3] for f in fz]))
-                e_method.append(np.full(len(fz), M_FUZZY, dtype=np.int8))
-                e_score.append(np.array([f[4] for f in fz]))
-                e_why.append(np.array([self._pid_of_phrase[(f[1].theme, f[1].text)] for f in fz]))
+                fi = np.array([f[0] for f in fz], dtype=np.int64)
+                ev.append((fi, np.array([self._theme_index[f[1].theme] for f in fz]),
+                           starts[fi] + np.array([f[2] for f in fz]), starts[fi] + np.array([f[3] for f in fz]),
+                           M_FUZZY, np.array([f[4] for f in fz]),
+                           np.array([self._pid_of_phrase[(f[1].theme, f[1].text)] for f in fz])))
 
         # context phrases: valid only with a near word within the rule's window; only a window of text
         # around each candidate is scanned for near words
         cand = np.flatnonzero(keep & (hk == K_CONTEXT))
-        if len(cand) and len(direct):  # a theme already matched directly needs no context evidence
-            nt = len(self.taxonomy.themes)
-            direct_keys = np.unique(ht[direct] * nt + hth[direct])
-            cand = cand[~np.isin(ht[cand] * nt + hth[cand], direct_keys)]
-        ctx_rows: list[tuple[int, int, int, int, int, int]] = []  # text, theme, s, e, phrase pid, near pid
-        if len(cand) and self.near.regexes:
-            reach = self._reach[hp[cand]]
-            lo = np.maximum(starts[ht[cand]], hs[cand] - reach)
-            hi = np.minimum(ends[ht[cand]], he[cand] + reach)
-            sub_len = hi - lo + 1
-            sub_starts = np.concatenate([[0], np.cumsum(sub_len)[:-1]])
-            near = self.near.scan(b"\n".join(buf[a:b] for a, b in zip(lo.tolist(), hi.tolist())))
-            if near:
-                narr = np.array(near, dtype=np.int64)
-                q = np.searchsorted(sub_starts, narr[:, 1], side="right") - 1
-                ns = narr[:, 1] - sub_starts[q] + lo[q]
-                ne = narr[:, 2] - sub_starts[q] + lo[q]
-                ok = (self._near_rule[narr[:, 0]] == self._ctx_rule[hp[cand[q]]])
-                done: set[tuple[int, int]] = set()
-                for j in np.flatnonzero(ok):
-                    c = cand[q[j]]
-                    i, s0, e0 = int(ht[c]), int(hs[c]), int(he[c])
-                    a, b = int(ns[j]), int(ne[j])
-                    if (c, 0) in done or (a < e0 and s0 < b):
-                        continue
-                    gap = buf[e0:a] if a >= e0 else buf[b:s0]
-                    if len(gap.split()) <= self._window[hp[c]]:
-                        done.add((c, 0))
-                        ctx_rows.append((i, int(hth[c]), s0, e0, int(hp[c]), int(narr[j, 0])))
-        if ctx_rows:
-            cr = np.array(ctx_rows, dtype=np.int64)
-            e_text.append(cr[:, 0]); e_theme.append(cr[:, 1]); e_s.append(cr[:, 2]); e_e.append(cr[:, 3])
-            e_method.append(np.full(len(cr), M_CONTEXT, dtype=np.int8))
-            e_score.append(np.full(len(cr), METHOD_SCORE["context"]))
-            e_why.append(cr[:, 4] * 100_000 + cr[:, 5])
-
         T = len(self.taxonomy.themes)
-        tagged_keys = np.unique(np.concatenate(e_text) * T + np.concatenate(e_theme)) if e_text else np.zeros(0, np.int64)
+        if len(cand) and len(direct):  # a theme already matched directly needs no context evidence
+            cand = cand[~np.isin(ht[cand] * T + hth[cand], ht[direct] * T + hth[direct])]
+        if len(cand) and self.near.regexes:
+            ctx = self._context(buf, starts, ends, cand, hp, hs, he, ht, hth)
+            if ctx is not None:
+                ev.append(ctx)
 
-        # sections about a theme: title matches, or enough passages match directly or in context
-        gcodes, guniq = pd.factorize(pd.Series(list(groups) + title_keys, dtype=object))
-        sizes = np.bincount(gcodes[:n], minlength=len(guniq)) if n else np.zeros(len(guniq), np.int64)
-        about: dict[tuple[int, int], str] = {}
+        tagged_keys = np.unique(np.concatenate([e[0] * T + e[1] for e in ev]))
+        about, about_why = self._sections(tagged_keys, gcodes, n, T, title_texts)
+
+        # cues: in sections about a theme, the passages not yet tagged with it
+        if about and self.cue_scanners:
+            cue = self._cue_rows(buf, starts, ends, n, gcodes, T, tagged_keys, about)
+            if cue is not None:
+                ev.append(cue)
+        return self._assemble(ev, n, starts, text_of, about_why)
+
+    def _context(self, buf, starts, ends, cand, hp, hs, he, ht, hth):
+        reach = self._reach[hp[cand]]
+        lo = np.maximum(starts[ht[cand]], hs[cand] - reach)
+        hi = np.minimum(ends[ht[cand]], he[cand] + reach)
+        sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
+        mv = memoryview(buf)
+        window_buf = b"\n".join(mv[a:b] for a, b in zip(lo.tolist(), hi.tolist()))
+        near_p, near_s, near_e = self.near.scan_arrays(window_buf)
+        if not len(near_p):
+            return None
+        # a near word counts when it does not overlap the phrase and at most `window` words lie between
+        # them; words are counted with a running count of word starts over the scanned windows
+        w = np.frombuffer(window_buf, dtype=np.uint8)
+        alnum = (w != 32) & (w != 10)
+        word_start = np.empty(len(w) + 1, dtype=np.int32)
+        word_start[0] = 0
+        np.cumsum(alnum & ~np.r_[False, alnum[:-1]], out=word_start[1:])
+        q = np.searchsorted(sub_starts, near_s, side="right") - 1
+        c = cand[q]
+        shift = sub_starts[q] - lo[q]  # buffer offset -> window-buffer offset
+        s0, e0 = hs[c] + shift, he[c] + shift
+        after = near_s >= e0
+        gap = np.where(after, word_start[np.where(after, near_s, e0)] - word_start[e0],
+                       word_start[np.where(after, s0, s0)] - word_start[np.minimum(near_e, s0)])
+        valid = ((self._near_rule[near_p] == self._ctx_rule[hp[c]]) & ~((near_s < e0) & (s0 < near_e))
+                 & (gap <= self._window[hp[c]]))
+        j = np.flatnonzero(valid)
+        if not len(j):
+            return None
+        _, first = np.unique(q[j], return_index=True)  # the first near word found for each candidate
+        j = j[first]
+        c = cand[q[j]]
+        return (ht[c], hth[c], hs[c], he[c], M_CONTEXT, METHOD_SCORE["context"], hp[c] * 100_000 + near_p[j])
+
+    def _sections(self, tagged_keys, gcodes, n, T, title_texts):
+        """Sections about a theme: the title matches, or enough of the passages match directly or in
+        context. Returns {group * T + theme} and the reason text per key."""
+        sizes = np.bincount(gcodes[:n], minlength=int(gcodes.max()) + 1 if len(gcodes) else 0)
+        about: dict[int, str] = {}
         tk_text, tk_theme = tagged_keys // T, tagged_keys % T
         body = tk_text < n
         if body.any():
             gk, counts = np.unique(gcodes[tk_text[body]] * T + tk_theme[body], return_counts=True)
             share = self.taxonomy.section_share
-            for key, c in zip(gk.tolist(), counts.tolist()):
-                g, t = divmod(key, T)
-                if c >= 2 and c / sizes[g] >= share:
-                    about[(g, t)] = f"{c} of {sizes[g]} passages in section match"
+            good = (counts >= 2) & (counts / sizes[gk // T] >= share)
+            for key, c in zip(gk[good].tolist(), counts[good].tolist()):
+                about[key] = f"{c} of {sizes[key // T]} passages in section match"
         for i, t in zip(tk_text[~body].tolist(), tk_theme[~body].tolist()):
-            g = int(gcodes[i])
-            about[(g, t)] = f"section title '{all_texts[i]}' matches"
+            about[int(gcodes[i]) * T + t] = f"section title '{title_texts[i - n]}' matches"
+        return about, list(about.values())
 
-        # cues: in sections about a theme, passages not yet tagged with it (scanned one passage at a time)
-        cue_rows: list[tuple[int, int, int, int, int, str]] = []
-        if about and self.cues.regexes:
-            tagged = set(tagged_keys.tolist())
-            by_group: dict[int, list[tuple[int, str]]] = defaultdict(list)
-            for (g, t), why in about.items():
-                by_group[g].append((t, why))
-            members = np.flatnonzero(np.isin(gcodes[:n], np.fromiter(by_group, dtype=np.int64)))
-            for i in members.tolist():
-                pending = [(t, why) for t, why in by_group[int(gcodes[i])] if i * T + t not in tagged]
-                if not pending:
-                    continue
-                norm = buf[starts[i]:ends[i]]
-                # "X said:" lines carry no evidence of their own (a long text has enough words)
-                if len(norm) < 20 * MIN_SECTION_WORDS and len(norm.split()) < MIN_SECTION_WORDS:
-                    continue
-                hits = self.cues.scan(norm)
-                for t, why in pending:
-                    mine = sorted((e, pid, s) for pid, s, e in hits if self._cue_theme[pid] == t)[:3]
-                    for e, pid, s in mine:
-                        if self._cue_single_word[pid]:  # tokens are space-delimited: the word starts after a space
-                            s = norm.rfind(b" ", 0, e) + 1
-                        else:
-                            s, e = self.cues.span(norm, pid, s, e)
-                        cue_rows.append((i, t, int(starts[i] + s), int(starts[i] + e), pid, why))
+    def _cue_rows(self, buf, starts, ends, n, gcodes, T, tagged_keys, about):
+        """Cue words in the passages of sections about a theme that are not yet tagged with it, at most
+        three per passage and theme (the earliest); one scan per theme over just those passages."""
+        about_keys = np.fromiter(about, dtype=np.int64)
+        why_index = {k: j for j, k in enumerate(about)}
+        mv = memoryview(buf)
+        out = []
+        for t in np.unique(about_keys % T).tolist():
+            scanner = self.cue_scanners.get(t)
+            if scanner is None:
+                continue
+            members = np.flatnonzero(np.isin(gcodes[:n], about_keys[about_keys % T == t] // T))
+            members = members[~np.isin(members * T + t, tagged_keys)]
+            lens = ends[members] - starts[members]
+            short = np.flatnonzero(lens < 20 * MIN_SECTION_WORDS)  # "X said:" lines carry no evidence
+            if len(short):
+                words = np.array([len(buf[a:b].split()) for a, b in zip(starts[members[short]].tolist(),
+                                                                       ends[members[short]].tolist())])
+                members = np.delete(members, short[words < MIN_SECTION_WORDS])
+            if not len(members):
+                continue
+            lo, hi = starts[members], ends[members]
+            sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
+            cp, cs, ce = scanner.scan_arrays(b"\n".join(mv[a:b] for a, b in zip(lo.tolist(), hi.tolist())))
+            if not len(cp):
+                continue
+            q = np.searchsorted(sub_starts, cs, side="right") - 1
+            order = np.lexsort((ce, cp, q))  # each cue's first occurrence in a passage, then the earliest three
+            q, cp, cs, ce = q[order], cp[order], cs[order], ce[order]
+            once = np.r_[True, (q[1:] != q[:-1]) | (cp[1:] != cp[:-1])]
+            q, cp, cs, ce = q[once], cp[once], cs[once], ce[once]
+            order = np.lexsort((ce, q))
+            q, cp, cs, ce = q[order], cp[order], cs[order], ce[order]
+            first = np.flatnonzero(np.r_[True, q[1:] != q[:-1]])
+            rank = np.arange(len(q)) - np.repeat(first, np.diff(np.r_[first, len(q)]))
+            top = rank < 3
+            q, cp, cs, ce = q[top], cp[top], cs[top], ce[top]
+            i = members[q]
+            whys = np.array([why_index[k] for k in (gcodes[i] * T + t).tolist()], dtype=np.int64)
+            out.append((i, np.full(len(i), t), cs - sub_starts[q] + lo[q], ce - sub_starts[q] + lo[q],
+                        (cp + self._cue_offset[t]) * 1_000_000 + whys))
+        if not out:
+            return None
+        i, t, s, e, why = (np.concatenate(x) for x in zip(*out))
+        return (i, t, s, e, M_SECTION, METHOD_SCORE["section"], why)
 
-        # assemble, drop repeated spans, convert to character offsets
-        text = np.concatenate(e_text).astype(np.int64) if e_text else np.zeros(0, np.int64)
-        theme = np.concatenate(e_theme).astype(np.int64) if e_theme else np.zeros(0, np.int64)
-        s_abs = np.concatenate(e_s).astype(np.int64) if e_s else np.zeros(0, np.int64)
-        e_abs = np.concatenate(e_e).astype(np.int64) if e_e else np.zeros(0, np.int64)
-        method = np.concatenate(e_method) if e_method else np.zeros(0, np.int8)
-        score = np.concatenate(e_score) if e_score else np.zeros(0)
-        why = np.concatenate(e_why).astype(np.int64) if e_why else np.zeros(0, np.int64)
+    def _assemble(self, ev, n, starts, text_of, about_why) -> dict[str, list]:
+        """Evidence rows: one per (text, theme, span), the strongest method first; character offsets."""
+        cols = [[], [], [], [], [], [], []]
+        for text, theme, s, e, method, score, why in ev:
+            k = len(text)
+            for col, x in zip(cols, (text, theme, s, e, np.full(k, method, dtype=np.int8),
+                                     np.broadcast_to(np.asarray(score, dtype=float), (k,)), why)):
+                col.append(np.asarray(x))
+        text, theme, s_abs, e_abs, method, score, why = (np.concatenate(c) for c in cols)
+        text, theme, s_abs, e_abs, why = (x.astype(np.int64) for x in (text, theme, s_abs, e_abs, why))
         sel = text < n
-        text, theme, s_abs, e_abs, method, score, why = (x[sel] for x in (text, theme, s_abs, e_abs, method, score, why))
+        if not sel.all():
+            text, theme, s_abs, e_abs, method, score, why = (x[sel] for x in (text, theme, s_abs, e_abs, method, score, why))
+        order = np.lexsort((method, e_abs, s_abs, theme, text))
+        text, theme, s_abs, e_abs, method, score, why = (x[order] for x in (text, theme, s_abs, e_abs, method, score, why))
         if len(text):
-            order = np.lexsort((method, e_abs, s_abs, theme, text))
-            text, theme, s_abs, e_abs, method, score, why = (x[order] for x in (text, theme, s_abs, e_abs, method, score, why))
             first = np.ones(len(text), dtype=bool)
             first[1:] = (np.diff(text) != 0) | (np.diff(theme) != 0) | (np.diff(s_abs) != 0) | (np.diff(e_abs) != 0)
             text, theme, s_abs, e_abs, method, score, why = (x[first] for x in (text, theme, s_abs, e_abs, method, score, why))
-        out = {k: [] for k in ("text", "theme", "matched_text", "start", "end", "method", "score", "reason")}
-        ids = self.taxonomy.ids
-        rows = list(zip(text.tolist(), theme.tolist(), s_abs.tolist(), e_abs.tolist(), method.tolist(),
-                        np.round(score, 3).tolist(), why.tolist()))
-        rows += [(i, t, s, e, M_SECTION, METHOD_SCORE["section"], (pid, why_s)) for i, t, s, e, pid, why_s in cue_rows]
-        rows.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
-        seen: set[tuple[int, int, int, int]] = set()
-        reasons: dict = {}
-        for i, t, s, e, meth, sc, w in rows:
-            if (i, t, s, e) in seen:  # one row per (theme, span): "county line" and "county lines" agree
-                continue
-            seen.add((i, t, s, e))
-            b0 = int(starts[i])
-            tx = all_texts[i]
-            cs, ce = s - b0, e - b0
-            out["text"].append(i)
-            out["theme"].append(ids[t])
-            out["matched_text"].append(tx[cs:ce])
-            out["start"].append(cs)
-            out["end"].append(ce)
-            out["method"].append(METHOD_NAMES[meth])
-            out["score"].append(sc)
-            key = (meth, w)
-            reason = reasons.get(key)
-            if reason is None:
-                reason = reasons[key] = self._reason(meth, w)
-            out["reason"].append(reason)
-        return out
+        base = starts[text]
+        cs, ce = (s_abs - base).tolist(), (e_abs - base).tolist()
+        tl = text.tolist()
+        ukey, inv = np.unique(method.astype(np.int64) * (1 << 40) + why, return_inverse=True)
+        reasons = np.array([self._reason(int(k >> 40), int(k & ((1 << 40) - 1)), about_why) for k in ukey.tolist()],
+                           dtype=object)
+        ids = np.array(self.taxonomy.ids, dtype=object)
+        names = np.array([METHOD_NAMES[k] for k in sorted(METHOD_NAMES)], dtype=object)
+        return {
+            "text": tl,
+            "theme": ids[theme].tolist(),
+            "matched_text": [text_of(i, a, b) for i, a, b in zip(tl, cs, ce)],
+            "start": cs,
+            "end": ce,
+            "method": names[method].tolist(),
+            "score": np.round(score, 3).tolist(),
+            "reason": reasons[inv.reshape(-1)].tolist() if len(tl) else [],
+        }
 
-    def _reason(self, method: int, why) -> str:
+    def _reason(self, method: int, why: int, about_why: list[str]) -> str:
         pats = self.main.pats
         if method == M_EXACT:
             return f"phrase '{pats[why].text}'"
@@ -516,9 +579,15 @@ class Tagger:
             p, q = pats[why // 100_000], self.near.pats[why % 100_000]
             window = self.taxonomy.theme(p.theme).context[p.rule].window
             return f"'{p.text}' within {window} words of '{q.text}'"
-        pid, about = why
-        q = self.cues.pats[pid]
-        return f"cue '{q.text}' in a section about {self.taxonomy.theme(q.theme).label} ({about})"
+        q = self.cue_pats[why // 1_000_000]
+        return f"cue '{q.text}' in a section about {self.taxonomy.theme(q.theme).label} ({about_why[why % 1_000_000]})"
+
+def _newlines(data) -> np.ndarray:
+    """Offsets of the newline bytes in ``data`` (a bytes-like object), in chunks that stay in cache."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    out = [np.flatnonzero(a[k:k + NEWLINE_CHUNK] == 10) + k for k in range(0, len(a), NEWLINE_CHUNK)]
+    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, dtype=np.int64)
+
 
 _KEYS = "qwertyuiop asdfghjkl zxcvbnm".split()
 _NEIGHBOURS = {}
@@ -562,14 +631,24 @@ def _common_words() -> frozenset[str]:
     return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w and not w.startswith("#"))
 
 
-def _map_back(x: int, segs: list[tuple[int, int, int, int]], is_start: bool) -> int:
-    """Offset in the substituted text -> offset in the original."""
+def _map_back(x: int, segs: list[tuple[int, int, int, int, int, int]], is_start: bool) -> int:
+    """Offset in the substituted text -> offset in the original. Inside a substituted word, an offset in
+    the part before the slip keeps its distance from the start, one after it its distance from the end.
+
+    >>> segs = [(0, 30, 0, 31, 4, 26)]  # "semi independent accommodation" put back for "semii-independent ..."
+    >>> _map_back(0, segs, True), _map_back(16, segs, False), _map_back(30, segs, False)
+    (0, 17, 31)
+    """
     delta = 0
-    for ns, ne, os_, oe in segs:
+    for ns, ne, os_, oe, pre, suf in segs:
         if x < ns:
             break
         if x <= ne and (x < ne or not is_start):
-            return os_ if is_start and x == ns else (oe if x == ne else min(os_ + (x - ns), oe))
+            if x - ns <= pre:
+                return os_ + (x - ns)
+            if ne - x <= suf:
+                return oe - (ne - x)
+            return min(os_ + (x - ns), oe)
         delta = oe - ne
     return x + delta
 
