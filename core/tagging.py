@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .taxonomy import _CONTINUATION, _NORM_TABLE, Taxonomy, normalise_phrase
+from .taxonomy import _SCAN_TABLE, Taxonomy, normalise_phrase
 
 try:  # hyperscan: ~1 GB/s multi-pattern scanning; the pure-Python fallback gives the same answers slowly
     import hyperscan as _hs
@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 
 MIN_FUZZY_LEN = 5     # words shorter than this are not given misspelling variants
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
-GAP = " {1,3}"       # between words: a space, or punctuation and a space ("Trapped” campaign")
+GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
 NEWLINE_CHUNK = 1 << 22
 TAG_COLUMNS = ["passage_id", "theme", "matched_text", "start", "end", "method", "score", "reason"]
 MIN_SECTION_WORDS = 12
@@ -57,7 +57,7 @@ def word_pattern(word: str, inflect: bool = True) -> str:
     """Regex for one normalised word with plural / possessive variants.
 
     >>> word_pattern("lines"), word_pattern("county"), word_pattern("children")
-    ('lines?(?: {1,3}s)?', 'count(?:y|ies)(?: {1,3}s)?', 'childrens?(?: {1,3}s)?')
+    ('lines?(?: {1,4}s)?', 'count(?:y|ies)(?: {1,4}s)?', 'childrens?(?: {1,4}s)?')
     """
     w = re.escape(word)
     if not inflect or not word.isalpha() or len(word) < 3:
@@ -277,7 +277,10 @@ class Tagger:
                 hit = [g for g in segs if g[0] < me and ms < g[1]]
                 if not hit:
                     continue
-                found.append((i, pat, _map_back(ms, segs, True), _map_back(me, segs, False)))
+                s0, e0 = _map_back(ms, segs, True), _map_back(me, segs, False)
+                while e0 > s0 and norm[e0 - 1] == 32:  # a moved space: "semi-independen taccommodation"
+                    e0 -= 1
+                found.append((i, pat, s0, e0))
         if not found:
             return []
         spans = [" ".join(buf[starts[i] + s:starts[i] + e].decode("ascii", "ignore").split()) for i, _p, s, e in found]
@@ -300,67 +303,42 @@ class Tagger:
                     fuzzy: bool = True) -> dict[str, list]:
         """The tagger's core, columnar: evidence rows as parallel lists (``text`` is the index into
         ``texts``; offsets are character offsets into that text)."""
-        raw = "\n".join(texts).encode("utf-8", "surrogatepass")
-        if raw.count(b"\n") != max(len(texts) - 1, 0):  # a text with line breaks of its own: same length with spaces
-            raw = "\n".join(t.replace("\n", " ") for t in texts).encode("utf-8", "surrogatepass")
-        return self._run(raw, len(texts), groups, titles, fuzzy, lambda i, s, e: texts[i][s:e])
+        raw = "\n".join([*texts, ""]).encode("utf-8", "surrogatepass")
+        if raw.count(b"\n") != len(texts):  # a text with line breaks of its own: same length with spaces
+            raw = "\n".join([*(t.replace("\n", " ") for t in texts), ""]).encode("utf-8", "surrogatepass")
+        return self._run(raw, groups, titles, fuzzy, texts)
 
     def tag_bytes(self, raw: bytes, groups: list[object] | np.ndarray | None = None,
                   titles: dict[object, str] | None = None, fuzzy: bool = True) -> dict[str, list]:
-        """Tag UTF-8 text holding one passage per line (as a store or a file hands it over, no decoding
-        to Python strings). Same result as ``tag_columns`` on ``raw.decode().split("\\n")``, except that
-        a final newline does not start an empty passage."""
-        if raw.endswith(b"\n"):
-            raw = memoryview(raw)[:-1]
-        cache: dict[int, str] = {}
-        bounds: list[np.ndarray] = []
+        """Tag UTF-8 text holding one passage per line, as a store or a file hands it over (no decoding
+        to Python strings first). Same result as ``tag_columns`` on the lines of ``raw``."""
+        return self._run(raw, groups, titles, fuzzy, None)
 
-        def text_of(i: int, s: int, e: int) -> str:
-            t = cache.get(i)
-            if t is None:
-                if not bounds:
-                    nl = _newlines(raw)
-                    bounds.append(np.concatenate([[0], nl + 1]))
-                    bounds.append(np.concatenate([nl, [len(raw)]]))
-                t = cache[i] = bytes(raw[bounds[0][i]:bounds[1][i]]).decode("utf-8", "replace")
-            return t[s:e]
-        return self._run(raw, None, groups, titles, fuzzy, text_of)
-
-    def _run(self, raw, n, groups, titles, fuzzy, text_of) -> dict[str, list]:
+    def _run(self, raw, groups, titles, fuzzy, texts) -> dict[str, list]:
         gc_was_enabled = gc.isenabled()
         gc.disable()  # many short-lived tuples: the cyclic collector only costs time here
         try:
-            return self._tag(raw, n, groups, titles, fuzzy, text_of)
+            return self._tag(raw, groups, titles, fuzzy, texts)
         finally:
             if gc_was_enabled:
                 gc.enable()
 
-    def _tag(self, raw, n: int, groups, titles, fuzzy: bool, text_of) -> dict[str, list]:
-        titles = titles or {}
-        title_keys = [k for k in titles if titles[k]]
-        title_texts = [" ".join(titles[k].split()) for k in title_keys]
-        # one buffer: a space, the passages one per line, then the section titles one per line; normalised
-        # to one byte per character (offsets are character offsets); the line ends found, then made spaces
-        parts = [b" ", raw, b"\n"]
-        if title_texts:
-            parts += ["\n".join(title_texts).encode("utf-8", "surrogatepass"), b"\n"]
-        buf = bytearray().join(parts).translate(_NORM_TABLE, _CONTINUATION)
-        nl = _newlines(buf)
-        m = len(nl)
-        if n is None:  # raw bytes: one passage per line
-            n = m - len(title_keys) if len(raw) else 0
-        if m != n + len(title_keys):
-            raise ValueError(f"expected {n + len(title_keys)} lines of text, found {m}")
-        np.frombuffer(buf, dtype=np.uint8)[nl] = 32
-        starts = np.empty(m, dtype=np.int64)
-        if m:
-            starts[0] = 1
-            starts[1:] = nl[:-1] + 1
-        ends = nl  # exclusive end of each text
+    def _tag(self, raw: bytes, groups, titles, fuzzy: bool, texts: list[str] | None) -> dict[str, list]:
+        # passages are the lines of `raw`; the normalised copy has the same length, so the same offsets
+        nl = _newlines(raw)
+        ends = nl if (not len(raw) or raw[-1:] == b"\n") else np.append(nl, len(raw))
+        n = len(ends)
+        starts = np.empty(n, dtype=np.int64)
+        if n:
+            starts[0] = 0
+            starts[1:] = ends[:-1] + 1
+        buf = raw.translate(_SCAN_TABLE)
         if groups is None:
             groups = np.arange(n)
-        gcodes, guniq = pd.factorize(pd.Series(list(groups) + title_keys, dtype=object) if title_keys or not
-                                     isinstance(groups, np.ndarray) else groups)
+        if len(groups) != n:
+            raise ValueError(f"{len(groups)} section keys for {n} passages")
+        gcodes, guniq = pd.factorize(np.asarray(groups) if isinstance(groups, np.ndarray) else
+                                     pd.Series(list(groups), dtype=object))
         gcodes = np.asarray(gcodes, dtype=np.int64)
 
         pats = self.main.pats
@@ -368,7 +346,7 @@ class Tagger:
         theme_of = self._theme_codes
         hp, hs, he = self.main.scan_arrays(buf)
         if fuzzy and self.variants.regexes:
-            vp, vs, ve = self.variants.scan_arrays(buf)
+            vp, vs, ve = self._variant_hits(buf)
             hp, hs, he = np.concatenate([hp, vp + self.phrase_count]), np.concatenate([hs, vs]), np.concatenate([he, ve])
         ht = np.searchsorted(starts, hs, side="right") - 1
         ok = (ht >= 0) & (he <= ends[np.maximum(ht, 0)])  # nothing runs from one text into the next
@@ -425,14 +403,28 @@ class Tagger:
                 ev.append(ctx)
 
         tagged_keys = np.unique(np.concatenate([e[0] * T + e[1] for e in ev]))
-        about, about_why = self._sections(tagged_keys, gcodes, n, T, title_texts)
+        about = self._sections(tagged_keys, gcodes, guniq, n, T, titles or {}, fuzzy)
 
         # cues: in sections about a theme, the passages not yet tagged with it
         if about and self.cue_scanners:
             cue = self._cue_rows(buf, starts, ends, n, gcodes, T, tagged_keys, about)
             if cue is not None:
                 ev.append(cue)
-        return self._assemble(ev, n, starts, text_of, about_why)
+        return self._assemble(ev, raw, starts, ends, texts, list(about.values()))
+
+    def _variant_hits(self, buf: bytes):
+        """Misspelling variants (space-delimited literals): the whole buffer, plus its first and last
+        words, which have no space before or after them."""
+        vp, vs, ve = self.variants.scan_arrays(buf)
+        edge = 128
+        head = self.variants.scan_arrays(b" " + buf[:edge])
+        at_start = head[1] == 1
+        tail_start = max(len(buf) - edge, 0)
+        tail = self.variants.scan_arrays(buf[tail_start:] + b" ")
+        at_end = tail[2] == len(buf) - tail_start
+        return (np.concatenate([vp, head[0][at_start], tail[0][at_end]]),
+                np.concatenate([vs, head[1][at_start] - 1, tail[1][at_end] + tail_start]),
+                np.concatenate([ve, head[2][at_start] - 1, tail[2][at_end] + tail_start]))
 
     def _context(self, buf, starts, ends, cand, hp, hs, he, ht, hth):
         reach = self._reach[hp[cand]]
@@ -468,22 +460,27 @@ class Tagger:
         c = cand[q[j]]
         return (ht[c], hth[c], hs[c], he[c], M_CONTEXT, METHOD_SCORE["context"], hp[c] * 100_000 + near_p[j])
 
-    def _sections(self, tagged_keys, gcodes, n, T, title_texts):
+    def _sections(self, tagged_keys, gcodes, guniq, n, T, titles, fuzzy) -> dict[int, str]:
         """Sections about a theme: the title matches, or enough of the passages match directly or in
-        context. Returns {group * T + theme} and the reason text per key."""
-        sizes = np.bincount(gcodes[:n], minlength=int(gcodes.max()) + 1 if len(gcodes) else 0)
+        context. Returns {group code * T + theme: the reason, in words}."""
+        sizes = np.bincount(gcodes, minlength=len(guniq))
         about: dict[int, str] = {}
-        tk_text, tk_theme = tagged_keys // T, tagged_keys % T
-        body = tk_text < n
-        if body.any():
-            gk, counts = np.unique(gcodes[tk_text[body]] * T + tk_theme[body], return_counts=True)
+        if len(tagged_keys):
+            tk_text, tk_theme = tagged_keys // T, tagged_keys % T
+            gk, counts = np.unique(gcodes[tk_text] * T + tk_theme, return_counts=True)
             share = self.taxonomy.section_share
             good = (counts >= 2) & (counts / sizes[gk // T] >= share)
             for key, c in zip(gk[good].tolist(), counts[good].tolist()):
                 about[key] = f"{c} of {sizes[key // T]} passages in section match"
-        for i, t in zip(tk_text[~body].tolist(), tk_theme[~body].tolist()):
-            about[int(gcodes[i]) * T + t] = f"section title '{title_texts[i - n]}' matches"
-        return about, list(about.values())
+        keys = [k for k in titles if titles[k]]
+        if keys:
+            codes = guniq.get_indexer(keys) if hasattr(guniq, "get_indexer") else pd.Index(guniq).get_indexer(keys)
+            keys = [(k, c) for k, c in zip(keys, codes.tolist()) if c >= 0]
+            title_texts = [" ".join(titles[k].split()) for k, _c in keys]
+            tags = self.tag_columns(title_texts, fuzzy=fuzzy)
+            for i, theme in zip(tags["text"], tags["theme"]):
+                about[keys[i][1] * T + self._theme_index[theme]] = f"section title '{title_texts[i]}' matches"
+        return about
 
     def _cue_rows(self, buf, starts, ends, n, gcodes, T, tagged_keys, about):
         """Cue words in the passages of sections about a theme that are not yet tagged with it, at most
@@ -531,7 +528,7 @@ class Tagger:
         i, t, s, e, why = (np.concatenate(x) for x in zip(*out))
         return (i, t, s, e, M_SECTION, METHOD_SCORE["section"], why)
 
-    def _assemble(self, ev, n, starts, text_of, about_why) -> dict[str, list]:
+    def _assemble(self, ev, raw: bytes, starts, ends, texts: list[str] | None, about_why) -> dict[str, list]:
         """Evidence rows: one per (text, theme, span), the strongest method first; character offsets."""
         cols = [[], [], [], [], [], [], []]
         for text, theme, s, e, method, score, why in ev:
@@ -541,18 +538,15 @@ class Tagger:
                 col.append(np.asarray(x))
         text, theme, s_abs, e_abs, method, score, why = (np.concatenate(c) for c in cols)
         text, theme, s_abs, e_abs, why = (x.astype(np.int64) for x in (text, theme, s_abs, e_abs, why))
-        sel = text < n
-        if not sel.all():
-            text, theme, s_abs, e_abs, method, score, why = (x[sel] for x in (text, theme, s_abs, e_abs, method, score, why))
         order = np.lexsort((method, e_abs, s_abs, theme, text))
         text, theme, s_abs, e_abs, method, score, why = (x[order] for x in (text, theme, s_abs, e_abs, method, score, why))
         if len(text):
             first = np.ones(len(text), dtype=bool)
             first[1:] = (np.diff(text) != 0) | (np.diff(theme) != 0) | (np.diff(s_abs) != 0) | (np.diff(e_abs) != 0)
             text, theme, s_abs, e_abs, method, score, why = (x[first] for x in (text, theme, s_abs, e_abs, method, score, why))
-        base = starts[text]
-        cs, ce = (s_abs - base).tolist(), (e_abs - base).tolist()
         tl = text.tolist()
+        cs, ce, matched = _char_spans(raw, texts, starts, ends, tl, (s_abs - starts[text]).tolist(),
+                                      (e_abs - starts[text]).tolist())
         ukey, inv = np.unique(method.astype(np.int64) * (1 << 40) + why, return_inverse=True)
         reasons = np.array([self._reason(int(k >> 40), int(k & ((1 << 40) - 1)), about_why) for k in ukey.tolist()],
                            dtype=object)
@@ -561,7 +555,7 @@ class Tagger:
         return {
             "text": tl,
             "theme": ids[theme].tolist(),
-            "matched_text": [text_of(i, a, b) for i, a, b in zip(tl, cs, ce)],
+            "matched_text": matched,
             "start": cs,
             "end": ce,
             "method": names[method].tolist(),
@@ -581,6 +575,35 @@ class Tagger:
             return f"'{p.text}' within {window} words of '{q.text}'"
         q = self.cue_pats[why // 1_000_000]
         return f"cue '{q.text}' in a section about {self.taxonomy.theme(q.theme).label} ({about_why[why % 1_000_000]})"
+
+def _char_spans(raw: bytes, texts: list[str] | None, starts, ends, idx: list[int], bs: list[int], be: list[int]):
+    """Byte offsets within passages -> character offsets and the matched text. Spans begin and end at
+    ASCII letters or digits, so they always fall on character boundaries."""
+    cs, ce, matched = [], [], []
+    last, text, data, ascii_ = -1, "", b"", True
+    for i, a, b in zip(idx, bs, be):
+        if i != last:
+            last = i
+            if texts is not None:
+                text = texts[i]
+                ascii_ = text.isascii()
+                data = b"" if ascii_ else text.encode("utf-8", "surrogatepass")
+            else:
+                data = raw[int(starts[i]):int(ends[i])]
+                ascii_ = data.isascii()
+                text = data.decode("ascii") if ascii_ else ""
+        if ascii_:
+            cs.append(a)
+            ce.append(b)
+            matched.append(text[a:b])
+        else:
+            c0 = len(data[:a].decode("utf-8", "replace"))
+            m = data[a:b].decode("utf-8", "replace")
+            cs.append(c0)
+            ce.append(c0 + len(m))
+            matched.append(m)
+    return cs, ce, matched
+
 
 def _newlines(data) -> np.ndarray:
     """Offsets of the newline bytes in ``data`` (a bytes-like object), in chunks that stay in cache."""
@@ -644,6 +667,10 @@ def _map_back(x: int, segs: list[tuple[int, int, int, int, int, int]], is_start:
         if x < ns:
             break
         if x <= ne and (x < ne or not is_start):
+            if x == ns and is_start:
+                return os_
+            if x == ne:
+                return oe
             if x - ns <= pre:
                 return os_ + (x - ns)
             if ne - x <= suf:

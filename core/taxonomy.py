@@ -25,6 +25,9 @@ class TaxonomyError(ValueError):
 
 
 _CONTINUATION = bytes(range(0x80, 0xC0))
+# the tagger's scanning copy: same length as the UTF-8 text (offsets carry over), lowercase ASCII letters
+# and digits kept, every other byte (newlines, punctuation, each byte of a non-ASCII character) a space
+_SCAN_TABLE = bytes(b if b != 10 else 32 for b in _NORM_TABLE)
 
 
 def normalise_bytes(data: bytes) -> bytes:
