@@ -113,22 +113,26 @@ def _work(part: int) -> tuple[int, int, tuple[set, set]]:
     """One worker's share: its byte range of the corpus file, read and tagged as bytes (as a store would
     hand text over), whole sections only."""
     (lo, hi), (blo, bhi) = _STATE["bounds"][part], _STATE["byte_bounds"][part]
+    start = time.perf_counter()
     with open(_STATE["corpus_file"], "rb") as fh:
         fh.seek(blo)
         raw = fh.read(bhi - blo)
     groups = _STATE["groups"][lo:hi]
     titles = {g: _STATE["titles"][g] for g in np.unique(groups).tolist()}
     res = _STATE["tagger"].tag_bytes(raw, groups, titles)
-    return len(set(res["text"])), len(res["text"]), _quality(lo, res)
+    done = time.perf_counter()  # the checks below are the benchmark's, not the tagger's
+    return len(set(res["text"])), len(res["text"]), _quality(lo, res), (start, done)
 
 
 def _work_str(part: int) -> tuple[int, int, tuple[set, set]]:
     """The same share from Python strings (the passages table in memory)."""
     lo, hi = _STATE["bounds"][part]
+    start = time.perf_counter()
     groups = _STATE["groups"][lo:hi]
     titles = {g: _STATE["titles"][g] for g in np.unique(groups).tolist()}
     res = _STATE["tagger"].tag_columns(_STATE["texts"][lo:hi], groups, titles)
-    return len(set(res["text"])), len(res["text"]), _quality(lo, res)
+    done = time.perf_counter()
+    return len(set(res["text"])), len(res["text"]), _quality(lo, res), (start, done)
 
 
 def _split(procs: int) -> None:
@@ -141,8 +145,9 @@ def _split(procs: int) -> None:
 
 
 def run_tagger(procs: int, work) -> tuple[float, float, tuple[int, int, int]]:
-    """Seconds tagging (workers already started, as in a long-running service), seconds starting the
-    workers, and counts."""
+    """Seconds from handing out the work until the last worker has its tags (workers already started, as
+    in a long-running service; the benchmark's own checks of the tags afterwards are not counted),
+    seconds starting the workers, and counts."""
     _split(procs)
     t0 = time.perf_counter()
     if procs == 1:
@@ -153,7 +158,7 @@ def run_tagger(procs: int, work) -> tuple[float, float, tuple[int, int, int]]:
         pool.map(int, range(procs))  # the workers are up
         started = time.perf_counter()
         out = pool.map(work, range(procs), chunksize=1)
-    dt = time.perf_counter() - started
+    dt = max(x[3][1] for x in out) - started  # until the last worker has its tags (clock shared by processes)
     if procs > 1:
         pool.close()
         pool.join()

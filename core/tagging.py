@@ -545,8 +545,7 @@ class Tagger:
             first[1:] = (np.diff(text) != 0) | (np.diff(theme) != 0) | (np.diff(s_abs) != 0) | (np.diff(e_abs) != 0)
             text, theme, s_abs, e_abs, method, score, why = (x[first] for x in (text, theme, s_abs, e_abs, method, score, why))
         tl = text.tolist()
-        cs, ce, matched = _char_spans(raw, texts, starts, ends, tl, (s_abs - starts[text]).tolist(),
-                                      (e_abs - starts[text]).tolist())
+        cs, ce, matched = _char_spans(raw, starts, ends, text, s_abs, e_abs)
         ukey, inv = np.unique(method.astype(np.int64) * (1 << 40) + why, return_inverse=True)
         reasons = np.array([self._reason(int(k >> 40), int(k & ((1 << 40) - 1)), about_why) for k in ukey.tolist()],
                            dtype=object)
@@ -576,32 +575,46 @@ class Tagger:
         q = self.cue_pats[why // 1_000_000]
         return f"cue '{q.text}' in a section about {self.taxonomy.theme(q.theme).label} ({about_why[why % 1_000_000]})"
 
-def _char_spans(raw: bytes, texts: list[str] | None, starts, ends, idx: list[int], bs: list[int], be: list[int]):
-    """Byte offsets within passages -> character offsets and the matched text. Spans begin and end at
-    ASCII letters or digits, so they always fall on character boundaries."""
+def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray):
+    """Byte offsets -> character offsets within each passage, and the matched text. Characters before an
+    offset = bytes before it minus the UTF-8 continuation bytes before it (found in just the passages
+    with evidence). Spans begin and end at ASCII letters or digits, so they fall on character boundaries."""
+    if not len(text):
+        return [], [], []
+    if raw.isascii():
+        base = starts[text]
+        return ((s_abs - base).tolist(), (e_abs - base).tolist(),
+                [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())])
+    passages, row_passage = np.unique(text, return_inverse=True)
+    lo, hi = starts[passages], ends[passages]
+    sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
+    mv = memoryview(raw)
+    sub = b"\n".join(mv[x:y] for x, y in zip(lo.tolist(), hi.tolist()))
+    continuation = np.flatnonzero((np.frombuffer(sub, dtype=np.uint8) >> 6) == 2)  # 10xxxxxx bytes
+    shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
+
+    def chars(x):  # character offset of `sub` offset x
+        return x - np.searchsorted(continuation, x)
+    base = chars(sub_starts[row_passage])
+    try:
+        matched = [raw[x:y].decode("utf-8") for x, y in zip(s_abs.tolist(), e_abs.tolist())]
+    except UnicodeDecodeError:  # not valid UTF-8: decode passage by passage, invalid bytes replaced
+        return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
+                                (e_abs - starts[text]).tolist())
+    return (chars(s_abs + shift) - base).tolist(), (chars(e_abs + shift) - base).tolist(), matched
+
+
+def _char_spans_slow(raw: bytes, starts, ends, idx: list[int], bs: list[int], be: list[int]):
     cs, ce, matched = [], [], []
-    last, text, data, ascii_ = -1, "", b"", True
+    last, data = -1, b""
     for i, a, b in zip(idx, bs, be):
         if i != last:
-            last = i
-            if texts is not None:
-                text = texts[i]
-                ascii_ = text.isascii()
-                data = b"" if ascii_ else text.encode("utf-8", "surrogatepass")
-            else:
-                data = raw[int(starts[i]):int(ends[i])]
-                ascii_ = data.isascii()
-                text = data.decode("ascii") if ascii_ else ""
-        if ascii_:
-            cs.append(a)
-            ce.append(b)
-            matched.append(text[a:b])
-        else:
-            c0 = len(data[:a].decode("utf-8", "replace"))
-            m = data[a:b].decode("utf-8", "replace")
-            cs.append(c0)
-            ce.append(c0 + len(m))
-            matched.append(m)
+            last, data = i, raw[int(starts[i]):int(ends[i])]
+        c0 = len(data[:a].decode("utf-8", "replace"))
+        m = data[a:b].decode("utf-8", "replace")
+        cs.append(c0)
+        ce.append(c0 + len(m))
+        matched.append(m)
     return cs, ce, matched
 
 
