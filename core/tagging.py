@@ -175,12 +175,22 @@ class Tagger:
                 main += [Pat(t.id, "context", p, normalise_phrase(p), k) for p in rule.phrases]
                 aux += [Pat(t.id, "near", p, normalise_phrase(p), k) for p in rule.near]
             aux += [Pat(t.id, "cue", p, normalise_phrase(p)) for p in t.cues]
+        variants = self._variant_pats(main)  # from every phrase as written: the variants are plain strings
+        # "county line" and "county lines" compile to the same pattern: it is scanned once, and counts for both
+        merged: dict[tuple, list[Pat]] = {}
+        for p in main:
+            merged.setdefault((p.theme, p.kind, p.rule, phrase_pattern(p.norm)), []).append(p)
+        main = [group[0] for group in merged.values()]
+        self._forms = [sorted({q.norm for q in group}) for group in merged.values()]
         self.phrase_count = len(main)
         self.main = Scanner(main)
-        variants = self._variant_pats(main)
         self.main.pats.extend(variants)  # pattern ids of the variant scanner follow the main ones
         self.variants = Scanner(variants, [f" {p.norm} " for p in variants], literal=True)
-        self.near = Scanner([p for p in aux if p.kind == "near"])
+        near_pats = [p for p in aux if p.kind == "near"]
+        near_index: dict[str, int] = {}  # each near word scanned once, whichever rules use it
+        for p in near_pats:
+            near_index.setdefault(p.norm, len(near_index))
+        self.near = Scanner([next(p for p in near_pats if p.norm == w) for w in near_index])
         cue_pats = [p for p in aux if p.kind == "cue"]
         # one cue database per theme: only the passages that can use a theme's cues are scanned with them
         self.cue_pats = cue_pats
@@ -198,11 +208,13 @@ class Tagger:
         self._kind_codes = np.array([kinds[p.kind] for p in mp], dtype=np.int8)
         self._theme_codes = np.array([self._theme_index[p.theme] for p in mp], dtype=np.int64)
         rule_key = {}
-        for p in mp + self.near.pats:
+        for p in mp + near_pats:
             if p.kind in ("context", "near"):
                 rule_key.setdefault((p.theme, p.rule), len(rule_key))
         self._ctx_rule = np.array([rule_key.get((p.theme, p.rule), -1) if p.kind == "context" else -1 for p in mp])
-        self._near_rule = np.array([rule_key[(p.theme, p.rule)] for p in self.near.pats] or [0])
+        self._near_in_rule = np.zeros((max(len(near_index), 1), max(len(rule_key), 1)), dtype=bool)
+        for p in near_pats:
+            self._near_in_rule[near_index[p.norm], rule_key[(p.theme, p.rule)]] = True
         windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
         self._window = np.array(windows, dtype=np.int64)
         self._reach = self._window * 10  # bytes either side scanned for near words (~6 per word; generous)
@@ -376,8 +388,9 @@ class Tagger:
         if len(var):
             exact_counts = Counter()
             for pid, c in zip(*np.unique(hp[direct], return_counts=True)):
-                exact_counts[pats[pid].norm] += int(c)  # phrase-level variants compare with the phrase
-                for w in pats[pid].norm.split():
+                for form in self._forms[pid]:  # phrase-level variants compare with the phrase
+                    exact_counts[form] += int(c)
+                for w in {w for form in self._forms[pid] for w in form.split()}:
                     exact_counts[w] += int(c)
             variant_hits: dict[int, list] = defaultdict(list)
             for r in var:
@@ -450,7 +463,7 @@ class Tagger:
         after = near_s >= e0
         gap = np.where(after, word_start[np.where(after, near_s, e0)] - word_start[e0],
                        word_start[np.where(after, s0, s0)] - word_start[np.minimum(near_e, s0)])
-        valid = ((self._near_rule[near_p] == self._ctx_rule[hp[c]]) & ~((near_s < e0) & (s0 < near_e))
+        valid = (self._near_in_rule[near_p, self._ctx_rule[hp[c]]] & ~((near_s < e0) & (s0 < near_e))
                  & (gap <= self._window[hp[c]]))
         j = np.flatnonzero(valid)
         if not len(j):
@@ -487,14 +500,18 @@ class Tagger:
         three per passage and theme (the earliest); one scan per theme over just those passages."""
         about_keys = np.fromiter(about, dtype=np.int64)
         why_index = {k: j for j, k in enumerate(about)}
+        about_mat = np.zeros((int(gcodes.max()) + 1, T), dtype=bool)
+        about_mat[about_keys // T, about_keys % T] = True
+        tagged = np.zeros(n * T, dtype=bool)
+        tagged[tagged_keys] = True
+        tagged = tagged.reshape(n, T)
         mv = memoryview(buf)
         out = []
         for t in np.unique(about_keys % T).tolist():
             scanner = self.cue_scanners.get(t)
             if scanner is None:
                 continue
-            members = np.flatnonzero(np.isin(gcodes[:n], about_keys[about_keys % T == t] // T))
-            members = members[~np.isin(members * T + t, tagged_keys)]
+            members = np.flatnonzero(about_mat[gcodes, t] & ~tagged[:, t])
             lens = ends[members] - starts[members]
             short = np.flatnonzero(lens < 20 * MIN_SECTION_WORDS)  # "X said:" lines carry no evidence
             if len(short):
@@ -545,7 +562,9 @@ class Tagger:
             first[1:] = (np.diff(text) != 0) | (np.diff(theme) != 0) | (np.diff(s_abs) != 0) | (np.diff(e_abs) != 0)
             text, theme, s_abs, e_abs, method, score, why = (x[first] for x in (text, theme, s_abs, e_abs, method, score, why))
         tl = text.tolist()
-        cs, ce, matched = _char_spans(raw, starts, ends, text, s_abs, e_abs)
+        cs, ce, matched = _char_spans(raw, starts, ends, text, s_abs, e_abs, texts is None)
+        if texts is not None:  # the text as given (a line break inside a passage was scanned as a space)
+            matched = [texts[i][a:b] for i, a, b in zip(tl, cs, ce)]
         ukey, inv = np.unique(method.astype(np.int64) * (1 << 40) + why, return_inverse=True)
         reasons = np.array([self._reason(int(k >> 40), int(k & ((1 << 40) - 1)), about_why) for k in ukey.tolist()],
                            dtype=object)
@@ -575,7 +594,8 @@ class Tagger:
         q = self.cue_pats[why // 1_000_000]
         return f"cue '{q.text}' in a section about {self.taxonomy.theme(q.theme).label} ({about_why[why % 1_000_000]})"
 
-def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray):
+def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray,
+                with_text: bool = True):
     """Byte offsets -> character offsets within each passage, and the matched text. Characters before an
     offset = bytes before it minus the UTF-8 continuation bytes before it (found in just the passages
     with evidence). Spans begin and end at ASCII letters or digits, so they fall on character boundaries."""
@@ -584,7 +604,7 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     if raw.isascii():
         base = starts[text]
         return ((s_abs - base).tolist(), (e_abs - base).tolist(),
-                [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())])
+                [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else [])
     passages, row_passage = np.unique(text, return_inverse=True)
     lo, hi = starts[passages], ends[passages]
     sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
@@ -597,7 +617,7 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
         return x - np.searchsorted(continuation, x)
     base = chars(sub_starts[row_passage])
     try:
-        matched = [raw[x:y].decode("utf-8") for x, y in zip(s_abs.tolist(), e_abs.tolist())]
+        matched = [raw[x:y].decode("utf-8") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else []
     except UnicodeDecodeError:  # not valid UTF-8: decode passage by passage, invalid bytes replaced
         return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
                                 (e_abs - starts[text]).tolist())
