@@ -41,7 +41,8 @@ try:  # hyperscan: ~1 GB/s multi-pattern scanning; the pure-Python fallback give
 except ImportError:  # pragma: no cover - exercised only where the wheel is missing
     _hs = None
 
-MIN_FUZZY_LEN = 5     # words shorter than this are not given misspelling variants
+MIN_FUZZY_LEN = 5     # words shorter than this get misspelling variants only inside longer phrases
+SHORT_WORD = 4
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
 NEWLINE_CHUNK = 1 << 22
@@ -231,11 +232,13 @@ class Tagger:
         known = _common_words() | {w for p in phrase_pats for w in p.norm.split()}
         out: dict[str, Pat] = {}
         phrases = [p for p in phrase_pats if p.kind == "phrase"]
+        in_longer = {w for p in phrases if " " in p.norm for w in p.norm.split()}
         for p in phrases:
             for w in p.norm.split():
-                if len(w) >= MIN_FUZZY_LEN and w.isalpha() and w not in out:
+                # 4-letter words ("area", "care") only as part of a longer phrase, which must then match
+                if w.isalpha() and (len(w) >= MIN_FUZZY_LEN or (len(w) == SHORT_WORD and w in in_longer)):
                     for v in edits1(w):
-                        if len(v) >= MIN_FUZZY_LEN - 1 and v not in known:
+                        if len(v) >= SHORT_WORD and v not in known:
                             out.setdefault(v, Pat(p.theme, "variant", w, v))
         for p in phrases:
             words = p.norm.split()
@@ -246,9 +249,10 @@ class Tagger:
                 if not toks or len(v) - len(toks) + 1 < MIN_FUZZY_LEN or all(_is_word(t, known) for t in toks):
                     continue
                 if len(toks) == len(words):
-                    changed = [w for t, w in zip(toks, words) if t != w]
-                    if len(changed) == 1 and len(changed[0]) >= MIN_FUZZY_LEN and changed[0].isalpha():
-                        continue  # a slip inside one long word: its word variant covers it
+                    changed = [(w, t) for t, w in zip(toks, words) if t != w]
+                    if (len(changed) == 1 and len(changed[0][0]) >= SHORT_WORD and changed[0][0].isalpha()
+                            and len(changed[0][1]) >= SHORT_WORD):
+                        continue  # a slip inside one word: that word's variant covers it
                 out.setdefault(" ".join(toks), Pat(p.theme, "variant", p.norm, " ".join(toks)))
         return list(out.values())
 
@@ -277,7 +281,7 @@ class Tagger:
                 slip = bytes(norm[s:e])
                 pre = len(os.path.commonprefix([slip, target]))
                 suf = len(os.path.commonprefix([slip[::-1], target[::-1]]))
-                segs.append((ns, ns + len(target), s, e, pre, suf))
+                segs.append((ns, ns + len(target), s, e, pre, suf, len(target) == SHORT_WORD))
                 delta += len(target) - (e - s)
                 pos = e
             new.append(norm[pos:])
@@ -287,8 +291,8 @@ class Tagger:
                 if pat.kind != "phrase":
                     continue
                 hit = [g for g in segs if g[0] < me and ms < g[1]]
-                if not hit:
-                    continue
+                if not hit or (" " not in pat.norm and all(g[6] for g in hit)):
+                    continue  # a 4-letter word put back counts only inside a longer phrase
                 s0, e0 = _map_back(ms, segs, True), _map_back(me, segs, False)
                 while e0 > s0 and norm[e0 - 1] == 32:  # a moved space: "semi-independen taccommodation"
                     e0 -= 1
@@ -696,7 +700,7 @@ def _map_back(x: int, segs: list[tuple[int, int, int, int, int, int]], is_start:
     (0, 17, 31)
     """
     delta = 0
-    for ns, ne, os_, oe, pre, suf in segs:
+    for ns, ne, os_, oe, pre, suf, *_ in segs:
         if x < ns:
             break
         if x <= ne and (x < ne or not is_start):
