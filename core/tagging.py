@@ -650,13 +650,15 @@ def _newlines(data) -> np.ndarray:
 
 
 _KEYS = "qwertyuiop asdfghjkl zxcvbnm".split()
+_ROW_OFFSET = (0.0, 0.25, 0.75)  # a keyboard's rows are staggered: "g" touches t, y above and v, b below
 _NEIGHBOURS = {}
 for _r, _row in enumerate(_KEYS):
     for _c, _ch in enumerate(_row):
         _near = {_row[_c - 1] if _c else "", _row[_c + 1] if _c + 1 < len(_row) else ""}
         for _rr in (_r - 1, _r + 1):
             if 0 <= _rr < len(_KEYS):
-                _near |= set(_KEYS[_rr][max(0, _c - 1):_c + 2])
+                _near |= {k for cc, k in enumerate(_KEYS[_rr])
+                          if abs(_ROW_OFFSET[_rr] + cc - _ROW_OFFSET[_r] - _c) < 1}
         _NEIGHBOURS[_ch] = "".join(sorted(_near - {"", _ch}))
 
 
