@@ -260,9 +260,9 @@ class Tagger:
         """Confirm variant hits: substitute the intended word, re-scan those passages for phrases, map the
         match back to the original text and score it with rapidfuzz against the phrase."""
         counts = Counter(p.norm for lst in variant_hits.values() for p, _s, _e in lst)
-        found: list[tuple[int, Pat, int, int]] = []
+        batch: list[tuple[int, bytes, list]] = []  # passage, its text, the substitutions made
+        pieces: list[bytes] = []
         for i, lst in variant_hits.items():
-            norm = buf[starts[i]:ends[i]]
             subs = []
             for p, s, e in sorted(lst, key=lambda x: (x[1], -x[2])):  # the longest slip at a place
                 # a 'variant' seen far more often than its word is a real word we did not know
@@ -273,30 +273,41 @@ class Tagger:
                 subs.append((s, e, p.text.encode()))
             if not subs:
                 continue
+            norm = buf[starts[i]:ends[i]]
             new, segs, pos, delta = [], [], 0, 0
             for s, e, target in subs:
                 new.append(norm[pos:s])
                 ns = s + delta
                 new.append(target)
-                slip = bytes(norm[s:e])
+                slip = norm[s:e]
                 pre = len(os.path.commonprefix([slip, target]))
                 suf = len(os.path.commonprefix([slip[::-1], target[::-1]]))
                 segs.append((ns, ns + len(target), s, e, pre, suf, len(target) == SHORT_WORD))
                 delta += len(target) - (e - s)
                 pos = e
             new.append(norm[pos:])
-            text = b"".join(new)
-            for pid, ms, me in self.main.scan(text):
-                pat = self.main.pats[pid]
-                if pat.kind != "phrase":
-                    continue
-                hit = [g for g in segs if g[0] < me and ms < g[1]]
-                if not hit or (" " not in pat.norm and all(g[6] for g in hit)):
-                    continue  # a 4-letter word put back counts only inside a longer phrase
-                s0, e0 = _map_back(ms, segs, True), _map_back(me, segs, False)
-                while e0 > s0 and norm[e0 - 1] == 32:  # a moved space: "semi-independen taccommodation"
-                    e0 -= 1
-                found.append((i, pat, s0, e0))
+            batch.append((i, norm, segs))
+            pieces.append(b"".join(new))
+        found: list[tuple[int, Pat, int, int]] = []
+        if not batch:
+            return []
+        # the corrected passages, one per line, scanned together
+        offsets = np.concatenate([[0], np.cumsum([len(x) + 1 for x in pieces])[:-1]])
+        pid_, ms_, me_ = self.main.scan_arrays(b"\n".join(pieces))
+        which = np.searchsorted(offsets, ms_, side="right") - 1
+        for pid, k, ms, me in zip(pid_.tolist(), which.tolist(), (ms_ - offsets[which]).tolist(),
+                                  (me_ - offsets[which]).tolist()):
+            pat = self.main.pats[pid]
+            if pat.kind != "phrase":
+                continue
+            i, norm, segs = batch[k]
+            hit = [g for g in segs if g[0] < me and ms < g[1]]
+            if not hit or (" " not in pat.norm and all(g[6] for g in hit)):
+                continue  # a 4-letter word put back counts only inside a longer phrase
+            s0, e0 = _map_back(ms, segs, True), _map_back(me, segs, False)
+            while e0 > s0 and norm[e0 - 1] == 32:  # a moved space: "semi-independen taccommodation"
+                e0 -= 1
+            found.append((i, pat, s0, e0))
         if not found:
             return []
         spans = [" ".join(buf[starts[i] + s:starts[i] + e].decode("ascii", "ignore").split()) for i, _p, s, e in found]

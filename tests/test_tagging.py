@@ -225,3 +225,40 @@ def test_pure_python_fallback_tags_the_same(monkeypatch, corpus):
     key = ["passage_id", "theme", "method"]
     assert set(map(tuple, tags[key].values)) == set(map(tuple, corpus.tags[key].values))
     assert tagger.tag_texts(["county lnies and cuckoing"])[0][0]["method"] == "fuzzy"
+
+
+def test_tag_bytes_agrees_with_tag_columns_on_the_seeds(corpus):
+    """Tagging UTF-8 bytes as a store hands them over gives the same evidence as tagging strings, with
+    character offsets, on real text with curly quotes and dashes."""
+    p = corpus.passages
+    texts = [t.replace("\n", " ") for t in p["text"]]
+    assert sum(not t.isascii() for t in texts) > 20
+    groups = list(zip(p["document"], p["section_index"]))
+    titles = dict(zip(groups, p["section_title"]))
+    from_str = TAGGER.tag_columns(texts, groups, titles)
+    from_bytes = TAGGER.tag_bytes("\n".join(texts).encode("utf-8"), groups, titles)
+    assert from_bytes == from_str
+    assert len(from_str["text"]) > 500
+    for i, s, e, m in zip(from_str["text"], from_str["start"], from_str["end"], from_str["matched_text"]):
+        assert texts[i][s:e] == m
+
+
+def test_misspelling_at_the_very_start_or_end_of_the_text():
+    for raw in ("Cuckooiing is rife\nwe saw county lnies".encode(), "Cuckooiing is rife\nwe saw county lnies\n".encode()):
+        got = TAGGER.tag_bytes(raw)
+        assert list(zip(got["text"], got["matched_text"], got["method"])) == [
+            (0, "Cuckooiing", "fuzzy"), (1, "county lnies", "fuzzy")]
+
+
+def test_four_letter_words_are_corrected_only_inside_longer_phrases():
+    assert "looked_after_children" in themes("The children in cate were moved again.")
+    ext = parse_taxonomy('[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs."\n'
+                         'phrases = ["gang", "gang violence"]\n', "mine.toml", base=TAX)
+    tagger = Tagger(ext)
+    assert [e["method"] for e in tagger.tag_texts(["A rise in gamg violence."])[0] if e["theme"] == "gangs"] == ["fuzzy"]
+    assert not [e for e in tagger.tag_texts(["A gamg of four."])[0] if e["theme"] == "gangs"]
+
+
+def test_neighbouring_keys_follow_a_staggered_keyboard():
+    from core.tagging import _NEIGHBOURS
+    assert _NEIGHBOURS["g"] == "bfhtvy" and _NEIGHBOURS["e"] == "drsw" and _NEIGHBOURS["m"] == "jkn"
