@@ -23,6 +23,7 @@ How it works (see the README, "How tagging works"):
 from __future__ import annotations
 
 import gc
+import mmap
 import os
 import re
 from collections import Counter, defaultdict
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .taxonomy import _SCAN_TABLE, Taxonomy, normalise_phrase
+from .taxonomy import _NORM_TABLE, _SCAN_TABLE, Taxonomy, normalise_phrase
 
 try:  # hyperscan: ~1 GB/s multi-pattern scanning; the pure-Python fallback gives the same answers slowly
     import hyperscan as _hs
@@ -46,6 +47,7 @@ SHORT_WORD = 4
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
 NEWLINE_CHUNK = 1 << 22
+SCAN_CHUNK = 1 << 22  # bytes normalised and scanned at a time (fits in the CPU's cache)
 TAG_COLUMNS = ["passage_id", "theme", "matched_text", "start", "end", "method", "score", "reason"]
 MIN_SECTION_WORDS = 12
 METHOD_SCORE = {"exact": 1.0, "context": 0.8, "section": 0.6}
@@ -338,7 +340,10 @@ class Tagger:
     def tag_bytes(self, raw: bytes, groups: list[object] | np.ndarray | None = None,
                   titles: dict[object, str] | None = None, fuzzy: bool = True) -> dict[str, list]:
         """Tag UTF-8 text holding one passage per line, as a store or a file hands it over (no decoding
-        to Python strings first). Same result as ``tag_columns`` on the lines of ``raw``."""
+        to Python strings first): bytes, a memory-mapped file or a memoryview of one (read in place).
+        Same result as ``tag_columns`` on the lines of ``raw``."""
+        if not isinstance(raw, (bytes, mmap.mmap)):  # a memory map is read in place, as the passages need it
+            raw = memoryview(raw).cast("B")
         return self._run(raw, groups, titles, fuzzy, None)
 
     def _run(self, raw, groups, titles, fuzzy, texts) -> dict[str, list]:
@@ -359,7 +364,7 @@ class Tagger:
         if n:
             starts[0] = 0
             starts[1:] = ends[:-1] + 1
-        buf = raw.translate(_SCAN_TABLE)
+        buf = _Normalised(raw)
         if groups is None:
             groups = np.arange(n)
         if len(groups) != n:
@@ -371,10 +376,7 @@ class Tagger:
         pats = self.main.pats
         kind_of = self._kind_codes
         theme_of = self._theme_codes
-        hp, hs, he = self.main.scan_arrays(buf)
-        if fuzzy and self.variants.regexes:
-            vp, vs, ve = self._variant_hits(buf)
-            hp, hs, he = np.concatenate([hp, vp + self.phrase_count]), np.concatenate([hs, vs]), np.concatenate([he, ve])
+        hp, hs, he = self._scan(raw, starts, fuzzy)
         ht = np.searchsorted(starts, hs, side="right") - 1
         ok = (ht >= 0) & (he <= ends[np.maximum(ht, 0)])  # nothing runs from one text into the next
         if not ok.all():
@@ -440,27 +442,45 @@ class Tagger:
                 ev.append(cue)
         return self._assemble(ev, raw, starts, ends, texts, list(about.values()))
 
-    def _variant_hits(self, buf: bytes):
-        """Misspelling variants (space-delimited literals): the whole buffer, plus its first and last
-        words, which have no space before or after them."""
-        vp, vs, ve = self.variants.scan_arrays(buf)
-        edge = 128
-        head = self.variants.scan_arrays(b" " + buf[:edge])
-        at_start = head[1] == 1
-        tail_start = max(len(buf) - edge, 0)
-        tail = self.variants.scan_arrays(buf[tail_start:] + b" ")
-        at_end = tail[2] == len(buf) - tail_start
-        return (np.concatenate([vp, head[0][at_start], tail[0][at_end]]),
-                np.concatenate([vs, head[1][at_start] - 1, tail[1][at_end] + tail_start]),
-                np.concatenate([ve, head[2][at_start] - 1, tail[2][at_end] + tail_start]))
+    def _scan(self, raw: bytes, starts: np.ndarray, fuzzy: bool):
+        """Phrases and (with ``fuzzy``) misspelling variants, every match, as (pattern ids, starts, ends).
+        The text is normalised and scanned a few MB at a time (whole passages), so each piece is scanned
+        twice while it is still in the CPU's cache and no normalised copy of the whole text is kept."""
+        out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        pos, size = 0, len(raw)
+        while pos < size:
+            end = size
+            if pos + SCAN_CHUNK < size:
+                j = int(np.searchsorted(starts, pos + SCAN_CHUNK))
+                end = int(starts[j]) if j < len(starts) else size
+            lo = max(pos - 1, 0)  # the line break before a passage: a space before its first word
+            chunk = _cut(raw, lo, end).translate(_SCAN_TABLE)
+            p, a, b = self.main.scan_arrays(chunk)
+            out.append((p, a + lo, b + lo))
+            if fuzzy and self.variants.regexes:
+                p, a, b = self.variants.scan_arrays(chunk)
+                out.append((p + self.phrase_count, a + lo, b + lo))
+                if lo == 0:  # the very first word has no space before it
+                    p, a, b = self.variants.scan_arrays(b" " + chunk[:128])
+                    first = a == 1
+                    out.append((p[first] + self.phrase_count, a[first] - 1, b[first] - 1))
+                if end == size:  # nor the very last a space after it
+                    tail = max(len(chunk) - 128, 0)
+                    p, a, b = self.variants.scan_arrays(chunk[tail:] + b" ")
+                    last = b == len(chunk) - tail
+                    out.append((p[last] + self.phrase_count, a[last] + tail + lo, b[last] + tail + lo))
+            pos = end
+        if not out:
+            z = np.zeros(0, dtype=np.int64)
+            return z, z, z
+        return tuple(np.concatenate(x) for x in zip(*out))
 
     def _context(self, buf, starts, ends, cand, hp, hs, he, ht, hth):
         reach = self._reach[hp[cand]]
         lo = np.maximum(starts[ht[cand]], hs[cand] - reach)
         hi = np.minimum(ends[ht[cand]], he[cand] + reach)
         sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
-        mv = memoryview(buf)
-        window_buf = b"\n".join(mv[a:b] for a, b in zip(lo.tolist(), hi.tolist()))
+        window_buf = buf.join(lo, hi)
         near_p, near_s, near_e = self.near.scan_arrays(window_buf)
         if not len(near_p):
             return None
@@ -520,7 +540,6 @@ class Tagger:
         tagged = np.zeros(n * T, dtype=bool)
         tagged[tagged_keys] = True
         tagged = tagged.reshape(n, T)
-        mv = memoryview(buf)
         out = []
         for t in np.unique(about_keys % T).tolist():
             scanner = self.cue_scanners.get(t)
@@ -537,7 +556,7 @@ class Tagger:
                 continue
             lo, hi = starts[members], ends[members]
             sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
-            cp, cs, ce = scanner.scan_arrays(b"\n".join(mv[a:b] for a, b in zip(lo.tolist(), hi.tolist())))
+            cp, cs, ce = scanner.scan_arrays(buf.join(lo, hi))
             if not len(cp):
                 continue
             q = np.searchsorted(sub_starts, cs, side="right") - 1
@@ -609,6 +628,26 @@ class Tagger:
         q = self.cue_pats[why // 1_000_000]
         return f"cue '{q.text}' in a section about {self.taxonomy.theme(q.theme).label} ({about_why[why % 1_000_000]})"
 
+def _cut(raw, a: int, b: int) -> bytes:
+    """``raw[a:b]`` as bytes, whether ``raw`` is bytes, a memory map or a memoryview."""
+    piece = raw[a:b]
+    return piece if isinstance(piece, bytes) else bytes(piece)
+
+
+class _Normalised:
+    """The normalised text, made on demand: a slice, or several slices joined by line breaks."""
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self._mv = memoryview(raw)
+
+    def __getitem__(self, key: slice) -> bytes:
+        return _cut(self.raw, key.start, key.stop).translate(_SCAN_TABLE)
+
+    def join(self, lo: np.ndarray, hi: np.ndarray) -> bytes:
+        return b"\n".join(self._mv[a:b] for a, b in zip(lo.tolist(), hi.tolist())).translate(_NORM_TABLE)
+
+
 def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray,
                 with_text: bool = True):
     """Byte offsets -> character offsets within each passage, and the matched text. Characters before an
@@ -616,7 +655,7 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     with evidence). Spans begin and end at ASCII letters or digits, so they fall on character boundaries."""
     if not len(text):
         return [], [], []
-    if raw.isascii():
+    if isinstance(raw, bytes) and raw.isascii():
         base = starts[text]
         return ((s_abs - base).tolist(), (e_abs - base).tolist(),
                 [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else [])
@@ -632,7 +671,7 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
         return x - np.searchsorted(continuation, x)
     base = chars(sub_starts[row_passage])
     try:
-        matched = [raw[x:y].decode("utf-8") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else []
+        matched = [_cut(raw, x, y).decode("utf-8") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else []
     except UnicodeDecodeError:  # not valid UTF-8: decode passage by passage, invalid bytes replaced
         return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
                                 (e_abs - starts[text]).tolist())
@@ -644,7 +683,7 @@ def _char_spans_slow(raw: bytes, starts, ends, idx: list[int], bs: list[int], be
     last, data = -1, b""
     for i, a, b in zip(idx, bs, be):
         if i != last:
-            last, data = i, raw[int(starts[i]):int(ends[i])]
+            last, data = i, _cut(raw, int(starts[i]), int(ends[i]))
         c0 = len(data[:a].decode("utf-8", "replace"))
         m = data[a:b].decode("utf-8", "replace")
         cs.append(c0)
