@@ -178,7 +178,7 @@ class Tagger:
                 main += [Pat(t.id, "context", p, normalise_phrase(p), k) for p in rule.phrases]
                 aux += [Pat(t.id, "near", p, normalise_phrase(p), k) for p in rule.near]
             aux += [Pat(t.id, "cue", p, normalise_phrase(p)) for p in t.cues]
-        variants = self._variant_pats(main)  # from every phrase as written: the variants are plain strings
+        variants = self._variant_pats(main, aux)  # from every phrase as written: the variants are plain strings
         # "county line" and "county lines" compile to the same pattern: it is scanned once, and counts for both
         merged: dict[tuple, list[Pat]] = {}
         for p in main:
@@ -224,14 +224,15 @@ class Tagger:
         self._pid_of_phrase = {(p.theme, p.text): k for k, p in enumerate(mp) if p.kind == "phrase"}
 
     # ---- fuzzy: one-edit typing slips, compiled once per taxonomy into a literal database --------------
-    def _variant_pats(self, phrase_pats: list[Pat]) -> list[Pat]:
+    def _variant_pats(self, phrase_pats: list[Pat], other_words: list[Pat] = ()) -> list[Pat]:
         """Typing slips of the phrases: one letter dropped, doubled, swapped, or replaced / inserted by a
         neighbouring key. Slips inside a phrase word of 5+ letters are generated once per word (a hit on
         "chidlren" is confirmed by finding a phrase once "children" is put back); multi-word phrases also
         get their slips in short words and spaces ("out of aera placements", "count ylines",
-        "countylines"). A variant made only of real words (the phrase vocabulary, common parliamentary
-        words, short words) is never used: "one missing" is not a slip of "gone missing"."""
-        known = _common_words() | {w for p in phrase_pats for w in p.norm.split()}
+        "countylines"). A variant made only of real words (the taxonomy's own words, phrases, near words
+        and cues, common parliamentary words, short words) is never used: "one missing" is not a slip of
+        "gone missing", "teenager" not of "teenagers"."""
+        known = _common_words() | {w for p in [*phrase_pats, *other_words] for w in p.norm.split()}
         out: dict[str, Pat] = {}
         phrases = [p for p in phrase_pats if p.kind == "phrase"]
         in_longer = {w for p in phrases if " " in p.norm for w in p.norm.split()}
