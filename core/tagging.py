@@ -358,7 +358,7 @@ class Tagger:
 
     def _tag(self, raw: bytes, groups, titles, fuzzy: bool, texts: list[str] | None) -> dict[str, list]:
         # passages are the lines of `raw`; the normalised copy has the same length, so the same offsets
-        nl = _newlines(raw)
+        (hp, hs, he), nl = self._scan(raw, fuzzy)
         ends = nl if (not len(raw) or raw[-1:] == b"\n") else np.append(nl, len(raw))
         n = len(ends)
         starts = np.empty(n, dtype=np.int64)
@@ -377,7 +377,6 @@ class Tagger:
         pats = self.main.pats
         kind_of = self._kind_codes
         theme_of = self._theme_codes
-        hp, hs, he = self._scan(raw, starts, fuzzy)
         ht = np.searchsorted(starts, hs, side="right") - 1
         ok = (ht >= 0) & (he <= ends[np.maximum(ht, 0)])  # nothing runs from one text into the next
         if not ok.all():
@@ -443,19 +442,20 @@ class Tagger:
                 ev.append(cue)
         return self._assemble(ev, raw, starts, ends, texts, list(about.values()))
 
-    def _scan(self, raw: bytes, starts: np.ndarray, fuzzy: bool):
-        """Phrases and (with ``fuzzy``) misspelling variants, every match, as (pattern ids, starts, ends).
-        The text is normalised and scanned a few MB at a time (whole passages), so each piece is scanned
-        twice while it is still in the CPU's cache and no normalised copy of the whole text is kept."""
+    def _scan(self, raw: bytes, fuzzy: bool):
+        """Phrases and (with ``fuzzy``) misspelling variants, every match, as (pattern ids, starts, ends),
+        and the offsets of the line breaks. The text is taken a few MB at a time (whole lines): its line
+        breaks found, normalised and scanned twice while it is still in the CPU's cache; no normalised
+        copy of the whole text is kept."""
         out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        breaks: list[np.ndarray] = []
         pos, size = 0, len(raw)
         while pos < size:
-            end = size
-            if pos + SCAN_CHUNK < size:
-                j = int(np.searchsorted(starts, pos + SCAN_CHUNK))
-                end = int(starts[j]) if j < len(starts) else size
+            end = _line_end(raw, pos + SCAN_CHUNK)
             lo = max(pos - 1, 0)  # the line break before a passage: a space before its first word
-            chunk = _cut(raw, lo, end).translate(_SCAN_TABLE)
+            piece = _cut(raw, lo, end)
+            breaks.append(_newlines(piece) + lo)
+            chunk = piece.translate(_SCAN_TABLE)
             p, a, b = self.main.scan_arrays(chunk)
             out.append((p, a + lo, b + lo))
             if fuzzy and self.variants.regexes:
@@ -471,10 +471,11 @@ class Tagger:
                     last = b == len(chunk) - tail
                     out.append((p[last] + self.phrase_count, a[last] + tail + lo, b[last] + tail + lo))
             pos = end
+        nl = np.unique(np.concatenate(breaks)) if breaks else np.zeros(0, dtype=np.int64)  # chunks overlap by a byte
         if not out:
             z = np.zeros(0, dtype=np.int64)
-            return z, z, z
-        return tuple(np.concatenate(x) for x in zip(*out))
+            return (z, z, z), nl
+        return tuple(np.concatenate(x) for x in zip(*out)), nl
 
     def _context(self, buf, starts, ends, cand, hp, hs, he, ht, hth):
         reach = self._reach[hp[cand]]
@@ -691,6 +692,23 @@ def _char_spans_slow(raw: bytes, starts, ends, idx: list[int], bs: list[int], be
         ce.append(c0 + len(m))
         matched.append(m)
     return cs, ce, matched
+
+
+def _line_end(raw, at: int) -> int:
+    """The offset just after the first line break at or after ``at`` (or the end of ``raw``)."""
+    size = len(raw)
+    if at >= size:
+        return size
+    if hasattr(raw, "find"):
+        k = raw.find(b"\n", at)
+        return size if k < 0 else k + 1
+    a = np.frombuffer(raw, dtype=np.uint8)
+    while at < size:
+        hit = np.flatnonzero(a[at:at + 65536] == 10)
+        if len(hit):
+            return at + int(hit[0]) + 1
+        at += 65536
+    return size
 
 
 def _newlines(data) -> np.ndarray:
