@@ -2,23 +2,27 @@
 
 How it works (see the README, "How tagging works"):
 
-1. **Normalise** the passages' UTF-8 bytes with one ``bytes.translate``: lowercase, every non-alphanumeric
-   byte (hyphens, dashes, curly quotes) becomes a space. Length-preserving, so offsets map back.
-2. **Exact scan**: every phrase, exclusion and context phrase of every theme is compiled (with plural and
-   possessive variants and word boundaries) into one hyperscan database and the whole corpus buffer is
-   scanned once. All occurrences are kept, overlaps included.
-3. **Fuzzy**: every phrase word of 5+ letters gets its one-edit typing slips (a letter dropped, doubled,
-   swapped, or a neighbouring key), multi-word phrases also run together; real words (the phrase
-   vocabulary and a list of common parliamentary words) are removed. The variants are compiled once per
-   taxonomy into a hyperscan *literal* database and scanned in the same pass. A passage with a variant
-   has the intended word substituted and is re-scanned; each phrase found is mapped back to the original
-   span and scored with rapidfuzz (``process.cpdist``, ``fuzz.ratio`` >= 80). A "variant" that occurs far
-   more often than its word in the corpus is treated as an unknown real word and ignored.
+1. **Input**: the passages' UTF-8 bytes, one per line (``tag_bytes``: bytes, a memory map or a memoryview,
+   read in place; ``tag_columns`` encodes Python strings first).
+2. **Normalise and scan, a few MB at a time**: line breaks found, then one ``bytes.translate`` (lowercase,
+   every other byte a space: same length, so offsets carry over), then two hyperscan scans while the piece
+   is in the CPU's cache: every phrase, exclusion and context phrase of every theme (with plural and
+   possessive variants and word boundaries; all occurrences, overlaps included), and the misspelling
+   variants.
+3. **Fuzzy**: one-edit typing slips (a letter dropped, doubled, swapped, or a neighbouring key on a
+   staggered keyboard; spaces moved or lost in multi-word phrases), generated once per taxonomy into a
+   hyperscan *literal* database: once per phrase word of 5+ letters, 4-letter words only inside longer
+   phrases; real words (the taxonomy's words and common parliamentary words) are left out. A passage with
+   a variant has the intended word put back and is re-scanned (all such passages in one scan); each phrase
+   found is mapped back to the original span and scored with rapidfuzz (``process.cpdist``,
+   ``fuzz.ratio`` >= 80). A "variant" far more frequent than its word is an unknown real word: ignored.
 4. **Context**: a context phrase counts only with one of its ``near`` words within ``window`` words; a
    ``cue`` counts only inside a section that is about the theme (its title matches, or at least
    ``section_share`` of its passages match directly). Near words and cues are scanned only in the
-   passages that can use them.
+   windows and passages that can use them.
 5. **Exclusions** cancel the matches they overlap.
+6. **Evidence**: one row per (passage, theme, span), the strongest method kept; byte offsets become
+   character offsets only for these rows.
 """
 from __future__ import annotations
 
