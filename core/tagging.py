@@ -100,8 +100,8 @@ _TOKEN = re.compile(rb"[a-z0-9]+")
 
 
 class Scanner:
-    """One compiled multi-pattern database; ``scan(buf)`` -> list of (pattern index, start, end), every
-    occurrence, overlaps included; ``scan_arrays`` gives the same as three numpy arrays.
+    """One compiled multi-pattern database; ``scan_arrays(buf)`` -> (pattern ids, starts, ends) as numpy
+    arrays, every occurrence, overlaps included.
 
     ``literal=True``: the patterns are plain strings delimited by spaces (compiled ~50x faster than
     word-boundary regexes); the reported span leaves the delimiting spaces out."""
@@ -148,9 +148,6 @@ class Scanner:
         out = self._scan_python(bytes(buf))
         arr = np.array(out, dtype=np.int64).reshape(-1, 3)
         return arr[:, 0], arr[:, 1], arr[:, 2]
-
-    def scan(self, buf) -> list[tuple[int, int, int]]:
-        return list(zip(*(x.tolist() for x in self.scan_arrays(buf))))
 
     def _scan_python(self, buf: bytes) -> list[tuple[int, int, int]]:
         out: list[tuple[int, int, int]] = []
