@@ -35,7 +35,7 @@ from core.tagging import Tagger  # noqa: E402
 from core.taxonomy import default_taxonomy, normalise_phrase  # noqa: E402
 
 SECTION = 40
-PARTS = 4  # parts per worker process: whichever worker is free takes the next one (one core may be slower)
+MIN_PART = 4_000_000  # bytes: the smallest part handed to a worker
 FIXTURE = ROOT / "benchmarks" / "fixtures" / "hansard_2009_paragraphs.txt.gz"
 _STATE: dict = {}
 
@@ -148,8 +148,14 @@ def _peak_mb() -> float:
 
 
 def _split(procs: int, n: int, offsets: np.ndarray) -> dict:
-    cut = [round(n * k / procs / SECTION) * SECTION for k in range(procs + 1)]
-    cut[-1] = n
+    """Parts of whole sections, largest first and shrinking (each a share of what is left), so that the
+    workers finish together even when one core is slower than the other."""
+    cut, total = [0], int(offsets[n])
+    while cut[-1] < n:
+        left = total - int(offsets[cut[-1]])
+        size = max(left / (2 * procs), MIN_PART) if procs > 1 else left
+        k = int(np.searchsorted(offsets, offsets[cut[-1]] + size))
+        cut.append(min(n, max(cut[-1] + SECTION, -(-k // SECTION) * SECTION)))
     bounds = list(zip(cut[:-1], cut[1:]))
     return {"bounds": bounds, "byte_bounds": [(int(offsets[a]), int(offsets[b])) for a, b in bounds]}
 
@@ -167,15 +173,16 @@ def run_tagger(procs: int, work, repeat: int, state: dict) -> tuple[float, float
     """Best of ``repeat``: seconds from handing out the work until the last worker has its tags (the
     benchmark's own checks of the tags afterwards are not counted), seconds starting the workers (fresh
     processes that compile the taxonomy), and counts."""
+    parts = _split(procs, len(state["groups"]), state["line_offsets"])
     t0 = time.perf_counter()
     pool = mp.get_context("spawn").Pool(procs, initializer=_start_worker,
-                                        initargs=({**state, **_split(procs * PARTS, len(state["groups"]), state["line_offsets"])},))
+                                        initargs=({**state, **parts},))
     pool.map(int, range(procs), chunksize=1)  # all workers up
     start_up = time.perf_counter() - t0
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        out = pool.map(work, range(procs * PARTS), chunksize=1)  # a worker that finishes early takes the next part
+        out = pool.map(work, range(len(parts["bounds"])), chunksize=1)  # a free worker takes the next part
         best = min(best, max(x[3][1] for x in out) - started)  # perf_counter is one clock for all processes
     pool.close()
     pool.join()
