@@ -50,7 +50,6 @@ MIN_FUZZY_LEN = 5     # words shorter than this get misspelling variants only in
 SHORT_WORD = 4
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
-NEWLINE_CHUNK = 1 << 22
 SCAN_CHUNK = 1 << 22  # bytes normalised and scanned at a time (fits in the CPU's cache)
 TAG_COLUMNS = ["passage_id", "theme", "matched_text", "start", "end", "method", "score", "reason"]
 MIN_SECTION_WORDS = 12
@@ -482,8 +481,7 @@ class Tagger:
         reach = self._reach[hp[cand]]
         lo = np.maximum(starts[ht[cand]], hs[cand] - reach)
         hi = np.minimum(ends[ht[cand]], he[cand] + reach)
-        sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
-        window_buf = buf.join(lo, hi)
+        window_buf, sub_starts = buf.join(lo, hi)
         near_p, near_s, near_e = self.near.scan_arrays(window_buf)
         if not len(near_p):
             return None
@@ -500,7 +498,7 @@ class Tagger:
         s0, e0 = hs[c] + shift, he[c] + shift
         after = near_s >= e0
         gap = np.where(after, word_start[np.where(after, near_s, e0)] - word_start[e0],
-                       word_start[np.where(after, s0, s0)] - word_start[np.minimum(near_e, s0)])
+                       word_start[s0] - word_start[np.minimum(near_e, s0)])
         valid = (self._near_in_rule[near_p, self._ctx_rule[hp[c]]] & ~((near_s < e0) & (s0 < near_e))
                  & (gap <= self._window[hp[c]]))
         j = np.flatnonzero(valid)
@@ -558,8 +556,8 @@ class Tagger:
             if not len(members):
                 continue
             lo, hi = starts[members], ends[members]
-            sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
-            cp, cs, ce = scanner.scan_arrays(buf.join(lo, hi))
+            members_buf, sub_starts = buf.join(lo, hi)
+            cp, cs, ce = scanner.scan_arrays(members_buf)
             if not len(cp):
                 continue
             q = np.searchsorted(sub_starts, cs, side="right") - 1
@@ -647,8 +645,15 @@ class _Normalised:
     def __getitem__(self, key: slice) -> bytes:
         return _cut(self.raw, key.start, key.stop).translate(_SCAN_TABLE)
 
-    def join(self, lo: np.ndarray, hi: np.ndarray) -> bytes:
-        return b"\n".join(self._mv[a:b] for a, b in zip(lo.tolist(), hi.tolist())).translate(_NORM_TABLE)
+    def join(self, lo: np.ndarray, hi: np.ndarray) -> tuple[bytes, np.ndarray]:
+        joined, where = _join_lines(self._mv, lo, hi)
+        return joined.translate(_NORM_TABLE), where
+
+
+def _join_lines(mv: memoryview, lo: np.ndarray, hi: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """The slices ``mv[lo[k]:hi[k]]`` joined by line breaks, and the offset where each begins."""
+    return (b"\n".join(mv[a:b] for a, b in zip(lo.tolist(), hi.tolist())),
+            np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]]).astype(np.int64))
 
 
 def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray,
@@ -664,9 +669,7 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
                 [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else [])
     passages, row_passage = np.unique(text, return_inverse=True)
     lo, hi = starts[passages], ends[passages]
-    sub_starts = np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]])
-    mv = memoryview(raw)
-    sub = b"\n".join(mv[x:y] for x, y in zip(lo.tolist(), hi.tolist()))
+    sub, sub_starts = _join_lines(memoryview(raw), lo, hi)
     continuation = np.flatnonzero((np.frombuffer(sub, dtype=np.uint8) >> 6) == 2)  # 10xxxxxx bytes
     shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
 
@@ -713,10 +716,8 @@ def _line_end(raw, at: int) -> int:
 
 
 def _newlines(data) -> np.ndarray:
-    """Offsets of the newline bytes in ``data`` (a bytes-like object), in chunks that stay in cache."""
-    a = np.frombuffer(data, dtype=np.uint8)
-    out = [np.flatnonzero(a[k:k + NEWLINE_CHUNK] == 10) + k for k in range(0, len(a), NEWLINE_CHUNK)]
-    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, dtype=np.int64)
+    """Offsets of the newline bytes in ``data`` (a bytes-like object)."""
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).astype(np.int64)
 
 
 _KEYS = "qwertyuiop asdfghjkl zxcvbnm".split()
