@@ -454,7 +454,8 @@ class Tagger:
             end = _line_end(raw, pos + SCAN_CHUNK)
             lo = max(pos - 1, 0)  # the line break before a passage: a space before its first word
             piece = _cut(raw, lo, end)
-            breaks.append(_newlines(piece) + lo)
+            found = _newlines(piece)
+            breaks.append((found[1:] if lo < pos else found) + lo)  # pieces overlap by that line break
             chunk = piece.translate(_SCAN_TABLE)
             p, a, b = self.main.scan_arrays(chunk)
             out.append((p, a + lo, b + lo))
@@ -471,7 +472,7 @@ class Tagger:
                     last = b == len(chunk) - tail
                     out.append((p[last] + self.phrase_count, a[last] + tail + lo, b[last] + tail + lo))
             pos = end
-        nl = np.unique(np.concatenate(breaks)) if breaks else np.zeros(0, dtype=np.int64)  # chunks overlap by a byte
+        nl = np.concatenate(breaks) if breaks else np.zeros(0, dtype=np.int64)
         if not out:
             z = np.zeros(0, dtype=np.int64)
             return (z, z, z), nl
@@ -676,11 +677,13 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     def chars(x):  # character offset of `sub` offset x
         return x - np.searchsorted(continuation, x)
     base = chars(sub_starts[row_passage])
-    try:
-        matched = [_cut(raw, x, y).decode("utf-8") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else []
-    except UnicodeDecodeError:  # not valid UTF-8: decode passage by passage, invalid bytes replaced
-        return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
-                                (e_abs - starts[text]).tolist())
+    matched = []
+    if with_text:  # the matched spans (never a line break inside) joined by line breaks, decoded at once
+        try:
+            matched = b"\n".join([raw[x:y] for x, y in zip(s_abs.tolist(), e_abs.tolist())]).decode("utf-8").split("\n")
+        except UnicodeDecodeError:  # not valid UTF-8: decode passage by passage, invalid bytes replaced
+            return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
+                                    (e_abs - starts[text]).tolist())
     return (chars(s_abs + shift) - base).tolist(), (chars(e_abs + shift) - base).tolist(), matched
 
 
