@@ -27,6 +27,8 @@ How it works (see the README, "How tagging works"):
 from __future__ import annotations
 
 import gc
+import gzip
+import json
 import mmap
 import os
 import re
@@ -48,6 +50,7 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 
 MIN_FUZZY_LEN = 5     # words shorter than this get misspelling variants only inside longer phrases
 SHORT_WORD = 4
+ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list: words seen at least this often are real words
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
 SCAN_CHUNK = 1 << 22  # bytes normalised and scanned at a time (fits in the CPU's cache)
@@ -233,9 +236,13 @@ class Tagger:
         get their slips in short words and spaces ("out of aera placements", "count ylines",
         "countylines"). A variant made only of real words (the taxonomy's own words, phrases, near words
         and cues, common parliamentary words, short words) is never used: "one missing" is not a slip of
-        "gone missing", "teenager" not of "teenagers"."""
+        "gone missing", "teenager" not of "teenagers". A slip that is an English word ("levers", "runway")
+        counts only inside a longer phrase whose other words are there: "care levers" is a slip of "care
+        leavers", "a new runway" is not about runaways. Those are kept in ``self._inside_only``."""
         known = _common_words() | {w for p in [*phrase_pats, *other_words] for w in p.norm.split()}
+        english = _english_words()
         out: dict[str, Pat] = {}
+        self._inside_only: set[str] = set()
         phrases = [p for p in phrase_pats if p.kind == "phrase"]
         in_longer = {w for p in phrases if " " in p.norm for w in p.norm.split()}
         for p in phrases:
@@ -243,8 +250,12 @@ class Tagger:
                 # 4-letter words ("area", "care") only as part of a longer phrase, which must then match
                 if w.isalpha() and (len(w) >= MIN_FUZZY_LEN or (len(w) == SHORT_WORD and w in in_longer)):
                     for v in edits1(w):
-                        if len(v) >= SHORT_WORD and v not in known:
-                            out.setdefault(v, Pat(p.theme, "variant", w, v))
+                        if len(v) < SHORT_WORD or v in known or v in out or (v in english and w not in in_longer):
+                            continue
+                        out[v] = Pat(p.theme, "variant", w, v)
+                        if v in english:
+                            self._inside_only.add(v)
+        known = known | english
         for p in phrases:
             words = p.norm.split()
             if len(words) < 2:
@@ -287,7 +298,7 @@ class Tagger:
                 slip = norm[s:e]
                 pre = len(os.path.commonprefix([slip, target]))
                 suf = len(os.path.commonprefix([slip[::-1], target[::-1]]))
-                segs.append((ns, ns + len(target), s, e, pre, suf, len(target) == SHORT_WORD))
+                segs.append((ns, ns + len(target), s, e, pre, suf, len(target) == SHORT_WORD or p.norm in self._inside_only))
                 delta += len(target) - (e - s)
                 pos = e
             new.append(norm[pos:])
@@ -308,7 +319,7 @@ class Tagger:
             i, norm, segs = batch[k]
             hit = [g for g in segs if g[0] < me and ms < g[1]]
             if not hit or (" " not in pat.norm and all(g[6] for g in hit)):
-                continue  # a 4-letter word put back counts only inside a longer phrase
+                continue  # a 4-letter or an English word put back counts only inside a longer phrase
             s0, e0 = _map_back(ms, segs, True), _map_back(me, segs, False)
             while e0 > s0 and norm[e0 - 1] == 32:  # a moved space: "semi-independen taccommodation"
                 e0 -= 1
@@ -778,8 +789,23 @@ def _is_word(token: str, known: frozenset[str] | set[str]) -> bool:
 
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
+    """Real words a near-miss must never be: the words of parliamentary debates (core/data/common_words.txt)."""
     path = Path(__file__).resolve().parent / "data" / "common_words.txt"
     return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """English words from pyspellchecker's frequency list seen at least ENGLISH_MIN_COUNT times: a near-miss
+    that is one of them counts only inside a longer phrase ("runway" is not a slip of "runaways"). Rarer
+    entries are left out: they include real slips and oddities ("kline", "vang")."""
+    try:
+        from importlib.resources import files
+        data = (files("spellchecker") / "resources" / "en.json.gz").read_bytes()
+    except (ImportError, FileNotFoundError, OSError):  # pragma: no cover - a declared dependency
+        return frozenset()
+    counts = json.loads(gzip.decompress(data))
+    return frozenset(w for w, c in counts.items() if c >= ENGLISH_MIN_COUNT and w.isascii() and w.isalpha())
 
 
 def _map_back(x: int, segs: list[tuple[int, int, int, int, int, int]], is_start: bool) -> int:

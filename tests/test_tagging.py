@@ -200,8 +200,8 @@ def test_texts_with_line_breaks_and_non_ascii_keep_offsets():
 
 def test_unseen_hansard_2009_precision():
     """Real 2009 Hansard paragraphs we did not tune on: every paragraph the tagger tags in a week of Commons,
-    Lords, Westminster Hall and Child Poverty Bill committee debates (reviewed by hand), plus 25 it leaves
-    untagged (ParlParse XML via TheyWorkForYou, Open Parliament Licence)."""
+    Lords, Westminster Hall and Child Poverty Bill committee debates (reviewed by hand), plus 26 it leaves
+    untagged, one on "a new runway at Heathrow" (ParlParse XML via TheyWorkForYou, Open Parliament Licence)."""
     import json
     from tests.conftest import FIXTURES
     rows = [json.loads(l) for l in (FIXTURES / "hansard_2009_sample.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -210,6 +210,16 @@ def test_unseen_hansard_2009_precision():
         assert sorted({e["theme"] for e in ev}) == r["expected"], (r["id"], r["text"][:160])
     # the word "fostering" alone (fostering discrimination) is not about foster care
     assert "looked_after_children" not in themes("The Home Office risks fostering discriminatory practices by employers.")
+
+
+def test_english_word_slips_count_only_inside_longer_phrases():
+    """A slip that is an English word ("levers") is a misspelling inside a longer phrase whose other words are
+    there ("care levers", a real 2009 Hansard typo) but never a near-miss of a phrase on its own ("runway" is
+    not "runaways"; the whole paragraph is in the Hansard fixture)."""
+    ev = TAGGER.tag_texts(["It will also exclude care levers, because they leave the care system at 16."])[0]
+    assert [(e["matched_text"], e["method"]) for e in ev] == [("care levers", "fuzzy")]
+    assert TAGGER.tag_texts(["The Prime Minister wants a new runway at Heathrow, he wants more coal."]) == [[]]
+    assert {"levers", "runway"} <= TAGGER._inside_only  # "runway children" would still be a slip
 
 
 def test_pure_python_fallback_tags_the_same(monkeypatch, corpus):
