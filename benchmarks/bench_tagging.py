@@ -140,6 +140,10 @@ def _work_str(part: int) -> tuple:
     return len(set(res["text"])), len(res["text"]), _quality(lo, res), (start, done, _peak_mb())
 
 
+def _name(label: str, procs: int) -> str:
+    return f"campaign-tracker tagger, {procs} process{'es' if procs > 1 else ''}, from {label}"
+
+
 def _peak_mb() -> float:
     """This process's peak resident memory (VmHWM: of this program image, unlike ru_maxrss, which a
     spawned process inherits from its parent)."""
@@ -169,29 +173,31 @@ def _start_worker(state: dict) -> None:
     _STATE["tagger"].tag_bytes(raw[:bytes(raw[:200_000]).rfind(b"\n") + 1])
 
 
-def run_tagger(procs: int, work, repeat: int, state: dict) -> tuple[float, float, tuple[int, int, int]]:
-    """Best of ``repeat``: seconds from handing out the work until the last worker has its tags (the
-    benchmark's own checks of the tags afterwards are not counted), seconds starting the workers (fresh
-    processes that compile the taxonomy), and counts."""
+def start_pool(procs: int, state: dict):
+    """Fresh worker processes that compile the taxonomy (not timed in the figures); returns the pool, the
+    parts it will be handed and the seconds it took to start."""
     parts = _split(procs, len(state["groups"]), state["line_offsets"])
     t0 = time.perf_counter()
-    pool = mp.get_context("spawn").Pool(procs, initializer=_start_worker,
-                                        initargs=({**state, **parts},))
+    pool = mp.get_context("spawn").Pool(procs, initializer=_start_worker, initargs=({**state, **parts},))
     pool.map(int, range(procs), chunksize=1)  # all workers up
-    start_up = time.perf_counter() - t0
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        out = pool.map(work, range(len(parts["bounds"])), chunksize=1)  # a free worker takes the next part
-        best = min(best, max(x[3][1] for x in out) - started)  # perf_counter is one clock for all processes
-    pool.close()
-    pool.join()
+    return pool, parts, time.perf_counter() - t0
+
+
+def run_once(pool, work, parts: dict) -> tuple[float, list]:
+    """Seconds from handing out the parts until the last worker has its tags (the benchmark's own checks of
+    the tags afterwards are not counted), and the workers' answers."""
+    started = time.perf_counter()
+    out = pool.map(work, range(len(parts["bounds"])), chunksize=1)  # a free worker takes the next part
+    return max(x[3][1] for x in out) - started, out  # perf_counter is one clock for all processes
+
+
+def summarise(out: list, state: dict) -> tuple[int, int, int]:
     fuzzy = set().union(*(x[2][0] for x in out))
     covered = set().union(*(x[2][1] for x in out))
     typos = set(state["typos"])
     _STATE["fuzzy_quality"] = (len(covered), len(typos), len(fuzzy - typos))
     _STATE["worker_peak"] = max(_STATE.get("worker_peak", 0), *(x[3][2] for x in out))
-    return best, start_up, (sum(x[0] for x in out), sum(x[1] for x in out), len(fuzzy))
+    return sum(x[0] for x in out), sum(x[1] for x in out), len(fuzzy)
 
 
 def main() -> None:
@@ -220,28 +226,42 @@ def main() -> None:
     n_passages = len(texts)
     del texts, groups  # the workers read the file
 
-    rows = []
-    for label, work, procs_list in (("bytes", _work, (1, 2)), ("str", _work_str, (2,))):
-        for procs in procs_list:
-            best, start, counts = run_tagger(procs, work, args.repeat, state)
-            name = f"campaign-tracker tagger, {procs} process{'es' if procs > 1 else ''}, from {label}"
-            rows.append((name, best, counts))
-            print(f"{name}: workers started and taxonomy compiled in {start:.1f} s (not in the figures)")
-
+    configs = [("bytes", _work, 1), ("bytes", _work, 2), ("str", _work_str, 2)]
+    pools = []
+    for label, work, procs in configs:
+        pool, parts, start = start_pool(procs, state)
+        pools.append((pool, parts))
+        print(f"{_name(label, procs)}: workers started and taxonomy compiled in {start:.1f} s (not in the figures)")
     rg = shutil.which("rg")
     if rg:
         phrases = sorted({normalise_phrase(p) for t in tax.themes for p in t.phrases + tuple(x for r in t.context for x in r.phrases)})
         pf = data / "phrases.txt"
         pf.write_text("\n".join(phrases) + "\n", encoding="utf-8")
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            r = subprocess.run([rg, "-F", "-i", "-w", "-c", "-f", str(pf), str(corpus_file)], capture_output=True, text=True,
-                               check=False)
-            times.append(time.perf_counter() - t0)
-        rows.append(("rg -F -i -w -c -f PHRASES (phrases normalised, no variants)", min(times), (int(r.stdout.strip() or 0), 0, 0)))
     else:
         print("ripgrep (rg) not installed: no comparison")
+    # rounds: every configuration once, then ripgrep, so that each ratio compares runs of the same minute
+    # (this machine's speed drifts by up to 40% from minute to minute)
+    times: list[list[float]] = [[] for _ in configs]
+    rg_times: list[float] = []
+    outs: list = [None] * len(configs)
+    rg_count = 0
+    for _ in range(args.repeat):
+        for k, ((label, work, procs), (pool, parts)) in enumerate(zip(configs, pools)):
+            dt, outs[k] = run_once(pool, work, parts)
+            times[k].append(dt)
+        if rg:
+            t0 = time.perf_counter()
+            r = subprocess.run([rg, "-F", "-i", "-w", "-c", "-f", str(pf), str(corpus_file)], capture_output=True,
+                               text=True, check=False)
+            rg_times.append(time.perf_counter() - t0)
+            rg_count = int(r.stdout.strip() or 0)
+    for pool, _parts in pools:
+        pool.close()
+        pool.join()
+    rows = [(_name(label, procs), min(ts), summarise(out, state))
+            for (label, _w, procs), ts, out in zip(configs, times, outs)]
+    if rg:
+        rows.append(("rg -F -i -w -c -f PHRASES (phrases normalised, no variants)", min(rg_times), (rg_count, 0, 0)))
 
     found, planted, extra = _STATE["fuzzy_quality"]
     print(f"misspellings: {found:,} of {planted:,} planted misspelled phrases found as evidence "
@@ -251,8 +271,10 @@ def main() -> None:
         print(f"{name:<62} {dt:8.2f} {mb / dt:8.1f} {n_passages / dt:12,.0f}  {c[0]:,} / {c[1]:,} / {c[2]:,}")
     if rg:
         rg_rate = mb / rows[-1][1]
-        for name, dt, _ in rows[:-1]:
-            print(f"ratio to ripgrep, {', '.join(name.split(', ')[1:])}: {mb / dt / rg_rate:.2f}x")
+        for (name, dt, _), ts in zip(rows[:-1], times):
+            rounds = sorted(r / t for r, t in zip(rg_times, ts))
+            print(f"ratio to ripgrep, {', '.join(name.split(', ')[1:])}: {mb / dt / rg_rate:.2f}x best against best; "
+                  f"round by round median {rounds[len(rounds) // 2]:.2f}x (range {rounds[0]:.2f}-{rounds[-1]:.2f}x)")
     print(f"peak memory: main process {_peak_mb():.0f} MB (built the corpus), largest worker "
           f"{_STATE['worker_peak']:.0f} MB (its share of the corpus, the tagger and its evidence)")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
