@@ -683,7 +683,7 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     passages, row_passage = np.unique(text, return_inverse=True)
     lo, hi = starts[passages], ends[passages]
     sub, sub_starts = _join_lines(memoryview(raw), lo, hi)
-    continuation = np.flatnonzero((np.frombuffer(sub, dtype=np.uint8) >> 6) == 2)  # 10xxxxxx bytes
+    continuation = np.flatnonzero(np.frombuffer(sub, dtype=np.int8) < -64)  # 10xxxxxx bytes: -128..-65 as int8
     shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
 
     def chars(x):  # character offset of `sub` offset x
