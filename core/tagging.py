@@ -12,7 +12,8 @@ How it works (see the README, "How tagging works"):
 3. **Fuzzy**: one-edit typing slips (a letter dropped, doubled, swapped, or a neighbouring key on a
    staggered keyboard; spaces moved or lost in multi-word phrases), generated once per taxonomy into a
    hyperscan *literal* database: once per phrase word of 5+ letters, 4-letter words only inside longer
-   phrases; real words (the taxonomy's words and common parliamentary words) are left out. A passage with
+   phrases; real words (the taxonomy's words and common parliamentary words) are left out, and a slip that
+   is an English word (pyspellchecker's frequency list) counts only inside a longer phrase. A passage with
    a variant has the intended word put back and is re-scanned (all such passages in one scan); each phrase
    found is mapped back to the original span and scored with rapidfuzz (``process.cpdist``,
    ``fuzz.ratio`` >= 80). A "variant" far more frequent than its word is an unknown real word: ignored.
