@@ -126,8 +126,7 @@ def _work(part: int, fuzzy: bool = True) -> tuple:
     start = time.perf_counter()
     lo, raw, groups, titles = _read(part)
     res = _STATE["tagger"].tag_bytes(raw, groups, titles, fuzzy=fuzzy)
-    done = time.perf_counter()  # the checks below are the benchmark's, not the tagger's
-    return len(set(res["text"])), len(res["text"]), _quality(lo, res), (start, done, _peak_mb())
+    return _answer(lo, res, start, time.perf_counter())
 
 
 def _work_exact(part: int) -> tuple:
@@ -141,7 +140,12 @@ def _work_str(part: int) -> tuple:
     texts = bytes(raw).decode("utf-8").split("\n")[:-1]
     start = time.perf_counter()
     res = _STATE["tagger"].tag_columns(texts, groups, titles)
-    done = time.perf_counter()
+    return _answer(lo, res, start, time.perf_counter())
+
+
+def _answer(lo: int, res: dict, start: float, done: float) -> tuple:
+    """What a worker hands back for a part: counts, the benchmark's own checks (after ``done``, so not
+    timed) and its timings and peak memory."""
     return len(set(res["text"])), len(res["text"]), _quality(lo, res), (start, done, _peak_mb())
 
 

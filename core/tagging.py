@@ -239,7 +239,8 @@ class Tagger:
         and cues, common parliamentary words, short words) is never used: "one missing" is not a slip of
         "gone missing", "teenager" not of "teenagers". A slip that is an English word ("levers", "runway")
         counts only inside a longer phrase whose other words are there: "care levers" is a slip of "care
-        leavers", "a new runway" is not about runaways. Those are kept in ``self._inside_only``."""
+        leavers", "a new runway" is not about runaways. Such slips, and those of 4-letter words, are kept in
+        ``self._inside_only``."""
         known = _common_words() | {w for p in [*phrase_pats, *other_words] for w in p.norm.split()}
         english = _english_words()
         out: dict[str, Pat] = {}
@@ -254,7 +255,7 @@ class Tagger:
                         if len(v) < SHORT_WORD or v in known or v in out or (v in english and w not in in_longer):
                             continue
                         out[v] = Pat(p.theme, "variant", w, v)
-                        if v in english:
+                        if v in english or len(w) == SHORT_WORD:
                             self._inside_only.add(v)
         known = known | english
         for p in phrases:
@@ -299,7 +300,7 @@ class Tagger:
                 slip = norm[s:e]
                 pre = len(os.path.commonprefix([slip, target]))
                 suf = len(os.path.commonprefix([slip[::-1], target[::-1]]))
-                segs.append((ns, ns + len(target), s, e, pre, suf, len(target) == SHORT_WORD or p.norm in self._inside_only))
+                segs.append((ns, ns + len(target), s, e, pre, suf, p.norm in self._inside_only))
                 delta += len(target) - (e - s)
                 pos = e
             new.append(norm[pos:])
