@@ -126,7 +126,7 @@ def _work(part: int, fuzzy: bool = True) -> tuple:
     start = time.perf_counter()
     lo, raw, groups, titles = _read(part)
     res = _STATE["tagger"].tag_bytes(raw, groups, titles, fuzzy=fuzzy)
-    return _answer(lo, res, start, time.perf_counter())
+    return _answer(part, lo, res, start, time.perf_counter())
 
 
 def _work_exact(part: int) -> tuple:
@@ -140,13 +140,27 @@ def _work_str(part: int) -> tuple:
     texts = bytes(raw).decode("utf-8").split("\n")[:-1]
     start = time.perf_counter()
     res = _STATE["tagger"].tag_columns(texts, groups, titles)
-    return _answer(lo, res, start, time.perf_counter())
+    return _answer(part, lo, res, start, time.perf_counter())
 
 
-def _answer(lo: int, res: dict, start: float, done: float) -> tuple:
-    """What a worker hands back for a part: counts, the benchmark's own checks (after ``done``, so not
-    timed) and its timings and peak memory."""
-    return len(set(res["text"])), len(res["text"]), _quality(lo, res), (start, done, _peak_mb())
+def _answer(part: int, lo: int, res: dict, start: float, done: float) -> tuple:
+    """What a worker hands back for a part: its timings and peak memory. The evidence stays in the worker
+    until the timed rounds are over (``_checks``), so that checking it never delays the next part."""
+    _STATE.setdefault("kept", {})[part] = (done, lo, res)
+    return part, (start, done, _peak_mb())
+
+
+def _checks(_call: int) -> dict:
+    """After the timed rounds, in every worker at once: counts and the benchmark's own checks of the
+    evidence each kept part had."""
+    _STATE["barrier"].wait()  # one call per worker: each reports on what it kept
+    kept = _STATE.pop("kept", {})
+    return {part: (done, len(set(res["text"])), len(res["text"]), _quality(lo, res))
+            for part, (done, lo, res) in kept.items()}
+
+
+def _ready(_call: int) -> None:
+    _STATE["barrier"].wait()  # returns once every worker has started and compiled the taxonomy
 
 
 def _name(label: str, procs: int) -> str:
@@ -187,8 +201,9 @@ def start_pool(procs: int, state: dict):
     parts it will be handed and the seconds it took to start."""
     parts = _split(procs, len(state["groups"]), state["line_offsets"])
     t0 = time.perf_counter()
-    pool = mp.get_context("spawn").Pool(procs, initializer=_start_worker, initargs=({**state, **parts},))
-    pool.map(int, range(procs), chunksize=1)  # all workers up
+    ctx = mp.get_context("spawn")
+    pool = ctx.Pool(procs, initializer=_start_worker, initargs=({**state, **parts, "barrier": ctx.Barrier(procs)},))
+    pool.map(_ready, range(procs), chunksize=1)  # every worker up before the clock starts
     return pool, parts, time.perf_counter() - t0
 
 
@@ -197,17 +212,24 @@ def run_once(pool, work, parts: dict) -> tuple[float, list]:
     the tags afterwards are not counted), and the workers' answers."""
     started = time.perf_counter()
     out = pool.map(work, range(len(parts["bounds"])), chunksize=1)  # a free worker takes the next part
-    return max(x[3][1] for x in out) - started, out  # perf_counter is one clock for all processes
+    _STATE["worker_peak"] = max(_STATE.get("worker_peak", 0), *(x[1][2] for x in out))
+    return max(x[1][1] for x in out) - started, out  # perf_counter is one clock for all processes
 
 
-def summarise(out: list, state: dict) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """(tagged passages, tags, fuzzy passages) and (planted misspellings found, planted, passages with a
-    fuzzy tag but no planted misspelling); notes the workers' peak memory."""
-    fuzzy = set().union(*(x[2][0] for x in out))
-    covered = set().union(*(x[2][1] for x in out))
+def summarise(pool, procs: int, n_parts: int, state: dict) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """From the evidence of the last round (kept in the workers): (tagged passages, tags, fuzzy passages)
+    and (planted misspellings found, planted, passages with a fuzzy tag but no planted misspelling)."""
+    latest: dict = {}
+    for reports in pool.map(_checks, range(procs), chunksize=1):
+        for part, report in reports.items():
+            if part not in latest or report[0] > latest[part][0]:
+                latest[part] = report
+    assert len(latest) == n_parts, f"{len(latest)} of {n_parts} parts reported"
+    fuzzy = set().union(*(r[3][0] for r in latest.values()))
+    covered = set().union(*(r[3][1] for r in latest.values()))
     typos = set(state["typos"])
-    _STATE["worker_peak"] = max(_STATE.get("worker_peak", 0), *(x[3][2] for x in out))
-    return (sum(x[0] for x in out), sum(x[1] for x in out), len(fuzzy)), (len(covered), len(typos), len(fuzzy - typos))
+    counts = (sum(r[1] for r in latest.values()), sum(r[2] for r in latest.values()), len(fuzzy))
+    return counts, (len(covered), len(typos), len(fuzzy - typos))
 
 
 def main() -> None:
@@ -254,11 +276,10 @@ def main() -> None:
     # (this machine's speed drifts by up to 40% from minute to minute)
     times: list[list[float]] = [[] for _ in configs]
     rg_times: list[float] = []
-    outs: list = [None] * len(configs)
     rg_count = 0
     for _ in range(args.repeat):
         for k, ((label, work, procs), (pool, parts)) in enumerate(zip(configs, pools)):
-            dt, outs[k] = run_once(pool, work, parts)
+            dt, _out = run_once(pool, work, parts)
             times[k].append(dt)
         if rg:
             t0 = time.perf_counter()
@@ -266,10 +287,11 @@ def main() -> None:
                                text=True, check=False)
             rg_times.append(time.perf_counter() - t0)
             rg_count = int(r.stdout.strip() or 0)
+    summaries = [summarise(pool, procs, len(parts["bounds"]), state)
+                 for (_label, _w, procs), (pool, parts) in zip(configs, pools)]
     for pool, _parts in pools:
         pool.close()
         pool.join()
-    summaries = [summarise(out, state) for out in outs]
     rows = [(_name(label, procs), min(ts), counts) for (label, _w, procs), ts, (counts, _q) in zip(configs, times, summaries)]
     if rg:
         rows.append(("rg -F -i -w -c -f PHRASES (phrases normalised, no variants)", min(rg_times), (rg_count, 0, 0)))

@@ -666,9 +666,26 @@ class _Normalised:
 
 
 def _join_lines(mv: memoryview, lo: np.ndarray, hi: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """The slices ``mv[lo[k]:hi[k]]`` joined by line breaks, and the offset where each begins."""
-    return (b"\n".join(mv[a:b] for a, b in zip(lo.tolist(), hi.tolist())),
-            np.concatenate([[0], np.cumsum(hi - lo + 1)[:-1]]).astype(np.int64))
+    """The slices ``mv[lo[k]:hi[k]]`` joined by line breaks, and the offset where each begins. Slices that
+    follow each other in ``mv`` with a line break between (consecutive passages) are copied as one run.
+
+    >>> j, at = _join_lines(memoryview(b"ab\\ncd\\nef"), np.array([0, 3, 6]), np.array([2, 5, 8]))
+    >>> j, at.tolist()
+    (b'ab\\ncd\\nef', [0, 3, 6])
+    """
+    where = np.zeros(len(lo), dtype=np.int64)
+    if len(lo) > 1:
+        np.cumsum(hi[:-1] - lo[:-1] + 1, out=where[1:])
+        # a run continues where the next slice starts just after this one's end and that byte is a line break
+        joins = np.flatnonzero(lo[1:] == hi[:-1] + 1)
+        if len(joins):
+            joins = joins[np.frombuffer(mv, dtype=np.uint8)[hi[joins]] == 10]
+        first = np.ones(len(lo), dtype=bool)
+        first[joins + 1] = False
+        last = np.ones(len(lo), dtype=bool)
+        last[joins] = False
+        lo, hi = lo[first], hi[last]
+    return b"\n".join(mv[a:b] for a, b in zip(lo.tolist(), hi.tolist())), where
 
 
 def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray,
