@@ -110,22 +110,25 @@ def _quality(lo: int, res: dict) -> tuple[set, set]:
     return fuzzy, covered
 
 
-def _read(part: int) -> tuple[int, memoryview, np.ndarray, dict]:
-    """A part of the corpus file, memory-mapped (read in place, as ripgrep reads it)."""
+def _read(part: int) -> tuple[int, memoryview, np.ndarray, dict, np.ndarray]:
+    """A part of the corpus file, memory-mapped (read in place, as ripgrep reads it), with where each of
+    its passages ends (a store keeps each passage's length)."""
     (lo, hi), (blo, bhi) = _STATE["bounds"][part], _STATE["byte_bounds"][part]
     if "map" not in _STATE:
         with open(_STATE["corpus_file"], "rb") as fh:
             _STATE["map"] = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     groups = _STATE["groups"][lo:hi]
-    return lo, memoryview(_STATE["map"])[blo:bhi], groups, {g: _STATE["titles"][g] for g in np.unique(groups).tolist()}
+    line_ends = _STATE["line_offsets"][lo + 1:hi + 1] - 1 - blo
+    return (lo, memoryview(_STATE["map"])[blo:bhi], groups, {g: _STATE["titles"][g] for g in np.unique(groups).tolist()},
+            line_ends)
 
 
 def _work(part: int, fuzzy: bool = True) -> tuple:
     """One part: its byte range of the corpus file (whole sections), tagged as UTF-8 bytes in place, as a
-    store would hand text over."""
+    store would hand text over (with each passage's end)."""
     start = time.perf_counter()
-    lo, raw, groups, titles = _read(part)
-    res = _STATE["tagger"].tag_bytes(raw, groups, titles, fuzzy=fuzzy)
+    lo, raw, groups, titles, line_ends = _read(part)
+    res = _STATE["tagger"].tag_bytes(raw, groups, titles, fuzzy=fuzzy, line_ends=line_ends)
     return _answer(part, lo, res, start, time.perf_counter())
 
 
@@ -136,7 +139,7 @@ def _work_exact(part: int) -> tuple:
 
 def _work_str(part: int) -> tuple:
     """The same share as Python strings (the passages as a list of str; decoding is not counted)."""
-    lo, raw, groups, titles = _read(part)
+    lo, raw, groups, titles, _ends = _read(part)
     texts = bytes(raw).decode("utf-8").split("\n")[:-1]
     start = time.perf_counter()
     res = _STATE["tagger"].tag_columns(texts, groups, titles)

@@ -354,27 +354,38 @@ class Tagger:
         return self._run(raw, groups, titles, fuzzy, texts)
 
     def tag_bytes(self, raw: bytes, groups: list[object] | np.ndarray | None = None,
-                  titles: dict[object, str] | None = None, fuzzy: bool = True) -> dict[str, list]:
+                  titles: dict[object, str] | None = None, fuzzy: bool = True,
+                  line_ends: np.ndarray | None = None) -> dict[str, list]:
         """Tag UTF-8 text holding one passage per line, as a store or a file hands it over (no decoding
         to Python strings first): bytes, a memory-mapped file or a memoryview of one (read in place).
-        Same result as ``tag_columns`` on the lines of ``raw``."""
+        Same result as ``tag_columns`` on the lines of ``raw``.
+
+        ``line_ends``: where each passage ends (the offset of its line break, or ``len(raw)`` for a last
+        passage without one), when the caller already knows (a store keeps each passage's length); they
+        are checked instead of searched for. A line break inside a passage is then read as a space."""
         if not isinstance(raw, (bytes, mmap.mmap)):  # a memory map is read in place, as the passages need it
             raw = memoryview(raw).cast("B")
-        return self._run(raw, groups, titles, fuzzy, None)
+        if line_ends is not None:
+            line_ends = _checked_line_ends(raw, line_ends)
+        return self._run(raw, groups, titles, fuzzy, None, line_ends)
 
-    def _run(self, raw, groups, titles, fuzzy, texts) -> dict[str, list]:
+    def _run(self, raw, groups, titles, fuzzy, texts, line_ends=None) -> dict[str, list]:
         gc_was_enabled = gc.isenabled()
         gc.disable()  # many short-lived tuples: the cyclic collector only costs time here
         try:
-            return self._tag(raw, groups, titles, fuzzy, texts)
+            return self._tag(raw, groups, titles, fuzzy, texts, line_ends)
         finally:
             if gc_was_enabled:
                 gc.enable()
 
-    def _tag(self, raw: bytes, groups, titles, fuzzy: bool, texts: list[str] | None) -> dict[str, list]:
+    def _tag(self, raw: bytes, groups, titles, fuzzy: bool, texts: list[str] | None,
+             line_ends: np.ndarray | None = None) -> dict[str, list]:
         # passages are the lines of `raw`; the normalised copy has the same length, so the same offsets
-        (hp, hs, he), nl = self._scan(raw, fuzzy)
-        ends = nl if (not len(raw) or raw[-1:] == b"\n") else np.append(nl, len(raw))
+        (hp, hs, he), nl = self._scan(raw, fuzzy, line_ends is None)
+        if line_ends is not None:
+            ends = line_ends
+        else:
+            ends = nl if (not len(raw) or raw[-1:] == b"\n") else np.append(nl, len(raw))
         n = len(ends)
         starts = np.empty(n, dtype=np.int64)
         if n:
@@ -457,9 +468,9 @@ class Tagger:
                 ev.append(cue)
         return self._assemble(ev, raw, starts, ends, texts, list(about.values()))
 
-    def _scan(self, raw: bytes, fuzzy: bool):
+    def _scan(self, raw: bytes, fuzzy: bool, find_breaks: bool = True):
         """Phrases and (with ``fuzzy``) misspelling variants, every match, as (pattern ids, starts, ends),
-        and the offsets of the line breaks. The text is taken a few MB at a time (whole lines): its line
+        and (with ``find_breaks``) the offsets of the line breaks. The text is taken a few MB at a time (whole lines): its line
         breaks found, normalised and scanned twice while it is still in the CPU's cache; no normalised
         copy of the whole text is kept."""
         out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -469,8 +480,9 @@ class Tagger:
             end = _line_end(raw, pos + SCAN_CHUNK)
             lo = max(pos - 1, 0)  # the line break before a passage: a space before its first word
             piece = _cut(raw, lo, end)
-            found = _newlines(piece)
-            breaks.append((found[1:] if lo < pos else found) + lo)  # pieces overlap by that line break
+            if find_breaks:
+                found = _newlines(piece)
+                breaks.append((found[1:] if lo < pos else found) + lo)  # pieces overlap by that line break
             chunk = piece.translate(_SCAN_TABLE)
             p, a, b = self.main.scan_arrays(chunk)
             out.append((p, a + lo, b + lo))
@@ -761,6 +773,26 @@ def _line_end(raw, at: int) -> int:
             return at + int(hit[0]) + 1
         at += 65536
     return size
+
+
+def _checked_line_ends(raw, line_ends) -> np.ndarray:
+    """The passage ends a caller gave, checked: increasing, each at a line break or at the end of ``raw``,
+    and the last one at the end of ``raw`` or of its last line."""
+    ends = np.asarray(line_ends, dtype=np.int64)
+    size = len(raw)
+    if ends.ndim != 1 or (len(ends) and (ends[0] < 0 or (np.diff(ends) <= 0).any())):
+        raise ValueError("line_ends must be increasing offsets")
+    if not len(ends):
+        if size:
+            raise ValueError("line_ends is empty but the text is not")
+        return ends
+    last = int(ends[-1])
+    if last > size or (last < size and not (last == size - 1 and raw[size - 1:size] == b"\n")):
+        raise ValueError(f"line_ends ends at {last}, not at the end of the text ({size} bytes)")
+    inner = ends[ends < size]
+    if len(inner) and (np.frombuffer(raw, dtype=np.uint8)[inner] != 10).any():
+        raise ValueError("line_ends: an offset that is not a line break")
+    return ends
 
 
 def _newlines(data) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from core.summary import FilterState, apply_filters, theme_summary
@@ -251,6 +252,23 @@ def test_tag_bytes_agrees_with_tag_columns_on_the_seeds(corpus):
     assert len(from_str["text"]) > 500
     for i, s, e, m in zip(from_str["text"], from_str["start"], from_str["end"], from_str["matched_text"]):
         assert texts[i][s:e] == m
+
+
+def test_tag_bytes_with_known_line_ends(corpus):
+    """A caller that knows where each passage ends (a store) gets the same evidence without the search for
+    line breaks; ends that are not line breaks are refused with a message."""
+    texts = [t.replace("\n", " ") for t in corpus.passages["text"]]
+    for raw in ("\n".join(texts).encode("utf-8"), ("\n".join(texts) + "\n").encode("utf-8")):
+        ends = np.cumsum([len(t.encode("utf-8")) + 1 for t in texts]) - 1
+        ends[-1] = min(ends[-1], len(raw))
+        assert TAGGER.tag_bytes(raw, line_ends=ends) == TAGGER.tag_bytes(raw)
+    raw = "\n".join(texts[:3]).encode("utf-8")
+    with pytest.raises(ValueError, match="not a line break"):
+        TAGGER.tag_bytes(raw, line_ends=[5, 40, len(raw)])
+    with pytest.raises(ValueError, match="not at the end of the text"):
+        TAGGER.tag_bytes(raw, line_ends=[len(texts[0].encode("utf-8"))])
+    with pytest.raises(ValueError, match="increasing"):
+        TAGGER.tag_bytes(raw, line_ends=[len(raw), len(raw)])
 
 
 def test_misspelling_at_the_very_start_or_end_of_the_text():
