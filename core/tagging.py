@@ -198,7 +198,13 @@ class Tagger:
         for p in near_pats:
             near_index.setdefault(p.norm, len(near_index))
         self.near = Scanner([next(p for p in near_pats if p.norm == w) for w in near_index])
-        cue_pats = [p for p in aux if p.kind == "cue"]
+        # a cue's forms ("gang", "gangs") compile to one pattern: scanned once, so that each occurrence is
+        # one cue (two patterns matching the same word would take two of a passage's three cue places)
+        cue_index: dict[tuple[str, str], Pat] = {}
+        for p in aux:
+            if p.kind == "cue":
+                cue_index.setdefault((p.theme, phrase_pattern(p.norm)), p)
+        cue_pats = list(cue_index.values())
         # one cue database per theme: only the passages that can use a theme's cues are scanned with them
         self.cue_pats = cue_pats
         labels = {t.id: t.label for t in taxonomy.themes}
@@ -563,7 +569,7 @@ class Tagger:
         """Cue words in the passages of sections about a theme that are not yet tagged with it, at most
         three per passage and theme (the earliest); one scan per theme over just those passages."""
         about_keys = np.fromiter(about, dtype=np.int64)
-        why_index = {k: j for j, k in enumerate(about)}
+        by_key = np.argsort(about_keys)  # section key -> its place in `about` (the reason's index)
         about_mat = np.zeros((int(gcodes.max()) + 1, T), dtype=bool)
         about_mat[about_keys // T, about_keys % T] = True
         tagged = np.zeros(n * T, dtype=bool)
@@ -600,7 +606,7 @@ class Tagger:
             top = rank < 3
             q, cp, cs, ce = q[top], cp[top], cs[top], ce[top]
             i = members[q]
-            whys = np.array([why_index[k] for k in (gcodes[i] * T + t).tolist()], dtype=np.int64)
+            whys = by_key[np.searchsorted(about_keys, gcodes[i] * T + t, sorter=by_key)]
             out.append((i, np.full(len(i), t), cs - sub_starts[q] + lo[q], ce - sub_starts[q] + lo[q],
                         (cp + self._cue_offset[t]) * 1_000_000 + whys))
         if not out:
