@@ -460,19 +460,24 @@ class Tagger:
         # around each candidate is scanned for near words
         cand = np.flatnonzero(keep & (hk == K_CONTEXT))
         T = len(self.taxonomy.themes)
-        if len(cand) and len(direct):  # a theme already matched directly needs no context evidence
-            cand = cand[~np.isin(ht[cand] * T + hth[cand], ht[direct] * T + hth[direct])]
+        tagged = np.zeros((n, T), dtype=bool)  # passage x theme: tagged so far
+        tagged[ht[direct], hth[direct]] = True
+        if len(cand):  # a theme already matched directly needs no context evidence
+            cand = cand[~tagged[ht[cand], hth[cand]]]
+        for e in ev[1:]:  # fuzzy evidence
+            tagged[e[0], e[1]] = True
         if len(cand) and self.near.regexes:
             ctx = self._context(buf, starts, ends, cand, hp, hs, he, ht, hth)
             if ctx is not None:
                 ev.append(ctx)
+                tagged[ctx[0], ctx[1]] = True
 
-        tagged_keys = np.unique(np.concatenate([e[0] * T + e[1] for e in ev]))
+        tagged_keys = np.flatnonzero(tagged.reshape(-1))
         about = self._sections(tagged_keys, gcodes, guniq, n, T, titles or {}, fuzzy)
 
         # cues: in sections about a theme, the passages not yet tagged with it
         if about and self.cue_scanners:
-            cue = self._cue_rows(buf, starts, ends, n, gcodes, T, tagged_keys, about)
+            cue = self._cue_rows(buf, starts, ends, n, gcodes, T, tagged, about)
             if cue is not None:
                 ev.append(cue)
         return self._assemble(ev, raw, starts, ends, texts, list(about.values()))
@@ -568,16 +573,14 @@ class Tagger:
                 about[keys[i][1] * T + self._theme_index[theme]] = f"section title '{title_texts[i]}' matches"
         return about
 
-    def _cue_rows(self, buf, starts, ends, n, gcodes, T, tagged_keys, about):
-        """Cue words in the passages of sections about a theme that are not yet tagged with it, at most
-        three per passage and theme (the earliest); one scan per theme over just those passages."""
+    def _cue_rows(self, buf, starts, ends, n, gcodes, T, tagged, about):
+        """Cue words in the passages of sections about a theme that are not yet tagged with it (``tagged``:
+        passage x theme), at most three per passage and theme (the earliest); one scan per theme over just
+        those passages."""
         about_keys = np.fromiter(about, dtype=np.int64)
         by_key = np.argsort(about_keys)  # section key -> its place in `about` (the reason's index)
         about_mat = np.zeros((int(gcodes.max()) + 1, T), dtype=bool)
         about_mat[about_keys // T, about_keys % T] = True
-        tagged = np.zeros(n * T, dtype=bool)
-        tagged[tagged_keys] = True
-        tagged = tagged.reshape(n, T)
         out = []
         for t in np.unique(about_keys % T).tolist():
             scanner = self.cue_scanners.get(t)
