@@ -253,7 +253,7 @@ def main() -> None:
     t0 = time.perf_counter()
     tagger = Tagger(tax)
     print(f"compile: {time.perf_counter() - t0:.2f} s ({len(tagger.main.regexes)} phrase patterns, "
-          f"{len(tagger.variants.regexes):,} misspelling variants, {len(tagger.near.regexes)} near words, "
+          f"{len(tagger.variants.regexes):,} misspelling variants, {len(tagger.near_pats)} near words, "
           f"{len(tagger.cue_pats)} cues)")
     lengths = np.fromiter((len(t.encode("utf-8")) + 1 for t in texts), dtype=np.int64, count=len(texts))
     state = {"corpus_file": str(corpus_file), "groups": np.asarray(groups, dtype=np.int64), "titles": titles,

@@ -20,7 +20,7 @@ How it works (see the README, "How tagging works"):
 4. **Context**: a context phrase counts only with one of its ``near`` words within ``window`` words; a
    ``cue`` counts only inside a section that is about the theme (its title matches, or at least
    ``section_share`` of its passages match directly). Near words and cues are scanned only in the
-   windows and passages that can use them.
+   windows and passages that can use them, each window for its own rule's near words only.
 5. **Exclusions** cancel the matches they overlap.
 6. **Evidence**: one row per (passage, theme, span), the strongest method kept; byte offsets become
    character offsets only for these rows.
@@ -194,10 +194,10 @@ class Tagger:
         self.main.pats.extend(variants)  # pattern ids of the variant scanner follow the main ones
         self.variants = Scanner(variants, [f" {p.norm} " for p in variants], literal=True)
         near_pats = [p for p in aux if p.kind == "near"]
-        near_index: dict[str, int] = {}  # each near word scanned once, whichever rules use it
+        near_index: dict[str, int] = {}  # each near word once, whichever rules use it
         for p in near_pats:
             near_index.setdefault(p.norm, len(near_index))
-        self.near = Scanner([next(p for p in near_pats if p.norm == w) for w in near_index])
+        self.near_pats = [next(p for p in near_pats if p.norm == w) for w in near_index]
         # a cue's forms ("gang", "gangs") compile to one pattern: scanned once, so that each occurrence is
         # one cue (two patterns matching the same word would take two of a passage's three cue places)
         cue_index: dict[tuple[str, str], Pat] = {}
@@ -230,6 +230,11 @@ class Tagger:
         self._near_in_rule = np.zeros((max(len(near_index), 1), max(len(rule_key), 1)), dtype=bool)
         for p in near_pats:
             self._near_in_rule[near_index[p.norm], rule_key[(p.theme, p.rule)]] = True
+        # one near-word database per context rule: a window is scanned only for its own rule's near words
+        self._near_by_rule = []
+        for r in range(len(rule_key)):
+            ids = np.flatnonzero(self._near_in_rule[:, r])
+            self._near_by_rule.append((Scanner([self.near_pats[k] for k in ids.tolist()]), ids))
         windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
         self._window = np.array(windows, dtype=np.int64)
         self._reach = self._window * 10  # bytes either side scanned for near words (~6 per word; generous)
@@ -466,7 +471,7 @@ class Tagger:
             cand = cand[~tagged[ht[cand], hth[cand]]]
         for e in ev[1:]:  # fuzzy evidence
             tagged[e[0], e[1]] = True
-        if len(cand) and self.near.regexes:
+        if len(cand) and self.near_pats:
             ctx = self._context(buf, starts, ends, cand, hp, hs, he, ht, hth)
             if ctx is not None:
                 ev.append(ctx)
@@ -520,11 +525,28 @@ class Tagger:
         return tuple(np.concatenate(x) for x in zip(*out)), nl
 
     def _context(self, buf, starts, ends, cand, hp, hs, he, ht, hth):
+        """Context candidates (rows of the hits) that have one of their rule's near words within the rule's
+        window: (text, theme, start, end, method, score, reason key) for each, in candidate order."""
+        rules = self._ctx_rule[hp[cand]]
+        found = [self._near_words(buf, starts, ends, cand[rules == r], r, hp, hs, he, ht)
+                 for r in np.unique(rules).tolist()]
+        found = [f for f in found if f is not None]
+        if not found:
+            return None
+        c, near = (np.concatenate(x) for x in zip(*found))
+        order = np.argsort(c, kind="stable")
+        c, near = c[order], near[order]
+        return (ht[c], hth[c], hs[c], he[c], M_CONTEXT, METHOD_SCORE["context"], hp[c] * 100_000 + near)
+
+    def _near_words(self, buf, starts, ends, cand, rule, hp, hs, he, ht):
+        """For the candidates of one context rule: (candidate rows, the near word found) where one of the
+        rule's near words lies within the window; only a window of text around each candidate is scanned."""
+        scanner, near_ids = self._near_by_rule[rule]
         reach = self._reach[hp[cand]]
         lo = np.maximum(starts[ht[cand]], hs[cand] - reach)
         hi = np.minimum(ends[ht[cand]], he[cand] + reach)
         window_buf, sub_starts = buf.join(lo, hi)
-        near_p, near_s, near_e = self.near.scan_arrays(window_buf)
+        near_p, near_s, near_e = scanner.scan_arrays(window_buf)
         if not len(near_p):
             return None
         # a near word counts when it does not overlap the phrase and at most `window` words lie between
@@ -541,15 +563,13 @@ class Tagger:
         after = near_s >= e0
         gap = np.where(after, word_start[np.where(after, near_s, e0)] - word_start[e0],
                        word_start[s0] - word_start[np.minimum(near_e, s0)])
-        valid = (self._near_in_rule[near_p, self._ctx_rule[hp[c]]] & ~((near_s < e0) & (s0 < near_e))
-                 & (gap <= self._window[hp[c]]))
+        valid = ~((near_s < e0) & (s0 < near_e)) & (gap <= self._window[hp[c]])
         j = np.flatnonzero(valid)
         if not len(j):
             return None
         _, first = np.unique(q[j], return_index=True)  # the first near word found for each candidate
         j = j[first]
-        c = cand[q[j]]
-        return (ht[c], hth[c], hs[c], he[c], M_CONTEXT, METHOD_SCORE["context"], hp[c] * 100_000 + near_p[j])
+        return cand[q[j]], near_ids[near_p[j]]
 
     def _sections(self, tagged_keys, gcodes, guniq, n, T, titles, fuzzy) -> dict[int, str]:
         """Sections about a theme: the title matches, or enough of the passages match directly or in
@@ -663,7 +683,7 @@ class Tagger:
         if method == M_FUZZY:
             return f"near-miss of '{pats[why].text}'"
         if method == M_CONTEXT:
-            p, q = pats[why // 100_000], self.near.pats[why % 100_000]
+            p, q = pats[why // 100_000], self.near_pats[why % 100_000]
             window = self.taxonomy.theme(p.theme).context[p.rule].window
             return f"'{p.text}' within {window} words of '{q.text}'"
         return f"{self._cue_reason[why // 1_000_000]} ({about_why[why % 1_000_000]})"
