@@ -299,19 +299,16 @@ class Tagger:
                     continue
                 if subs and s < subs[-1][1]:
                     continue
-                subs.append((s, e, p.text.encode()))
+                subs.append((s, e, p.text.encode(), p.norm in self._inside_only))
             if not subs:
                 continue
             norm = buf[starts[i]:ends[i]]
             new, segs, pos, delta = [], [], 0, 0
-            for s, e, target in subs:
+            for s, e, target, inside_only in subs:
                 new.append(norm[pos:s])
                 ns = s + delta
                 new.append(target)
-                slip = norm[s:e]
-                pre = len(os.path.commonprefix([slip, target]))
-                suf = len(os.path.commonprefix([slip[::-1], target[::-1]]))
-                segs.append((ns, ns + len(target), s, e, pre, suf, p.norm in self._inside_only))
+                segs.append((ns, ns + len(target), s, e, norm[s:e], target, inside_only))
                 delta += len(target) - (e - s)
                 pos = e
             new.append(norm[pos:])
@@ -891,16 +888,18 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w, c in counts.items() if c >= ENGLISH_MIN_COUNT and w.isascii() and w.isalpha())
 
 
-def _map_back(x: int, segs: list[tuple[int, int, int, int, int, int]], is_start: bool) -> int:
-    """Offset in the substituted text -> offset in the original. Inside a substituted word, an offset in
-    the part before the slip keeps its distance from the start, one after it its distance from the end.
+def _map_back(x: int, segs: list[tuple], is_start: bool) -> int:
+    """Offset in the substituted text -> offset in the original. ``segs``: (start, end in the substituted
+    text, start, end in the original, the slip, the word put back, ...). Inside a substituted word, an offset
+    in the part the slip shares with the word's beginning keeps its distance from the start, one in the part
+    it shares with the word's end its distance from the end.
 
-    >>> segs = [(0, 30, 0, 31, 4, 26)]  # "semi independent accommodation" put back for "semii-independent ..."
+    >>> segs = [(0, 30, 0, 31, b"semii independent accommodation", b"semi independent accommodation")]
     >>> _map_back(0, segs, True), _map_back(16, segs, False), _map_back(30, segs, False)
     (0, 17, 31)
     """
     delta = 0
-    for ns, ne, os_, oe, pre, suf, *_ in segs:
+    for ns, ne, os_, oe, slip, target, *_ in segs:
         if x < ns:
             break
         if x <= ne and (x < ne or not is_start):
@@ -908,9 +907,9 @@ def _map_back(x: int, segs: list[tuple[int, int, int, int, int, int]], is_start:
                 return os_
             if x == ne:
                 return oe
-            if x - ns <= pre:
+            if x - ns <= len(os.path.commonprefix([slip, target])):
                 return os_ + (x - ns)
-            if ne - x <= suf:
+            if ne - x <= len(os.path.commonprefix([slip[::-1], target[::-1]])):
                 return oe - (ne - x)
             return min(os_ + (x - ns), oe)
         delta = oe - ne

@@ -223,6 +223,15 @@ def test_english_word_slips_count_only_inside_longer_phrases():
     assert {"levers", "runway"} <= TAGGER._inside_only  # "runway children" would still be a slip
 
 
+def test_each_slip_in_a_passage_keeps_its_own_rule():
+    """Two slips in one passage: a real misspelling ("Cuckoing") and an English word ("runway") are each
+    judged by their own rule, whichever comes first (the passage's last slip once decided for all)."""
+    for text in ("Cuckoing is rife here, and so is the new runway.", "The new runway and cuckoing."):
+        ev = TAGGER.tag_texts([text])[0]
+        assert [(e["theme"], e["matched_text"].lower(), e["method"]) for e in ev] == [
+            ("county_lines", "cuckoing", "fuzzy")]
+
+
 def test_pure_python_fallback_tags_the_same(monkeypatch, corpus):
     """Where the hyperscan wheel is missing (e.g. on ARM), the tagger falls back to Python and agrees."""
     import core.tagging as tagging_mod
