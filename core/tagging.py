@@ -54,6 +54,7 @@ SHORT_WORD = 4
 ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list: words seen at least this often are real words
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
+RAW_GAP = "[^a-z0-9\\n]{1,4}"  # the same gap in text as written (matched case-insensitively)
 SCAN_CHUNK = 1 << 22  # bytes normalised and scanned at a time (fits in the CPU's cache)
 TAG_COLUMNS = ["passage_id", "theme", "matched_text", "start", "end", "method", "score", "reason"]
 MIN_SECTION_WORDS = 12
@@ -63,7 +64,7 @@ M_EXACT, M_FUZZY, M_CONTEXT, M_SECTION = 0, 1, 2, 3
 METHOD_NAMES = {M_EXACT: "exact", M_FUZZY: "fuzzy", M_CONTEXT: "context", M_SECTION: "section"}
 
 
-def word_pattern(word: str, inflect: bool = True) -> str:
+def word_pattern(word: str, inflect: bool = True, gap: str = GAP) -> str:
     """Regex for one normalised word with plural / possessive variants.
 
     >>> word_pattern("lines"), word_pattern("county"), word_pattern("children")
@@ -82,12 +83,18 @@ def word_pattern(word: str, inflect: bool = True) -> str:
         body = f"{w}(?:ren)?"
     else:
         body = f"{w}s?"
-    return body + "(?:" + GAP + "s)?"
+    return body + "(?:" + gap + "s)?"
 
 
-def phrase_pattern(phrase_norm: str) -> str:
+def phrase_pattern(phrase_norm: str, gap: str = GAP) -> str:
+    """Regex for a normalised phrase: its words with their variants, 1-4 bytes of space (or, with
+    ``RAW_GAP``, of anything but letters, digits and line breaks) between them.
+
+    >>> phrase_pattern("county lines", RAW_GAP)
+    '\\\\bcount(?:y|ies)(?:[^a-z0-9\\\\n]{1,4}s)?[^a-z0-9\\\\n]{1,4}lines?(?:[^a-z0-9\\\\n]{1,4}s)?\\\\b'
+    """
     words = phrase_norm.split()
-    return r"\b" + GAP.join(word_pattern(w) for w in words) + r"\b"
+    return r"\b" + gap.join(word_pattern(w, gap=gap) for w in words) + r"\b"
 
 
 @dataclass(frozen=True)
@@ -107,12 +114,15 @@ class Scanner:
     arrays, every occurrence, overlaps included.
 
     ``literal=True``: the patterns are plain strings delimited by spaces (compiled ~50x faster than
-    word-boundary regexes); the reported span leaves the delimiting spaces out."""
+    word-boundary regexes); the reported span leaves the delimiting spaces out. ``raw=True``: the phrases
+    are matched in text as written (any case, punctuation between words) as well as in normalised text,
+    so the text need not be normalised first."""
 
-    def __init__(self, pats: list[Pat], patterns: list[str] | None = None, literal: bool = False):
+    def __init__(self, pats: list[Pat], patterns: list[str] | None = None, literal: bool = False,
+                 raw: bool = False):
         self.pats = list(pats)
         self.literal = literal
-        self.regexes = patterns or [phrase_pattern(p.norm) for p in pats]
+        self.regexes = patterns or [phrase_pattern(p.norm, RAW_GAP if raw else GAP) for p in pats]
         self.db = None
         if not self.regexes:
             return
@@ -129,9 +139,10 @@ class Scanner:
         if _hs is not None:
             self.db = _hs.Database()
             self.db.compile(expressions=[r.encode() for r in self.regexes], ids=list(range(len(self.regexes))),
-                            elements=len(self.regexes), flags=[_hs.HS_FLAG_SOM_LEFTMOST] * len(self.regexes))
+                            elements=len(self.regexes),
+                            flags=[_hs.HS_FLAG_SOM_LEFTMOST | (_hs.HS_FLAG_CASELESS if raw else 0)] * len(self.regexes))
         else:
-            self.compiled = [re.compile(r.encode()) for r in self.regexes]
+            self.compiled = [re.compile(r.encode(), re.IGNORECASE if raw else 0) for r in self.regexes]
 
     def scan_arrays(self, buf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pattern ids, starts, ends) of every match in ``buf`` (any bytes-like object)."""
@@ -215,7 +226,7 @@ class Tagger:
             mine = [p for p in cue_pats if p.theme == t.id]
             if mine:
                 self._cue_offset[k] = cue_pats.index(mine[0])
-                self.cue_scanners[k] = Scanner(mine)
+                self.cue_scanners[k] = Scanner(mine, raw=True)  # scans the passages as written
         # per-pattern lookup arrays for the vectorised stages
         self._theme_index = {t.id: k for k, t in enumerate(taxonomy.themes)}
         kinds = {"phrase": K_PHRASE, "exclusion": K_EXCLUSION, "context": K_CONTEXT, "variant": K_VARIANT}
@@ -234,7 +245,7 @@ class Tagger:
         self._near_by_rule = []
         for r in range(len(rule_key)):
             ids = np.flatnonzero(self._near_in_rule[:, r])
-            self._near_by_rule.append((Scanner([self.near_pats[k] for k in ids.tolist()]), ids))
+            self._near_by_rule.append((Scanner([self.near_pats[k] for k in ids.tolist()], raw=True), ids))
         windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
         self._window = np.array(windows, dtype=np.int64)
         self._reach = self._window * 10  # bytes either side scanned for near words (~6 per word; generous)
@@ -613,7 +624,7 @@ class Tagger:
             if not len(members):
                 continue
             lo, hi = starts[members], ends[members]
-            members_buf, sub_starts = buf.join(lo, hi)
+            members_buf, sub_starts = buf.join(lo, hi, normalise=False)
             cp, cs, ce = scanner.scan_arrays(members_buf)
             if not len(cp):
                 continue
@@ -701,9 +712,10 @@ class _Normalised:
     def __getitem__(self, key: slice) -> bytes:
         return _cut(self.raw, key.start, key.stop).translate(_SCAN_TABLE)
 
-    def join(self, lo: np.ndarray, hi: np.ndarray) -> tuple[bytes, np.ndarray]:
+    def join(self, lo: np.ndarray, hi: np.ndarray, normalise: bool = True) -> tuple[bytes, np.ndarray]:
+        """The slices joined by line breaks (normalised, or as written), and where each begins."""
         joined, where = _join_lines(self._mv, lo, hi)
-        return joined.translate(_NORM_TABLE), where
+        return (joined.translate(_NORM_TABLE) if normalise else joined), where
 
 
 def _join_lines(mv: memoryview, lo: np.ndarray, hi: np.ndarray) -> tuple[bytes, np.ndarray]:
