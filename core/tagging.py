@@ -220,6 +220,7 @@ class Tagger:
         self.cue_pats = cue_pats
         labels = {t.id: t.label for t in taxonomy.themes}
         self._cue_reason = [f"cue '{q.text}' in a section about {labels[q.theme]}" for q in cue_pats]
+        self._reason_cache: dict[tuple[int, int], str] = {}
         self.cue_scanners = {}
         self._cue_offset = {}
         for k, t in enumerate(taxonomy.themes):
@@ -669,8 +670,7 @@ class Tagger:
         if texts is not None:  # the text as given (a line break inside a passage was scanned as a space)
             matched = [texts[i][a:b] for i, a, b in zip(tl, cs, ce)]
         ukey, inv = np.unique(method.astype(np.int64) * (1 << 40) + why, return_inverse=True)
-        reasons = np.array([self._reason(int(k >> 40), int(k & ((1 << 40) - 1)), about_why) for k in ukey.tolist()],
-                           dtype=object)
+        reasons = np.array(self._reasons(ukey >> 40, ukey & ((1 << 40) - 1), about_why), dtype=object)
         ids = np.array(self.taxonomy.ids, dtype=object)
         names = np.array([METHOD_NAMES[k] for k in sorted(METHOD_NAMES)], dtype=object)
         return {
@@ -683,6 +683,21 @@ class Tagger:
             "score": np.round(score, 3).tolist(),
             "reason": reasons[inv.reshape(-1)].tolist() if len(tl) else [],
         }
+
+    def _reasons(self, methods: np.ndarray, whys: np.ndarray, about_why: list[str]) -> list[str]:
+        """The reason, in words, for each (method, reason key); a section's reasons are built here (one per
+        cue and section), the others once per tagger."""
+        cache, cue_reason = self._reason_cache, self._cue_reason
+        out = []
+        for m, w in zip(methods.tolist(), whys.tolist()):
+            if m == M_SECTION:
+                out.append(f"{cue_reason[w // 1_000_000]} ({about_why[w % 1_000_000]})")
+                continue
+            r = cache.get((m, w))
+            if r is None:
+                r = cache[(m, w)] = self._reason(m, w, about_why)
+            out.append(r)
+        return out
 
     def _reason(self, method: int, why: int, about_why: list[str]) -> str:
         pats = self.main.pats
