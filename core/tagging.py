@@ -301,13 +301,15 @@ class Tagger:
         """Confirm variant hits: substitute the intended word, re-scan those passages for phrases, map the
         match back to the original text and score it with rapidfuzz against the phrase."""
         counts = Counter(p.norm for lst in variant_hits.values() for p, _s, _e in lst)
+        word_of = {p.norm: p.text for lst in variant_hits.values() for p, _s, _e in lst}
+        # a 'variant' seen far more often than its word is a real word we did not know
+        unknown_words = {v for v, c in counts.items() if c > 3 and c > 0.05 * exact_counts.get(word_of[v], 0) + 3}
         batch: list[tuple[int, bytes, list]] = []  # passage, its text, the substitutions made
         pieces: list[bytes] = []
         for i, lst in variant_hits.items():
             subs = []
-            for p, s, e in sorted(lst, key=lambda x: (x[1], -x[2])):  # the longest slip at a place
-                # a 'variant' seen far more often than its word is a real word we did not know
-                if counts[p.norm] > 3 and counts[p.norm] > 0.05 * exact_counts.get(p.text, 0) + 3:
+            for p, s, e in (sorted(lst, key=lambda x: (x[1], -x[2])) if len(lst) > 1 else lst):  # longest first
+                if p.norm in unknown_words:
                     continue
                 if subs and s < subs[-1][1]:
                     continue
@@ -459,9 +461,10 @@ class Tagger:
                 for w in {w for form in self._forms[pid] for w in form.split()}:
                     exact_counts[w] += int(c)
             variant_hits: dict[int, list] = defaultdict(list)
-            for r in var:
-                i = int(ht[r])
-                variant_hits[i].append((pats[hp[r]], int(hs[r] - starts[i]), int(he[r] - starts[i])))
+            vi = ht[var]
+            for i, p, s, e in zip(vi.tolist(), hp[var].tolist(), (hs[var] - starts[vi]).tolist(),
+                                  (he[var] - starts[vi]).tolist()):
+                variant_hits[i].append((pats[p], s, e))
             fz = self._fuzzy(buf, starts, ends, variant_hits, exact_counts)
             if fz:
                 fi = np.array([f[0] for f in fz], dtype=np.int64)
