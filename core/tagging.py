@@ -763,14 +763,16 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
                 with_text: bool = True):
     """Byte offsets -> character offsets within each passage, and the matched text. Characters before an
     offset = bytes before it minus the UTF-8 continuation bytes before it (found in just the passages
-    with evidence). Spans begin and end at ASCII letters or digits, so they fall on character boundaries."""
+    with evidence). Spans begin and end at ASCII letters or digits, so they fall on character boundaries.
+    ``text`` (each row's passage) is sorted."""
     if not len(text):
         return [], [], []
     if isinstance(raw, bytes) and raw.isascii():
         base = starts[text]
         return ((s_abs - base).tolist(), (e_abs - base).tolist(),
                 [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else [])
-    passages, row_passage = np.unique(text, return_inverse=True)
+    new_passage = np.r_[True, text[1:] != text[:-1]]
+    passages, row_passage = text[new_passage], np.cumsum(new_passage) - 1
     lo, hi = starts[passages], ends[passages]
     sub, sub_starts = _join_lines(memoryview(raw), lo, hi)
     continuation = np.flatnonzero(np.frombuffer(sub, dtype=np.int8) < -64)  # 10xxxxxx bytes: -128..-65 as int8
