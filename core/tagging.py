@@ -3,8 +3,9 @@
 How it works (see the README, "How tagging works"):
 
 1. **Input**: the passages' UTF-8 bytes, one per line (``tag_bytes``: bytes, a memory map or a memoryview,
-   read in place; ``tag_columns`` encodes Python strings first).
-2. **Normalise and scan, a few MB at a time**: line breaks found, then one ``bytes.translate`` (lowercase,
+   read in place, and where each passage ends when the caller knows; ``tag_columns`` encodes Python strings
+   first, each on its own).
+2. **Normalise and scan, a few MB at a time**: line breaks found (unless given), then one ``bytes.translate`` (lowercase,
    every other byte a space: same length, so offsets carry over), then two hyperscan scans while the piece
    is in the CPU's cache: every phrase, exclusion and context phrase of every theme (with plural and
    possessive variants and word boundaries; all occurrences, overlaps included), and the misspelling
@@ -20,7 +21,9 @@ How it works (see the README, "How tagging works"):
 4. **Context**: a context phrase counts only with one of its ``near`` words within ``window`` words; a
    ``cue`` counts only inside a section that is about the theme (its title matches, or at least
    ``section_share`` of its passages match directly). Near words and cues are scanned only in the
-   windows and passages that can use them, each window for its own rule's near words only.
+   windows and passages that can use them, each window for its own rule's near words only; their
+   databases also match text as written (any case, punctuation between words), so the passages scanned
+   for cues are not normalised first.
 5. **Exclusions** cancel the matches they overlap.
 6. **Evidence**: one row per (passage, theme, span), the strongest method kept; byte offsets become
    character offsets only for these rows.
