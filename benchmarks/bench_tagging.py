@@ -210,13 +210,13 @@ def start_pool(procs: int, state: dict):
     return pool, parts, time.perf_counter() - t0
 
 
-def run_once(pool, work, parts: dict) -> tuple[float, list]:
+def run_once(pool, work, parts: dict) -> float:
     """Seconds from handing out the parts until the last worker has its tags (the benchmark's own checks of
-    the tags afterwards are not counted), and the workers' answers."""
+    the tags afterwards are not counted); notes the workers' peak memory."""
     started = time.perf_counter()
     out = pool.map(work, range(len(parts["bounds"])), chunksize=1)  # a free worker takes the next part
     _STATE["worker_peak"] = max(_STATE.get("worker_peak", 0), *(x[1][2] for x in out))
-    return max(x[1][1] for x in out) - started, out  # perf_counter is one clock for all processes
+    return max(x[1][1] for x in out) - started  # perf_counter is one clock for all processes
 
 
 def summarise(pool, procs: int, n_parts: int, state: dict) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -296,8 +296,7 @@ def main() -> None:
     rg_count = 0
     for _ in range(args.repeat):
         for k, ((label, work, procs), (pool, parts)) in enumerate(zip(configs, pools)):
-            dt, _out = run_once(pool, work, parts)
-            times[k].append(dt)
+            times[k].append(run_once(pool, work, parts))
         if rg:
             dt, rg_count = _ripgrep(rg, pf, corpus_file)
             rg_times.append(dt)

@@ -208,10 +208,11 @@ class Tagger:
         self.main.pats.extend(variants)  # pattern ids of the variant scanner follow the main ones
         self.variants = Scanner(variants, [f" {p.norm} " for p in variants], literal=True)
         near_pats = [p for p in aux if p.kind == "near"]
-        near_index: dict[str, int] = {}  # each near word once, whichever rules use it
+        first_near: dict[str, Pat] = {}  # each near word once, whichever rules use it
         for p in near_pats:
-            near_index.setdefault(p.norm, len(near_index))
-        self.near_pats = [next(p for p in near_pats if p.norm == w) for w in near_index]
+            first_near.setdefault(p.norm, p)
+        self.near_pats = list(first_near.values())
+        near_index = {w: k for k, w in enumerate(first_near)}
         # a cue's forms ("gang", "gangs") compile to one pattern: scanned once, so that each occurrence is
         # one cue (two patterns matching the same word would take two of a passage's three cue places)
         cue_index: dict[tuple[str, str], Pat] = {}
@@ -242,14 +243,12 @@ class Tagger:
             if p.kind in ("context", "near"):
                 rule_key.setdefault((p.theme, p.rule), len(rule_key))
         self._ctx_rule = np.array([rule_key.get((p.theme, p.rule), -1) if p.kind == "context" else -1 for p in mp])
-        self._near_in_rule = np.zeros((max(len(near_index), 1), max(len(rule_key), 1)), dtype=bool)
-        for p in near_pats:
-            self._near_in_rule[near_index[p.norm], rule_key[(p.theme, p.rule)]] = True
         # one near-word database per context rule: a window is scanned only for its own rule's near words
-        self._near_by_rule = []
-        for r in range(len(rule_key)):
-            ids = np.flatnonzero(self._near_in_rule[:, r])
-            self._near_by_rule.append((Scanner([self.near_pats[k] for k in ids.tolist()], raw=True), ids))
+        rule_near: list[dict[int, None]] = [{} for _ in rule_key]
+        for p in near_pats:
+            rule_near[rule_key[(p.theme, p.rule)]][near_index[p.norm]] = None
+        self._near_by_rule = [(Scanner([self.near_pats[k] for k in sorted(ids)], raw=True), np.array(sorted(ids)))
+                              for ids in rule_near]
         windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
         self._window = np.array(windows, dtype=np.int64)
         self._reach = self._window * 10  # bytes either side scanned for near words (~6 per word; generous)
@@ -701,21 +700,21 @@ class Tagger:
                 continue
             r = cache.get((m, w))
             if r is None:
-                r = cache[(m, w)] = self._reason(m, w, about_why)
+                r = cache[(m, w)] = self._reason(m, w)
             out.append(r)
         return out
 
-    def _reason(self, method: int, why: int, about_why: list[str]) -> str:
+    def _reason(self, method: int, why: int) -> str:
+        """The reason, in words, for an exact, fuzzy or context tag (section reasons: ``_reasons``)."""
         pats = self.main.pats
         if method == M_EXACT:
             return f"phrase '{pats[why].text}'"
         if method == M_FUZZY:
             return f"near-miss of '{pats[why].text}'"
-        if method == M_CONTEXT:
-            p, q = pats[why // 100_000], self.near_pats[why % 100_000]
-            window = self.taxonomy.theme(p.theme).context[p.rule].window
-            return f"'{p.text}' within {window} words of '{q.text}'"
-        return f"{self._cue_reason[why // 1_000_000]} ({about_why[why % 1_000_000]})"
+        p, q = pats[why // 100_000], self.near_pats[why % 100_000]  # context
+        window = self.taxonomy.theme(p.theme).context[p.rule].window
+        return f"'{p.text}' within {window} words of '{q.text}'"
+
 
 def _cut(raw, a: int, b: int) -> bytes:
     """``raw[a:b]`` as bytes, whether ``raw`` is bytes, a memory map or a memoryview."""
