@@ -776,7 +776,10 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     new_passage = np.r_[True, text[1:] != text[:-1]]
     passages, row_passage = text[new_passage], np.cumsum(new_passage) - 1
     lo, hi = starts[passages], ends[passages]
-    sub, sub_starts = _join_lines(memoryview(raw), lo, hi)
+    if 2 * int((hi - lo).sum()) >= len(raw):  # evidence in most of the text: read it in place, no copy
+        sub, sub_starts = raw, lo
+    else:  # just the passages with evidence, joined
+        sub, sub_starts = _join_lines(memoryview(raw), lo, hi)
     continuation = np.flatnonzero(np.frombuffer(sub, dtype=np.int8) < -64)  # 10xxxxxx bytes: -128..-65 as int8
     shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
 

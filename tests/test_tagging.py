@@ -199,6 +199,23 @@ def test_texts_with_line_breaks_and_non_ascii_keep_offsets():
     assert "looked_after_children" in {e["theme"] for e in ev[1]}
 
 
+def test_offsets_whether_evidence_is_in_most_of_the_text_or_little_of_it():
+    """Character offsets are counted in place when most of the text has evidence and over just the passages
+    with evidence otherwise: both ways give the same offsets, after curly quotes and dashes."""
+    themed = "The “sent away” children’s homes — county lines gangs target children in care, says the £5m report"
+    others = ["Fishing quotas — the Minister’s “reply” on the £2bn fleet"] * 30
+    alone = TAGGER.tag_columns([themed])
+    among = TAGGER.tag_columns(others + [themed] + others)
+    assert len(alone["text"]) >= 3 and set(among["text"]) == {30}
+    assert alone["start"] == among["start"] and alone["end"] == among["end"]
+    assert alone["matched_text"] == among["matched_text"]
+    for texts in ([themed], others + [themed] + others):
+        from_bytes = TAGGER.tag_bytes("\n".join(texts).encode("utf-8"))
+        assert from_bytes["start"] == among["start"] and from_bytes["matched_text"] == among["matched_text"]
+    for s, e, m in zip(alone["start"], alone["end"], alone["matched_text"]):
+        assert themed[s:e] == m
+
+
 def test_unseen_hansard_2009_precision():
     """Real 2009 Hansard paragraphs we did not tune on: every paragraph the tagger tags in a week of Commons,
     Lords, Westminster Hall and Child Poverty Bill committee debates (reviewed by hand), plus 26 it leaves
