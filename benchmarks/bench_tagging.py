@@ -253,6 +253,8 @@ def main() -> None:
     ap.add_argument("--theme-share", type=float, default=0.15,
                     help="share of sections that are child-protection debates (1.0: seed paragraphs only)")
     args = ap.parse_args()
+    if not 0.0 <= args.theme_share <= 1.0:
+        ap.error(f"--theme-share must be between 0 and 1, not {args.theme_share}")
     data = ROOT / "benchmarks" / "data"
     data.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
