@@ -787,10 +787,14 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
         return x - np.searchsorted(continuation, x)
     base = chars(sub_starts[row_passage])
     matched = []
-    if with_text:  # the matched spans (never a line break inside) gathered with line breaks between, decoded at once
+    if with_text:  # the matched spans gathered with line breaks between, decoded at once
         try:
             matched = _gather(sub, s_abs + shift, e_abs + shift).decode("utf-8").split("\n")
         except UnicodeDecodeError:  # not valid UTF-8: decode passage by passage, invalid bytes replaced
+            matched = None
+        # a span with a line break inside (a passage whose ends were given, its own line breaks read as spaces)
+        # splits in two: then too, passage by passage
+        if matched is None or len(matched) != len(text):
             return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
                                     (e_abs - starts[text]).tolist())
     return (chars(s_abs + shift) - base).tolist(), (chars(e_abs + shift) - base).tolist(), matched

@@ -288,6 +288,13 @@ def test_tag_bytes_with_known_line_ends(corpus):
         ends = np.cumsum([len(t.encode("utf-8")) + 1 for t in texts]) - 1
         ends[-1] = min(ends[-1], len(raw))
         assert TAGGER.tag_bytes(raw, line_ends=ends) == TAGGER.tag_bytes(raw)
+    # a passage with line breaks of its own (read as spaces) and curly quotes: offsets and matched text agree
+    text = "The county\nlines gangs target “looked after\nchildren” in children’s homes"
+    raw = text.encode("utf-8")
+    got = TAGGER.tag_bytes(raw, line_ends=[len(raw)])
+    assert "county\nlines" in got["matched_text"] and len(got["text"]) >= 3
+    for s, e, m in zip(got["start"], got["end"], got["matched_text"]):
+        assert text[s:e] == m
     raw = "\n".join(texts[:3]).encode("utf-8")
     with pytest.raises(ValueError, match="not a line break"):
         TAGGER.tag_bytes(raw, line_ends=[5, 40, len(raw)])
