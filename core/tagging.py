@@ -735,7 +735,12 @@ class _Normalised:
     def join(self, lo: np.ndarray, hi: np.ndarray, normalise: bool = True) -> tuple[bytes, np.ndarray]:
         """The slices joined by line breaks (normalised, or as written), and where each begins."""
         joined, where = _join_lines(self._mv, lo, hi)
-        return (joined.translate(_NORM_TABLE) if normalise else joined), where
+        out = joined.translate(_NORM_TABLE) if normalise else joined
+        if out.count(b"\n") >= len(lo):  # a passage's own line breaks (its end was given): read them as spaces
+            fixed = bytearray(out.replace(b"\n", b" "))
+            np.frombuffer(fixed, dtype=np.uint8)[where[1:] - 1] = 10
+            out = bytes(fixed)
+        return out, where
 
 
 def _join_lines(mv: memoryview, lo: np.ndarray, hi: np.ndarray) -> tuple[bytes, np.ndarray]:

@@ -295,6 +295,17 @@ def test_tag_bytes_with_known_line_ends(corpus):
     assert "county\nlines" in got["matched_text"] and len(got["text"]) >= 3
     for s, e, m in zip(got["start"], got["end"], got["matched_text"]):
         assert text[s:e] == m
+    # line breaks inside a near word or a cue of a passage whose end is given are spaces too, as in tag_columns
+    texts2 = ["They were sent miles away from home, all of them 16 and\n17 year olds",
+              "County lines gangs run drugs from the cities to the coastal towns every week now",
+              "Police spoke of organised\ncrime in the town centre and the market square today with the council"]
+    groups, titles = ["a", "b", "b"], {"a": "", "b": "County Lines"}
+    raw = "\n".join(texts2).encode("utf-8")
+    ends = np.cumsum([len(t.encode("utf-8")) + 1 for t in texts2]) - 1
+    ends[-1] = len(raw)
+    got = TAGGER.tag_bytes(raw, groups, titles, line_ends=ends)
+    assert got == TAGGER.tag_columns(texts2, groups, titles)
+    assert {(i, m) for i, m in zip(got["text"], got["method"])} >= {(0, "context"), (2, "section")}
     raw = "\n".join(texts[:3]).encode("utf-8")
     with pytest.raises(ValueError, match="not a line break"):
         TAGGER.tag_bytes(raw, line_ends=[5, 40, len(raw)])
