@@ -14,6 +14,7 @@ from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "taxonomy.toml"
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+ID_RULE = "'id' must be 2-64 characters: a lowercase letter, then lowercase letters, digits or underscores"
 _NORM_TABLE = bytes(
     (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 10) else 32
     for c in range(256)
@@ -108,7 +109,8 @@ def _str_list(value, where: str, what: str, *, required: bool) -> tuple[str, ...
     out = []
     for v in value:
         if not normalise_phrase(v):
-            raise TaxonomyError(f"{where}: {what} entry {v!r} has no letters or digits")
+            raise TaxonomyError(f"{where}: {what} entry {v!r} has no letters or digits to match (only A-Z, a-z and "
+                                  "0-9 are matched; other characters count as spaces)")
         out.append(v.strip())
     if required and not out:
         raise TaxonomyError(f"{where}: '{what}' is empty; give at least one phrase")
@@ -121,7 +123,7 @@ def _theme(raw: dict, n: int) -> Theme:
     tid = raw.get("id")
     where = f"theme '{tid}'" if tid else f"theme #{n}"
     if not isinstance(tid, str) or not ID_RE.match(tid):
-        raise TaxonomyError(f"{where}: 'id' must be lowercase letters, digits and underscores (got {tid!r})")
+        raise TaxonomyError(f"{where}: {ID_RULE} (got {tid!r})")
     unknown = set(raw) - _THEME_KEYS
     if unknown:
         raise TaxonomyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -155,7 +157,7 @@ def _asks(raw_asks, seen: set[str]) -> list[NamedAsk]:
         aid = raw.get("id") if isinstance(raw, dict) else None
         where = f"ask '{aid}'" if aid else f"ask #{n}"
         if not isinstance(aid, str) or not ID_RE.match(aid):
-            raise TaxonomyError(f"{where}: 'id' must be lowercase letters, digits and underscores")
+            raise TaxonomyError(f"{where}: {ID_RULE} (got {aid!r})")
         if aid in seen:
             raise TaxonomyError(f"{where}: duplicate ask id")
         seen.add(aid)

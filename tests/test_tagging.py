@@ -48,8 +48,9 @@ phrases = ["youth clubs", "youth services"]
     pytest.param('[[theme]]\nid="rr"\nlabel="R"\nphrases=["x"]\n[[theme.context]]\nphrases=["y"]\n',
                  "theme 'rr' context rule #1: 'near' is missing", id="rule-without-near"),
     pytest.param('[[theme]]\nid="pp"\nlabel="P"\nphrases=["--"]\n', "has no letters or digits", id="empty-after-normalising"),
+    pytest.param('[[theme]]\nid="x"\nlabel="P"\nphrases=["a b"]\n', "'id' must be 2-64 characters", id="id-too-short"),
     pytest.param('[[theme]\nid="x"', "not valid TOML", id="bad-toml"),
-    pytest.param('[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["x"]\n', "'id' must be lowercase", id="bad-id"),
+    pytest.param('[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["x"]\n', "'id' must be 2-64 characters: a lowercase letter", id="bad-id"),
     pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["x"]\nsynonyms=["y"]\n', "theme 'kk': unknown key(s) synonyms", id="unknown-key"),
 ])
 def test_invalid_taxonomy_names_theme_and_problem(text, problem):
