@@ -57,7 +57,8 @@ SHORT_WORD = 4
 ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list: words seen at least this often are real words
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
-RAW_GAP = "[^a-z0-9\\n]{1,4}"  # the same gap in text as written (matched case-insensitively)
+RAW_GAP = "[^a-z0-9]{1,4}"  # the same gap in text as written (matched case-insensitively); a line break inside
+# a passage is a gap too, and a match across the line break that joins two scanned windows is dropped
 SCAN_CHUNK = 1 << 22  # bytes normalised and scanned at a time (fits in the CPU's cache)
 TAG_COLUMNS = ["passage_id", "theme", "matched_text", "start", "end", "method", "score", "reason"]
 MIN_SECTION_WORDS = 12
@@ -67,11 +68,11 @@ M_EXACT, M_FUZZY, M_CONTEXT, M_SECTION = 0, 1, 2, 3
 METHOD_NAMES = {M_EXACT: "exact", M_FUZZY: "fuzzy", M_CONTEXT: "context", M_SECTION: "section"}
 
 
-def word_pattern(word: str, inflect: bool = True, gap: str = GAP) -> str:
-    """Regex for one normalised word with plural / possessive variants.
+def word_pattern(word: str, inflect: bool = True, gap: str = GAP, possessive: bool = True) -> str:
+    """Regex for one normalised word with plural and (with ``possessive``) possessive variants.
 
-    >>> word_pattern("lines"), word_pattern("county"), word_pattern("children")
-    ('lines?(?: {1,4}s)?', 'count(?:y|ies)(?: {1,4}s)?', 'childrens?(?: {1,4}s)?')
+    >>> word_pattern("lines"), word_pattern("county"), word_pattern("children", possessive=False)
+    ('lines?(?: {1,4}s)?', 'count(?:y|ies)(?: {1,4}s)?', 'childrens?')
     """
     w = re.escape(word)
     if not inflect or not word.isalpha() or len(word) < 3:
@@ -86,18 +87,23 @@ def word_pattern(word: str, inflect: bool = True, gap: str = GAP) -> str:
         body = f"{w}(?:ren)?"
     else:
         body = f"{w}s?"
-    return body + "(?:" + gap + "s)?"
+    return body + "(?:" + gap + "s)?" if possessive else body
 
 
-def phrase_pattern(phrase_norm: str, gap: str = GAP) -> str:
+def phrase_pattern(phrase_norm: str, gap: str = GAP, possessive_end: bool = False) -> str:
     """Regex for a normalised phrase: its words with their variants, 1-4 bytes of space (or, with
-    ``RAW_GAP``, of anything but letters, digits and line breaks) between them.
+    ``RAW_GAP``, of anything but letters and digits) between them. A possessive counts inside
+    the phrase ("children's homes"); after its last word only with ``possessive_end`` (near words: "children's"
+    then ends after its "s", which is not counted as a word between it and the phrase). Without it each
+    occurrence has one match ("looked after children's" matches as "looked after children", not twice).
 
     >>> phrase_pattern("county lines", RAW_GAP)
-    '\\\\bcount(?:y|ies)(?:[^a-z0-9\\\\n]{1,4}s)?[^a-z0-9\\\\n]{1,4}lines?(?:[^a-z0-9\\\\n]{1,4}s)?\\\\b'
+    '\\\\bcount(?:y|ies)(?:[^a-z0-9]{1,4}s)?[^a-z0-9]{1,4}lines?\\\\b'
     """
     words = phrase_norm.split()
-    return r"\b" + gap.join(word_pattern(w, gap=gap) for w in words) + r"\b"
+    last = len(words) - 1
+    return r"\b" + gap.join(word_pattern(w, gap=gap, possessive=k < last or possessive_end)
+                             for k, w in enumerate(words)) + r"\b"
 
 
 @dataclass(frozen=True)
@@ -122,10 +128,10 @@ class Scanner:
     so the text need not be normalised first."""
 
     def __init__(self, pats: list[Pat], patterns: list[str] | None = None, literal: bool = False,
-                 raw: bool = False):
+                 raw: bool = False, possessive_end: bool = False):
         self.pats = list(pats)
         self.literal = literal
-        self.regexes = patterns or [phrase_pattern(p.norm, RAW_GAP if raw else GAP) for p in pats]
+        self.regexes = patterns or [phrase_pattern(p.norm, RAW_GAP if raw else GAP, possessive_end) for p in pats]
         self.db = None
         if not self.regexes:
             return
@@ -179,6 +185,7 @@ class Scanner:
         else:
             for pid, rx in enumerate(self.compiled):
                 out.extend((pid, m.start(), m.end()) for m in rx.finditer(buf))
+        out.sort(key=lambda x: (x[2], x[0]))  # in order of their ends, as hyperscan reports them
         return out
 
 
@@ -247,7 +254,8 @@ class Tagger:
         rule_near: list[dict[int, None]] = [{} for _ in rule_key]
         for p in near_pats:
             rule_near[rule_key[(p.theme, p.rule)]][near_index[p.norm]] = None
-        self._near_by_rule = [(Scanner([self.near_pats[k] for k in sorted(ids)], raw=True), np.array(sorted(ids)))
+        self._near_by_rule = [(Scanner([self.near_pats[k] for k in sorted(ids)], raw=True, possessive_end=True),
+                               np.array(sorted(ids)))
                               for ids in rule_near]
         windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
         self._window = np.array(windows, dtype=np.int64)
@@ -577,7 +585,8 @@ class Tagger:
         after = near_s >= e0
         gap = np.where(after, word_start[np.where(after, near_s, e0)] - word_start[e0],
                        word_start[s0] - word_start[np.minimum(near_e, s0)])
-        valid = ~((near_s < e0) & (s0 < near_e)) & (gap <= self._window[hp[c]])
+        valid = (~((near_s < e0) & (s0 < near_e)) & (gap <= self._window[hp[c]])
+                 & (near_e <= sub_starts[q] + hi[q] - lo[q]))  # not running into the next window
         j = np.flatnonzero(valid)
         if not len(j):
             return None
@@ -635,6 +644,11 @@ class Tagger:
             if not len(cp):
                 continue
             q = np.searchsorted(sub_starts, cs, side="right") - 1
+            inside = ce <= sub_starts[q] + hi[q] - lo[q]  # not running into the next passage
+            if not inside.all():
+                q, cp, cs, ce = q[inside], cp[inside], cs[inside], ce[inside]
+                if not len(q):
+                    continue
             order = np.lexsort((ce, cp, q))  # each cue's first occurrence in a passage, then the earliest three
             q, cp, cs, ce = q[order], cp[order], cs[order], ce[order]
             once = np.r_[True, (q[1:] != q[:-1]) | (cp[1:] != cp[:-1])]
@@ -735,12 +749,7 @@ class _Normalised:
     def join(self, lo: np.ndarray, hi: np.ndarray, normalise: bool = True) -> tuple[bytes, np.ndarray]:
         """The slices joined by line breaks (normalised, or as written), and where each begins."""
         joined, where = _join_lines(self._mv, lo, hi)
-        out = joined.translate(_NORM_TABLE) if normalise else joined
-        if out.count(b"\n") >= len(lo):  # a passage's own line breaks (its end was given): read them as spaces
-            fixed = bytearray(out.replace(b"\n", b" "))
-            np.frombuffer(fixed, dtype=np.uint8)[where[1:] - 1] = 10
-            out = bytes(fixed)
-        return out, where
+        return (joined.translate(_NORM_TABLE) if normalise else joined), where
 
 
 def _join_lines(mv: memoryview, lo: np.ndarray, hi: np.ndarray) -> tuple[bytes, np.ndarray]:

@@ -260,8 +260,8 @@ def test_pure_python_fallback_tags_the_same(monkeypatch, corpus):
     passages = corpus.passages.copy()
     tags = tag_passages(passages, TAX, tagger)
     assert passages["themes"].tolist() == corpus.passages["themes"].tolist()
-    key = ["passage_id", "theme", "method"]
-    assert set(map(tuple, tags[key].values)) == set(map(tuple, corpus.tags[key].values))
+    # the same evidence row for row: spans, matched text, method, score and reason
+    assert tags.reset_index(drop=True).equals(corpus.tags.reset_index(drop=True))
     assert tagger.tag_texts(["county lnies and cuckoing"])[0][0]["method"] == "fuzzy"
 
 
@@ -307,6 +307,11 @@ def test_tag_bytes_with_known_line_ends(corpus):
     got = TAGGER.tag_bytes(raw, groups, titles, line_ends=ends)
     assert got == TAGGER.tag_columns(texts2, groups, titles)
     assert {(i, m) for i, m in zip(got["text"], got["method"])} >= {(0, "context"), (2, "section")}
+    # but a cue never runs from one passage into the next ("... organised" / "crime ...")
+    texts3 = [texts2[1], "The police and the council said that it was all the work of organised",
+              "crime in the town centre and the market square today with the council and police", texts2[2]]
+    got = TAGGER.tag_columns(texts3, ["b"] * 4, {"b": "County Lines"})
+    assert [(i, m) for i, m in zip(got["text"], got["matched_text"]) if i > 0] == [(3, "organised\ncrime")]
     raw = "\n".join(texts[:3]).encode("utf-8")
     with pytest.raises(ValueError, match="not a line break"):
         TAGGER.tag_bytes(raw, line_ends=[5, 40, len(raw)])
