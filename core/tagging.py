@@ -345,11 +345,17 @@ class Tagger:
         offsets = np.concatenate([[0], np.cumsum([len(x) + 1 for x in pieces])[:-1]])
         pid_, ms_, me_ = self.main.scan_arrays(b"\n".join(pieces))
         which = np.searchsorted(offsets, ms_, side="right") - 1
-        for pid, k, ms, me in zip(pid_.tolist(), which.tolist(), (ms_ - offsets[which]).tolist(),
-                                  (me_ - offsets[which]).tolist()):
+        rows = list(zip(pid_.tolist(), which.tolist(), (ms_ - offsets[which]).tolist(), (me_ - offsets[which]).tolist()))
+        excluded: dict[int, list] = defaultdict(list)  # exclusions in the corrected text ("county lines bus")
+        for pid, k, ms, me in rows:
+            if self.main.pats[pid].kind == "exclusion":
+                excluded[k].append((self.main.pats[pid].theme, ms, me))
+        for pid, k, ms, me in rows:
             pat = self.main.pats[pid]
             if pat.kind != "phrase":
                 continue
+            if any(th == pat.theme and ms < xe and xs < me for th, xs, xe in excluded.get(k, ())):
+                continue  # cancelled by an exclusion, as an exact match would be
             i, norm, segs = batch[k]
             hit = [g for g in segs if g[0] < me and ms < g[1]]
             if not hit or (" " not in pat.norm and all(g[6] for g in hit)):

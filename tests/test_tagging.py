@@ -126,6 +126,9 @@ def test_exclusions():
     assert "rape_prosecutions" not in themes("Farmers growing oilseed rape say the trial of new seed varieties was a success in court.")
     assert "rape_prosecutions" in themes("The number of rape cases charged by the Crown Prosecution Service has plummeted.")
     assert "criminal_exploitation_trafficking" not in themes("He was convicted of drug trafficking.")
+    # an exclusion cancels a misspelled match too: "county lnies bus" is the bus, "county lnies gangs" is not
+    assert "county_lines" not in themes("The county lnies bus service was cut last spring.")
+    assert "county_lines" in themes("The county lnies gangs exploit children.")
 
 
 def test_section_context_uses_document_structure(corpus):
