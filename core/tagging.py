@@ -800,7 +800,14 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
         sub, sub_starts = raw, lo
     else:  # just the passages with evidence, joined
         sub, sub_starts = _join_lines(memoryview(raw), lo, hi)
-    continuation = np.flatnonzero(np.frombuffer(sub, dtype=np.int8) < -64)  # 10xxxxxx bytes: -128..-65 as int8
+    high = np.flatnonzero(np.frombuffer(sub, dtype=np.int8) < 0)  # the non-ASCII bytes
+    values = np.frombuffer(sub, dtype=np.uint8)[high]
+    is_continuation = (values & 0xC0) == 0x80  # 10xxxxxx
+    continuation = high[is_continuation]
+    if not _valid_utf8(high, values, is_continuation, strict=with_text):
+        # not valid UTF-8 (the ends of these passages, as decoded with replacement characters): passage by passage
+        return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
+                                (e_abs - starts[text]).tolist())
     shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
 
     def chars(x):  # character offset of `sub` offset x
@@ -818,6 +825,44 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
             return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
                                     (e_abs - starts[text]).tolist())
     return (chars(s_abs + shift) - base).tolist(), (chars(e_abs + shift) - base).tolist(), matched
+
+
+def _valid_utf8(pos: np.ndarray, values: np.ndarray, continuation: np.ndarray, strict: bool = True) -> bool:
+    """Whether the non-ASCII bytes (at offsets ``pos``, with these ``values``; ``continuation``: which are
+    10xxxxxx) form valid UTF-8: each lead byte followed by as many continuation bytes as it announces, every
+    continuation byte claimed by one. ``strict`` also refuses what Python's decoder refuses (overlong forms,
+    surrogates, code points beyond U+10FFFF); without it, surrogates written with ``surrogatepass`` pass.
+
+    >>> def check(b):
+    ...     a = np.frombuffer(b, dtype=np.uint8); p = np.flatnonzero(a >= 0x80)
+    ...     return _valid_utf8(p, a[p], (a[p] & 0xC0) == 0x80)
+    >>> check("children’s £5 “care”".encode()), check(b"caf\\xe9"), check(b"\\x80abc"), check(b"\\xed\\xa0\\x80")
+    (True, False, False, False)
+    """
+    n = len(pos)
+    if not n:
+        return True
+    length = np.zeros(n, dtype=np.int64)  # bytes in the sequence a lead byte starts
+    length[(values >= 0xC2) & (values <= 0xDF)] = 2
+    length[(values >= 0xE0) & (values <= 0xEF)] = 3
+    length[(values >= 0xF0) & (values <= 0xF4)] = 4
+    lead = np.flatnonzero(length)
+    n_continuation = int(np.count_nonzero(continuation))
+    if len(lead) + n_continuation != n or int(length[lead].sum()) - len(lead) != n_continuation:
+        return False  # a byte that is never valid (C0, C1, F5-FF), or continuation bytes that do not add up
+    for j in (1, 2, 3):  # the j-th byte after each lead that needs one: the very next byte, a continuation
+        k = lead[length[lead] > j]
+        if not len(k):
+            break
+        follow = k + j
+        if follow[-1] >= n or not (continuation[follow] & (pos[follow] == pos[k] + j)).all():
+            return False
+    if strict:
+        first, second = values[lead], values[lead + 1]
+        if (((first == 0xE0) & (second < 0xA0)) | ((first == 0xED) & (second >= 0xA0))
+                | ((first == 0xF0) & (second < 0x90)) | ((first == 0xF4) & (second >= 0x90))).any():
+            return False
+    return True
 
 
 def _gather(data: bytes, lo: np.ndarray, hi: np.ndarray) -> bytes:

@@ -324,6 +324,18 @@ def test_tag_bytes_with_known_line_ends(corpus):
         TAGGER.tag_bytes(raw, line_ends=[len(raw), len(raw)])
 
 
+def test_invalid_utf8_before_a_match_keeps_offsets():
+    """Bytes that are not valid UTF-8 (a stray continuation byte, a cut-off character, an overlong form) before
+    a match: offsets count characters of the text as decoded with replacement characters, and say so."""
+    raw = (b"Vh \x80<\xe2 county rape \x9f\xb6\xc6\x80N county lines gangs\n"
+           b"bad \xc3 byte, \xe0\x80\x80 then children in care\nclean: children\xe2\x80\x99s homes")
+    got = TAGGER.tag_bytes(raw)
+    lines = [line.decode("utf-8", "replace") for line in raw.split(b"\n")]
+    assert {0, 1, 2} <= set(got["text"])
+    for i, s, e, m in zip(got["text"], got["start"], got["end"], got["matched_text"]):
+        assert lines[i][s:e] == m
+
+
 def test_misspelling_at_the_very_start_or_end_of_the_text():
     for raw in ("Cuckooiing is rife\nwe saw county lnies".encode(), "Cuckooiing is rife\nwe saw county lnies\n".encode()):
         got = TAGGER.tag_bytes(raw)
