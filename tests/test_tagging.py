@@ -355,3 +355,41 @@ def test_four_letter_words_are_corrected_only_inside_longer_phrases():
 def test_neighbouring_keys_follow_a_staggered_keyboard():
     from core.tagging import _NEIGHBOURS
     assert _NEIGHBOURS["g"] == "bfhtvy" and _NEIGHBOURS["e"] == "drsw" and _NEIGHBOURS["m"] == "jkn"
+
+
+def test_randomised_batches_bytes_and_strings_agree(corpus):
+    """Seed paragraphs with line breaks, curly quotes, dashes, emoji, NUL, misspellings and stray bytes put in at
+    random (a fixed seed, so the same cases every run): tag_bytes with the passage ends agrees with tag_columns
+    row for row, and every offset points at its matched text; raw bytes that are not valid UTF-8 get offsets in
+    the text as decoded with replacement characters."""
+    import random
+    rng = random.Random(20261123)
+    paras = corpus.passages["text"].tolist()
+    extras = ["\n", "’", "“", "”", "—", "£", "é", "\r", "\t", "  ", "-", "'s", "\u00a0", "\U0001F600", "\x00",
+              "chidlren", "cukooing", "county  lines", "countylines", "Count ylines", "county lnies bus"]
+    for _ in range(120):
+        texts = []
+        for _ in range(rng.randint(1, 6)):
+            words = rng.choice(paras).split(" ")
+            for _ in range(rng.randint(0, 6)):
+                words.insert(rng.randrange(len(words) + 1), rng.choice(extras))
+            texts.append(" ".join(words))
+        groups = [rng.randint(0, 1) for _ in texts]
+        titles = {0: rng.choice(["County Lines", "", "Children in care"]), 1: ""}
+        cols = TAGGER.tag_columns(texts, groups, titles)
+        for i, s, e, m in zip(cols["text"], cols["start"], cols["end"], cols["matched_text"]):
+            assert texts[i][s:e] == m
+        encoded = [t.encode("utf-8") for t in texts]
+        raw = b"\n".join(encoded)
+        ends = np.cumsum([len(x) + 1 for x in encoded]) - 1
+        ends[-1] = len(raw)
+        assert TAGGER.tag_bytes(raw, groups, titles, line_ends=ends) == cols, texts
+    pieces = [b"county", b"lines", b"lnies", b"children", b"in", b"care", b"\xe2\x80\x99s", b"\n", b"\xff", b"\xc3",
+              b"gangs", b"oilseed", b"rape", b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xc2\xa3", b"countylines"]
+    for _ in range(300):
+        raw = b" ".join(rng.choice(pieces) if rng.random() < 0.85 else bytes(rng.randrange(256) for _ in range(3))
+                        for _ in range(rng.randint(0, 40)))
+        got = TAGGER.tag_bytes(raw)
+        lines = [line.decode("utf-8", "replace") for line in raw.split(b"\n")]
+        for i, s, e, m in zip(got["text"], got["start"], got["end"], got["matched_text"]):
+            assert lines[i][s:e] == m, raw
