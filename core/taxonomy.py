@@ -108,9 +108,13 @@ def _str_list(value, where: str, what: str, *, required: bool) -> tuple[str, ...
         raise TaxonomyError(f"{where}: '{what}' must be a list of strings")
     out = []
     for v in value:
-        if not normalise_phrase(v):
+        norm = normalise_phrase(v)
+        if not norm:
             raise TaxonomyError(f"{where}: {what} entry {v!r} has no letters or digits to match (only A-Z, a-z and "
                                   "0-9 are matched; other characters count as spaces)")
+        if len(norm) == 1:
+            raise TaxonomyError(f"{where}: {what} entry {v!r} matches just the letter or digit {norm!r} (only A-Z, "
+                                "a-z and 0-9 are matched; other characters count as spaces)")
         out.append(v.strip())
     if required and not out:
         raise TaxonomyError(f"{where}: '{what}' is empty; give at least one phrase")

@@ -40,18 +40,20 @@ phrases = ["youth clubs", "youth services"]
 
 
 @pytest.mark.parametrize("text,problem", [
-    pytest.param('[[theme]]\nid="a_b"\nlabel="A"\nphrases=["x"]\n[[theme]]\nid="a_b"\nlabel="B"\nphrases=["y"]\n',
+    pytest.param('[[theme]]\nid="a_b"\nlabel="A"\nphrases=["foster care"]\n[[theme]]\nid="a_b"\nlabel="B"\nphrases=["kinship care"]\n',
                  "theme 'a_b': duplicate id", id="duplicate-id"),
     pytest.param('[[theme]]\nid="empty"\nlabel="E"\nphrases=[]\n', "theme 'empty': 'phrases' is empty", id="empty-phrases"),
-    pytest.param('[[theme]]\nid="rr"\nlabel="R"\nphrases=["x"]\n[[theme.context]]\nphrases=["y"]\nnear=["z"]\nwindow="ten"\n',
+    pytest.param('[[theme]]\nid="rr"\nlabel="R"\nphrases=["foster care"]\n[[theme.context]]\nphrases=["kinship care"]\nnear=["child"]\nwindow="ten"\n',
                  "theme 'rr' context rule #1: 'window' must be a whole number", id="bad-window"),
-    pytest.param('[[theme]]\nid="rr"\nlabel="R"\nphrases=["x"]\n[[theme.context]]\nphrases=["y"]\n',
+    pytest.param('[[theme]]\nid="rr"\nlabel="R"\nphrases=["foster care"]\n[[theme.context]]\nphrases=["kinship care"]\n',
                  "theme 'rr' context rule #1: 'near' is missing", id="rule-without-near"),
     pytest.param('[[theme]]\nid="pp"\nlabel="P"\nphrases=["--"]\n', "has no letters or digits", id="empty-after-normalising"),
     pytest.param('[[theme]]\nid="x"\nlabel="P"\nphrases=["a b"]\n', "'id' must be 2-64 characters", id="id-too-short"),
+    pytest.param('[[theme]]\nid="pp"\nlabel="P"\nphrases=["care", "’s"]\n', "matches just the letter or digit 's'",
+                 id="one-letter-phrase"),
     pytest.param('[[theme]\nid="x"', "not valid TOML", id="bad-toml"),
-    pytest.param('[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["x"]\n', "'id' must be 2-64 characters: a lowercase letter", id="bad-id"),
-    pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["x"]\nsynonyms=["y"]\n', "theme 'kk': unknown key(s) synonyms", id="unknown-key"),
+    pytest.param('[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["foster care"]\n', "'id' must be 2-64 characters: a lowercase letter", id="bad-id"),
+    pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\nsynonyms=["kinship"]\n', "theme 'kk': unknown key(s) synonyms", id="unknown-key"),
 ])
 def test_invalid_taxonomy_names_theme_and_problem(text, problem):
     with pytest.raises(TaxonomyError) as exc:
