@@ -465,8 +465,8 @@ def ask_scores(corpus, rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     for r in rows:
         pid = by_loc.get((r["source"].rsplit(".", 1)[0], int(r["line"])))
         pred = dict(pred_by_pid.get(pid, {})) if pid else {}
-        gold = {_clean(a["sentence"]): a["groups"][0] for a in r["asks"]}
-        optional = {_clean(a["sentence"]) for a in r["optional_asks"]}
+        gold = {_clean(a["sentence"]): a["groups"][0] for a in r.get("asks") or []}
+        optional = {_clean(a["sentence"]) for a in r.get("optional_asks") or []}
         for s, g in gold.items():
             if s in pred:
                 tp += 1

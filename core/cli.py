@@ -91,16 +91,16 @@ def cmd_evaluate(args) -> int:
         return 2
     aligned = align(corpus, rows)
     print(f"Theme tagging on {args.dev.name} ({len(rows)} paragraphs; 'unsure' not scored)")
-    print(theme_scores(aligned).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(theme_scores(aligned).to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep="n/a"))
     try:
         from .asks import ask_scores
     except ImportError:
         return 0
     det, grp = ask_scores(corpus, rows)
     print("\nAsk detection (certain asks; optional asks neither required nor penalised)")
-    print(det.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(det.to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep="n/a"))
     print("\nAsk grouping (pairwise same-group decisions)")
-    print(grp.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(grp.to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep="n/a"))
     return 0
 
 

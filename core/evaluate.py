@@ -20,13 +20,36 @@ SCORED_THEMES = ["county_lines", "looked_after_children", "out_of_area_placement
 
 
 def load_dev(path: Path | str) -> list[dict]:
+    """The labelled paragraphs, one JSON object per line, each with ``source`` (seed file), ``line``, ``text``
+    and ``themes`` ({theme id: yes / no / unsure}). A file that cannot be read or used raises ValueError naming
+    the file and the problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path.name}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ValueError(f"{path.name}: cannot be read ({exc.strerror})") from None
     rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}: line {n} is not valid JSON ({exc.msg})") from exc
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name}: line {n} is not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise ValueError(f"{path.name}: line {n} is not a JSON object")
+        missing = [k for k in ("source", "line", "text", "themes") if k not in row]
+        if missing:
+            raise ValueError(f"{path.name}: line {n} lacks {', '.join(missing)}")
+        if not isinstance(row["themes"], dict) or not isinstance(row["line"], int):
+            raise ValueError(f"{path.name}: line {n}: 'themes' must be an object and 'line' a whole number")
+        rows.append(row)
+    if not rows:
+        raise ValueError(f"{path.name}: no labelled paragraphs")
     return rows
 
 
@@ -61,6 +84,11 @@ def align(corpus: Corpus, rows: list[dict]) -> list[Aligned]:
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall, F1; with nothing to score at all (no labels, no predictions), not a number (shown as
+    n/a), not a perfect score."""
+    if not tp + fp + fn:
+        nan = float("nan")
+        return nan, nan, nan
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0

@@ -184,6 +184,30 @@ def test_evaluate_command_meets_target():
     assert precision >= 0.92 and f1 >= 0.92
 
 
+@pytest.mark.parametrize("content,problem", [
+    (b"", "no labelled paragraphs"),
+    (b'{"bad json\n', "line 1 is not valid JSON"),
+    (b'{"text": "county lines", "themes": {}}\n', "line 1 lacks source, line"),
+    (b"[1, 2]\n", "line 1 is not a JSON object"),
+    (b"\xff\xfe\n", "not UTF-8 text"),
+])
+def test_evaluate_refuses_a_bad_dev_file_with_a_message(tmp_path, content, problem):
+    dev = tmp_path / "dev.jsonl"
+    dev.write_bytes(content)
+    r = subprocess.run([sys.executable, "-m", "core", "evaluate", "--dev", str(dev)], capture_output=True, text=True)
+    assert r.returncode == 2 and f"dev.jsonl: {problem}" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_evaluate_with_nothing_to_score_says_n_a(tmp_path):
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text('{"source": "000_ab47939fa5a6ec24.txt", "line": 1, "text": "t", "themes": {"county_lines": '
+                   '"unsure"}}\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "core", "evaluate", "--dev", str(dev)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    micro = next(line for line in r.stdout.splitlines() if line.strip().startswith("micro")).split()
+    assert micro[-3:] == ["n/a", "n/a", "n/a"]
+
+
 def test_unseen_motions_precision():
     """Real motions we did not tune on (fixture: 60 motions, mySociety dataset, CC BY 4.0)."""
     import json
