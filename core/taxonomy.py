@@ -178,6 +178,12 @@ def parse_taxonomy(text: str, source: str = "<string>", base: Taxonomy | None = 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TaxonomyError(f"{source}: not valid TOML ({exc})") from exc
+    unknown = sorted(set(data) - {"mode", "section_share", "theme", "ask"})
+    if unknown:  # "[[themes]]" for "[[theme]]" would otherwise leave the file silently unused
+        raise TaxonomyError(f"{source}: unknown key(s) {', '.join(unknown)} (a taxonomy file has mode, "
+                            "section_share, [[theme]] and [[ask]])")
+    if not data:
+        raise TaxonomyError(f"{source}: the file is empty (no themes or asks)")
     mode = data.get("mode", "extend")
     if mode not in ("extend", "replace"):
         raise TaxonomyError(f"{source}: 'mode' must be 'extend' or 'replace' (got {mode!r})")

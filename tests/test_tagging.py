@@ -52,6 +52,9 @@ phrases = ["youth clubs", "youth services"]
     pytest.param('[[theme]]\nid="pp"\nlabel="P"\nphrases=["care", "’s"]\n', "matches just the letter or digit 's'",
                  id="one-letter-phrase"),
     pytest.param('[[theme]\nid="x"', "not valid TOML", id="bad-toml"),
+    pytest.param('[[themes]]\nid="kk"\nlabel="K"\nphrases=["kinship care"]\n', "unknown key(s) themes",
+                 id="themes-for-theme"),
+    pytest.param('', "the file is empty", id="empty-file"),
     pytest.param('[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["foster care"]\n', "'id' must be 2-64 characters: a lowercase letter", id="bad-id"),
     pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\nsynonyms=["kinship"]\n', "theme 'kk': unknown key(s) synonyms", id="unknown-key"),
 ])
