@@ -802,9 +802,8 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
         sub, sub_starts = _join_lines(memoryview(raw), lo, hi)
     high = np.flatnonzero(np.frombuffer(sub, dtype=np.int8) < 0)  # the non-ASCII bytes
     values = np.frombuffer(sub, dtype=np.uint8)[high]
-    is_continuation = (values & 0xC0) == 0x80  # 10xxxxxx
-    continuation = high[is_continuation]
-    if not _valid_utf8(high, values, is_continuation, strict=with_text):
+    continuation = high[values < 0xC0]  # 10xxxxxx
+    if not _valid_utf8(high, values, strict=with_text):
         # not valid UTF-8 (the ends of these passages, as decoded with replacement characters): passage by passage
         return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
                                 (e_abs - starts[text]).tolist())
@@ -827,38 +826,33 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     return (chars(s_abs + shift) - base).tolist(), (chars(e_abs + shift) - base).tolist(), matched
 
 
-def _valid_utf8(pos: np.ndarray, values: np.ndarray, continuation: np.ndarray, strict: bool = True) -> bool:
-    """Whether the non-ASCII bytes (at offsets ``pos``, with these ``values``; ``continuation``: which are
-    10xxxxxx) form valid UTF-8: each lead byte followed by as many continuation bytes as it announces, every
-    continuation byte claimed by one. ``strict`` also refuses what Python's decoder refuses (overlong forms,
-    surrogates, code points beyond U+10FFFF); without it, surrogates written with ``surrogatepass`` pass.
+def _valid_utf8(pos: np.ndarray, values: np.ndarray, strict: bool = True) -> bool:
+    """Whether the non-ASCII bytes (at offsets ``pos``, with these ``values``) form valid UTF-8: each lead byte
+    followed, byte after byte, by as many continuation bytes (10xxxxxx) as it announces, and no other bytes.
+    ``strict`` also refuses what Python's decoder refuses (overlong forms, surrogates, code points beyond
+    U+10FFFF); without it, surrogates written with ``surrogatepass`` pass.
 
     >>> def check(b):
     ...     a = np.frombuffer(b, dtype=np.uint8); p = np.flatnonzero(a >= 0x80)
-    ...     return _valid_utf8(p, a[p], (a[p] & 0xC0) == 0x80)
+    ...     return _valid_utf8(p, a[p])
     >>> check("children’s £5 “care”".encode()), check(b"caf\\xe9"), check(b"\\x80abc"), check(b"\\xed\\xa0\\x80")
     (True, False, False, False)
     """
     n = len(pos)
     if not n:
         return True
-    length = np.zeros(n, dtype=np.int64)  # bytes in the sequence a lead byte starts
-    length[(values >= 0xC2) & (values <= 0xDF)] = 2
-    length[(values >= 0xE0) & (values <= 0xEF)] = 3
-    length[(values >= 0xF0) & (values <= 0xF4)] = 4
-    lead = np.flatnonzero(length)
-    n_continuation = int(np.count_nonzero(continuation))
-    if len(lead) + n_continuation != n or int(length[lead].sum()) - len(lead) != n_continuation:
-        return False  # a byte that is never valid (C0, C1, F5-FF), or continuation bytes that do not add up
-    for j in (1, 2, 3):  # the j-th byte after each lead that needs one: the very next byte, a continuation
-        k = lead[length[lead] > j]
-        if not len(k):
-            break
-        follow = k + j
-        if follow[-1] >= n or not (continuation[follow] & (pos[follow] == pos[k] + j)).all():
-            return False
+    continuation = values < 0xC0
+    if continuation[0] or not (np.diff(pos)[continuation[1:]] == 1).all():
+        return False  # a continuation byte that does not follow the byte before it
+    lead = np.flatnonzero(~continuation)
+    first = values[lead]
+    if ((first < 0xC2) | (first > 0xF4)).any():
+        return False  # bytes that never start a character (C0, C1, F5-FF)
+    need = 1 + (first >= 0xE0).astype(np.int64) + (first >= 0xF0)
+    if not np.array_equal(np.diff(np.r_[lead, n]) - 1, need):
+        return False  # a character with too few or too many continuation bytes
     if strict:
-        first, second = values[lead], values[lead + 1]
+        second = values[lead + 1]
         if (((first == 0xE0) & (second < 0xA0)) | ((first == 0xED) & (second >= 0xA0))
                 | ((first == 0xF0) & (second < 0x90)) | ((first == 0xF4) & (second >= 0x90))).any():
             return False
