@@ -804,7 +804,7 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     values = np.frombuffer(sub, dtype=np.uint8)[high]
     continuation = high[values < 0xC0]  # 10xxxxxx
     if not _valid_utf8(high, values, strict=with_text):
-        # not valid UTF-8 (the ends of these passages, as decoded with replacement characters): passage by passage
+        # not valid UTF-8: passage by passage, offsets counting characters as decoded with replacement characters
         return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
                                 (e_abs - starts[text]).tolist())
     shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
