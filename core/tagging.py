@@ -803,26 +803,22 @@ def _char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e
     high = np.flatnonzero(np.frombuffer(sub, dtype=np.int8) < 0)  # the non-ASCII bytes
     values = np.frombuffer(sub, dtype=np.uint8)[high]
     continuation = high[values < 0xC0]  # 10xxxxxx
-    if not _valid_utf8(high, values, strict=with_text):
-        # not valid UTF-8: passage by passage, offsets counting characters as decoded with replacement characters
+
+    def passage_by_passage():  # offsets counting characters as decoded, invalid bytes replaced
         return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
                                 (e_abs - starts[text]).tolist())
+    if not _valid_utf8(high, values, strict=with_text):
+        return passage_by_passage()
     shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
 
     def chars(x):  # character offset of `sub` offset x
         return x - np.searchsorted(continuation, x)
     base = chars(sub_starts[row_passage])
     matched = []
-    if with_text:  # the matched spans gathered with line breaks between, decoded at once
-        try:
-            matched = _gather(sub, s_abs + shift, e_abs + shift).decode("utf-8").split("\n")
-        except UnicodeDecodeError:  # not valid UTF-8: decode passage by passage, invalid bytes replaced
-            matched = None
-        # a span with a line break inside (a passage whose ends were given, its own line breaks read as spaces)
-        # splits in two: then too, passage by passage
-        if matched is None or len(matched) != len(text):
-            return _char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
-                                    (e_abs - starts[text]).tolist())
+    if with_text:  # the matched spans (valid UTF-8, checked above) gathered with line breaks between, decoded at once
+        matched = _gather(sub, s_abs + shift, e_abs + shift).decode("utf-8").split("\n")
+        if len(matched) != len(text):  # a span with a line break inside (a passage whose end was given)
+            return passage_by_passage()
     return (chars(s_abs + shift) - base).tolist(), (chars(e_abs + shift) - base).tolist(), matched
 
 
