@@ -36,7 +36,7 @@ import json
 import mmap
 import os
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +55,7 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 MIN_FUZZY_LEN = 5     # words shorter than this get misspelling variants only inside longer phrases
 SHORT_WORD = 4
 ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list: words seen at least this often are real words
+COMMON_ENGLISH = 1000    # ... and this often, common words: never a neighbouring-key slip ("card" for "care")
 FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
 GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
 RAW_GAP = "[^a-z0-9]{1,4}"  # the same gap in text as written (matched case-insensitively); a line break inside
@@ -209,7 +210,6 @@ class Tagger:
         for p in main:
             merged.setdefault((p.theme, p.kind, p.rule, phrase_pattern(p.norm)), []).append(p)
         main = [group[0] for group in merged.values()]
-        self._forms = [sorted({q.norm for q in group}) for group in merged.values()]
         self.phrase_count = len(main)
         self.main = Scanner(main)
         self.main.pats.extend(variants)  # pattern ids of the variant scanner follow the main ones
@@ -273,7 +273,9 @@ class Tagger:
         "gone missing", "teenager" not of "teenagers". A slip that is an English word ("levers", "runway")
         counts only inside a longer phrase whose other words are there: "care levers" is a slip of "care
         leavers", "a new runway" is not about runaways. Such slips, and those of 4-letter words, are kept in
-        ``self._inside_only``."""
+        ``self._inside_only``. A common English word one key off is never a slip ("leaving card" is not
+        "leaving care"; the rarer "children in cate" is). Whether a passage's text is a slip depends only on
+        that text and the taxonomy, never on what else is tagged with it."""
         known = _common_words() | {w for p in [*phrase_pats, *other_words] for w in p.norm.split()}
         english = _english_words()
         out: dict[str, Pat] = {}
@@ -284,13 +286,16 @@ class Tagger:
             for w in p.norm.split():
                 # 4-letter words ("area", "care") only as part of a longer phrase, which must then match
                 if w.isalpha() and (len(w) >= MIN_FUZZY_LEN or (len(w) == SHORT_WORD and w in in_longer)):
+                    plain = edits1(w, neighbours=False)
                     for v in edits1(w):
                         if len(v) < SHORT_WORD or v in known or v in out or (v in english and w not in in_longer):
                             continue
+                        if english.get(v, 0) >= COMMON_ENGLISH and v not in plain:
+                            continue  # "leaving card" is not "leaving care": a common word, one key off
                         out[v] = Pat(p.theme, "variant", w, v)
                         if v in english or len(w) == SHORT_WORD:
                             self._inside_only.add(v)
-        known = known | english
+        known = known | set(english)
         for p in phrases:
             words = p.norm.split()
             if len(words) < 2:
@@ -307,20 +312,15 @@ class Tagger:
                 out.setdefault(" ".join(toks), Pat(p.theme, "variant", p.norm, " ".join(toks)))
         return list(out.values())
 
-    def _fuzzy(self, buf: bytes, starts, ends, variant_hits: dict[int, list], exact_counts: Counter):
+    def _fuzzy(self, buf: bytes, starts, ends, variant_hits: dict[int, list]):
         """Confirm variant hits: substitute the intended word, re-scan those passages for phrases, map the
-        match back to the original text and score it with rapidfuzz against the phrase."""
-        counts = Counter(p.norm for lst in variant_hits.values() for p, _s, _e in lst)
-        word_of = {p.norm: p.text for lst in variant_hits.values() for p, _s, _e in lst}
-        # a 'variant' seen far more often than its word is a real word we did not know
-        unknown_words = {v for v, c in counts.items() if c > 3 and c > 0.05 * exact_counts.get(word_of[v], 0) + 3}
+        match back to the original text and score it with rapidfuzz against the phrase. Each passage is
+        judged on its own text: what else is tagged with it makes no difference."""
         batch: list[tuple[int, bytes, list]] = []  # passage, its text, the substitutions made
         pieces: list[bytes] = []
         for i, lst in variant_hits.items():
             subs = []
             for p, s, e in (sorted(lst, key=lambda x: (x[1], -x[2])) if len(lst) > 1 else lst):  # longest first
-                if p.norm in unknown_words:
-                    continue
                 if subs and s < subs[-1][1]:
                     continue
                 subs.append((s, e, p.text.encode(), p.norm in self._inside_only))
@@ -470,18 +470,12 @@ class Tagger:
 
         var = np.flatnonzero(hk == K_VARIANT)
         if len(var):
-            exact_counts = Counter()
-            for pid, c in zip(*np.unique(hp[direct], return_counts=True)):
-                for form in self._forms[pid]:  # phrase-level variants compare with the phrase
-                    exact_counts[form] += int(c)
-                for w in {w for form in self._forms[pid] for w in form.split()}:
-                    exact_counts[w] += int(c)
             variant_hits: dict[int, list] = defaultdict(list)
             vi = ht[var]
             for i, p, s, e in zip(vi.tolist(), hp[var].tolist(), (hs[var] - starts[vi]).tolist(),
                                   (he[var] - starts[vi]).tolist()):
                 variant_hits[i].append((pats[p], s, e))
-            fz = self._fuzzy(buf, starts, ends, variant_hits, exact_counts)
+            fz = self._fuzzy(buf, starts, ends, variant_hits)
             if fz:
                 fi = np.array([f[0] for f in fz], dtype=np.int64)
                 ev.append((fi, np.array([self._theme_index[f[1].theme] for f in fz]),
@@ -938,12 +932,14 @@ for _r, _row in enumerate(_KEYS):
         _NEIGHBOURS[_ch] = "".join(sorted(_near - {"", _ch}))
 
 
-def edits1(word: str) -> set[str]:
-    """Typing slips one edit away: deletion, transposition, doubling, and substitution / insertion of a
-    neighbouring key.
+def edits1(word: str, neighbours: bool = True) -> set[str]:
+    """Typing slips one edit away: deletion, transposition, doubling, and (with ``neighbours``) substitution /
+    insertion of a neighbouring key.
 
     >>> sorted({"lnies", "liens", "linse", "lines", "lives"} & edits1("lines"))
     ['liens', 'linse', 'lnies']
+    >>> sorted({"card", "cae", "caare"} & edits1("care")), sorted({"card", "cae", "caare"} & edits1("care", False))
+    (['caare', 'cae', 'card'], ['caare', 'cae'])
     """
     out = set()
     for i, ch in enumerate(word):
@@ -951,9 +947,10 @@ def edits1(word: str) -> set[str]:
         out.add(word[:i] + ch + word[i:])
         if i + 1 < len(word):
             out.add(word[:i] + word[i + 1] + ch + word[i + 2:])
-        for k in _NEIGHBOURS.get(ch, ""):
-            out.add(word[:i] + k + word[i + 1:])
-            out.add(word[:i] + k + word[i:])
+        if neighbours:
+            for k in _NEIGHBOURS.get(ch, ""):
+                out.add(word[:i] + k + word[i + 1:])
+                out.add(word[:i] + k + word[i:])
     out.discard(word)
     return out
 
@@ -971,17 +968,18 @@ def _common_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
-    """English words from pyspellchecker's frequency list seen at least ENGLISH_MIN_COUNT times: a near-miss
-    that is one of them counts only inside a longer phrase ("runway" is not a slip of "runaways"). Rarer
-    entries are left out: they include real slips and oddities ("kline", "vang")."""
+def _english_words() -> dict[str, int]:
+    """English words from pyspellchecker's frequency list seen at least ENGLISH_MIN_COUNT times, with their
+    counts: a near-miss that is one of them counts only inside a longer phrase ("runway" is not a slip of
+    "runaways"), and not at all when it is a common word one key off ("card" for "care"). Rarer entries are
+    left out: they include real slips and oddities ("kline", "vang")."""
     try:
         from importlib.resources import files
         data = (files("spellchecker") / "resources" / "en.json.gz").read_bytes()
     except (ImportError, FileNotFoundError, OSError):  # pragma: no cover - a declared dependency
-        return frozenset()
+        return {}
     counts = json.loads(gzip.decompress(data))
-    return frozenset(w for w, c in counts.items() if c >= ENGLISH_MIN_COUNT and w.isascii() and w.isalpha())
+    return {w: c for w, c in counts.items() if c >= ENGLISH_MIN_COUNT and w.isascii() and w.isalpha()}
 
 
 def _map_back(x: int, segs: list[tuple], is_start: bool) -> int:

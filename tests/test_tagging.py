@@ -273,6 +273,23 @@ def test_english_word_slips_count_only_inside_longer_phrases():
     assert {"levers", "runway"} <= TAGGER._inside_only  # "runway children" would still be a slip
 
 
+def test_a_misspelling_is_judged_on_its_own_passage_whatever_else_is_tagged():
+    """"care levers" is corrected alone and in a batch where "levers" is common (a real Child Poverty Bill
+    paragraph, 200 times: "they have the levers to address ..."); the same passage gets the same evidence
+    either way. A common word one key off is never a slip, in any batch: "leaving card" is not "leaving care"."""
+    import json
+    from tests.conftest import FIXTURES
+    rows = [json.loads(l) for l in (FIXTURES / "hansard_2009_sample.jsonl").read_text(encoding="utf-8").splitlines()]
+    levers = next(r["text"] for r in rows if "have the levers" in r["text"])
+    slip = "It will also exclude care levers, because they leave the care system at 16."
+    alone = TAGGER.tag_texts([slip])[0]
+    assert [(e["matched_text"], e["method"]) for e in alone] == [("care levers", "fuzzy")]
+    assert TAGGER.tag_texts([levers] * 200 + [slip])[-1] == alone
+    card = "Members signed a leaving card for the Clerk."
+    assert TAGGER.tag_texts([card])[0] == [] and TAGGER.tag_texts([card, slip] * 100)[0] == []
+    assert TAGGER.tag_texts(["Too many children in cate are moved again and again."])[0][0]["method"] == "fuzzy"
+
+
 def test_each_slip_in_a_passage_keeps_its_own_rule():
     """Two slips in one passage: a real misspelling ("Cuckoing") and an English word ("runway") are each
     judged by their own rule, whichever comes first (the passage's last slip once decided for all)."""
