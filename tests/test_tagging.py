@@ -212,7 +212,8 @@ def test_evaluate_with_nothing_to_score_says_n_a(tmp_path):
 
 
 def test_unseen_motions_precision():
-    """Real motions we did not tune on (fixture: 60 motions, mySociety dataset, CC BY 4.0)."""
+    """Real motions (fixture: 28 motions, mySociety dataset, CC BY 4.0); the last two were added by a recall
+    review (foster parents, foster families)."""
     import json
     from tests.conftest import FIXTURES
     rows = [json.loads(l) for l in (FIXTURES / "motions_sample.jsonl").read_text(encoding="utf-8").splitlines()]
