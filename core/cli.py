@@ -92,6 +92,10 @@ def cmd_evaluate(args) -> int:
     aligned = align(corpus, rows)
     print(f"Theme tagging on {args.dev.name} ({len(rows)} paragraphs; 'unsure' not scored)")
     print(theme_scores(aligned).to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep="n/a"))
+    if args.errors:
+        from .evaluate import error_report
+        print("\nErrors: the paragraphs each theme missed or tagged wrongly (dev id, passage id, text, evidence)")
+        print(error_report(aligned, corpus.tags))
     try:
         from .asks import ask_scores
     except ImportError:
@@ -133,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="precision / recall / F1 against a labelled dev set")
     _add_common(p)
     p.add_argument("--dev", type=Path, default=DEFAULT_DEV, help="labelled JSONL (default: the bundled copy)")
+    p.add_argument("--errors", action="store_true",
+                   help="also list each theme's missed and wrongly tagged paragraphs, with the evidence")
     p.set_defaults(func=cmd_evaluate)
     return parser
 

@@ -116,14 +116,41 @@ def theme_scores(aligned: list[Aligned], themes: list[str] = SCORED_THEMES) -> p
     return pd.DataFrame(rows)
 
 
-def errors(aligned: list[Aligned], theme: str) -> list[tuple[str, str, str]]:
-    """(kind, dev id, text) for each false positive / false negative of one theme (for tuning reports)."""
+def errors(aligned: list[Aligned], theme: str, tags: pd.DataFrame | None = None) -> list[dict]:
+    """Each false negative (FN) and false positive (FP) of one theme, in dev-set order: kind, dev id, the
+    passage it aligned to (or none), its text, and for a false positive the evidence that tagged it (from
+    ``tags``: matched text, method, reason), so a taxonomy can be tuned from the report."""
+    evidence: dict[str, list[str]] = {}
+    if tags is not None and len(tags):
+        mine = tags[tags["theme"] == theme]
+        for pid, m, method, reason in zip(mine["passage_id"], mine["matched_text"], mine["method"], mine["reason"]):
+            evidence.setdefault(pid, []).append(f"'{' '.join(str(m).split())}' ({method}: {reason})")
     out = []
     for a in aligned:
         label = a.row["themes"].get(theme)
         pred = theme in a.predicted
         if label == "yes" and not pred:
-            out.append(("FN", a.row["id"], a.row["text"]))
+            kind = "FN"
         elif label == "no" and pred:
-            out.append(("FP", a.row["id"], a.row["text"]))
+            kind = "FP"
+        else:
+            continue
+        out.append({"kind": kind, "id": a.row["id"], "passage_id": a.passage_id or "", "text": a.row["text"],
+                    "evidence": evidence.get(a.passage_id, []) if kind == "FP" else []})
     return out
+
+
+def error_report(aligned: list[Aligned], tags: pd.DataFrame | None, themes: list[str] = SCORED_THEMES,
+                 width: int = 160) -> str:
+    """The false negatives and false positives of each theme as text (``campaign-tracker evaluate --errors``)."""
+    lines = []
+    for t in themes:
+        errs = errors(aligned, t, tags)
+        lines.append(f"{t}: {sum(e['kind'] == 'FN' for e in errs)} missed (FN), "
+                     f"{sum(e['kind'] == 'FP' for e in errs)} wrongly tagged (FP)")
+        for e in errs:
+            text = " ".join(e["text"].split())
+            text = text if len(text) <= width else text[:width - 1] + "…"
+            lines.append(f"  {e['kind']} {e['id']} {e['passage_id'] or '(no passage)'}: {text}")
+            lines.extend(f"       because of {ev}" for ev in e["evidence"])
+    return "\n".join(lines)

@@ -187,6 +187,33 @@ def test_evaluate_command_meets_target():
     assert precision >= 0.92 and f1 >= 0.92
 
 
+def test_evaluate_errors_list_each_miss_and_wrong_tag_with_its_evidence(corpus):
+    """The error report agrees with the scores, row for row: every false negative is a 'yes' paragraph without
+    the theme, every false positive a 'no' paragraph with it and with the evidence that tagged it (text that is
+    in the passage); the CLI prints it with --errors."""
+    from core.evaluate import align, errors, load_dev, theme_scores, SCORED_THEMES
+    from tests.conftest import FIXTURES
+    aligned = align(corpus, load_dev(FIXTURES / "dev.jsonl"))
+    scores = theme_scores(aligned).set_index("theme")
+    text_of = dict(zip(corpus.passages["passage_id"], corpus.passages["text"]))
+    for theme in SCORED_THEMES:
+        errs = errors(aligned, theme, corpus.tags)
+        assert sum(e["kind"] == "FN" for e in errs) == scores.loc[theme, "fn"]
+        assert sum(e["kind"] == "FP" for e in errs) == scores.loc[theme, "fp"]
+        for e in errs:
+            row = next(a for a in aligned if a.row["id"] == e["id"])
+            assert row.row["themes"][theme] == ("yes" if e["kind"] == "FN" else "no")
+            if e["kind"] == "FP":
+                assert e["evidence"] and all(ev.split("'")[1] in " ".join(text_of[e["passage_id"]].split())
+                                             for ev in e["evidence"])
+    r = subprocess.run([sys.executable, "-m", "core", "evaluate", "--errors"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    for theme in SCORED_THEMES:
+        fn, fp = scores.loc[theme, "fn"], scores.loc[theme, "fp"]
+        assert f"{theme}: {fn} missed (FN), {fp} wrongly tagged (FP)" in r.stdout
+    assert r.stdout.count("because of '") >= scores.loc["micro", "fp"]
+
+
 @pytest.mark.parametrize("content,problem", [
     (b"", "no labelled paragraphs"),
     (b'{"bad json\n', "line 1 is not valid JSON"),
