@@ -268,9 +268,10 @@ class Tagger:
         neighbouring key. Slips inside a phrase word of 5+ letters are generated once per word (a hit on
         "chidlren" is confirmed by finding a phrase once "children" is put back); multi-word phrases also
         get their slips in short words and spaces ("out of aera placements", "count ylines",
-        "countylines"). A variant made only of real words (the taxonomy's own words, phrases, near words
-        and cues, common parliamentary words, short words) is never used: "one missing" is not a slip of
-        "gone missing", "teenager" not of "teenagers". A slip that is an English word ("levers", "runway")
+        "countylines", "out of rea placements"). A variant made only of real words (the taxonomy's own words,
+        phrases, near words and cues, common parliamentary words, English words) is never used: "one missing"
+        is not a slip of "gone missing", "teenager" not of "teenagers", "county lies" not of "county lines"; a
+        short token that is no word ("rea", "sem") is a slip. A slip that is an English word ("levers", "runway")
         counts only inside a longer phrase whose other words are there: "care levers" is a slip of "care
         leavers", "a new runway" is not about runaways. Such slips, and those of 4-letter words, are kept in
         ``self._inside_only``. A common English word one key off is never a slip ("leaving card" is not
@@ -302,8 +303,9 @@ class Tagger:
                 continue
             for v in edits1(p.norm):
                 toks = v.split()
-                if not toks or len(v) - len(toks) + 1 < MIN_FUZZY_LEN or all(_is_word(t, known) for t in toks):
-                    continue
+                if (not toks or len(v) - len(toks) + 1 < MIN_FUZZY_LEN
+                        or all(_is_word(t, known) for t in toks)):
+                    continue  # real words all: "count lines", "county lies", "out off area" (not "out of rea")
                 if len(toks) == len(words):
                     changed = [(w, t) for t, w in zip(toks, words) if t != w]
                     if (len(changed) == 1 and len(changed[0][0]) >= SHORT_WORD and changed[0][0].isalpha()
@@ -956,8 +958,9 @@ def edits1(word: str, neighbours: bool = True) -> set[str]:
 
 
 def _is_word(token: str, known: frozenset[str] | set[str]) -> bool:
-    """A real word as far as the fuzzy stage can tell: known, or 2-3 letters ("one", "are"), or "a"/"i"."""
-    return token in known or 2 <= len(token) < 4 or token in ("a", "i")
+    """A real word as far as the fuzzy stage can tell: known (English included), or "a"/"i". A short token that is
+    not a known word ("rea", "sem", "tof") is a slip: "out of rea placements" is "out of area placements"."""
+    return token in known or token in ("a", "i")
 
 
 @lru_cache(maxsize=1)

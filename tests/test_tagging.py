@@ -429,6 +429,20 @@ def test_four_letter_words_are_corrected_only_inside_longer_phrases():
     assert not [e for e in tagger.tag_texts(["A gamg of four."])[0] if e["theme"] == "gangs"]
 
 
+def test_a_slip_that_leaves_a_short_non_word_inside_a_longer_phrase_is_caught():
+    """A slip that turns a phrase word into a short token that is no word ("rea" for "area", "sem" for "semi",
+    "otu" for "out") is caught: the phrase's other words are there. One that makes a real word is not: "the
+    county lies in the north", "count lines of code", "children in car seats" are not misspellings."""
+    for text, theme in (("Children were moved out of rea placements again.", "out_of_area_placements"),
+                        ("She was in sem-independent accommodation at 16.", "unregulated_accommodation"),
+                        ("They were sent to otu of area placements.", "out_of_area_placements")):
+        ev = [e for e in TAGGER.tag_texts([text])[0] if e["theme"] == theme]
+        assert ev and {e["method"] for e in ev} == {"fuzzy"}, text
+        assert all(text[e["start"]:e["end"]] == e["matched_text"] for e in ev)
+    for text in ("The county lies in the north.", "Count lines of code.", "Children in car seats."):
+        assert TAGGER.tag_texts([text]) == [[]], text
+
+
 def test_neighbouring_keys_follow_a_staggered_keyboard():
     from core.tagging import _NEIGHBOURS
     assert _NEIGHBOURS["g"] == "bfhtvy" and _NEIGHBOURS["e"] == "drsw" and _NEIGHBOURS["m"] == "jkn"
