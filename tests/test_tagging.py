@@ -238,7 +238,7 @@ def test_evaluate_with_nothing_to_score_says_n_a(tmp_path):
     assert micro[-3:] == ["n/a", "n/a", "n/a"]
 
 
-def test_unseen_motions_precision():
+def test_real_motions_sample():
     """Real motions (fixture: 28 motions, mySociety dataset, CC BY 4.0); the last two were added by a recall
     review (foster parents, foster families)."""
     import json
@@ -277,7 +277,7 @@ def test_offsets_whether_evidence_is_in_most_of_the_text_or_little_of_it():
         assert themed[s:e] == m
 
 
-def test_unseen_hansard_2009_precision():
+def test_real_hansard_2009_week():
     """Real 2009 Hansard paragraphs: every paragraph the tagger tags in a week of Commons, Lords, Westminster
     Hall and Child Poverty Bill committee debates (reviewed by hand), 26 it leaves untagged, one on "a new
     runway at Heathrow", and 7 a recall review found missed (trafficking, servitude, forced labour, young
