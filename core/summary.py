@@ -303,3 +303,39 @@ def new_since(df: pd.DataFrame, theme_ids: list[str], since: date, labels: dict[
                          "latest": sub.sort_values("date_end")["date"].iloc[-1],
                          "venues": _counts(sub["venue"])})
     return pd.DataFrame(rows, columns=["theme", "new passages", "latest", "venues"])
+
+
+EVIDENCE_COLUMNS = ["evidence", "method", "passages", "occurrences", "example"]
+_SECTION_DETAIL = r" \((?:section title '.*' matches|\d+ of \d+ passages in section match)\)$"
+
+
+def evidence_key(reasons: pd.Series) -> pd.Series:
+    """The piece of the taxonomy behind each tag's reason: the phrase, near-miss, context rule or section cue,
+    without which section it was in ("cue 'gangs' in a section about County lines (12 of 40 passages ...)" ->
+    "cue 'gangs' in a section about County lines")."""
+    return reasons.astype(str).str.replace(_SECTION_DETAIL, "", regex=True)
+
+
+def evidence_breakdown(tags: pd.DataFrame, passage_ids, theme: str) -> pd.DataFrame:
+    """What tagged one theme in the given passages: one row per piece of evidence (a phrase, a near-miss of
+    one, a context rule, a section cue) with its method, the passages it tagged, its occurrences and an example
+    of the text it matched; most passages first. A passage tagged by two pieces counts in both rows, so the
+    rows can add up to more than the theme's passages; ``evidence_passages`` lists each row's passages."""
+    if tags is None or not len(tags):
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    mine = tags[(tags["theme"] == theme) & tags["passage_id"].isin(set(passage_ids))]
+    if not len(mine):
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    mine = mine.assign(evidence=evidence_key(mine["reason"]))
+    out = (mine.groupby(["evidence", "method"], sort=False)
+           .agg(passages=("passage_id", "nunique"), occurrences=("passage_id", "size"),
+                example=("matched_text", lambda s: " ".join(str(s.iloc[0]).split())))
+           .reset_index())
+    return out.sort_values(["passages", "occurrences", "evidence"], ascending=[False, False, True],
+                           kind="stable").reset_index(drop=True)[EVIDENCE_COLUMNS]
+
+
+def evidence_passages(tags: pd.DataFrame, theme: str, evidence: str) -> set[str]:
+    """The passages a row of ``evidence_breakdown`` counts."""
+    mine = tags[tags["theme"] == theme]
+    return set(mine["passage_id"][evidence_key(mine["reason"]) == evidence])

@@ -65,6 +65,19 @@ class Theme:
     context: tuple[ContextRule, ...] = ()
     cues: tuple[str, ...] = ()
 
+    def definition(self, section_share: float = 0.3) -> list[dict[str, str]]:
+        """How the theme is recognised, in words, one row per rule (shown in the dashboard as plain text)."""
+        rows = [{"rule": "phrases (any one tags a passage)", "text": "; ".join(self.phrases)}]
+        if self.exclusions:
+            rows.append({"rule": "exclusions (cancel a match they overlap)", "text": "; ".join(self.exclusions)})
+        for k, r in enumerate(self.context, 1):
+            rows.append({"rule": f"context rule {k} (counts within {r.window} words of a near word)",
+                         "text": f"{'; '.join(r.phrases)} — near: {'; '.join(r.near)}"})
+        if self.cues:
+            rows.append({"rule": f"cues (count in a section whose title matches or where {section_share:.0%} of "
+                                 "passages match)", "text": "; ".join(self.cues)})
+        return rows
+
 
 @dataclass(frozen=True)
 class NamedAsk:

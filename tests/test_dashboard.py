@@ -110,7 +110,23 @@ def test_themes_view_shows_highlighted_evidence():
     at = run_view("themes", themes=("county_lines",), venues=("Westminster Hall",))
     html = "".join(m.value for m in at.markdown)
     assert "<mark" in html and "county lines" in html
-    assert at.dataframe[0].value["ask_group_label"].str.contains("national strategy").any()
+    asks = next(d.value for d in at.dataframe if "ask_group_label" in d.value.columns)
+    assert asks["ask_group_label"].str.contains("national strategy").any()
+
+
+def test_themes_view_shows_what_matched_and_lists_each_evidence_passages():
+    """The 'What matched' table counts passages per piece of evidence; choosing a row lists exactly those
+    passages (traceable), and the theme's rules are shown as the taxonomy has them."""
+    at = run_view("themes", themes=("county_lines",))
+    ev = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert ev.iloc[0]["evidence"] == "phrase 'county lines'" and ev.iloc[0]["method"] == "exact"
+    row = ev[ev["method"] == "section"].iloc[0]
+    at.selectbox(key="th_pick").set_value(row["evidence"]).run()
+    assert f"{row['passages']} passages matched by {row['evidence']}" in [c.value for c in at.caption]
+    html = "".join(m.value for m in at.markdown)
+    assert html.count("border-left:3px solid") == min(row["passages"], 25)  # one card per passage listed
+    rules = next(d.value for d in at.dataframe if "rule" in d.value.columns)
+    assert "cuckooing" in rules.iloc[0]["text"] and rules["rule"].str.startswith("context rule 1").any()
 
 
 def test_asks_view_ledger_and_drilldown():

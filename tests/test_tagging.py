@@ -179,6 +179,25 @@ def test_summary_filters(corpus):
     assert len(apply_filters(corpus.passages, FilterState(documents=(PRESS,), include_undated=False))) == 33
 
 
+def test_evidence_breakdown_is_traceable_to_passages(corpus):
+    """Every row of a theme's evidence breakdown counts exactly the canonical passages it lists, and together
+    the rows cover every passage of the theme (filters applied); section reasons are grouped by cue, not by
+    section."""
+    from core.summary import apply_filters, evidence_breakdown, evidence_passages
+    for theme in ("county_lines", "looked_after_children"):
+        df = apply_filters(corpus.passages, FilterState(themes=(theme,)))
+        ev = evidence_breakdown(corpus.tags, df["passage_id"], theme)
+        ids = set(df["passage_id"])
+        covered = set()
+        for row in ev.itertuples():
+            mine = evidence_passages(corpus.tags, theme, row.evidence) & ids
+            assert len(mine) == row.passages and row.occurrences >= row.passages
+            covered |= mine
+        assert covered == ids
+        assert not ev["evidence"].str.contains(r"passages in section match|section title '").any()
+    assert evidence_breakdown(corpus.tags, [], "county_lines").empty
+
+
 def test_evaluate_command_meets_target():
     r = subprocess.run([sys.executable, "-m", "core", "evaluate"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
