@@ -14,10 +14,11 @@ How it works (see the README, "How tagging works"):
    staggered keyboard; spaces moved or lost in multi-word phrases), generated once per taxonomy into a
    hyperscan *literal* database: once per phrase word of 5+ letters, 4-letter words only inside longer
    phrases; real words (the taxonomy's words and common parliamentary words) are left out, and a slip that
-   is an English word (pyspellchecker's frequency list) counts only inside a longer phrase. A passage with
-   a variant has the intended word put back and is re-scanned (all such passages in one scan); each phrase
-   found is mapped back to the original span and scored with rapidfuzz (``process.cpdist``,
-   ``fuzz.ratio`` >= 80). A "variant" far more frequent than its word is an unknown real word: ignored.
+   is an English word (pyspellchecker's frequency list) counts only inside a longer phrase, and not at all
+   when it is a common word one key off. A passage with a variant has the intended word put back and is
+   re-scanned (all such passages in one scan); each phrase found is mapped back to the original span and
+   scored with rapidfuzz (``process.cpdist``, ``fuzz.ratio`` >= 80). Whether a passage holds a misspelling
+   depends only on its own text.
 4. **Context**: a context phrase counts only with one of its ``near`` words within ``window`` words; a
    ``cue`` counts only inside a section that is about the theme (its title matches, or at least
    ``section_share`` of its passages match directly). Near words and cues are scanned only in the
