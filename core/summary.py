@@ -169,7 +169,7 @@ def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
 
 def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataFrame | None = None,
                   mask: pd.Series | None = None) -> pd.DataFrame:
-    """One row per theme: passages, documents, first/last date, venues and speakers with counts, per-year
+    """One row per theme (its ``id`` and label): passages, documents, first/last date, venues and speakers with counts, per-year
     counts (undated shown as its own column). Canonical passages only. ``passages`` may be a prepared
     (or slim) frame and ``mask`` its precomputed filter mask."""
     tax = corpus.taxonomy
@@ -190,7 +190,7 @@ def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataF
         sub = df[df[THEME_PREFIX + t.id]]
         h = headline(corpus, sub)
         row = {
-            "theme": t.id, "label": t.label, "passages": len(sub), "documents": h.documents,
+            "id": t.id, "label": t.label, "passages": len(sub), "documents": h.documents,
             "first_date": h.first_date, "last_date": h.last_date, "undated": h.undated,
             "venues": _counts(sub["venue"]), "speakers": _counts(sub["speaker"]),
         }
@@ -198,7 +198,7 @@ def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataF
         for y in years:
             row[str(y)] = int(per_year.get(y, 0))
         rows.append(row)
-    base = ["theme", "label", "passages", "documents", "first_date", "last_date", "undated", "venues", "speakers"]
+    base = ["id", "label", "passages", "documents", "first_date", "last_date", "undated", "venues", "speakers"]
     return pd.DataFrame(rows, columns=base + [str(y) for y in years])
 
 

@@ -93,7 +93,7 @@ def test_theme_summary_download_carries_filtered_rows(media):
     at = run_app(themes="looked_after_children,out_of_area_placements", undated="0")
     data, btn = media(at, "dl_theme_summary")
     rows = data.decode("utf-8").splitlines()
-    assert rows[0].startswith("theme,label,passages")
+    assert rows[0].startswith("id,label,passages")
     assert [r.split(",")[0] for r in rows[1:]] == ["looked_after_children", "out_of_area_placements"]
     assert btn.proto.label == "Download theme summary (CSV)"
 

@@ -155,7 +155,7 @@ def test_themes_column_and_tags_agree(corpus):
 
 
 def test_theme_summary_counts_duplicate_once(corpus):
-    s = theme_summary(corpus).set_index("theme")
+    s = theme_summary(corpus).set_index("id")
     cl = corpus.passages[corpus.passages.themes.str.contains("county_lines")]
     assert s.loc["county_lines", "passages"] == (cl.duplicate_of == "").sum() < len(cl)
     assert s.loc["rape_prosecutions", "undated"] == 9  # the undated press release, counted and shown as undated
@@ -169,7 +169,7 @@ def test_theme_summary_counts_duplicate_once(corpus):
 def test_summary_filters(corpus):
     from datetime import date
     st = FilterState(venues=("Westminster Hall",), date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
-    s = theme_summary(corpus, st).set_index("theme")
+    s = theme_summary(corpus, st).set_index("id")
     assert s.loc["county_lines", "venues"].startswith("Westminster Hall")
     assert s.loc["rape_prosecutions", "passages"] == 0
     # month-precision passages fall in their month; undated can be excluded

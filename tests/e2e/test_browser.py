@@ -78,7 +78,7 @@ def test_theme_summary_csv_download(page, app_url, tmp_path):
     path = tmp_path / name
     d.value.save_as(path)
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    assert [r["theme"] for r in rows] == ["county_lines"]
+    assert [r["id"] for r in rows] == ["county_lines"]
     assert rows[0]["venues"].startswith("Westminster Hall:") and int(rows[0]["passages"]) > 100
 
 
