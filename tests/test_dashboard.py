@@ -74,7 +74,7 @@ def test_sidebar_filters_change_tables_and_url():
     before = at.dataframe[0].value  # theme summary
     at.multiselect(key="f_themes").set_value(["rape_prosecutions"]).run()
     after = at.dataframe[0].value
-    assert len(before) == 8 and list(after["theme"]) == ["rape_prosecutions"]
+    assert len(before) == 8 and list(after["id"]) == ["rape_prosecutions"]
     assert at.query_params["themes"] in ("rape_prosecutions", ["rape_prosecutions"])
     at.multiselect(key="f_venues").set_value(["Press release"]).run()
     assert at.dataframe[0].value.iloc[0]["venues"] == "Press release: 9"
@@ -84,7 +84,7 @@ def test_sidebar_filters_change_tables_and_url():
 def test_url_sets_filters():
     at = run_app(themes="county_lines", venues="Westminster Hall", **{"from": "2018-01-01", "to": "2018-12-31"})
     assert at.multiselect(key="f_themes").value == ["county_lines"]
-    summary = at.dataframe[0].value.set_index("theme")
+    summary = at.dataframe[0].value.set_index("id")
     assert summary.loc["county_lines", "venues"].startswith("Westminster Hall")
     assert "2018-01-01 to 2018-12-31" in at.markdown[0].value
 
