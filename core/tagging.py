@@ -370,7 +370,8 @@ class Tagger:
         if not found:
             return []
         spans = [" ".join(buf[starts[i] + s:starts[i] + e].decode("ascii", "ignore").split()) for i, _p, s, e in found]
-        scores = process.cpdist(spans, [p.norm for _i, p, _s, _e in found], scorer=fuzz.ratio, workers=-1)
+        scores = process.cpdist(spans, [p.norm for _i, p, _s, _e in found], scorer=fuzz.ratio,
+                                score_cutoff=FUZZY_CUTOFF, workers=-1)
         return [(i, p, s, e, round(float(sc) / 100, 3)) for (i, p, s, e), sc in zip(found, scores) if sc >= FUZZY_CUTOFF]
 
     # ---- main entry --------------------------------------------------------------------------------
