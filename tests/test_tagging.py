@@ -307,8 +307,11 @@ def test_real_hansard_2009_week():
     got = TAGGER.tag_texts([r["text"] for r in rows])
     for r, ev in zip(rows, got):
         assert sorted({e["theme"] for e in ev}) == r["expected"], (r["id"], r["text"][:160])
-    # the word "fostering" alone (fostering discrimination) is not about foster care
+    # the word "fostering" alone (fostering discrimination, fostering children's well-being) is not about foster
+    # care; fostering services, agencies, allowances and private fostering are
     assert "looked_after_children" not in themes("The Home Office risks fostering discriminatory practices by employers.")
+    assert "looked_after_children" not in themes("Fostering children's well-being will help those children later.")
+    assert "looked_after_children" in themes("Councils must check private fostering arrangements for children.")
     # servitude is modern slavery; penal servitude (a sentence abolished in 1948) is not
     assert "criminal_exploitation_trafficking" not in themes("He was sentenced to five years' penal servitude.")
 
