@@ -127,6 +127,16 @@ def test_context_rule_needs_near_word():
     assert ev and ev[0]["method"] == "context" and "within" in ev[0]["reason"]
 
 
+def test_charged_with_protecting_is_not_a_rape_charge(passages):
+    """The seed's IICSA paragraph ("devastating accounts of brutal rapes ... by those charged with protecting
+    them") is about child sexual abuse, not how rape cases are handled: "charged" is not a near word of "rape"
+    (a rape charge is: "charged with rape" is a phrase, "charging" a near word)."""
+    iicsa = passages[passages["text"].str.startswith("The independent national inquiry into child sexual abuse")]
+    assert len(iicsa) >= 1 and set(iicsa["themes"]) == {"child_sexual_exploitation"}
+    assert "rape_prosecutions" in themes("He was charged with rape last year.")
+    assert "rape_prosecutions" in themes("Charging decisions in cases of rape take far too long.")
+
+
 def test_exclusions():
     assert "rape_prosecutions" not in themes("Farmers growing oilseed rape say the trial of new seed varieties was a success in court.")
     assert "rape_prosecutions" in themes("The number of rape cases charged by the Crown Prosecution Service has plummeted.")
