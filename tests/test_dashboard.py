@@ -99,9 +99,14 @@ def test_theme_summary_download_carries_filtered_rows(media):
 
 
 def test_overview_view_timeline_counts_undated_separately():
-    at = run_view("overview", themes=("rape_prosecutions",))
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert {t["name"] for t in spec["data"]} == {"Rape prosecutions"}
+    """Rape prosecutions appear in the seeds only in the undated press release: they are counted in the undated
+    chart, never placed on an invented date; county lines (all dated) fill the timeline."""
+    at = run_view("overview", themes=("rape_prosecutions", "county_lines"))
+    specs = {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    timeline = next(v for k, v in specs.items() if k.startswith("Theme mentions per"))
+    assert {t["name"] for t in timeline["data"]} == {"County lines"}
+    undated = specs["Undated (not placed on any date)"]["data"][0]
+    assert list(undated["y"]) == ["Rape prosecutions"] and list(undated["x"]) == [9]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Undated theme mentions"] == "9"
 
