@@ -169,9 +169,9 @@ def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
 
 def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataFrame | None = None,
                   mask: pd.Series | None = None) -> pd.DataFrame:
-    """One row per theme (its ``id`` and label): passages, documents, first/last date, venues and speakers with counts, per-year
-    counts (undated shown as its own column). Canonical passages only. ``passages`` may be a prepared
-    (or slim) frame and ``mask`` its precomputed filter mask."""
+    """One row per theme (its ``id`` and label): passages, documents, first/last date, venues and speakers with
+    counts, per-year counts (undated shown as its own column). Canonical passages only. ``passages`` may be a
+    prepared (or slim) frame and ``mask`` its precomputed filter mask."""
     tax = corpus.taxonomy
     src = passages if passages is not None else corpus.passages
     if THEME_PREFIX + tax.ids[0] not in src:

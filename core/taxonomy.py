@@ -15,6 +15,7 @@ from pathlib import Path
 DEFAULT_PATH = Path(__file__).resolve().parent / "taxonomy.toml"
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 ID_RULE = "'id' must be 2-64 characters: a lowercase letter, then lowercase letters, digits or underscores"
+_MATCHED = "(only A-Z, a-z and 0-9 are matched; other characters count as spaces)"
 _NORM_TABLE = bytes(
     (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 10) else 32
     for c in range(256)
@@ -65,7 +66,7 @@ class Theme:
     context: tuple[ContextRule, ...] = ()
     cues: tuple[str, ...] = ()
 
-    def definition(self, section_share: float = 0.3) -> list[dict[str, str]]:
+    def definition(self, section_share: float) -> list[dict[str, str]]:
         """How the theme is recognised, in words, one row per rule (shown in the dashboard as plain text)."""
         rows = [{"rule": "phrases (any one tags a passage)", "text": "; ".join(self.phrases)}]
         if self.exclusions:
@@ -123,11 +124,9 @@ def _str_list(value, where: str, what: str, *, required: bool) -> tuple[str, ...
     for v in value:
         norm = normalise_phrase(v)
         if not norm:
-            raise TaxonomyError(f"{where}: {what} entry {v!r} has no letters or digits to match (only A-Z, a-z and "
-                                  "0-9 are matched; other characters count as spaces)")
+            raise TaxonomyError(f"{where}: {what} entry {v!r} has no letters or digits to match {_MATCHED}")
         if len(norm) == 1:
-            raise TaxonomyError(f"{where}: {what} entry {v!r} matches just the letter or digit {norm!r} (only A-Z, "
-                                "a-z and 0-9 are matched; other characters count as spaces)")
+            raise TaxonomyError(f"{where}: {what} entry {v!r} matches just the letter or digit {norm!r} {_MATCHED}")
         out.append(v.strip())
     if required and not out:
         raise TaxonomyError(f"{where}: '{what}' is empty; give at least one phrase")
