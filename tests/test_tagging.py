@@ -156,30 +156,20 @@ def test_section_context_uses_document_structure(corpus):
     assert "county_lines" not in themes("The gangs in the film were fictional.")
 
 
-def test_a_cue_inside_a_name_is_not_section_evidence(corpus):
-    """A capitalised cue in mid-sentence next to another capitalised word is part of a name (a charity, a
-    report's title), not the thing a section is about."""
+def test_a_line_introducing_a_quotation_is_not_section_evidence(corpus):
+    """'X, Director at The Children's Society, said:' names who speaks, not what about: a section's cue words
+    in it are not evidence; a longer passage that ends in a colon keeps its evidence."""
     p = corpus.passages.set_index("passage_id")
     royston = f"{PRESS}#L82"  # in the press release's looked-after children section
-    assert p.loc[royston, "text"].startswith("Sam Royston, Director and Policy and Research at The Children’s Society")
+    assert p.loc[royston, "text"] == ("Sam Royston, Director and Policy and Research at The Children’s Society, "
+                                      "said:")
     assert "looked_after_children" not in p.loc[royston, "themes"].split(";")
-    # the report title "County Lines Violence, Exploitation & Drug Supply 2017" is not the cue; the same word
-    # later in the sentence is
-    tags = corpus.tags
-    nca = tags[(tags.theme == "criminal_exploitation_trafficking") & (tags.method == "section")
-               & tags.passage_id.map(lambda i: p.loc[i, "text"].startswith("The National Crime Agency report"))]
-    assert len(nca) and set(nca.matched_text) == {"exploitation"}
-    text = p.loc[nca.passage_id.iloc[0], "text"]
-    assert nca.start.iloc[0] > text.index("2017”")
-    # a capitalised cue that begins a sentence or a quotation, or is a name on its own, still counts
     section = ["County lines gangs recruit children. The police see it every week in every town."] * 2
-    for line in ("Gangs are recruiting children as young as 12, in every town we visited last year.",
-                 "She told us: “Gangs are recruiting children as young as 12 in every town we visited.”"):
-        ev = TAGGER.tag_texts([*section, line], groups=[1, 1, 1])[2]
-        assert [(e["matched_text"], e["method"]) for e in ev if e["theme"] == "county_lines"][0] == ("Gangs", "section")
-    ev = TAGGER.tag_texts([*section, "Officers told the Gangs Matrix review that every town they visited had one."],
-                          groups=[1, 1, 1])[2]
-    assert "county_lines" not in {e["theme"] for e in ev}
+    quote_intro = "A detective from the gangs unit in Merseyside who gave evidence to the inquiry said:"
+    assert "county_lines" not in {e["theme"] for e in TAGGER.tag_texts([*section, quote_intro], groups=[1, 1, 1])[2]}
+    longer = "The gangs move on quickly. A detective from the unit in Merseyside who gave evidence to us said:"
+    ev = TAGGER.tag_texts([*section, longer], groups=[1, 1, 1])[2]
+    assert [(e["matched_text"], e["method"]) for e in ev if e["theme"] == "county_lines"] == [("gangs", "section")]
 
 
 def test_themes_column_and_tags_agree(corpus):
