@@ -14,9 +14,11 @@ DEFAULT_DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "d
 def _load(args) -> Corpus:
     taxonomy = None
     if getattr(args, "taxonomy", None):
+        from .tagging import tagger_for
         from .taxonomy import TaxonomyError, load_taxonomy
         try:
             taxonomy = load_taxonomy(args.taxonomy)
+            tagger_for(taxonomy)  # every phrase compiles (kept for tagging)
         except TaxonomyError as exc:
             print(f"error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .pipeline import Corpus
-from .tagging import Tagger
+from .tagging import tagger_for
 
 SCORED_THEMES = ["county_lines", "looked_after_children", "out_of_area_placements", "rape_prosecutions",
                  "missing_children", "child_sexual_exploitation"]
@@ -66,7 +66,7 @@ def align(corpus: Corpus, rows: list[dict]) -> list[Aligned]:
     by_loc = {(d, int(line)): pid for d, line, pid in zip(df["document"], df["line"], df["passage_id"])}
     themes = dict(zip(df["passage_id"], df["themes"]))
     docs = {d.document: d for d in corpus.documents}
-    tagger = Tagger(corpus.taxonomy)
+    tagger = tagger_for(corpus.taxonomy)
     out = []
     for r in rows:
         doc = Path(r["source"]).stem

@@ -63,12 +63,11 @@ def build_corpus(sources: Iterable[Path | str] | None = None, *, taxonomy=None, 
 
 def enrich(corpus: Corpus, taxonomy=None) -> Corpus:
     """Tagging and ask stages, kept separate from ingest so they can re-run alone (e.g. a new taxonomy)."""
-    from .taxonomy import default_taxonomy
-    from .tagging import tag_passages
-    corpus.taxonomy = taxonomy or default_taxonomy()
     from .asks import build_asks
-    from .tagging import Tagger
-    tagger = Tagger(corpus.taxonomy)
+    from .tagging import tag_passages, tagger_for
+    from .taxonomy import default_taxonomy
+    corpus.taxonomy = taxonomy or default_taxonomy()
+    tagger = tagger_for(corpus.taxonomy)  # raises TaxonomyError for a phrase the matcher cannot take
     corpus.tags = tag_passages(corpus.passages, corpus.taxonomy, tagger)
     corpus.asks, corpus.commitments = build_asks(corpus.passages, corpus.taxonomy, tagger)
     return corpus

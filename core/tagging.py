@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .taxonomy import _NORM_TABLE, _SCAN_TABLE, Taxonomy, normalise_phrase
+from .taxonomy import _NORM_TABLE, _SCAN_TABLE, Taxonomy, TaxonomyError, normalise_phrase
 
 try:  # hyperscan: ~1 GB/s multi-pattern scanning; the pure-Python fallback gives the same answers slowly
     import hyperscan as _hs
@@ -140,20 +140,34 @@ class Scanner:
         if literal:
             self._lengths = np.array([len(r) for r in self.regexes], dtype=np.int64)
             if _hs is not None:
-                self.db = _hs.Database()
-                self.db.compile(expressions=[r.encode() for r in self.regexes], ids=list(range(len(self.regexes))),
-                                elements=len(self.regexes), flags=[0] * len(self.regexes), literal=True)
+                self.db = self._compile([0] * len(self.regexes), literal=True)
             else:  # without hyperscan: look space-delimited token n-grams up in a dict (linear time)
                 self._lookup = {r.strip().encode(): pid for pid, r in enumerate(self.regexes)}
                 self._sizes = sorted({len(r.split()) for r in self.regexes})
             return
         if _hs is not None:
-            self.db = _hs.Database()
-            self.db.compile(expressions=[r.encode() for r in self.regexes], ids=list(range(len(self.regexes))),
-                            elements=len(self.regexes),
-                            flags=[_hs.HS_FLAG_SOM_LEFTMOST | (_hs.HS_FLAG_CASELESS if raw else 0)] * len(self.regexes))
+            self.db = self._compile([_hs.HS_FLAG_SOM_LEFTMOST | (_hs.HS_FLAG_CASELESS if raw else 0)] * len(self.regexes))
         else:
             self.compiled = [re.compile(r.encode(), re.IGNORECASE if raw else 0) for r in self.regexes]
+
+    def _compile(self, flags: list[int], literal: bool = False):
+        """The hyperscan database; a pattern it cannot take (hyperscan has size limits) is a TaxonomyError
+        that names its theme and phrase, found by compiling the patterns one by one."""
+        def compile_(exprs, fl):
+            db = _hs.Database()
+            db.compile(expressions=[r.encode() for r in exprs], ids=list(range(len(exprs))), elements=len(exprs),
+                       flags=fl, literal=literal)
+            return db
+        try:
+            return compile_(self.regexes, flags)
+        except _hs.error as exc:
+            for regex, flag, p in zip(self.regexes, flags, self.pats):
+                try:
+                    compile_([regex], [flag])
+                except _hs.error as one:
+                    raise TaxonomyError(f"theme '{p.theme}': {p.kind} {p.text!r} cannot be compiled into the "
+                                        f"matcher ({one}); shorten it or split it") from exc
+            raise TaxonomyError(f"the taxonomy's phrases cannot be compiled into the matcher ({exc})") from exc
 
     def scan_arrays(self, buf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pattern ids, starts, ends) of every match in ``buf`` (any bytes-like object)."""
@@ -1032,6 +1046,14 @@ def _map_back(x: int, segs: list[tuple], is_start: bool) -> int:
             return min(os_ + (x - ns), oe)
         delta = oe - ne
     return x + delta
+
+
+@lru_cache(maxsize=2)
+def tagger_for(taxonomy: Taxonomy) -> Tagger:
+    """The compiled tagger for a taxonomy, kept for the next call with an equal one (compiling takes a second or
+    two: a dashboard validates an uploaded taxonomy by compiling it, then tags with it). Raises TaxonomyError
+    when a phrase cannot be compiled."""
+    return Tagger(taxonomy)
 
 
 def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | None = None) -> pd.DataFrame:

@@ -111,9 +111,11 @@ class Taxonomy:
 
 
 _THEME_KEYS = {"id", "label", "description", "phrases", "exclusions", "context", "cues"}
+MAX_PHRASE_WORDS = 12  # a phrase is a few words, not a sentence (and must compile into the matcher)
 
 
-def _str_list(value, where: str, what: str, *, required: bool) -> tuple[str, ...]:
+def _str_list(value, where: str, what: str, *, required: bool, max_words: int = MAX_PHRASE_WORDS) -> tuple[str, ...]:
+    """A list of phrases, each checked; ``max_words=0``: any length (a named ask's phrases are sentences)."""
     if value is None:
         if required:
             raise TaxonomyError(f"{where}: '{what}' is missing")
@@ -127,6 +129,10 @@ def _str_list(value, where: str, what: str, *, required: bool) -> tuple[str, ...
             raise TaxonomyError(f"{where}: {what} entry {v!r} has no letters or digits to match {_MATCHED}")
         if len(norm) == 1:
             raise TaxonomyError(f"{where}: {what} entry {v!r} matches just the letter or digit {norm!r} {_MATCHED}")
+        if max_words and len(norm.split()) > max_words:
+            shown = v.strip() if len(v.strip()) <= 60 else v.strip()[:60] + "…"
+            raise TaxonomyError(f"{where}: {what} entry {shown!r} has {len(norm.split())} words; a phrase has at "
+                                f"most {max_words} (split it into shorter phrases)")
         out.append(v.strip())
     if required and not out:
         raise TaxonomyError(f"{where}: '{what}' is empty; give at least one phrase")
@@ -180,7 +186,8 @@ def _asks(raw_asks, seen: set[str]) -> list[NamedAsk]:
         label = raw.get("label")
         if not isinstance(label, str) or not label.strip():
             raise TaxonomyError(f"{where}: 'label' is missing")
-        out.append(NamedAsk(aid, label.strip(), _str_list(raw.get("phrases"), where, "phrases", required=True)))
+        phrases = _str_list(raw.get("phrases"), where, "phrases", required=True, max_words=0)
+        out.append(NamedAsk(aid, label.strip(), phrases))
     return out
 
 

@@ -57,11 +57,26 @@ phrases = ["youth clubs", "youth services"]
     pytest.param('', "the file is empty", id="empty-file"),
     pytest.param('[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["foster care"]\n', "'id' must be 2-64 characters: a lowercase letter", id="bad-id"),
     pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\nsynonyms=["kinship"]\n', "theme 'kk': unknown key(s) synonyms", id="unknown-key"),
+    pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\ncues=["' + "children in care " * 5 + '"]\n',
+                 "theme 'kk': cues entry 'children in care children in care children in care children …' has 15 "
+                 "words; a phrase has at most 12", id="sentence-for-a-phrase"),
 ])
 def test_invalid_taxonomy_names_theme_and_problem(text, problem):
     with pytest.raises(TaxonomyError) as exc:
         parse_taxonomy(text, "user.toml", base=TAX)
     assert problem in str(exc.value)
+
+
+def test_phrase_the_matcher_cannot_take_is_a_taxonomy_error():
+    """hyperscan has size limits; a phrase past them (here one built without the file's validation, which
+    caps phrases at 12 words) is reported with its theme, not as a crash, so the dashboard and CLI keep the
+    previous taxonomy."""
+    import dataclasses
+    tax = parse_taxonomy(GOOD, "user.toml")
+    huge = dataclasses.replace(tax.themes[0], phrases=("youth clubs", " ".join(["children"] * 20)))
+    with pytest.raises(TaxonomyError, match=r"theme 'youth_services': phrase 'children children .*' cannot be "
+                                            r"compiled into the matcher \(Pattern is too large"):
+        Tagger(dataclasses.replace(tax, themes=(huge,)))
 
 
 def test_user_taxonomy_extends_or_replaces(tmp_path):

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.asks import named_ask_toml
 from core.highlight import highlight_html
+from core.tagging import tagger_for
 from core.taxonomy import TaxonomyError, default_taxonomy, parse_taxonomy
 from core.workspace import default_workspace
 from core.summary import FilterState, apply_filters
@@ -84,7 +85,7 @@ def name_suggestions(data, asks) -> None:
                 ws = default_workspace()
                 text = (ws.taxonomy_text() or 'mode = "extend"\n') + "\n" + block
                 try:
-                    parse_taxonomy(text, "workspace taxonomy", base=default_taxonomy())
+                    tagger_for(parse_taxonomy(text, "workspace taxonomy", base=default_taxonomy()))
                 except TaxonomyError as exc:
                     st.error(f"Could not add the ask: {exc}")
                 else:
