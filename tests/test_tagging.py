@@ -10,7 +10,7 @@ import pytest
 from core.summary import FilterState, apply_filters, theme_summary
 from core.tagging import Tagger
 from core.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy, normalise_phrase, parse_taxonomy
-from tests.conftest import HANSARD, MONTHLY, PRESS
+from tests.conftest import HANSARD, MONTHLY, PP, PRESS
 
 TAX = default_taxonomy()
 TAGGER = Tagger(TAX)
@@ -140,6 +140,19 @@ def test_context_rule_needs_near_word():
     assert "missing_children" not in themes("The Minister is missing the point about the budget.")
     ev = [e for e in tag("Children as young as 12 are forced to sell drugs in other towns.") if e["theme"] == "county_lines"]
     assert ev and ev[0]["method"] == "context" and "within" in ev[0]["reason"]
+
+
+def test_out_of_borough_placements_in_their_other_words(passages):
+    """'out of the borough' with its article (the seed: "those placed out of the borough can be especially
+    vulnerable"), and the terms 'out of county / out of borough placements' (out-of-county is the Welsh usage)."""
+    pp = passages.set_index("passage_id")
+    assert "out_of_area_placements" in pp.loc[f"{PP}#L56", "themes"].split(";")
+    ev = [e for e in tag(pp.loc[f"{PP}#L56", "text"]) if e["theme"] == "out_of_area_placements"]
+    assert [(e["matched_text"], e["method"]) for e in ev] == [("out of the borough", "context")]
+    assert "out_of_area_placements" in themes("Wales has too many out-of-county placements for looked-after children.")
+    assert "out_of_area_placements" in themes("Children in out of borough placements go missing more often.")
+    # children travelling out of county to sell drugs are not placed there
+    assert "out_of_area_placements" not in themes("Young people are trafficked out of county to sell drugs.")
 
 
 def test_charged_with_protecting_is_not_a_rape_charge(passages):
