@@ -37,6 +37,7 @@ import json
 import mmap
 import os
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -133,6 +134,7 @@ class Scanner:
                  raw: bool = False, possessive_end: bool = False):
         self.pats = list(pats)
         self.literal = literal
+        self._local = threading.local()
         self.regexes = patterns or [phrase_pattern(p.norm, RAW_GAP if raw else GAP, possessive_end) for p in pats]
         self.db = None
         if not self.regexes:
@@ -177,7 +179,11 @@ class Scanner:
         if self.db is not None:
             flat: list[int] = []
             add = flat.extend
-            self.db.scan(buf, match_event_handler=lambda pid, start, end, _f, _c: add((pid, start, end)))
+            scratch = getattr(self._local, "scratch", None)
+            if scratch is None:  # hyperscan's scratch space is per thread (the dashboard tags in several)
+                scratch = self._local.scratch = _hs.Scratch(self.db)
+            self.db.scan(buf, match_event_handler=lambda pid, start, end, _f, _c: add((pid, start, end)),
+                         scratch=scratch)
             arr = np.array(flat, dtype=np.int64).reshape(-1, 3)
             pid, start, end = arr[:, 0], arr[:, 1], arr[:, 2]
             if self.literal:  # hyperscan's literal mode reports no start; drop the delimiting spaces

@@ -79,6 +79,30 @@ def test_phrase_the_matcher_cannot_take_is_a_taxonomy_error():
         Tagger(dataclasses.replace(tax, themes=(huge,)))
 
 
+def test_one_tagger_tags_in_several_threads_at_once(passages):
+    """The dashboard's sessions are threads sharing the compiled tagger (tagger_for); hyperscan needs a scratch
+    space per thread, or a second scan at the same time fails ('scratch in use')."""
+    import threading
+    from core.tagging import tagger_for
+    tagger = tagger_for(TAX)
+    texts = passages["text"].tolist() * 20
+    expected = tagger.tag_columns(texts)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(tagger.tag_columns(texts))
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure in a thread
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 4 and all(r == expected for r in results)
+
+
 def test_user_taxonomy_extends_or_replaces(tmp_path):
     f = tmp_path / "mine.toml"
     f.write_text(GOOD, encoding="utf-8")
