@@ -411,9 +411,8 @@ class Tagger:
         """The tagger's core, columnar: evidence rows as parallel lists (``text`` is the index into
         ``texts``; offsets are character offsets into that text)."""
         # each text encoded on its own (faster than encoding one joined string), so each one's end is known
+        # (a line break inside a text is then a space, as in tag_bytes with line_ends)
         encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-        if any(b"\n" in e for e in encoded):  # a text with line breaks of its own: same length with spaces
-            encoded = [e.replace(b"\n", b" ") for e in encoded]
         raw = b"\n".join([*encoded, b""])
         line_ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1) - 1
         return self._run(raw, groups, titles, fuzzy, texts, line_ends)

@@ -570,6 +570,10 @@ def test_randomised_batches_bytes_and_strings_agree(corpus):
         cols = TAGGER.tag_columns(texts, groups, titles)
         for i, s, e, m in zip(cols["text"], cols["start"], cols["end"], cols["matched_text"]):
             assert texts[i][s:e] == m
+        # a line break inside a text is read as a space
+        flat = TAGGER.tag_columns([t.replace("\n", " ") for t in texts], groups, titles)
+        assert {k: v for k, v in flat.items() if k != "matched_text"} == \
+            {k: v for k, v in cols.items() if k != "matched_text"}, texts
         encoded = [t.encode("utf-8") for t in texts]
         raw = b"\n".join(encoded)
         ends = np.cumsum([len(x) + 1 for x in encoded]) - 1
