@@ -654,10 +654,11 @@ class Tagger:
                 continue
             members = np.flatnonzero(about_mat[gcodes, t] & ~tagged[:, t])
             lens = ends[members] - starts[members]
-            short = np.flatnonzero((lens < 20 * MIN_SECTION_WORDS) | ((lens < 40 * MIN_SECTION_WORDS) & (lens > 0) & (
-                np.frombuffer(buf.raw, dtype=np.uint8)[ends[members] - 1] == 58)))  # ... or ending in ":"
+            colon = (lens > 0) & (np.frombuffer(buf.raw, dtype=np.uint8)[np.maximum(ends[members] - 1, 0)] == ord(":"))
+            short = np.flatnonzero((lens < 20 * MIN_SECTION_WORDS) | (colon & (lens < 40 * MIN_SECTION_WORDS)))
             if len(short):  # "X said:" lines carry no evidence of their own
-                members = np.delete(members, short[_says_nothing(buf.raw, starts[members[short]], ends[members[short]])])
+                says_nothing = _says_nothing(buf.raw, starts[members[short]], ends[members[short]])
+                members = np.delete(members, short[says_nothing])
             if not len(members):
                 continue
             lo, hi = starts[members], ends[members]
