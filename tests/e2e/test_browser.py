@@ -146,3 +146,43 @@ def test_every_view_renders(page, app_url):
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=T)
     page.get_by_test_id("stMain").evaluate("e => e.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / "asks.png"))
+
+
+def test_taxonomy_upload_is_checked_then_used(page, app_url, tmp_path):
+    """An edited taxonomy: a phrase that is a whole sentence is refused with a message naming the theme, the
+    previous taxonomy stays; a good one is compiled and used (its theme appears); then back to the default."""
+    bad = tmp_path / "too_long.toml"
+    bad.write_text('[[theme]]\nid = "youth_services"\nlabel = "Youth services"\n'
+                   'phrases = ["youth clubs", "the youth clubs and the youth services and the youth workers of '
+                   'this country"]\n', encoding="utf-8")
+    good = tmp_path / "youth.toml"
+    good.write_text('[[theme]]\nid = "youth_services"\nlabel = "Youth services"\nphrases = ["youth clubs"]\n',
+                    encoding="utf-8")
+    page.goto(f"{app_url}/sources")
+    wait_ready(page)
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Load an edited taxonomy")
+    uploader.locator("input[type=file]").set_input_files(str(bad))
+    expect(uploader.get_by_text("too_long.toml")).to_be_visible(timeout=T)
+    page.get_by_role("button", name="Use this taxonomy").click()
+    expect(page.get_by_text("too_long.toml: theme 'youth_services': phrases entry", exact=False)).to_be_visible(timeout=T)
+    expect(page.get_by_text("has 14 words; a phrase has at most 12", exact=False)).to_be_visible(timeout=T)
+    expect(page.get_by_text("the previous taxonomy is still in use", exact=False)).to_be_visible(timeout=T)
+    try:
+        uploader.locator("input[type=file]").set_input_files(str(good))
+        expect(uploader.get_by_text("youth.toml")).to_be_visible(timeout=T)
+        wait_ready(page)
+        page.get_by_role("button", name="Use this taxonomy").click()
+        expect(page.get_by_role("button", name="Download the taxonomy in use (TOML)")).to_be_visible(timeout=T)
+        page.goto(f"{app_url}/themes?themes=youth_services")
+        wait_ready(page)
+        expect(page.get_by_test_id("stMain").get_by_text("Youth services").first).to_be_visible(timeout=T)
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        page.goto(f"{app_url}/sources")
+        wait_ready(page)
+        reset = page.get_by_role("button", name="Back to the default taxonomy")
+        if reset.count():
+            reset.click()
+            wait_ready(page)
+        from core.workspace import default_workspace
+        default_workspace().clear_taxonomy()  # the server shares the tests' workspace: never leave it changed
