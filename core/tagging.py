@@ -1062,9 +1062,18 @@ def tagger_for(taxonomy: Taxonomy) -> Tagger:
     return Tagger(taxonomy)
 
 
+def compiled_taxonomy(text: str, source: str) -> Taxonomy:
+    """A user's taxonomy file (extending or replacing the default), validated and compiled, so a phrase the
+    matcher cannot take is refused before the taxonomy is used. Raises TaxonomyError."""
+    from .taxonomy import default_taxonomy, parse_taxonomy
+    taxonomy = parse_taxonomy(text, source, base=default_taxonomy())
+    tagger_for(taxonomy)
+    return taxonomy
+
+
 def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | None = None) -> pd.DataFrame:
     """Tag a passages frame; returns the tags table (TAG_COLUMNS) and fills ``passages['themes']``."""
-    tagger = tagger or Tagger(taxonomy)
+    tagger = tagger or tagger_for(taxonomy)
     groups = list(zip(passages["document"], passages["section_index"]))
     titles = {g: t for g, t in zip(groups, passages["section_title"])}
     cols = tagger.tag_columns(passages["text"].tolist(), groups, titles)

@@ -11,8 +11,8 @@ from core.ingest import load_documents, parse_bytes
 from core.model import IngestError
 from core.pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 from core.summary import prepare, slim
-from core.tagging import tagger_for
-from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy, parse_taxonomy
+from core.tagging import compiled_taxonomy
+from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Data:
 
 
 def taxonomy_from(text: str | None) -> Taxonomy:
-    return parse_taxonomy(text, "uploaded taxonomy", base=default_taxonomy()) if text else default_taxonomy()
+    return compiled_taxonomy(text, "uploaded taxonomy") if text else default_taxonomy()
 
 
 @st.cache_data(show_spinner="Reading documents and tagging passages…", max_entries=4)
@@ -47,7 +47,6 @@ def load(uploads: tuple[tuple[str, bytes], ...] = (), taxonomy_text: str | None 
             errors.append(IngestError(name, str(exc)))
     try:
         tax = taxonomy_from(taxonomy_text)
-        tagger_for(tax)  # compiled once here and kept for tagging below
     except TaxonomyError as exc:  # a stored taxonomy that no longer validates: say so, use the default
         errors.append(IngestError("saved taxonomy", f"{exc} — using the default taxonomy"))
         tax = default_taxonomy()

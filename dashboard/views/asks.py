@@ -7,8 +7,8 @@ import streamlit as st
 
 from core.asks import named_ask_toml
 from core.highlight import highlight_html
-from core.tagging import tagger_for
-from core.taxonomy import TaxonomyError, default_taxonomy, parse_taxonomy
+from core.tagging import compiled_taxonomy
+from core.taxonomy import TaxonomyError
 from core.workspace import default_workspace
 from core.summary import FilterState, apply_filters
 from dashboard import charts
@@ -85,7 +85,7 @@ def name_suggestions(data, asks) -> None:
                 ws = default_workspace()
                 text = (ws.taxonomy_text() or 'mode = "extend"\n') + "\n" + block
                 try:
-                    tagger_for(parse_taxonomy(text, "workspace taxonomy", base=default_taxonomy()))
+                    compiled_taxonomy(text, "workspace taxonomy")
                 except TaxonomyError as exc:
                     st.error(f"Could not add the ask: {exc}")
                 else:

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from core.ingest import parse_bytes
-from core.tagging import tagger_for
-from core.taxonomy import DEFAULT_PATH, TaxonomyError, default_taxonomy, parse_taxonomy
+from core.tagging import compiled_taxonomy
+from core.taxonomy import DEFAULT_PATH, TaxonomyError
 from core.workspace import default_workspace, safe_name
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -64,7 +64,7 @@ def render(data, state) -> None:
     if up is not None and st.button("Use this taxonomy", key="src_tax_apply"):
         try:
             text = up.getvalue().decode("utf-8")
-            tagger_for(parse_taxonomy(text, up.name, base=default_taxonomy()))  # compiles: every phrase matchable
+            compiled_taxonomy(text, up.name)
         except (UnicodeDecodeError, TaxonomyError) as exc:
             st.error(f"{up.name}: {exc} — the previous taxonomy is still in use.")
         else:
