@@ -1,46 +1,48 @@
-"""The passage schema: one dataclass and one column dictionary that drive every table.
+"""The records the readers produce: a passage, a document, an ingest error.
 
-Every stage of the pipeline (ingest, dedup, tagging, asks, summaries, the dashboard) reads and writes
-passages with these columns. ``FIELDS`` documents each column once; ``to_frame`` builds a DataFrame in
-that column order and checks nothing is missing.
+``Passage`` has exactly the columns of ``core.schema.PASSAGES`` (a test checks); ``to_frame`` builds a DataFrame
+in that column order. In frames and CSV a list column (themes, quality flags) is a ';'-joined string; in the
+store it is a list.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields
 
 import pandas as pd
 
-DATE_PRECISIONS = ("day", "month", "year", "unknown")
+from .schema import DATE_PRECISIONS, PASSAGES, VENUES  # noqa: F401  (re-exported vocabulary)
 
-#: Venue vocabulary. Empty string means unknown; never a guess.
-VENUES = (
-    "Commons Chamber",
-    "Westminster Hall",
-    "Lords Chamber",
-    "Press release",
-    "Newspaper column",
-    "Blog post",
-    "Conference",
-)
+#: Column dictionary of passages: name -> (type, label, description).
+FIELDS: dict[str, tuple[str, str, str]] = {c.name: (c.type, c.label, c.description) for c in PASSAGES}
+COLUMNS = list(FIELDS)
 
 
 @dataclass
 class Passage:
-    """One paragraph of a source document with its metadata."""
+    """One paragraph of a source document with its metadata (columns: ``core.schema.PASSAGES``)."""
 
     passage_id: str
     document: str
     layout: str
     section_title: str
-    date: str
-    date_precision: str
-    venue: str
-    speaker: str
-    speaker_detail: str
-    speaker_basis: str
-    text: str
-    line: int
+    section_path: str = ""
+    date: str = ""
+    date_precision: str = "unknown"
+    venue: str = ""
+    house: str = ""
+    kind: str = ""
+    speaker: str = ""
+    speaker_id: str = ""
+    speaker_detail: str = ""
+    speaker_basis: str = ""
+    party: str = ""
+    constituency: str = ""
+    text: str = ""
+    line: int = 0
     section_index: int = 0
+    source_id: str = ""
+    responds_to: str = ""
+    url: str = ""
     duplicate_of: str = ""
     themes: str = ""
     quality_flags: str = ""
@@ -52,27 +54,7 @@ class Passage:
         self.quality_flags = ";".join(parts)
 
 
-#: Column dictionary: name -> (dtype, label, description). A test checks it matches ``Passage``.
-FIELDS: dict[str, tuple[str, str, str]] = {
-    "passage_id": ("string", "Passage id", "Stable id: document id + '#L' + source line. Joins exports across runs."),
-    "document": ("string", "Document", "Source document id (file name without extension)."),
-    "layout": ("string", "Layout", "Parser that read it: parallel_parliament, hansard_page, mp_archive, plain_text."),
-    "section_title": ("string", "Section", "Debate title or post title; empty when the source gives none."),
-    "date": ("string", "Date", "ISO date at the precision the source supports: 2018-01-17, 2019-10, 2019; empty when unknown."),
-    "date_precision": ("string", "Date precision", "day, month, year or unknown."),
-    "venue": ("string", "Venue", "Commons Chamber, Westminster Hall, Lords Chamber, Press release, Newspaper column, Blog post, Conference; empty when unknown."),
-    "speaker": ("string", "Speaker", "The person's name; empty when unknown."),
-    "speaker_detail": ("string", "Speaker detail", "Role / constituency / party text as the source gives it."),
-    "speaker_basis": ("string", "Speaker basis", "How the speaker is known: speaker line, attribution, site author, duplicate of <id>; empty when unknown."),
-    "text": ("string", "Text", "The paragraph as in the source, boilerplate removed."),
-    "line": ("int64", "Line", "1-based line of the paragraph in the source file."),
-    "section_index": ("int64", "Section no.", "0-based index of the section within its document."),
-    "duplicate_of": ("string", "Duplicate of", "Canonical passage id when the same text appears in another source; empty for canonical passages."),
-    "themes": ("string", "Themes", "Theme ids joined with ';' (evidence in tags.csv)."),
-    "quality_flags": ("string", "Quality flags", "Data-quality flags joined with ';': unknown_layout, undated, venue_inferred, ..."),
-}
-
-COLUMNS = list(FIELDS)
+_INT = [n for n, (t, _l, _d) in FIELDS.items() if t == "int"]
 
 
 def to_frame(passages: list[Passage]) -> pd.DataFrame:
@@ -82,13 +64,14 @@ def to_frame(passages: list[Passage]) -> pd.DataFrame:
     True
     """
     names = [f.name for f in fields(Passage)]
-    if set(names) != set(COLUMNS):
-        raise AssertionError(f"Passage fields and FIELDS differ: {sorted(set(names) ^ set(COLUMNS))}")
-    df = pd.DataFrame([asdict(p) for p in passages], columns=COLUMNS)
-    for name, (dtype, _label, _desc) in FIELDS.items():
-        df[name] = df[name].astype("int64" if dtype == "int64" else object)
-        if dtype == "string":
-            df[name] = df[name].fillna("").astype(str)
+    if names != COLUMNS:
+        raise AssertionError(f"Passage fields and the passages schema differ: {sorted(set(names) ^ set(COLUMNS))}")
+    df = pd.DataFrame([astuple(p) for p in passages], columns=COLUMNS)
+    for name in COLUMNS:
+        if name in _INT:
+            df[name] = df[name].astype("int64")
+        else:
+            df[name] = df[name].astype(object)
     return df
 
 
@@ -115,3 +98,6 @@ class Document:
     #: line number -> kind: 'content', 'header', 'boilerplate' (blank lines are omitted)
     line_kinds: dict[int, str] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    url: str = ""
+    #: asks the source marks by its structure (a written question): passage ids
+    structural_asks: list[str] = field(default_factory=list)

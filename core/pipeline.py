@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .dedup import mark_duplicates
-from .ingest import load_documents
+from .sources import load_documents
 from .model import Document, IngestError, Passage, to_frame
 
 DEFAULT_SOURCES = [Path(__file__).resolve().parent.parent / "seeds"]

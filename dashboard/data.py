@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.asks import ask_summary
-from core.ingest import load_documents, parse_bytes
+from core.sources import load_documents, parse_bytes
 from core.model import IngestError
 from core.pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 from core.summary import prepare, slim

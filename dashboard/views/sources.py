@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.ingest import parse_bytes
+from core.sources import parse_bytes
 from core.tagging import compiled_taxonomy
 from core.taxonomy import DEFAULT_PATH, TaxonomyError
 from core.workspace import default_workspace, safe_name

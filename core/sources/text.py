@@ -1,0 +1,41 @@
+"""Text files (.txt, .md): the text layouts, detected by content (Parallel Parliament, Hansard page, MP archive),
+else plain paragraphs."""
+from __future__ import annotations
+
+from ..model import Document
+from . import hansard_page, mp_archive, parallel_parliament, plain_text
+from .base import Source
+from .common import decode_bytes
+
+#: (layout name, module) in detection order; the first whose ``looks_like`` accepts the text wins.
+LAYOUTS = [
+    (parallel_parliament.LAYOUT, parallel_parliament),
+    (hansard_page.LAYOUT, hansard_page),
+    (mp_archive.LAYOUT, mp_archive),
+]
+SUFFIXES = (".txt", ".text", ".md", "")
+
+
+def detect_layout(text: str) -> str:
+    for name, module in LAYOUTS:
+        if module.looks_like(text):
+            return name
+    return plain_text.LAYOUT
+
+
+def parse_text(text: str, document: str, path: str = "") -> Document:
+    """Parse already-decoded text (used by uploads and tests)."""
+    layout = detect_layout(text)
+    module = dict(LAYOUTS).get(layout, plain_text)
+    return module.parse(text, document, path or document)
+
+
+def _sniff(head: bytes, name: str) -> bool:
+    return True  # the last reader: any file with a text suffix
+
+
+def _parse(data: bytes, document: str, path: str) -> Document:
+    return parse_text(decode_bytes(data), document, path)
+
+
+SOURCE = Source("text", SUFFIXES, _sniff, _parse, "text pages and documents (.txt, .md)")
