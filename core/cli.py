@@ -11,21 +11,102 @@ from .pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 DEFAULT_DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "dev.jsonl"
 
 
+def _taxonomy(args):
+    if not getattr(args, "taxonomy", None):
+        return None
+    from .tagging import tagger_for
+    from .taxonomy import TaxonomyError, load_taxonomy
+    try:
+        taxonomy = load_taxonomy(args.taxonomy)
+        tagger_for(taxonomy)  # every phrase compiles (kept for tagging)
+    except TaxonomyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return taxonomy
+
+
+def _open_store(path: Path, write: bool):
+    from .store import Store, StoreError
+    try:
+        return Store(path, write=write)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _progress():
+    """A tqdm progress bar on stderr with counts (silent when stderr is not a terminal)."""
+    from tqdm import tqdm
+    bar = None
+
+    def update(n: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, disable=not sys.stderr.isatty())
+        bar.n = n
+        bar.set_postfix_str(name[-40:], refresh=True)
+        if n >= total:
+            bar.close()
+    return update
+
+
 def _load(args) -> Corpus:
-    taxonomy = None
-    if getattr(args, "taxonomy", None):
-        from .tagging import tagger_for
-        from .taxonomy import TaxonomyError, load_taxonomy
-        try:
-            taxonomy = load_taxonomy(args.taxonomy)
-            tagger_for(taxonomy)  # every phrase compiles (kept for tagging)
-        except TaxonomyError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-    corpus = build_corpus(args.sources or DEFAULT_SOURCES, taxonomy=taxonomy)
-    for err in corpus.errors:
+    """The corpus a command reads: SOURCES through a temporary store when given, else the store
+    (--store / $CAMPAIGN_TRACKER_STORE / data/campaign.duckdb) when it exists, else the bundled seeds."""
+    import tempfile
+
+    from .pipeline import corpus_from_store, ingest, store_path
+    taxonomy = _taxonomy(args)
+    path = store_path(getattr(args, "store", None))
+    if not args.sources and path.exists():
+        with _open_store(path, write=taxonomy is not None) as store:
+            errors = []
+            if taxonomy is not None:
+                _counts, errors = ingest(store, [], taxonomy=taxonomy)
+            corpus = corpus_from_store(store, taxonomy)
+            corpus.errors = errors
+            return corpus
+    if not args.sources and getattr(args, "store", None):
+        print(f"error: {path}: no store here yet (make one with: campaign-tracker ingest SOURCES --store {path})",
+              file=sys.stderr)
+        raise SystemExit(2)
+    with tempfile.TemporaryDirectory(prefix="campaign-tracker-") as tmp:
+        with _open_store(Path(tmp) / "store.duckdb", write=True) as store:
+            _counts, errors = ingest(store, args.sources or DEFAULT_SOURCES, taxonomy=taxonomy)
+            corpus = corpus_from_store(store, taxonomy)
+    corpus.errors = errors
+    for err in errors:
         print(f"error: {err}", file=sys.stderr)
     return corpus
+
+
+def cmd_ingest(args) -> int:
+    from .pipeline import ingest, store_path
+    taxonomy = _taxonomy(args)
+    path = store_path(args.store)
+    with _open_store(path, write=True) as store:
+        counts, errors = ingest(store, args.sources, taxonomy=taxonomy, progress=_progress())
+        total = store.count("passages")
+    for err in errors:
+        print(f"error: {err}", file=sys.stderr)
+    print(f"{counts.line()}; the store holds {total:,} passages ({path})")
+    return 1 if errors else 0
+
+
+def cmd_remove(args) -> int:
+    from .pipeline import ingest, store_path
+    path = store_path(args.store)
+    if not path.exists():
+        print(f"error: {path}: no store here", file=sys.stderr)
+        return 2
+    with _open_store(path, write=True) as store:
+        known = set(store.hashes())
+        missing = [d for d in args.documents if d not in known]
+        counts, _errors = ingest(store, [], remove=[d for d in args.documents if d in known], taxonomy=_taxonomy(args))
+    for d in missing:
+        print(f"error: no document '{d}' in {path}", file=sys.stderr)
+    print(f"{counts.removed} removed ({path})")
+    return 2 if missing else 0
 
 
 def export_tables(corpus: Corpus) -> dict:
@@ -110,14 +191,30 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _add_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, help="the store file (default: $CAMPAIGN_TRACKER_STORE or data/campaign.duckdb)")
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("sources", nargs="*", type=Path, help="files or directories (default: the bundled seeds/)")
+    p.add_argument("sources", nargs="*", type=Path,
+                   help="files or directories (default: what the store holds, else the bundled seeds/)")
     p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (replaces or extends the default)")
+    _add_store(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="campaign-tracker", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="read SOURCES into the store: unchanged files skipped, changed ones replaced")
+    p.add_argument("sources", nargs="+", type=Path, help="files or directories")
+    p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (re-tags the stored text when it changes)")
+    _add_store(p)
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("remove", help="take documents (by id: the file name without extension) out of the store")
+    p.add_argument("documents", nargs="+", help="document ids")
+    p.add_argument("--taxonomy", type=Path, help=argparse.SUPPRESS)
+    _add_store(p)
+    p.set_defaults(func=cmd_remove)
     p = sub.add_parser("export", help="write passages.csv (and tags, theme summary, asks) to --out DIR")
     _add_common(p)
     p.add_argument("--out", type=Path, required=True, help="output directory")

@@ -124,6 +124,7 @@ TAGS = _cols(
 ASKS = _cols(
     ("ask_id", "str", "Ask id", "Passage id + '/' + sentence number."),
     ("passage_id", "str", "Passage id", "The passage the ask is in."),
+    ("line", "int", "Line", "The passage's line in its source file."),
     ("text", "str", "Ask", "The sentence that makes the ask."),
     ("sentence_index", "int", "Sentence no.", "0-based sentence number within the passage."),
     ("start", "int", "Start", "Character offset of the sentence in the passage text."),
@@ -154,11 +155,18 @@ COMMITMENTS = _cols(
     ("passage_id", "str", "Passage id", "The passage with the government's statement."),
     ("sentence_index", "int", "Sentence no.", "0-based sentence number within the passage."),
     ("text", "str", "Commitment", "The sentence."),
+    ("start", "int", "Start", "Character offset of the sentence in the passage text."),
+    ("end", "int", "End", "Character offset just after the sentence."),
     ("status", "str", "Status", "committed, under consideration, holding answer or rejected."),
     ("document", "str", "Document", "Source document id."),
+    ("section_index", "int", "Section no.", "The passage's section within its document."),
+    ("line", "int", "Line", "The passage's line in its source file."),
     ("date", "date", "Date", "The passage's date."),
+    ("date_precision", "str", "Date precision", "day, month, year or unknown."),
     ("venue", "str", "Venue", "The passage's venue."),
     ("speaker", "str", "Speaker", "Who said it."),
+    ("speaker_detail", "str", "Speaker detail", "Their role as the source gives it."),
+    ("duplicate_of", "str", "Duplicate of", "Canonical passage id when the passage repeats another."),
 )
 
 LEDGER = _cols(
@@ -231,10 +239,15 @@ def ddl(table: str, sql_name: str | None = None, primary_key: tuple[str, ...] = 
     >>> ddl("reviews").splitlines()[0]
     'CREATE TABLE IF NOT EXISTS reviews ('
     """
-    cols = [f"  {c.name} {_SQL[c.type]}" for c in TABLES[table]]
+    cols = [f'  "{c.name}" {_SQL[c.type]}' for c in TABLES[table]]
     if primary_key:
-        cols.append(f"  PRIMARY KEY ({', '.join(primary_key)})")
+        cols.append(f"  PRIMARY KEY ({', '.join(quoted(primary_key))})")
     return f"CREATE TABLE IF NOT EXISTS {sql_name or table} (\n" + ",\n".join(cols) + "\n)"
+
+
+def quoted(cols) -> list[str]:
+    """Column names quoted for SQL ('end' is a keyword)."""
+    return [f'"{c}"' for c in cols]
 
 
 def markdown(table: str) -> str:

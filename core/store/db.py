@@ -1,0 +1,340 @@
+"""The store: one DuckDB file holding documents, passages, tags, asks and commitments.
+
+- Tables come from ``core.schema`` (one definition per table); ``meta`` holds the schema version, the store's
+  version (bumped by every change, so readers can key caches on it) and the taxonomy digest the tags were made with.
+- Every change is one transaction: a ``kill -9`` leaves the store as it was before or as it is after.
+- One writer at a time: a lock file beside the store (``filelock``); a second writer waits, then is refused with a
+  message. Readers open the file read-only.
+- A file that is not a Campaign Tracker store is reported and never written to.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from .. import schema
+
+SCHEMA_VERSION = 1
+#: version -> SQL run to migrate a store from the previous version (none yet: version 1 is the first).
+MIGRATIONS: dict[int, list[str]] = {}
+#: store-only columns beside the schema's (not exported)
+_EXTRA = {"passages": ["_norm_hash VARCHAR"]}
+_PK = {"documents": ("document",), "passages": ("passage_id",)}
+TABLES = ("documents", "passages", "tags", "asks", "commitments")
+DUCKDB_MAGIC = b"DUCK"
+LOCK_TIMEOUT_S = 30.0
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be opened or written, with the reason in words."""
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a store file")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if len(head) == 0:
+        raise StoreError(f"{path}: is an empty file, not a Campaign Tracker store (remove it to start a new one)")
+    if head[8:12] != DUCKDB_MAGIC:
+        raise StoreError(f"{path}: is not a DuckDB file, so not a Campaign Tracker store; it was left untouched")
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    passages_added: int = 0
+
+    def line(self) -> str:
+        parts = f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged"
+        if self.removed:
+            parts += f", {self.removed} removed"
+        if self.failed:
+            parts += f", {self.failed} failed"
+        return f"{parts}; {self.passages_added:,} passages added"
+
+
+class Store:
+    """A Campaign Tracker store. ``Store(path)`` opens read-only; ``Store(path, write=True)`` creates or migrates."""
+
+    def __init__(self, path: Path | str, write: bool = False):
+        self.path = Path(path)
+        self.write = write
+        _check_file(self.path)
+        if not write and not self.path.exists():
+            raise StoreError(f"{self.path}: no store here yet (make one with: campaign-tracker ingest SOURCES "
+                             f"--store {self.path})")
+        self._lock = FileLock(str(self.path) + ".lock") if write else None
+        if self._lock is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._lock.acquire(timeout=LOCK_TIMEOUT_S)
+            except Timeout:
+                raise StoreError(f"{self.path}: another ingest is writing to this store; try again when it "
+                                 "has finished") from None
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=not write)
+        except duckdb.Error as exc:
+            self._release()
+            raise StoreError(f"{self.path}: cannot be opened as a store ({exc})") from None
+        try:
+            self._prepare()
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- opening, schema, migrations ---------------------------------------------------------------
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+
+    def _prepare(self) -> None:
+        existing = self._tables()
+        if existing and "meta" not in existing:
+            raise StoreError(f"{self.path}: is a DuckDB database but not a Campaign Tracker store; it was left untouched")
+        if not existing:
+            if not self.write:
+                raise StoreError(f"{self.path}: the store is empty")
+            with self.transaction():
+                self.con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+                for t in TABLES:
+                    self.con.execute(self._ddl(t))
+                self._set("schema_version", str(SCHEMA_VERSION))
+                self._set("version", "0")
+                self._set("taxonomy_digest", "")
+            return
+        version = int(self.meta("schema_version") or 0)
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer release (store schema {version}; this release reads up "
+                             f"to {SCHEMA_VERSION}); upgrade campaign-tracker")
+        if version < SCHEMA_VERSION:
+            if not self.write:
+                raise StoreError(f"{self.path}: made by an older release; run an ingest once to upgrade it")
+            with self.transaction():
+                for v in range(version + 1, SCHEMA_VERSION + 1):
+                    for sql in MIGRATIONS.get(v, []):
+                        self.con.execute(sql)
+                self._set("schema_version", str(SCHEMA_VERSION))
+
+    @staticmethod
+    def _ddl(table: str) -> str:
+        sql = schema.ddl(table, primary_key=_PK.get(table, ()))
+        extra = _EXTRA.get(table)
+        if extra:
+            sql = sql[:-2] + ",\n" + ",\n".join(f"  {c}" for c in extra) + "\n)"
+        return sql
+
+    @contextmanager
+    def transaction(self):
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def _set(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def _bump(self) -> None:
+        self._set("version", str(int(self.meta("version") or 0) + 1))
+
+    @property
+    def version(self) -> int:
+        """Bumped by every change: readers key their caches on it."""
+        return int(self.meta("version") or 0)
+
+    def close(self) -> None:
+        con = getattr(self, "con", None)
+        if con is not None:
+            con.close()
+            self.con = None
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None and self._lock.is_locked:
+            self._lock.release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---- reading -----------------------------------------------------------------------------------
+    def frame(self, table: str, where: str = "", params: list | None = None) -> pd.DataFrame:
+        """A table (or the rows matching ``where``) as a DataFrame with the schema's columns; list columns
+        joined with ';' as in CSV."""
+        cols = schema.names(table)
+        sql = f"SELECT {', '.join(schema.quoted(cols))} FROM {table}" + (f" WHERE {where}" if where else "")
+        df = self.con.execute(sql, params or []).df()
+        for c in schema.list_columns(table):
+            df[c] = [";".join(v) if v is not None and len(v) else "" for v in df[c]]
+        for col in schema.TABLES[table]:
+            if col.type in ("str", "date"):
+                df[col.name] = df[col.name].fillna("").astype(object)
+        return df
+
+    def count(self, table: str) -> int:
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def hashes(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT document, content_hash FROM documents").fetchall())
+
+    # ---- writing -----------------------------------------------------------------------------------
+    def _insert(self, table: str, df: pd.DataFrame) -> None:
+        if df is None or not len(df):
+            return
+        cols = schema.names(table) + [c.split()[0] for c in _EXTRA.get(table, [])]
+        out = pd.DataFrame(index=range(len(df)))
+        for col in schema.TABLES[table]:
+            v = df[col.name].tolist() if col.name in df.columns else None
+            if col.type == "list":
+                v = [[x for x in str(s).split(";") if x] for s in (v or [""] * len(df))]
+            elif v is None:
+                v = [0 if col.type in ("int", "float") else ("" if col.type in ("str", "date") else None)] * len(df)
+            out[col.name] = v
+        for extra in _EXTRA.get(table, []):
+            name = extra.split()[0]
+            out[name] = df[name].tolist() if name in df.columns else None
+        self.con.register("_incoming", out)
+        try:
+            q = ", ".join(schema.quoted(cols))
+            self.con.execute(f"INSERT INTO {table} ({q}) SELECT {q} FROM _incoming")
+        finally:
+            self.con.unregister("_incoming")
+
+    def replace_documents(self, docs: pd.DataFrame, passages: pd.DataFrame, tags: pd.DataFrame,
+                          remove: list[str] = ()) -> None:
+        """In one transaction: take out ``remove`` and every document in ``docs`` (their passages and tags), then
+        write the new rows. Asks and commitments are written by :meth:`replace_asks`."""
+        gone = list(dict.fromkeys(list(remove) + docs["document"].tolist()))
+        with self.transaction():
+            self._delete_documents(gone)
+            self._insert("documents", docs)
+            self._insert("passages", passages)
+            self._insert("tags", tags)
+            self._bump()
+
+    def _delete_documents(self, gone: list[str]) -> None:
+        if not gone:
+            return
+        self.con.register("_gone", pd.DataFrame({"document": gone}))
+        try:
+            self.con.execute("DELETE FROM tags WHERE passage_id IN (SELECT passage_id FROM passages WHERE document "
+                             "IN (SELECT document FROM _gone))")
+            for t in ("passages", "documents", "asks", "commitments"):
+                self.con.execute(f"DELETE FROM {t} WHERE document IN (SELECT document FROM _gone)")
+        finally:
+            self.con.unregister("_gone")
+
+    def update_duplicates(self, rows: pd.DataFrame) -> None:
+        """Set duplicate_of / speaker carry-over / flags for existing passages (columns of passages)."""
+        if not len(rows):
+            return
+        cols = ["passage_id", "duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"]
+        df = rows[cols].copy()
+        df["quality_flags"] = [[x for x in str(s).split(";") if x] for s in df["quality_flags"]]
+        self.con.register("_dups", df)
+        try:
+            self.con.execute("""UPDATE passages SET duplicate_of = d.duplicate_of, speaker = d.speaker,
+                speaker_detail = d.speaker_detail, speaker_basis = d.speaker_basis, quality_flags = d.quality_flags
+                FROM _dups d WHERE passages.passage_id = d.passage_id""")
+        finally:
+            self.con.unregister("_dups")
+
+    def replace_tags(self, tags: pd.DataFrame, themes: pd.DataFrame, digest: str) -> None:
+        """All tags anew (a taxonomy change), with each passage's themes, in one transaction."""
+        with self.transaction():
+            self.con.execute("DELETE FROM tags")
+            self._insert("tags", tags)
+            df = themes[["passage_id", "themes"]].copy()
+            df["themes"] = [[x for x in str(s).split(";") if x] for s in df["themes"]]
+            self.con.register("_themes", df)
+            try:
+                self.con.execute("UPDATE passages SET themes = t.themes FROM _themes t "
+                                 "WHERE passages.passage_id = t.passage_id")
+            finally:
+                self.con.unregister("_themes")
+            self._set("taxonomy_digest", digest)
+            self._bump()
+
+    def replace_asks(self, asks: pd.DataFrame, commitments: pd.DataFrame) -> None:
+        with self.transaction():
+            self.con.execute("DELETE FROM asks")
+            self.con.execute("DELETE FROM commitments")
+            self._insert("asks", asks)
+            self._insert("commitments", commitments)
+            self._bump()
+
+    def remove(self, documents: list[str]) -> list[str]:
+        """Take documents out; returns the ids that were in the store."""
+        present = [d for d in documents if self.con.execute(
+            "SELECT 1 FROM documents WHERE document = ?", [d]).fetchone()]
+        if present:
+            with self.transaction():
+                self._delete_documents(present)
+                self._bump()
+        return present
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+def apply_change(store: Store, *, gone: list[str], docs: pd.DataFrame, passages: pd.DataFrame, tags: pd.DataFrame,
+                 duplicates: pd.DataFrame, asks: pd.DataFrame | None, commitments: pd.DataFrame | None,
+                 digest: str | None = None, retag: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> None:
+    """Every write of one ingest in one transaction: a kill leaves the store as before or as after."""
+    with store.transaction():
+        if retag is not None:
+            store.con.execute("DELETE FROM tags")
+            themes = retag[1][["passage_id", "themes"]].copy()
+            themes["themes"] = [[x for x in str(s).split(";") if x] for s in themes["themes"]]
+            store.con.register("_themes", themes)
+            try:
+                store.con.execute("UPDATE passages SET themes = t.themes FROM _themes t "
+                                  "WHERE passages.passage_id = t.passage_id")
+            finally:
+                store.con.unregister("_themes")
+            store._insert("tags", retag[0])
+        store._delete_documents(list(dict.fromkeys(list(gone) + docs["document"].tolist())))
+        store._insert("documents", docs)
+        store._insert("passages", passages)
+        store._insert("tags", tags)
+        store.update_duplicates(duplicates)
+        if asks is not None:
+            store.con.execute("DELETE FROM asks")
+            store.con.execute("DELETE FROM commitments")
+            store._insert("asks", asks)
+            store._insert("commitments", commitments)
+        if digest is not None:
+            store._set("taxonomy_digest", digest)
+        store._bump()

@@ -1,0 +1,191 @@
+"""The store on real text: incremental ingest, re-tagging, removal, safety (kill -9, a second writer, foreign files)."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from core.pipeline import build_corpus, corpus_from_store, ingest
+from core.store import Store, StoreError
+from core.taxonomy import default_taxonomy, parse_taxonomy
+from tests.conftest import HANSARD, MONTHLY, PP, PRESS, ROOT, SEEDS
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path):
+    folder = tmp_path / "docs"
+    shutil.copytree(SEEDS, folder, ignore=shutil.ignore_patterns("README*"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return build_corpus([SEEDS])
+
+
+def _ingest(path, sources, **kw):
+    with Store(path, write=True) as store:
+        return ingest(store, sources, **kw)
+
+
+def _key(df, cols):
+    return sorted(map(tuple, df[cols].astype(str).to_numpy().tolist()))
+
+
+def test_store_holds_what_the_pipeline_computes(tmp_path, reference):
+    counts, errors = _ingest(tmp_path / "s.duckdb", [SEEDS])
+    assert not errors and (counts.new, counts.changed, counts.unchanged) == (5, 0, 0)
+    assert counts.passages_added == len(reference.passages) == 318
+    with Store(tmp_path / "s.duckdb") as store:
+        c = corpus_from_store(store)
+    cols = list(reference.passages.columns)
+    assert _key(c.passages, cols) == _key(reference.passages, cols)
+    assert _key(c.tags, ["passage_id", "theme", "start"]) == _key(reference.tags, ["passage_id", "theme", "start"])
+    assert _key(c.asks, ["ask_id", "ask_group", "response_status"]) == \
+        _key(reference.asks, ["ask_id", "ask_group", "response_status"])
+    assert (c.passages["duplicate_of"] != "").sum() == 22
+
+
+def test_incremental_ingest_new_changed_unchanged_removed(tmp_path, seeds_copy, reference):
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [seeds_copy])
+    counts, _ = _ingest(db, [seeds_copy])
+    assert (counts.new, counts.changed, counts.unchanged, counts.passages_added) == (0, 0, 5, 0)
+    with Store(db) as store:
+        v0 = store.version
+    # change one document: a paragraph added to the press releases
+    press = seeds_copy / f"{PRESS}.txt"
+    press.write_text(press.read_text(encoding="utf-8") + "\nA new paragraph on county lines and looked after "
+                     "children placed out of area, added for the test so the document changes.\n", encoding="utf-8")
+    counts, _ = _ingest(db, [seeds_copy])
+    assert (counts.new, counts.changed, counts.unchanged) == (0, 1, 4)
+    n_press = (reference.passages.document == PRESS).sum()
+    assert counts.passages_added == n_press + 1
+    with Store(db) as store:
+        assert store.version > v0
+        assert store.count("passages") == len(reference.passages) + 1
+        # the Hansard copy of the Parallel Parliament speeches is still marked as a duplicate
+        dups = store.frame("passages", "duplicate_of <> ''")
+        assert len(dups) == 22
+    counts, _ = _ingest(db, [], remove=[PP])
+    assert counts.removed == 1
+    with Store(db) as store:
+        c = corpus_from_store(store)
+    assert PP not in set(c.passages.document) and PP not in set(c.asks.document)
+    assert not set(c.tags.passage_id) - set(c.passages.passage_id)
+    # with the Parallel Parliament page gone, the Hansard page's copies are canonical again and lose the borrowed speaker
+    hansard = c.passages[c.passages.document == HANSARD]
+    assert (hansard.duplicate_of == "").all()
+    assert not hansard.speaker_basis.str.startswith("duplicate of").any()
+
+
+def test_taxonomy_change_retags_from_stored_text(tmp_path, seeds_copy):
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [seeds_copy])
+    text = 'mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs and gang violence."\nphrases = ["gang"]\n'
+    taxonomy = parse_taxonomy(text, "test.toml", base=default_taxonomy())
+    for f in seeds_copy.iterdir():
+        f.unlink()  # the sources are gone: re-tagging must read only the store
+    counts, errors = _ingest(db, [], taxonomy=taxonomy)
+    assert not errors and counts.passages_added == 0
+    with Store(db) as store:
+        assert store.meta("taxonomy_digest") == taxonomy.digest
+        tags = store.frame("tags")
+        gang = store.frame("passages", "list_contains(themes, 'gangs')")
+    assert len(gang) > 0 and set(gang.passage_id) == set(tags[tags.theme == "gangs"].passage_id)
+    assert all("gang" in t.lower() for t in gang.text)
+
+
+def test_a_foreign_file_is_never_overwritten(tmp_path):
+    bad = tmp_path / "notes.duckdb"
+    bad.write_bytes(b"these are my notes, not a database\n" * 10)
+    before = bad.read_bytes()
+    with pytest.raises(StoreError, match="not a DuckDB file"):
+        Store(bad, write=True)
+    import duckdb
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE sales (x INT)")
+    con.close()
+    with pytest.raises(StoreError, match="not a Campaign Tracker store"):
+        Store(other, write=True)
+    assert bad.read_bytes() == before
+
+
+def test_a_store_from_a_newer_release_is_refused(tmp_path):
+    db = tmp_path / "s.duckdb"
+    with Store(db, write=True) as store:
+        with store.transaction():
+            store._set("schema_version", "99")
+    with pytest.raises(StoreError, match="newer release"):
+        Store(db)
+
+
+def test_migrations_run_in_order(tmp_path, monkeypatch):
+    from core.store import db as dbmod
+    path = tmp_path / "s.duckdb"
+    _ingest(path, [SEEDS / f"{MONTHLY}.txt"])
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {2: ["CREATE TABLE milestones (date VARCHAR, label VARCHAR)"]})
+    with pytest.raises(StoreError, match="older release"):
+        Store(path)
+    with Store(path, write=True) as store:
+        assert store.meta("schema_version") == "2" and "milestones" in store._tables()
+        assert store.count("passages") > 0
+
+
+def test_a_second_writer_is_refused_with_a_message(tmp_path, monkeypatch):
+    from core.store import db as dbmod
+    monkeypatch.setattr(dbmod, "LOCK_TIMEOUT_S", 0.2)
+    path = tmp_path / "s.duckdb"
+    with Store(path, write=True):
+        with pytest.raises(StoreError, match="another ingest"):
+            Store(path, write=True)
+
+
+_KILL_SCRIPT = """
+import sys
+from core.pipeline import ingest
+from core.store import Store
+with Store(sys.argv[1], write=True) as s:
+    ingest(s, sys.argv[2:])
+print("done", flush=True)
+"""
+
+
+def test_kill_during_ingest_leaves_before_or_after(tmp_path, seeds_copy):
+    """kill -9 a real ingest at random moments; the store reopens with either none or all of the change."""
+    db = tmp_path / "s.duckdb"
+    first = [seeds_copy / f"{PP}.txt"]
+    _ingest(db, first)
+    with Store(db) as store:
+        before = (store.count("documents"), store.count("passages"), store.count("tags"))
+    rng = random.Random(7)
+    outcomes = set()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for _ in range(4):
+        proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(db), str(seeds_copy)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+        time.sleep(rng.uniform(0.5, 4.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with Store(db) as store:
+            now = (store.count("documents"), store.count("passages"), store.count("tags"))
+            orphans = store.con.execute("SELECT count(*) FROM tags WHERE passage_id NOT IN "
+                                        "(SELECT passage_id FROM passages)").fetchone()[0]
+            ask_orphans = store.con.execute("SELECT count(*) FROM asks WHERE passage_id NOT IN "
+                                            "(SELECT passage_id FROM passages)").fetchone()[0]
+        assert orphans == 0 and ask_orphans == 0
+        assert now in (before, (5, 318, now[2])), now
+        outcomes.add(now == before)
+        if now != before:
+            break
+    counts, _ = _ingest(db, [seeds_copy])  # whatever happened, a new ingest completes the change
+    with Store(db) as store:
+        assert store.count("passages") == 318
