@@ -87,10 +87,35 @@ def cmd_ingest(args) -> int:
     with _open_store(path, write=True) as store:
         counts, errors = ingest(store, args.sources, taxonomy=taxonomy, progress=_progress())
         total = store.count("passages")
+        from .store.search import SearchIndex
+        SearchIndex(path).sync(store)
     for err in errors:
         print(f"error: {err}", file=sys.stderr)
     print(f"{counts.line()}; the store holds {total:,} passages ({path})")
     return 1 if errors else 0
+
+
+def cmd_search(args) -> int:
+    import textwrap
+
+    from .pipeline import store_path
+    from .store.search import QueryError, SearchIndex
+    path = store_path(args.store)
+    with _open_store(path, write=False) as store:
+        try:
+            n, hits = SearchIndex(path).search(store, args.query, limit=args.limit, order=args.order)
+        except QueryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        meta = {r[0]: r[1:] for r in store.con.execute(
+            "SELECT passage_id, venue, speaker FROM passages WHERE passage_id IN (SELECT unnest(?))",
+            [[h.passage_id for h in hits] or [""]]).fetchall()}
+    print(f"{n:,} passage{'s' if n != 1 else ''} match {args.query!r}" + (f"; the first {len(hits)}:" if hits else ""))
+    for h in hits:
+        venue, speaker = meta.get(h.passage_id, ("", ""))
+        print(f"\n{h.date or 'undated'} · {venue or '(unknown venue)'} · {speaker or '(unknown speaker)'} · {h.passage_id}")
+        print(textwrap.fill(h.snippet_text(), width=100, initial_indent="  ", subsequent_indent="  "))
+    return 0
 
 
 def cmd_remove(args) -> int:
@@ -166,7 +191,8 @@ def _date(value: str):
 
 def cmd_evaluate(args) -> int:
     from .evaluate import align, load_dev, theme_scores
-    corpus = _load(args)
+    # evaluation aligns labels to source lines, so it reads the sources (not a store)
+    corpus = build_corpus(args.sources or DEFAULT_SOURCES, taxonomy=_taxonomy(args))
     try:
         rows = load_dev(args.dev)
     except (OSError, ValueError) as exc:
@@ -210,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (re-tags the stored text when it changes)")
     _add_store(p)
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("search", help='search the store: words, "phrases", AND / OR / NOT, prefix*')
+    p.add_argument("query", help='e.g. \'"county lines" AND Ofsted NOT London\'')
+    p.add_argument("--limit", type=int, default=10, help="how many results to show (default 10)")
+    p.add_argument("--order", choices=("rank", "date"), default="rank", help="best match first, or newest first")
+    _add_store(p)
+    p.set_defaults(func=cmd_search)
     p = sub.add_parser("remove", help="take documents (by id: the file name without extension) out of the store")
     p.add_argument("documents", nargs="+", help="document ids")
     p.add_argument("--taxonomy", type=Path, help=argparse.SUPPRESS)

@@ -189,3 +189,68 @@ def test_kill_during_ingest_leaves_before_or_after(tmp_path, seeds_copy):
     counts, _ = _ingest(db, [seeds_copy])  # whatever happened, a new ingest completes the change
     with Store(db) as store:
         assert store.count("passages") == 318
+
+
+def test_search_phrases_operators_prefixes_and_snippets(tmp_path, seeds_copy):
+    from core.store.search import QueryError, SearchIndex
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [seeds_copy])
+    index = SearchIndex(db)
+    with Store(db) as store:
+        texts = dict(store.con.execute("SELECT passage_id, text FROM passages WHERE duplicate_of = ''").fetchall())
+        n, hits = index.search(store, '"county lines"', limit=500)
+        import re
+        phrase = re.compile(r"\bcounty\W+lines?\b", re.I)  # words as the index sees them: 'line' is 'lines' stemmed
+        assert n == len(hits) == sum(bool(phrase.search(t)) for t in texts.values())
+        n_and, _ = index.search(store, "Ofsted inspect")  # words, stemmed: 'inspected by Ofsted'
+        assert n_and >= 1
+        n_not, hits_not = index.search(store, '"county lines" NOT London', limit=500)
+        assert 0 < n_not < n and not any("london" in texts[h.passage_id].lower() for h in hits_not)
+        n_or, _ = index.search(store, "cuckooing OR Ofsted", limit=500)
+        n_c, _ = index.search(store, "cuckooing")
+        n_o, _ = index.search(store, "Ofsted")
+        assert max(n_c, n_o) <= n_or <= n_c + n_o
+        n_pre, hits_pre = index.search(store, "cuck*", limit=500)
+        assert n_pre > 0 and index.search(store, "cuck")[0] == 0
+        assert all("cuckoo" in h.snippet_text().lower() for h in hits_pre)
+        assert "<mark>" in hits[0].snippet_html() and "[" in hits[0].snippet_text()
+        _, by_date = index.search(store, '"county lines"', order="date", limit=500)
+        dates = [h.date for h in by_date if h.date]
+        assert dates == sorted(dates, reverse=True)
+        with pytest.raises(QueryError):
+            index.search(store, "   ")
+    # removing a document takes its passages out of the results
+    _ingest(db, [], remove=[PP])
+    with Store(db) as store:
+        _, hits = index.search(store, '"county lines"', limit=500)
+        assert hits and not any(h.document == PP for h in hits)
+
+
+def test_search_never_shows_an_entry_without_its_passage(tmp_path, seeds_copy):
+    from core.store.search import SearchIndex
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [seeds_copy])
+    index = SearchIndex(db)
+    with Store(db) as store:
+        index.sync(store)
+    with Store(db, write=True) as store:  # passages gone, index not told (as after a kill)
+        with store.transaction():
+            store.con.execute("DELETE FROM passages WHERE document = ?", [MONTHLY])
+    with Store(db) as store:
+        n, hits = index.search(store, '"county lines"', limit=500)
+        assert hits and all(h.document != MONTHLY for h in hits)
+        assert n == store.con.execute("SELECT count(*) FROM passages WHERE duplicate_of = '' AND "
+                                      "regexp_matches(text, '(?i)\\bcounty\\W+lines?\\b')").fetchone()[0]
+
+
+def test_search_escapes_markup_in_snippets(tmp_path):
+    from core.store.search import SearchIndex
+    doc = tmp_path / "evil.txt"
+    doc.write_text("County lines <script>alert(1)</script> and <img src=x onerror=alert(2)> gangs exploit children.\n",
+                   encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [doc])
+    with Store(db) as store:
+        _, hits = SearchIndex(db).search(store, "county")
+    out = hits[0].snippet_html()
+    assert "<script>" not in out and "&lt;script&gt;" in out and "<img" not in out
