@@ -53,8 +53,7 @@ def sidebar(data) -> FilterState:
 
 
 def main() -> None:
-    ws = default_workspace()
-    data = load(tuple(ws.documents()), ws.taxonomy_text())
+    data = load(default_workspace())
     state = sidebar(data)
     pages = [
         st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", default=True),

@@ -1,18 +1,30 @@
-"""The one cached loader: seeds + uploaded documents + taxonomy -> everything the views show."""
+"""The one cached loader: the store (seeds + documents added in the dashboard, tagged with the workspace's
+taxonomy) -> everything the views show.
+
+The dashboard's store lives in the workspace (``$CAMPAIGN_TRACKER_STORE``, else ``<workspace>/campaign.duckdb``).
+At start, and after an upload or a taxonomy change, the store is brought up to date by the same incremental
+ingest as the CLI's (unchanged documents are not read again, so a warm start only checks file hashes); the
+tables are then read once per store version.
+"""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from core.asks import ask_summary
-from core.sources import load_documents, parse_bytes
 from core.model import IngestError
-from core.pipeline import DEFAULT_SOURCES, Corpus, build_corpus
+from core.pipeline import DEFAULT_SOURCES, Corpus, corpus_from_store, ingest
+from core.store import Store, StoreError
+from core.workspace import Workspace, default_workspace
 from core.summary import prepare, slim
 from core.tagging import compiled_taxonomy
 from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
+
+STORE_ENV = "CAMPAIGN_TRACKER_STORE"
 
 
 @dataclass
@@ -37,24 +49,67 @@ def taxonomy_from(text: str | None) -> Taxonomy:
     return compiled_taxonomy(text, "uploaded taxonomy") if text else default_taxonomy()
 
 
-@st.cache_data(show_spinner="Reading documents and tagging passages…", max_entries=4)
-def load(uploads: tuple[tuple[str, bytes], ...] = (), taxonomy_text: str | None = None) -> Data:
-    docs, errors = load_documents(DEFAULT_SOURCES)
-    for name, raw in uploads:
-        try:
-            docs.append(parse_bytes(raw, name))
-        except ValueError as exc:  # validated on upload; kept here so a bad file never breaks loading
-            errors.append(IngestError(name, str(exc)))
+def store_path(ws: Workspace) -> Path:
+    return Path(os.environ.get(STORE_ENV) or ws.root / "campaign.duckdb")
+
+
+def _fingerprint(ws: Workspace) -> tuple:
+    """What the store must reflect: the workspace's documents (name, size, mtime) and its taxonomy."""
+    d = ws.documents_dir
+    files = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in d.iterdir()
+                         if p.is_file() and not p.name.startswith("."))) if d.is_dir() else ()
+    return files, ws.taxonomy_text()
+
+
+@st.cache_data(show_spinner="Reading new documents into the store…", max_entries=8)
+def sync(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]:
+    """Bring the workspace's store up to date; returns (store version, errors). Keyed on the fingerprint, so it
+    runs at start and when documents or the taxonomy change, not at every click."""
+    ws = Workspace(root)
+    errors: list[IngestError] = []
     try:
-        tax = taxonomy_from(taxonomy_text)
+        tax = taxonomy_from(fingerprint[1])
     except TaxonomyError as exc:  # a stored taxonomy that no longer validates: say so, use the default
         errors.append(IngestError("saved taxonomy", f"{exc} — using the default taxonomy"))
         tax = default_taxonomy()
-    corpus = build_corpus(documents=docs, taxonomy=tax)
-    corpus.errors = errors
+    path = store_path(ws)
+    sources = list(DEFAULT_SOURCES) + ([ws.documents_dir] if ws.documents_dir.is_dir() else [])
+    try:
+        with Store(path, write=True) as store:
+            wanted = {f.stem for src in sources for f in (src.iterdir() if src.is_dir() else [src])}
+            gone = [d for d in store.hashes() if d not in wanted]
+            _counts, errs = ingest(store, sources, taxonomy=tax, remove=gone)
+            from core.store.search import SearchIndex
+            SearchIndex(path).sync(store)
+            return store.version, tuple(errors + errs)
+    except StoreError as exc:  # another writer (a CLI ingest): show what is stored
+        errors.append(IngestError(str(path), str(exc)))
+        with Store(path) as store:
+            return store.version, tuple(errors)
+
+
+@st.cache_data(show_spinner="Opening the store…", max_entries=4)
+def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
+    try:
+        tax = taxonomy_from(taxonomy_text)
+    except TaxonomyError:
+        tax = default_taxonomy()
+    with Store(path) as store:
+        corpus = corpus_from_store(store, tax)
     passages = prepare(corpus.passages, tax.ids)
     asks = prepare(corpus.asks, tax.ids) if len(corpus.asks) else corpus.asks
-    return Data(corpus=corpus, passages=passages, agg=slim(passages), asks=asks, taxonomy=tax, errors=errors)
+    return Data(corpus=corpus, passages=passages, agg=slim(passages), asks=asks, taxonomy=tax, errors=[])
+
+
+def load(ws: Workspace | None = None) -> Data:
+    """Everything the views show, from the workspace's store (made from the seeds on first use)."""
+    ws = ws or default_workspace()
+    fp = _fingerprint(ws)
+    version, errors = sync(str(ws.root), fp)
+    data = _read(str(store_path(ws)), version, fp[1])
+    data.errors = list(errors)
+    data.corpus.errors = list(errors)
+    return data
 
 
 def ledger(data: Data, asks: pd.DataFrame, quiet_days: int) -> pd.DataFrame:

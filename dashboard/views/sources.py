@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.sources import parse_bytes
+from core.sources import parse_bytes, suffixes
 from core.tagging import compiled_taxonomy
 from core.taxonomy import DEFAULT_PATH, TaxonomyError
 from core.workspace import default_workspace, safe_name
@@ -30,9 +30,12 @@ def render(data, state) -> None:
         (st.success if msg.startswith("Added") else st.error)(msg)
 
     st.subheader("Add documents")
-    st.caption("Added documents are kept in the workspace folder and loaded with the seeds every time the app starts.")
-    files = st.file_uploader("Text files (UTF-8): Parallel Parliament, Hansard pages, MP archives or plain text",
-                             accept_multiple_files=True, type=["txt", "text", "md"], key="src_upload")
+    st.caption("Added documents are kept in the workspace folder and read into the store with the seeds; "
+               "a document already in the store is not read again.")
+    files = st.file_uploader("Hansard XML (ParlParse, ParlaMint), Hansard API JSON, or text: Parallel Parliament, "
+                             "Hansard pages, MP archives, plain text",
+                             accept_multiple_files=True, type=sorted(s.lstrip(".") for s in suffixes() if s),
+                             key="src_upload")
     if files and st.button("Ingest uploaded files", key="src_ingest"):
         st.session_state["upload_messages"] = ingest_uploads(files, data, ws)
         st.rerun()
