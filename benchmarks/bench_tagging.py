@@ -290,7 +290,7 @@ def main() -> None:
     configs = [("bytes", _work, 1), ("bytes", _work, 2), ("str", _work_str, 2),
                ("bytes, no misspellings", _work_exact, 2), ("bytes, workers unpinned", _work, 2)]
     pools = []
-    for label, work, procs in configs:
+    for label, work, procs in configs:  # noqa: B007
         pool, parts, start = start_pool(procs, state, pin="unpinned" not in label)
         pools.append((pool, parts))
         print(f"{_name(label, procs)}: workers started and taxonomy compiled in {start:.1f} s (not in the figures)")
@@ -314,7 +314,7 @@ def main() -> None:
     rg_every: list[float] = []  # ripgrep counting every occurrence (the tagger's task), for reference
     rg_count = rg_matches = 0
     for _ in range(args.repeat):
-        for k, ((label, work, procs), (pool, parts)) in enumerate(zip(configs, pools)):
+        for k, ((label, work, procs), (pool, parts)) in enumerate(zip(configs, pools)):  # noqa: B007
             times[k].append(run_once(pool, work, parts))
         if rg:
             dt, rg_count = _ripgrep(rg, pf, corpus_file)
