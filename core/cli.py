@@ -149,7 +149,11 @@ def export_tables(corpus: Corpus) -> dict:
 
 def cmd_export(args) -> int:
     corpus = _load(args)
-    written = write_tables(args.out, export_tables(corpus))
+    try:
+        written = write_tables(args.out, export_tables(corpus))
+    except OSError as exc:
+        print(f"error: {args.out}: cannot write the tables there ({exc.strerror or exc})", file=sys.stderr)
+        return 2
     n = len(corpus.passages)
     print(f"{len(corpus.documents)} documents, {n} passages ({len(corpus.duplicates)} duplicates) -> "
           + ", ".join(str(p) for p in written))

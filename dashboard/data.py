@@ -1,14 +1,14 @@
 """The one cached loader: the store (seeds + documents added in the dashboard, tagged with the workspace's
 taxonomy) -> everything the views show.
 
-The dashboard's store lives in the workspace (``$CAMPAIGN_TRACKER_STORE``, else ``<workspace>/campaign.duckdb``).
+The dashboard's store lives in the workspace: ``<workspace>/campaign.duckdb`` (the workspace is
+``$CAMPAIGN_TRACKER_DATA``, default ``data/``).
 At start, and after an upload or a taxonomy change, the store is brought up to date by the same incremental
 ingest as the CLI's (unchanged documents are not read again, so a warm start only checks file hashes); the
 tables are then read once per store version.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,6 @@ from core.workspace import Workspace, default_workspace
 from core.summary import prepare, slim
 from core.tagging import compiled_taxonomy
 from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
-
-STORE_ENV = "CAMPAIGN_TRACKER_STORE"
 
 
 @dataclass
@@ -50,7 +48,7 @@ def taxonomy_from(text: str | None) -> Taxonomy:
 
 
 def store_path(ws: Workspace) -> Path:
-    return Path(os.environ.get(STORE_ENV) or ws.root / "campaign.duckdb")
+    return ws.root / "campaign.duckdb"
 
 
 def _fingerprint(ws: Workspace) -> tuple:

@@ -43,3 +43,37 @@ def isolated_workspace(tmp_path_factory):
         os.environ.pop("CAMPAIGN_TRACKER_DATA", None)
     else:
         os.environ["CAMPAIGN_TRACKER_DATA"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_store(tmp_path_factory):
+    """The CLI's default store is a path no test has made, so commands without SOURCES read the seeds."""
+    import os
+    path = tmp_path_factory.mktemp("cli-store") / "campaign.duckdb"
+    old = os.environ.get("CAMPAIGN_TRACKER_STORE")
+    os.environ["CAMPAIGN_TRACKER_STORE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CAMPAIGN_TRACKER_STORE", None)
+    else:
+        os.environ["CAMPAIGN_TRACKER_STORE"] = old
+
+
+class CliResult:
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_cli(*args) -> CliResult:
+    """`campaign-tracker ARGS` in this process (as fast as a function call): exit code, stdout, stderr."""
+    import contextlib
+    import io
+
+    from core.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return CliResult(code, out.getvalue(), err.getvalue())

@@ -1,15 +1,13 @@
 """Asks on real seed sentences: detection, sentence splitting, grouping, the ledger, response linking."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 
 import pytest
 
 from core.asks import action_of, ask_summary, detect, target_of
 from core.sentences import split
-from tests.conftest import HANSARD, MONTHLY, PP, PRESS
+from tests.conftest import run_cli, HANSARD, MONTHLY, PP, PRESS
 
 
 @pytest.mark.parametrize("sentence,cue", [
@@ -115,7 +113,7 @@ def test_responses_linked_in_the_debate(corpus):
 
 
 def test_evaluate_prints_ask_scores():
-    r = subprocess.run([sys.executable, "-m", "core", "evaluate"], capture_output=True, text=True)
+    r = run_cli("evaluate")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     det = lines[lines.index(next(l for l in lines if l.startswith("Ask detection"))) + 2].split()
@@ -125,7 +123,7 @@ def test_evaluate_prints_ask_scores():
 
 def test_export_writes_asks_and_ledger(tmp_path):
     import csv
-    r = subprocess.run([sys.executable, "-m", "core", "export", "--out", str(tmp_path)], capture_output=True, text=True)
+    r = run_cli("export", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
     asks = list(csv.DictReader(open(tmp_path / "asks.csv", encoding="utf-8")))
     assert {"ask_id", "passage_id", "text", "ask_group", "ask_group_label", "target", "action", "themes", "date",

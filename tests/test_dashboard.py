@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli
 import streamlit.testing.v1.app_test as app_test_mod
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -233,11 +235,9 @@ def test_asks_view_quiet_and_named_filters():
 
 
 def test_cli_summary_filters(tmp_path):
-    import subprocess
-    import sys
     out = tmp_path / "s.csv"
-    r = subprocess.run([sys.executable, "-m", "core", "summary", "--theme", "county_lines", "--venue", "Westminster Hall",
-                        "--from", "2018-01-01", "--to", "2018-12-31", "--csv", str(out)], capture_output=True, text=True)
+    r = run_cli("summary", "--theme", "county_lines", "--venue", "Westminster Hall",
+                        "--from", "2018-01-01", "--to", "2018-12-31", "--csv", str(out))
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0].startswith("128 theme mentions · County lines · Westminster Hall")
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith("county_lines,County lines,128,")
@@ -246,12 +246,10 @@ def test_cli_summary_filters(tmp_path):
 def test_passages_download_matches_cli_export(media, tmp_path):
     import csv
     import io
-    import subprocess
-    import sys
     at = run_view("passages", themes=("out_of_area_placements",))
     data, btn = media(at, "dl_passages")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
-    r = subprocess.run([sys.executable, "-m", "core", "export", "--out", str(tmp_path)], capture_output=True, text=True)
+    r = run_cli("export", "--out", str(tmp_path))
     assert r.returncode == 0
     export = {row["passage_id"]: row for row in csv.DictReader(open(tmp_path / "passages.csv", encoding="utf-8"))}
     expected = {pid for pid, row in export.items()

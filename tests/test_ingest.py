@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 
 import pytest
 
 from core.sources import detect_layout, load_documents, parse_text
 from core.sources.common import parse_day_date
 from core.model import COLUMNS, FIELDS, Passage
-from tests.conftest import HANSARD, MONTHLY, PP, PP_2025, PRESS, SEEDS
+from tests.conftest import run_cli, HANSARD, MONTHLY, PP, PP_2025, PRESS, SEEDS
 
 
 def sections(passages, doc):
@@ -199,7 +197,7 @@ def test_unknown_layout_is_ingested_and_flagged(tmp_path):
 
 
 def _run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True, text=True)
+    return run_cli(*args)
 
 
 def test_export_csv(tmp_path):
@@ -260,6 +258,7 @@ def test_failed_write_keeps_previous_export(tmp_path, monkeypatch):
 def test_missing_source_named():
     r = _run_cli("export", "no/such/dir", "--out", "/dev/null/x")
     assert r.returncode != 0
+    assert "no/such/dir: no such file or directory" in r.stderr and "/dev/null/x: cannot write" in r.stderr
 
 
 def test_core_has_no_ui_imports():

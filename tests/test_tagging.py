@@ -1,8 +1,6 @@
 """Taxonomy validation, normalisation, each match method on real seed sentences, evidence, summaries."""
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ import pytest
 from core.summary import FilterState, apply_filters, theme_summary
 from core.tagging import Tagger
 from core.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy, normalise_phrase, parse_taxonomy
-from tests.conftest import HANSARD, MONTHLY, PP, PRESS
+from tests.conftest import run_cli, HANSARD, MONTHLY, PP, PRESS
 
 TAX = default_taxonomy()
 TAGGER = Tagger(TAX)
@@ -116,8 +114,7 @@ def test_user_taxonomy_extends_or_replaces(tmp_path):
 def test_cli_rejects_bad_taxonomy_without_writing(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[theme]]\nid="x_y"\nlabel="X"\nphrases=[]\n', encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "core", "export", "--taxonomy", str(bad), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True)
+    r = run_cli("export", "--taxonomy", str(bad), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "theme 'x_y': 'phrases' is empty" in r.stderr
     assert not (tmp_path / "o").exists()
 
@@ -277,7 +274,7 @@ def test_evidence_breakdown_is_traceable_to_passages(corpus):
 
 
 def test_evaluate_command_meets_target():
-    r = subprocess.run([sys.executable, "-m", "core", "evaluate"], capture_output=True, text=True)
+    r = run_cli("evaluate")
     assert r.returncode == 0, r.stderr
     micro = next(line for line in r.stdout.splitlines() if line.strip().startswith("micro")).split()
     precision, recall, f1 = map(float, micro[-3:])
@@ -303,7 +300,7 @@ def test_evaluate_errors_list_each_miss_and_wrong_tag_with_its_evidence(corpus):
             if e["kind"] == "FP":
                 assert e["evidence"] and all(ev.split("'")[1] in " ".join(text_of[e["passage_id"]].split())
                                              for ev in e["evidence"])
-    r = subprocess.run([sys.executable, "-m", "core", "evaluate", "--errors"], capture_output=True, text=True)
+    r = run_cli("evaluate", "--errors")
     assert r.returncode == 0, r.stderr
     for theme in SCORED_THEMES:
         fn, fp = scores.loc[theme, "fn"], scores.loc[theme, "fp"]
@@ -321,7 +318,7 @@ def test_evaluate_errors_list_each_miss_and_wrong_tag_with_its_evidence(corpus):
 def test_evaluate_refuses_a_bad_dev_file_with_a_message(tmp_path, content, problem):
     dev = tmp_path / "dev.jsonl"
     dev.write_bytes(content)
-    r = subprocess.run([sys.executable, "-m", "core", "evaluate", "--dev", str(dev)], capture_output=True, text=True)
+    r = run_cli("evaluate", "--dev", str(dev))
     assert r.returncode == 2 and f"dev.jsonl: {problem}" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -329,7 +326,7 @@ def test_evaluate_with_nothing_to_score_says_n_a(tmp_path):
     dev = tmp_path / "dev.jsonl"
     dev.write_text('{"source": "000_ab47939fa5a6ec24.txt", "line": 1, "text": "t", "themes": {"county_lines": '
                    '"unsure"}}\n', encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "core", "evaluate", "--dev", str(dev)], capture_output=True, text=True)
+    r = run_cli("evaluate", "--dev", str(dev))
     assert r.returncode == 0, r.stderr
     micro = next(line for line in r.stdout.splitlines() if line.strip().startswith("micro")).split()
     assert micro[-3:] == ["n/a", "n/a", "n/a"]
