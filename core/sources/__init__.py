@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..model import Document, IngestError
-from . import text
+from . import parlparse, text
 from .base import SNIFF_BYTES, Source
 from .common import MAX_BYTES
 from .text import LAYOUTS, detect_layout, parse_text  # noqa: F401  (the text layouts' API)
 
 #: Every reader, in detection order (the text reader last). Adding a format: one module, one line here.
 READERS: list[Source] = [
+    parlparse.SOURCE,
     text.SOURCE,
 ]
 #: documentation that sits beside documents in a folder is not a document
