@@ -17,8 +17,11 @@ evidence; its wording gives the status: committed, under consideration, rejected
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,67 +48,75 @@ _TARGETS = [
 ]
 _TARGET_RES = [(name, re.compile(rx)) for name, rx in _TARGETS]
 
-_ACTORS = (r"(?:the )?(?:Government|Minister|Home Office|Department|Secretary of State|Home Secretary|police|"
-           r"police forces|councils|local authorities|Ofsted|agencies|Parliament|NCA|CPS|Met|review|health)")
-_MODAL = r"(?:must|should|needs? to|ought to|has to|have to)"
+_CUE_FILE = Path(__file__).with_name("ask_cues.toml")
+_KINDS = {"ask", "veto", "commitment"}
 
+
+class CueError(ValueError):
+    """A cue file that cannot be used; the message names the cue."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    kind: str
+    description: str
+    pattern: re.Pattern
+    family: str = ""
+    confidence: float = 1.0
+    status: str = ""
+
+
+def load_cues(path: Path | str = _CUE_FILE) -> list[Cue]:
+    """The cues of a cue file, validated: every cue has a unique ``id``, a known ``kind``, a ``description``
+    and a ``pattern`` that compiles; an ask's ``family`` is listed under ``[families]``. Raises CueError
+    naming the cue otherwise."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CueError(f"{path.name}: not valid TOML: {exc}") from None
+    families = data.get("families", {})
+    cues: list[Cue] = []
+    seen: set[str] = set()
+    for n, c in enumerate(data.get("cue", []), 1):
+        cid = c.get("id") or f"#{n}"
+        for key in ("id", "kind", "description", "pattern"):
+            if not isinstance(c.get(key), str) or not c[key]:
+                raise CueError(f"{path.name}: cue {cid!r}: missing or empty {key!r}")
+        if cid in seen:
+            raise CueError(f"{path.name}: cue {cid!r}: duplicate id")
+        seen.add(cid)
+        if c["kind"] not in _KINDS:
+            raise CueError(f"{path.name}: cue {cid!r}: kind must be one of {sorted(_KINDS)}, not {c['kind']!r}")
+        try:
+            rx = re.compile(c["pattern"], 0 if c.get("case") == "sensitive" else re.I)
+        except re.error as exc:
+            raise CueError(f"{path.name}: cue {cid!r}: pattern does not compile: {exc}") from None
+        family = c.get("family", "")
+        if c["kind"] == "ask" and family not in families:
+            raise CueError(f"{path.name}: cue {cid!r}: family {family!r} is not listed under [families]")
+        cues.append(Cue(cid, c["kind"], c["description"], rx, family, float(families.get(family, 1.0)),
+                        c.get("status", "")))
+    return cues
+
+
+def _combined(cues: list[Cue]) -> re.Pattern:
+    """One case-insensitive alternation of the cues: a sentence it does not match matches none of them."""
+    return re.compile("|".join(f"(?:{c.pattern.pattern})" for c in cues) or r"(?!)", re.I)
+
+
+CUES: list[Cue] = load_cues()
+_ASK = [c for c in CUES if c.kind == "ask"]
+_VETO = [c for c in CUES if c.kind == "veto"]
 #: (cue id, explanation, regex). Order matters: the first match is recorded.
-ASK_CUES: list[tuple[str, str, re.Pattern]] = [(cid, why, re.compile(rx, re.I if flags else 0)) for cid, why, rx, flags in [
-    ("call_on", "calls on someone to act", r"\b(?:I|we|this House|the Parliament)(?: (?:therefore|again|now|also|strongly|"
-     r"urgently|today|would|once again))? calls? (?:on|upon)\b|"
-     r"(?:^|[;,:] ?(?:and |further )?)calls? (?:on|upon) [^.?!]{0,80}?\bto\b", 1),
-    ("urge", "urges someone to act", r"\b(?:I|we)\b(?: [a-z]+)?,? (?:urge|implore|press|encourage|ask)\b(?! (?:myself|ourselves))", 1),
-    ("reiterate_call", "repeats a call", r"\b(?:I|we) (?:reiterate|repeat|renew) (?:my|our) call\b", 1),
-    ("recommend", "recommends an action", r"\brecommend(?:ed|s)? that\b", 1),
-    ("minister_question", "asks a minister for an action or information",
-     r"^(?:So,? |And |But )?(?:Will|Would|Can|Could|When will|What (?:role|action|steps|resources?|plans)|How (?:will|much)) "
-     r"(?:the|my right hon\. Friend the|my hon\. Friend the|my hon\. Friend|the right hon\.) ?"
-     r"(?:Minister|Government|Secretary of State|Home Secretary|Department)\b(?!\s+agree\b).*\?\s*[”\"]?$", 0),
-    ("would_help", "says it would help if someone acted", r"\bit would (?:help|be helpful|be useful) if\b", 1),
-    ("would_welcome", "asks for more detail", r"\bI would welcome (?:some |any )?(?:further |more )?(?:detail|information|clarification|an update|a response)\b", 1),
-    ("actor_must", "says who must act", rf"\b{_ACTORS} {_MODAL} (?!not\b|remember\b|also acknowledge\b|acknowledge\b|recognise\b|be clear\b|accept\b|never\b)", 1),
-    ("should_be_done", "says something should be done", r"\b(?:should|must|needs? to) be (?:regulated|inspected|reviewed|updated|published|funded|"
-     r"given|introduced|extended|reformed|changed|amended|examined|considered|understood|improved|strengthened|required|made|"
-     r"banned|stopped|ended|restored|increased|reduced|prioritised|treated)\b", 1),
-    ("but_it_should", "says something is not done but should be", r"\bnot [a-z]+ed by [A-Z][A-Za-z]+ but it should\b", 0),
-    ("we_need", "says a specific measure is needed",
-     r"\b(?:we|they|councils|police) (?:urgently )?(?:need|require)s? (?:a |an |more |better |to (?:consider|challenge|disrupt|"
-     r"review|update|publish|invest|fund|commission|ensure|introduce|give|provide|develop|set|work|make|share|tackle)\b)", 1),
-    ("there_needs", "says a specific measure is needed",
-     r"\bthere (?:needs? to be|should be|must be|has to be) (?:a|an|more|better|greater|much|proper|far|clear|some|national)\b", 1),
-    ("important_that", "says an action is vital", r"\b(?:it is|it's) (?:vital|essential|crucial|imperative|important) that (?:the |sex |schools|councils|police|government|this)", 1),
-    ("written_to_ask", "has written to ask for action or information", r"\b(?:written|wrote) to [^.]{0,80}\bto ask\b", 1),
-]]
-
+ASK_CUES: list[tuple[str, str, re.Pattern]] = [(c.id, c.description, c.pattern) for c in _ASK]
 #: Vetoes: rhetoric, announcements, reports of what others asked.
-NOT_ASK = [re.compile(rx, re.I) for rx in [
-    r"^(?:we|the Government|I) (?:will|are going to|have|intend to)\b",            # announcements
-    r"\b(?:called|asked|urged) for\b(?![^.]*\b(?:I|we) (?:support|agree|echo|join))",  # reported asks
-    r"\bwe must (?:remember|not forget|never forget|recognise|acknowledge)\b",
-    r"\bmust not allow\b", r"\bcannot continue\b",
-    r"^(?:does|do) (?:the|my) .*\bagree\b",                                           # invitations to agree
-    r"\ban? [a-z]+ (?:Government|Minister|Parliament) (?:must|should|has to|have to|needs to)\b",  # generic statements
-    r"\bwithdraw (?:his|her|the|their|this) amendment\b", r"\bnot to press\b",      # procedure, not policy
-    r"\b(?:not convinced|not sure|do not think|don't think|doubt) (?:that )?we need\b",  # negated need
-    r"\b(?:provides|stipulates|specifies) that\b", r"\bplaces on\b.*\ba duty\b",  # describing the law
-    r"\bimportant (?:that|to) (?:we )?(?:remember|recognise|note)\b", r"\bsurely there must\b",
-    r"\b(?:has|have) to say\b", r"\bgive way\b", r"\bbear in mind\b", r"^I ask hon\. Members\b",
-    r"^['‘\"“]?\(\d+[A-Z]?\)", r"\bthe Bill (?:will )?(?:ensures?|requires?)\b",     # amendment / Bill text
-    r"\bno one is (?:arguing|suggesting|saying)\b",
-    r"\b(?:do not|don't|not) (?:agree|think|believe|accept) that (?:there|we|the|it)\b",  # argued against
-]]
-
+NOT_ASK: list[re.Pattern] = [c.pattern for c in _VETO]
 #: Commitments / responses: the government saying what it will do.
-COMMITMENT_CUES: list[tuple[str, re.Pattern]] = [(s, re.compile(rx, re.I)) for s, rx in [
-    ("rejected", r"\b(?:we|the Government) (?:do not|don't|will not|won't|cannot) (?:believe|think|accept|agree|support|plan)\b|"
-                 r"\bno plans to\b|\bnot (?:the right|necessary|appropriate)\b|\bwe are not (?:going|persuaded)\b"),
-    ("under consideration", r"\b(?:we are|we will be|I am|we'll be) (?:considering|looking (?:at|into)|reviewing|exploring)\b|"
-                            r"\b(?:we|I) will (?:consider|look at|look into|reflect|write to|explore)\b|\bkeep(?:ing)? [^.]{0,20}under review\b|"
-                            r"\bunder consideration\b"),
-    ("committed", r"\b(?:we|the Government|I) (?:will|shall|are going to|have set up|have established|are setting up|are introducing|"
-                  r"are investing|have committed|have given|are funding|are determined)\b|\bwill be (?:published|highlighted|introduced|set out|launched)\b|"
-                  r"\bforthcoming\b|\bwe have (?:set up|launched|introduced|announced|asked)\b|\bI have (?:asked|commissioned)\b"),
-]]
+COMMITMENT_CUES: list[tuple[str, re.Pattern]] = [(c.status, c.pattern) for c in CUES if c.kind == "commitment"]
+CONFIDENCE: dict[str, float] = {c.id: c.confidence for c in _ASK}
+_ANY_ASK = _combined(_ASK)
 
 _STOP = set("""a an the and or of to in on for with by at from as is are be been being this that these those it its their
 their there here we our us i my you your he she they them his her will would should must need needs have has had do does
@@ -114,33 +125,58 @@ about into over under up down out off again further all any both each few other 
 minister government hon right friend member members lady gentleman house issue issues people ensure make made
 say support approach like look us give get know think""".split())
 
-ASK_COLUMNS = ["ask_id", "passage_id", "line", "sentence_index", "text", "start", "end", "cue", "cue_reason", "target", "action",
+ASK_COLUMNS = ["ask_id", "passage_id", "line", "sentence_index", "text", "start", "end", "cue", "cue_reason", "confidence", "target", "action",
                "themes", "ask_group", "ask_group_label", "group_source", "document", "date", "date_precision", "venue",
                "speaker", "duplicate_of"]
 
 
-#: every ask cue contains one of these words; a sentence without any is not an ask
-_CUE_WORDS = re.compile(r"\b(?:calls?|urge|implore|press|encourage|ask|reiterate|repeat|renew|recommend(?:ed|s)?|"
-                        r"Will|Would|Can|Could|When|What|How|help|helpful|useful|welcome|must|should|needs?|ought|"
-                        r"has|have|require|requires|important|vital|essential|crucial|imperative|written|wrote)\b", re.I)
+#: a speaker in a government role: their calls are commitments or rhetoric, not asks
+MINISTER_ROLE = re.compile(r"\b(?:Minister|Secretary of State|Under-Secretary|Solicitor General|Attorney General|"
+                           r"Advocate General|Lords? in Waiting|Baroness in Waiting|Chancellor of the|Home Secretary|"
+                           r"Foreign Secretary|Leader of the House|Government Whip|Whip)\b", re.I)
 
 
-def detect(sentence: str) -> tuple[str, str] | None:
-    """(cue id, reason) when ``sentence`` is an ask, else None.
+def is_government_role(role: str) -> bool:
+    """True for a speaker_detail naming a government office ("The Minister for Schools", "Lord in Waiting")."""
+    return bool(role) and bool(MINISTER_ROLE.search(role)) and not re.search(r"\b(?:Shadow|Opposition)\b", role, re.I)
+
+
+#: a passage in which the speaker speaks for the Government (a Minister answering), when no role is given
+GOVERNMENT_VOICE = re.compile(r"\b(?:my (?:Department|Ministry|officials)|I can (?:assure|confirm|tell) (?:the|my|noble|hon|him|her|you)|"
+                              r"we are (?:setting up|committed to|introducing|investing|consulting on)|are committed to doing|the Government have taken|we have no plans|"
+                              r"the Government's (?:view|position|policy) is|we will (?:accept|bring forward|consider|publish|introduce)|"
+                              r"I (?:will|shall) (?:write to|reflect on|consider)|and we will accept|I intend to (?:bring|table|introduce)|"
+                              r"as I said in Committee)\b", re.I)
+
+
+def speaks_for_government(text: str) -> bool:
+    """True when a passage's own words show the speaker answering for the Government ("my Department", "I can
+    assure the House", "we have no plans to")."""
+    return bool(GOVERNMENT_VOICE.search(text))
+
+
+def detect(sentence: str, role: str = "") -> tuple[str, str] | None:
+    """(cue id, reason) when ``sentence`` is an ask, else None. ``role`` is the speaker's detail (e.g.
+    "The Minister of State, Home Office"): a speaker in a government role makes no asks.
 
     >>> detect("I urge the Government to commission rigorous research.")[0]
     'urge'
     >>> detect("We will introduce a new offence.") is None
     True
+    >>> detect("We need a national strategy.", role="Parliamentary Under-Secretary of State") is None
+    True
     """
+    if role and is_government_role(role):
+        return None
     s = sentence.strip().strip("“”\"'‘’ ")
-    if not _CUE_WORDS.search(s):  # one cheap pass: most sentences contain no cue word at all
+    if not _ANY_ASK.search(s):  # one pass of one combined regex: most sentences match no ask cue at all
         return None
-    if any(v.search(s) for v in NOT_ASK):
-        return None
-    for cid, why, rx in ASK_CUES:
-        if rx.search(s):
-            return cid, why
+    for v in _VETO:
+        if v.pattern.search(s):
+            return None
+    for c in _ASK:
+        if c.pattern.search(s):
+            return c.id, c.description
     return None
 
 
@@ -189,6 +225,7 @@ def extract(passages: pd.DataFrame, tagger=None) -> tuple[pd.DataFrame, pd.DataF
     sent_texts: list[str] = []
     for row in passages.itertuples(index=False):
         spans = split_spans(row.text)
+        role = (row.speaker_detail or "") or ("Minister" if speaks_for_government(row.text) else "")
         for k, (s, e) in enumerate(spans):
             sent = row.text[s:e]
             base = {"passage_id": row.passage_id, "sentence_index": k, "text": sent, "start": s, "end": e,
@@ -196,10 +233,10 @@ def extract(passages: pd.DataFrame, tagger=None) -> tuple[pd.DataFrame, pd.DataF
                     "venue": row.venue, "speaker": row.speaker, "duplicate_of": row.duplicate_of,
                     "passage_themes": row.themes, "section_index": row.section_index, "line": row.line,
                     "speaker_detail": row.speaker_detail}
-            hit = detect(sent)
+            hit = detect(sent, role=role)
             if hit:
                 context = " ".join(row.text[a:b] for a, b in spans[max(0, k - 2):k])
-                asks.append({**base, "cue": hit[0], "cue_reason": hit[1], "target": target_of(sent),
+                asks.append({**base, "cue": hit[0], "cue_reason": hit[1], "confidence": CONFIDENCE[hit[0]], "target": target_of(sent),
                              "action": action_of(sent), "context": context})
                 sent_texts.append(sent)
                 continue
