@@ -49,7 +49,7 @@ _TARGETS = [
 _TARGET_RES = [(name, re.compile(rx)) for name, rx in _TARGETS]
 
 _CUE_FILE = Path(__file__).with_name("ask_cues.toml")
-_KINDS = {"ask", "veto", "commitment"}
+_KINDS = {"ask", "veto", "commitment"}  # (and "prefilter": the file's [prefilter] pattern, if any)
 
 
 class CueError(ValueError):
@@ -77,6 +77,14 @@ def load_cues(path: Path | str = _CUE_FILE) -> list[Cue]:
     except tomllib.TOMLDecodeError as exc:
         raise CueError(f"{path.name}: not valid TOML: {exc}") from None
     families = data.get("families", {})
+    pre = data.get("prefilter", {}).get("pattern")
+    if pre:
+        try:
+            prefilter = re.compile(pre, re.I)
+        except re.error as exc:
+            raise CueError(f"{path.name}: [prefilter] pattern does not compile: {exc}") from None
+    else:
+        prefilter = None
     cues: list[Cue] = []
     seen: set[str] = set()
     for n, c in enumerate(data.get("cue", []), 1):
@@ -98,6 +106,8 @@ def load_cues(path: Path | str = _CUE_FILE) -> list[Cue]:
             raise CueError(f"{path.name}: cue {cid!r}: family {family!r} is not listed under [families]")
         cues.append(Cue(cid, c["kind"], c["description"], rx, family, float(families.get(family, 1.0)),
                         c.get("status", "")))
+    if prefilter is not None:
+        cues.append(Cue("_prefilter", "prefilter", "words every ask cue needs", prefilter))
     return cues
 
 
@@ -116,7 +126,7 @@ NOT_ASK: list[re.Pattern] = [c.pattern for c in _VETO]
 #: Commitments / responses: the government saying what it will do.
 COMMITMENT_CUES: list[tuple[str, re.Pattern]] = [(c.status, c.pattern) for c in CUES if c.kind == "commitment"]
 CONFIDENCE: dict[str, float] = {c.id: c.confidence for c in _ASK}
-_ANY_ASK = _combined(_ASK)
+_ANY_ASK = next((c.pattern for c in CUES if c.kind == "prefilter"), None) or _combined(_ASK)
 
 _STOP = set("""a an the and or of to in on for with by at from as is are be been being this that these those it its their
 their there here we our us i my you your he she they them his her will would should must need needs have has had do does
@@ -169,15 +179,12 @@ def detect(sentence: str, role: str = "") -> tuple[str, str] | None:
     if role and is_government_role(role):
         return None
     s = sentence.strip().strip("“”\"'‘’ ")
-    if not _ANY_ASK.search(s):  # one pass of one combined regex: most sentences match no ask cue at all
+    if not _ANY_ASK.search(s):  # one pass of one regex (the cue file's [prefilter], else all ask cues joined)
         return None
-    for v in _VETO:
-        if v.pattern.search(s):
-            return None
-    for c in _ASK:
-        if c.pattern.search(s):
-            return c.id, c.description
-    return None
+    hit = next((c for c in _ASK if c.pattern.search(s)), None)
+    if hit is None or any(v.pattern.search(s) for v in _VETO):  # a veto wins over any ask cue
+        return None
+    return hit.id, hit.description
 
 
 def commitment(sentence: str) -> str | None:
