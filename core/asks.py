@@ -232,7 +232,8 @@ def extract(passages: pd.DataFrame, tagger=None) -> tuple[pd.DataFrame, pd.DataF
     sent_texts: list[str] = []
     for row in passages.itertuples(index=False):
         spans = split_spans(row.text)
-        role = (row.speaker_detail or "") or ("Minister" if speaks_for_government(row.text) else "")
+        detail = row.speaker_detail if isinstance(row.speaker_detail, str) else ""
+        role = detail or ("Minister" if speaks_for_government(row.text) else "")
         for k, (s, e) in enumerate(spans):
             sent = row.text[s:e]
             base = {"passage_id": row.passage_id, "sentence_index": k, "text": sent, "start": s, "end": e,
