@@ -135,22 +135,27 @@ class SearchIndex:
             raise QueryError("the search is empty")
         con = self._connect()
         try:
-            try:
-                ids = con.execute("SELECT passage_id, document, date, snippet(fts, 0, ?, ?, '…', 16), bm25(fts) "
-                                  "FROM fts WHERE fts MATCH ?", [OPEN, CLOSE, expr]).fetchall()
+            try:  # every match, without snippets (cheap): rowid, passage id, document, date, rank
+                rows = con.execute("SELECT rowid, passage_id, document, date, bm25(fts) FROM fts WHERE fts MATCH ?",
+                                   [expr]).fetchall()
             except sqlite3.OperationalError as exc:
                 raise QueryError(f"cannot search for {query!r}: {exc}") from None
+            if not rows:
+                return 0, []
+            # only passages the store holds (and canonical ones unless asked)
+            keep = {r[0] for r in store.con.execute(
+                "SELECT passage_id FROM passages WHERE passage_id IN (SELECT unnest(?))"
+                + (" AND duplicate_of = ''" if canonical_only else ""), [[r[1] for r in rows]]).fetchall()}
+            rows = [r for r in rows if r[1] in keep]
+            if order == "date":
+                rows.sort(key=lambda r: (r[3] or "", -r[4]), reverse=True)
+            else:
+                rows.sort(key=lambda r: r[4])
+            page = rows[offset:offset + limit]
+            marks = ",".join(str(int(r[0])) for r in page) or "0"
+            snippets = dict(con.execute(f"SELECT rowid, snippet(fts, 0, ?, ?, '…', 16) FROM fts WHERE fts MATCH ? "
+                                        f"AND rowid IN ({marks})", [OPEN, CLOSE, expr]).fetchall())
         finally:
             con.close()
-        if not ids:
-            return 0, []
-        # only passages the store holds (and canonical ones unless asked)
-        keep = {r[0] for r in store.con.execute(
-            "SELECT passage_id FROM passages WHERE passage_id IN (SELECT unnest(?))"
-            + (" AND duplicate_of = ''" if canonical_only else ""), [[r[0] for r in ids]]).fetchall()}
-        hits = [Hit(*r) for r in ids if r[0] in keep]
-        if order == "date":
-            hits.sort(key=lambda h: (h.date or "", -h.rank), reverse=True)
-        else:
-            hits.sort(key=lambda h: h.rank)
-        return len(hits), hits[offset:offset + limit]
+        hits = [Hit(r[1], r[2], r[3], snippets.get(r[0], ""), r[4]) for r in page]
+        return len(rows), hits
