@@ -128,9 +128,12 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
 
     taxonomy = taxonomy or default_taxonomy()
     errors: list[IngestError] = []
-    files = iter_files(list(sources), errors) if sources else []
+    superseded: list[Path] = []
+    files = iter_files(list(sources), errors, superseded) if sources else []
     counts = Counts(failed=len(errors))
     known = store.hashes()
+    # an earlier version of a day that a later one replaces is taken out of the store
+    remove = list(remove) + [p.stem for p in superseded if p.stem in known]
     seen: dict[str, str] = {}
     parsed: list[tuple[Document, str]] = []
     for n, path in enumerate(files):

@@ -254,3 +254,21 @@ def test_search_escapes_markup_in_snippets(tmp_path):
         _, hits = SearchIndex(db).search(store, "county")
     out = hits[0].snippet_html()
     assert "<script>" not in out and "&lt;script&gt;" in out and "<img" not in out
+
+
+def test_only_the_latest_version_of_a_day_is_kept(tmp_path):
+    """ParlParse publishes a day again as a, b, c...: the latest is read, and replaces an earlier one in the store."""
+    from tests.conftest import FIXTURES
+    src = FIXTURES / "corpora" / "parlparse-twfy" / "westminhall" / "westminster2009-10-29a.xml"
+    folder = tmp_path / "xml"
+    folder.mkdir()
+    shutil.copy(src, folder / src.name)
+    db = folder / "store.duckdb"  # a store kept beside the documents is not read as one
+    counts, errors = _ingest(db, [folder])
+    assert not errors and counts.new == 1
+    shutil.copy(src, folder / "westminster2009-10-29b.xml")
+    counts, errors = _ingest(db, [folder])
+    assert not errors and (counts.new, counts.removed) == (1, 1)
+    with Store(db) as store:
+        assert list(store.hashes()) == ["westminster2009-10-29b"]
+        assert set(store.frame("passages")["document"]) == {"westminster2009-10-29b"}

@@ -26,6 +26,8 @@ READERS: list[Source] = [
 ]
 #: documentation that sits beside documents in a folder is not a document
 SKIP_NAMES = {"readme", "license", "licence", "sources", "copying"}
+#: the tool's own files (a store kept beside the documents) are not documents
+OWN_SUFFIXES = (".duckdb", ".duckdb.wal", ".duckdb.lock", ".duckdb.search", ".duckdb.search.lock")
 
 
 def suffixes() -> set[str]:
@@ -71,10 +73,11 @@ def parse_file(path: Path) -> Document:
 
 
 def _skipped(p: Path) -> bool:
-    return p.name.startswith(".") or p.stem.lower() in SKIP_NAMES
+    return p.name.startswith(".") or p.stem.lower() in SKIP_NAMES or p.name.lower().endswith(OWN_SUFFIXES)
 
 
-def iter_files(sources: Iterable[Path | str], errors: list[IngestError]) -> list[Path]:
+def iter_files(sources: Iterable[Path | str], errors: list[IngestError],
+               superseded: list[Path] | None = None) -> list[Path]:
     """Files under ``sources`` (folders searched recursively, in name order). A file in a folder whose type no
     reader takes is listed in ``errors`` with the reason, never skipped silently; README/LICENCE files and
     hidden files are documentation, not documents."""
@@ -99,7 +102,11 @@ def iter_files(sources: Iterable[Path | str], errors: list[IngestError]) -> list
             files.append(src)
         else:
             errors.append(IngestError(str(src), "no such file or directory"))
-    return files
+    # several versions of one ParlParse day (debates2009-10-26a.xml, ...26b.xml): only the latest is read
+    kept, old = parlparse.latest_versions(files)
+    if superseded is not None:
+        superseded.extend(old)
+    return kept
 
 
 def load_documents(sources: Iterable[Path | str], progress: Callable[[int, int, str], None] | None = None
