@@ -438,18 +438,77 @@ def _share_responses(asks: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- the pipeline stage and the ledger ----------------------------------------------------------------
+RESPONSE_COLUMNS = ["response_passage", "response_text", "response_status", "response_score", "response_basis"]
+
+
+def _tabled_questions(passages: pd.DataFrame, asks: pd.DataFrame) -> pd.DataFrame:
+    """Questions the source marks as such (a written question's ``ques``): each is an ask, whatever its wording."""
+    if "kind" not in passages.columns:
+        return asks
+    q = passages[(passages["kind"] == "question")]
+    have = set(asks["passage_id"]) if len(asks) else set()
+    rows = []
+    for r in q.itertuples(index=False):
+        if r.passage_id in have or not r.text.strip():
+            continue
+        rows.append({"ask_id": f"{r.passage_id}/s0", "passage_id": r.passage_id, "line": r.line, "sentence_index": 0,
+                     "text": r.text, "start": 0, "end": len(r.text), "cue": "tabled_question",
+                     "cue_reason": "a question tabled to a minister (marked as a question by the source)",
+                     "confidence": 1.0, "target": target_of(r.text) or "Government", "action": action_of(r.text),
+                     "themes": r.themes, "document": r.document, "date": r.date, "date_precision": r.date_precision,
+                     "venue": r.venue, "speaker": r.speaker, "duplicate_of": r.duplicate_of,
+                     "section_index": r.section_index, "speaker_detail": r.speaker_detail, "context": ""})
+    return pd.concat([asks, pd.DataFrame(rows)], ignore_index=True) if rows else asks
+
+
+def _structural_responses(asks: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """A tabled question's answer, linked by the source's structure (the reply's ``responds_to``), not by text."""
+    if "responds_to" not in passages.columns or asks.empty:
+        return asks
+    replies: dict[str, list] = defaultdict(list)
+    for r in passages[passages["responds_to"] != ""].itertuples(index=False):
+        for sid in r.responds_to.split(";"):
+            replies[sid].append(r)
+    if not replies:
+        return asks
+    source_of = dict(zip(passages["passage_id"], passages["source_id"]))
+    out = asks.copy()
+    for i, pid in enumerate(out["passage_id"]):
+        answer = replies.get(source_of.get(pid, ""))
+        if not answer:
+            continue
+        first = answer[0]
+        sentences = [first.text[a:b] for a, b in split_spans(first.text)] or [first.text]
+        status = next((st for st in map(commitment, (t for a in answer for t in
+                                                      (a.text[x:y] for x, y in split_spans(a.text)))) if st), None)
+        if re.search(r"\b(?:I will write to|will write to the hon|reply (?:shortly|as soon as possible)|"
+                     r"not (?:yet )?(?:possible|available) to (?:answer|reply))", first.text, re.I):
+            status = "holding answer"
+        out.iat[i, out.columns.get_loc("response_passage")] = first.passage_id
+        out.iat[i, out.columns.get_loc("response_text")] = sentences[0]
+        out.iat[i, out.columns.get_loc("response_status")] = status or "answered"
+        out.iat[i, out.columns.get_loc("response_score")] = 100.0
+        out.iat[i, out.columns.get_loc("response_basis")] = "structure"
+    return out
+
+
 def build_asks(passages: pd.DataFrame, taxonomy: Taxonomy, tagger=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     asks, commitments = extract(passages, tagger)
+    if "kind" in passages.columns and len(asks):  # a minister's written answer or statement makes no asks
+        gov = set(passages.loc[passages["kind"].isin(["answer", "statement"]), "passage_id"])
+        asks = asks[~asks["passage_id"].isin(gov)].reset_index(drop=True)
+    asks = _tabled_questions(passages, asks)
     if asks.empty:
-        return pd.DataFrame(columns=ASK_COLUMNS + ["response_passage", "response_text", "response_status", "response_score"]), commitments
+        return pd.DataFrame(columns=ASK_COLUMNS + RESPONSE_COLUMNS), commitments
     asks = group(asks, taxonomy)
     asks = link_responses(asks, commitments, passages)
+    asks["response_basis"] = np.where(asks["response_status"] != "no response found", "text", "")
+    asks = _structural_responses(asks, passages)
     asks = _share_responses(asks)
-    keep = ASK_COLUMNS + ["response_passage", "response_text", "response_status", "response_score"]
-    return asks[keep].reset_index(drop=True), commitments
+    return asks[ASK_COLUMNS + RESPONSE_COLUMNS].reset_index(drop=True), commitments
 
 
-STATUS_ORDER = ["committed", "under consideration", "rejected", "no response found"]
+STATUS_ORDER = ["committed", "under consideration", "holding answer", "answered", "rejected", "no response found"]
 
 
 def ask_summary(corpus, as_of: date | None = None, quiet_days: int = 365, asks: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -44,7 +44,7 @@ KINDS = ("speech", "question", "answer", "intervention", "statement", "motion", 
 
 #: A response's status, best first.
 NO_RESPONSE = "no response found"
-STATUSES = ("committed", "under consideration", "holding answer", "rejected", NO_RESPONSE)
+STATUSES = ("committed", "under consideration", "holding answer", "answered", "rejected", NO_RESPONSE)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ ASKS = _cols(
     ("response_text", "str", "Response", "The answering sentence."),
     ("response_status", "str", "Status", "One of: " + ", ".join(STATUSES) + "."),
     ("response_score", "float", "Response score", "How well the response matches (100 for a structural link)."),
-    ("response_basis", "str", "Response basis", "structure (the written answer to this question) or text (matched by subject)."),
+    ("response_basis", "str", "Response basis", "structure (the answer the source links to this question) or text (matched by subject)."),
 )
 
 COMMITMENTS = _cols(

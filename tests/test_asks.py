@@ -149,3 +149,35 @@ def test_export_writes_asks_and_ledger(tmp_path):
 ])
 def test_asks_on_unseen_hansard(sentence, is_ask):
     assert (detect(sentence) is not None) == is_ask
+
+
+def test_written_questions_are_asks_answered_by_their_reply():
+    """A written question is an ask by structure, whatever its wording; its answer is linked by the source's
+    structure (the reply's responds_to), and a minister's written answer makes no asks."""
+    from core.pipeline import build_corpus
+    from tests.conftest import FIXTURES
+    from xml.etree import ElementTree as ET
+    path = FIXTURES / "corpora" / "parlparse-twfy" / "wrans" / "answers2009-10-27c.xml"
+    c = build_corpus([path])
+    asks, p = c.asks, c.passages
+    questions = p[p.kind == "question"]
+    tabled = asks[asks.cue == "tabled_question"]
+    assert set(tabled.passage_id) == set(questions.passage_id)
+    answers = set(p.loc[p.kind == "answer", "passage_id"])
+    assert not set(asks.passage_id) & answers
+    linked = tabled[tabled.response_basis == "structure"]
+    assert len(linked) == len(tabled) and set(linked.response_passage) <= answers
+    # each link is the reply the XML puts after the question in the same group
+    root = ET.fromstring(path.read_bytes())
+    by_id = {pid: sid for pid, sid in zip(p.passage_id, p.source_id)}
+    reply_of = {}
+    last_q = []
+    for el in root:
+        if el.tag == "ques":
+            last_q.append(el.get("id"))
+        elif el.tag == "reply":
+            for q in last_q:
+                reply_of[q] = el.get("id")
+            last_q = []
+    for r in linked.itertuples():
+        assert by_id[r.response_passage] == reply_of[by_id[r.passage_id]]
