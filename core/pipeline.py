@@ -172,8 +172,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     counts.removed = len(gone)
     retag_needed = store.meta("taxonomy_digest") != taxonomy.digest and bool(known)
     if not parsed and not gone and not retag_needed:
-        if store.meta("taxonomy_digest") != taxonomy.digest:
-            from .store.db import Store  # noqa: F401
+        if store.meta("taxonomy_digest") != taxonomy.digest:  # an empty store: record the taxonomy
             with store.transaction():
                 store._set("taxonomy_digest", taxonomy.digest)
         return counts, errors
@@ -217,11 +216,8 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
         idx = rest["passage_id"].isin(upd.index)
         for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
             rest.loc[idx, c] = rest.loc[idx, "passage_id"].map(upd[c])
-    if retag_needed and len(rest):
-        rest_tags = tag_passages(rest, taxonomy, tagger)
-        retag = (rest_tags, rest)
-    else:
-        rest["themes"] = rest["themes"]
+    if retag_needed and len(rest):  # tag_passages also sets rest["themes"], which the asks below read
+        retag = (tag_passages(rest, taxonomy, tagger), rest)
     full = pd.concat([rest, frame.drop(columns="_norm_hash")], ignore_index=True)
     asks, commitments = build_asks(full, taxonomy, tagger)
     apply_change(store, gone=gone, docs=docs, passages=frame, tags=tags, duplicates=dup_rows, asks=asks,
