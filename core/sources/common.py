@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from datetime import date as _date
-from pathlib import Path
 
 from ..model import Document, Passage
 
@@ -78,17 +77,6 @@ def find_month_year(text: str) -> str | None:
     if not m:
         return None
     return f"{int(m.group(2)):04d}-{MONTHS[m.group(1).lower()]:02d}"
-
-
-def read_text(path: Path) -> str:
-    """Read a document as text, raising ValueError with a user-facing reason for bad input."""
-    size = path.stat().st_size
-    if size == 0:
-        raise ValueError("file is empty")
-    if size > MAX_BYTES:
-        raise ValueError(f"file is too large ({size / 1e6:.0f} MB; limit {MAX_BYTES / 1e6:.0f} MB)")
-    data = path.read_bytes()
-    return decode_bytes(data)
 
 
 def decode_bytes(data: bytes) -> str:

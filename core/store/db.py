@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -223,18 +222,6 @@ class Store:
         finally:
             self.con.unregister("_incoming")
 
-    def replace_documents(self, docs: pd.DataFrame, passages: pd.DataFrame, tags: pd.DataFrame,
-                          remove: list[str] = ()) -> None:
-        """In one transaction: take out ``remove`` and every document in ``docs`` (their passages and tags), then
-        write the new rows. Asks and commitments are written by :meth:`replace_asks`."""
-        gone = list(dict.fromkeys(list(remove) + docs["document"].tolist()))
-        with self.transaction():
-            self._delete_documents(gone)
-            self._insert("documents", docs)
-            self._insert("passages", passages)
-            self._insert("tags", tags)
-            self._bump()
-
     def _delete_documents(self, gone: list[str]) -> None:
         if not gone:
             return
@@ -262,30 +249,6 @@ class Store:
         finally:
             self.con.unregister("_dups")
 
-    def replace_tags(self, tags: pd.DataFrame, themes: pd.DataFrame, digest: str) -> None:
-        """All tags anew (a taxonomy change), with each passage's themes, in one transaction."""
-        with self.transaction():
-            self.con.execute("DELETE FROM tags")
-            self._insert("tags", tags)
-            df = themes[["passage_id", "themes"]].copy()
-            df["themes"] = [[x for x in str(s).split(";") if x] for s in df["themes"]]
-            self.con.register("_themes", df)
-            try:
-                self.con.execute("UPDATE passages SET themes = t.themes FROM _themes t "
-                                 "WHERE passages.passage_id = t.passage_id")
-            finally:
-                self.con.unregister("_themes")
-            self._set("taxonomy_digest", digest)
-            self._bump()
-
-    def replace_asks(self, asks: pd.DataFrame, commitments: pd.DataFrame) -> None:
-        with self.transaction():
-            self.con.execute("DELETE FROM asks")
-            self.con.execute("DELETE FROM commitments")
-            self._insert("asks", asks)
-            self._insert("commitments", commitments)
-            self._bump()
-
     def remove(self, documents: list[str]) -> list[str]:
         """Take documents out; returns the ids that were in the store."""
         present = [d for d in documents if self.con.execute(
@@ -303,10 +266,6 @@ def content_hash(data: bytes) -> str:
 
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
 def apply_change(store: Store, *, gone: list[str], docs: pd.DataFrame, passages: pd.DataFrame, tags: pd.DataFrame,
