@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..model import Document, IngestError
-from . import parlparse, text
+from . import hansard_api, parlamint, parlparse, text
 from .base import SNIFF_BYTES, Source
 from .common import MAX_BYTES
 from .text import LAYOUTS, detect_layout, parse_text  # noqa: F401  (the text layouts' API)
@@ -22,6 +22,8 @@ from .text import LAYOUTS, detect_layout, parse_text  # noqa: F401  (the text la
 #: Every reader, in detection order (the text reader last). Adding a format: one module, one line here.
 READERS: list[Source] = [
     parlparse.SOURCE,
+    parlamint.SOURCE,
+    hansard_api.SOURCE,
     text.SOURCE,
 ]
 #: documentation that sits beside documents in a folder is not a document
