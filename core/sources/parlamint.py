@@ -31,7 +31,6 @@ flag saying so, so a folder holding a whole corpus is ingested without errors. M
 """
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path

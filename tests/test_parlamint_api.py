@@ -1,0 +1,63 @@
+"""ParlaMint TEI and Hansard API JSON through the registered readers, counted against the files themselves."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import etree
+
+from core.sources import parse_file
+from tests.conftest import FIXTURES
+
+PM = FIXTURES / "corpora" / "parlamint-gb"
+API = FIXTURES / "corpora" / "hansard-api-json"
+TEI = "{http://www.tei-c.org/ns/1.0}"
+SITTINGS = [PM / "2017" / "ParlaMint-GB_2017-09-07-commons.xml", PM / "2020" / "ParlaMint-GB_2020-02-12-lords.xml",
+            PM / "2022" / "ParlaMint-GB_2022-07-21-commons.xml", PM / "legacy-v2.1" / "ParlaMint-GB_2017-01-24-lords.xml"]
+
+
+@pytest.mark.parametrize("path", SITTINGS, ids=lambda p: p.name)
+def test_parlamint_one_passage_per_seg(path):
+    root = etree.parse(str(path)).getroot()
+    segs = [s for s in root.iter(f"{TEI}seg") if " ".join("".join(s.itertext()).split())]
+    doc = parse_file(path)
+    assert doc.layout == "parlamint"
+    assert len(doc.passages) == len(segs)
+    house = "Lords" if "lords" in path.name else "Commons"
+    date = path.name.split("_")[1][:10]
+    for p in doc.passages:
+        assert p.house == house and p.venue == f"{house} Chamber"
+        assert p.date == date and p.date_precision == "day"
+        assert p.speaker_id and p.source_id
+    # no listPerson beside these sittings: ids are shown as names and flagged, never guessed
+    assert all("speaker_id_unresolved" in p.quality_flags for p in doc.passages)
+
+
+def test_parlamint_truncated_xml_names_the_line(tmp_path):
+    data = SITTINGS[0].read_bytes()
+    bad = tmp_path / "ParlaMint-GB_2017-09-07-commons.xml"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="line"):
+        parse_file(bad)
+
+
+def test_hansard_api_debate_items_become_passages():
+    path = API / "debate_with_speeches.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    doc = parse_file(path)
+    assert doc.layout == "hansard_api"
+    members = {str(i["MemberId"]) for i in data["Items"] if i.get("MemberId")}
+    got = {p.speaker_id for p in doc.passages if p.speaker_id}
+    assert got == members
+    assert all(p.date == data["Overview"]["Date"][:10] and p.venue == "Commons Chamber" for p in doc.passages)
+    assert all(p.section_title == data["Overview"]["Title"] for p in doc.passages)
+    assert all("<" not in p.text for p in doc.passages)
+
+
+def test_hansard_api_search_results_list_debates():
+    from core.sources.hansard_api import debates_in_search
+    path = API / "search_debates_day.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert len(debates_in_search(data)) == len(data["Results"]) > 0
+    with pytest.raises(ValueError, match="search"):
+        parse_file(path)
