@@ -31,32 +31,32 @@ def docs(corpus):
     return {d.document: d for d in corpus.documents}
 
 
+def _set_env(name: str, value: str):
+    """Set an environment variable for the test run, then put back what was there."""
+    import os
+    old = os.environ.get(name)
+    os.environ[name] = value
+    yield
+    if old is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = old
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_workspace(tmp_path_factory):
     """Tests never read or write the user's workspace (documents added in the dashboard)."""
-    import os
     root = tmp_path_factory.mktemp("workspace")
-    old = os.environ.get("CAMPAIGN_TRACKER_DATA")
-    os.environ["CAMPAIGN_TRACKER_DATA"] = str(root)
-    yield root
-    if old is None:
-        os.environ.pop("CAMPAIGN_TRACKER_DATA", None)
-    else:
-        os.environ["CAMPAIGN_TRACKER_DATA"] = old
+    for _ in _set_env("CAMPAIGN_TRACKER_DATA", str(root)):
+        yield root
 
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_store(tmp_path_factory):
     """The CLI's default store is a path no test has made, so commands without SOURCES read the seeds."""
-    import os
     path = tmp_path_factory.mktemp("cli-store") / "campaign.duckdb"
-    old = os.environ.get("CAMPAIGN_TRACKER_STORE")
-    os.environ["CAMPAIGN_TRACKER_STORE"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("CAMPAIGN_TRACKER_STORE", None)
-    else:
-        os.environ["CAMPAIGN_TRACKER_STORE"] = old
+    for _ in _set_env("CAMPAIGN_TRACKER_STORE", str(path)):
+        yield path
 
 
 class CliResult:

@@ -268,6 +268,19 @@ def _is_head(el: etree._Element) -> bool:
     return el.tag in _HEADS or (el.tag == T + "note" and el.get("type") == "head")
 
 
+def _inline_then_side(header, path: str, name: str, read) -> dict:
+    """Entries of the header's own list (listPerson / listOrg), then those of a file beside the sitting."""
+    out: dict = {}
+    inline = header.find(f"{T}profileDesc/{T}particDesc/{T}{name}")
+    if inline is not None:
+        out.update(read(inline))
+    external = _side_file(path, name)
+    if external is not None:
+        for k, v in read(external).items():
+            out.setdefault(k, v)
+    return out
+
+
 def parse(data: bytes, document: str, path: str) -> Document:
     root = parse_xml(data)
     qn = etree.QName(root)
@@ -291,22 +304,8 @@ def parse(data: bytes, document: str, path: str) -> Document:
     url = _source_url(header)
     doc = Document(document=document, path=path, layout=LAYOUT, title=title, url=url)
 
-    inline = header.find(f"{T}profileDesc/{T}particDesc/{T}listPerson")
-    people: dict[str, etree._Element] = {}
-    if inline is not None:
-        people.update(_people(inline))
-    external = _side_file(path, "listPerson")
-    if external is not None:
-        for pid, person in _people(external).items():
-            people.setdefault(pid, person)
-    org_names: dict[str, str] = {}
-    inline_org = header.find(f"{T}profileDesc/{T}particDesc/{T}listOrg")
-    if inline_org is not None:
-        org_names.update(_party_names(inline_org))
-    ext_org = _side_file(path, "listOrg")
-    if ext_org is not None:
-        for k, v in _party_names(ext_org).items():
-            org_names.setdefault(k, v)
+    people = _inline_then_side(header, path, "listPerson", _people)
+    org_names = _inline_then_side(header, path, "listOrg", _party_names)
     if not people:
         doc.flags.append("no listPerson found (in the file, its folder or the parent folder): speakers are "
                          "ParlaMint person ids")
