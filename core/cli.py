@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .export import write_tables
+from .export import ExportError, write_file, write_tables
 from .pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 
 DEFAULT_DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "dev.jsonl"
@@ -151,6 +151,9 @@ def cmd_export(args) -> int:
     corpus = _load(args)
     try:
         written = write_tables(args.out, export_tables(corpus))
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"error: {args.out}: cannot write the tables there ({exc.strerror or exc})", file=sys.stderr)
         return 2
@@ -180,8 +183,7 @@ def cmd_summary(args) -> int:
     print(describe(state, int(table["passages"].sum()), corpus.taxonomy.labels, "theme mentions"))
     print(table.to_string(index=False))
     if args.csv:
-        from .export import write_tables
-        write_tables(args.csv.parent, {args.csv.name: table})
+        write_file(args.csv, table)
     return 1 if corpus.errors else 0
 
 

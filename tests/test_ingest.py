@@ -242,17 +242,70 @@ def test_bad_inputs_reported_others_ingested_and_export_kept(tmp_path):
 def test_failed_write_keeps_previous_export(tmp_path, monkeypatch):
     import pandas as pd
 
-    from core.export import write_tables
-    write_tables(tmp_path, {"passages.csv": pd.DataFrame({"a": [1]})})
-    before = (tmp_path / "passages.csv").read_text()
+    from core import export
+    out = tmp_path / "out"
+    export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [1]})})
+    before = (out / "passages.csv").read_text()
+    real = export._write_csv
 
-    class Boom(pd.DataFrame):
-        def to_csv(self, *a, **k):
+    def boom(df, path):
+        if path.name == "tags.csv":
             raise OSError("disk full")
+        real(df, path)
+    monkeypatch.setattr(export, "_write_csv", boom)
     with pytest.raises(OSError):
-        write_tables(tmp_path, {"passages.csv": pd.DataFrame({"a": [2]}), "tags.csv": Boom({"b": [1]})})
-    assert (tmp_path / "passages.csv").read_text() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["passages.csv"]
+        export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [2]}), "tags.csv": pd.DataFrame({"b": [1]})})
+    assert (out / "passages.csv").read_text() == before
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "passages.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
+
+
+def test_kill_between_renames_never_mixes_exports(tmp_path, monkeypatch):
+    """A kill after the old export is moved aside and before the new one is in place: the next export (or
+    recover) puts the previous set back whole; no passages.csv of one run sits beside tags.csv of another."""
+    import pandas as pd
+
+    from core import export
+    out = tmp_path / "out"
+    export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [1]}), "tags.csv": pd.DataFrame({"b": [1]})})
+    real = export.os.replace
+    calls = []
+
+    def killed(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:  # the second rename of the swap
+            raise KeyboardInterrupt
+        real(src, dst)
+    monkeypatch.setattr(export.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [2]}), "tags.csv": pd.DataFrame({"b": [2]})})
+    monkeypatch.setattr(export.os, "replace", real)
+    export.recover(out)
+    assert (out / "passages.csv").read_text() == "a\n1\n" and (out / "tags.csv").read_text() == "b\n1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_export_refuses_a_folder_of_other_files(tmp_path):
+    import pandas as pd
+
+    from core.export import ExportError, write_tables
+    (tmp_path / "thesis.docx").write_text("mine")
+    with pytest.raises(ExportError, match="thesis.docx"):
+        write_tables(tmp_path, {"passages.csv": pd.DataFrame({"a": [1]})})
+    assert (tmp_path / "thesis.docx").read_text() == "mine" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_formula_cells_neutralised_in_export_and_download(tmp_path):
+    import pandas as pd
+
+    from core.export import to_csv_bytes, write_tables
+    df = pd.DataFrame({"text": ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "-1+1",
+                                "plain"], "n": [-1, 2, 3, 4, 5, 6]})
+    write_tables(tmp_path / "o", {"t.csv": df})
+    for body in ((tmp_path / "o" / "t.csv").read_text(encoding="utf-8"), to_csv_bytes(df).decode()):
+        back = pd.read_csv(__import__("io").StringIO(body))
+        assert all(v.startswith("'") for v in back["text"][:5]) and back["text"][5] == "plain"
+        assert back["n"].tolist() == [-1, 2, 3, 4, 5, 6]
 
 
 def test_missing_source_named():
