@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .export import ExportError, write_file, write_tables
+from .model import failures
 from .pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 
 DEFAULT_DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "dev.jsonl"
@@ -75,9 +76,13 @@ def _load(args) -> Corpus:
             _counts, errors = ingest(store, args.sources or DEFAULT_SOURCES, taxonomy=taxonomy)
             corpus = corpus_from_store(store, taxonomy)
     corpus.errors = errors
-    for err in errors:
-        print(f"error: {err}", file=sys.stderr)
+    _report(errors)
     return corpus
+
+
+def _report(errors) -> None:
+    for err in errors:
+        print(f"{'note' if err.notice else 'error'}: {err}", file=sys.stderr)
 
 
 def cmd_ingest(args) -> int:
@@ -89,10 +94,9 @@ def cmd_ingest(args) -> int:
         total = store.count("passages")
         from .store.search import SearchIndex
         SearchIndex(path).sync(store)
-    for err in errors:
-        print(f"error: {err}", file=sys.stderr)
+    _report(errors)
     print(f"{counts.line()}; the store holds {total:,} passages ({path})")
-    return 1 if errors else 0
+    return 1 if failures(errors) else 0
 
 
 def cmd_search(args) -> int:
@@ -160,8 +164,8 @@ def cmd_export(args) -> int:
     n = len(corpus.passages)
     print(f"{len(corpus.documents)} documents, {n} passages ({len(corpus.duplicates)} duplicates) -> "
           + ", ".join(str(p) for p in written))
-    if corpus.errors:
-        print(f"{len(corpus.errors)} file(s) failed; the others were exported", file=sys.stderr)
+    if failures(corpus.errors):
+        print(f"{len(failures(corpus.errors))} file(s) failed; the others were exported", file=sys.stderr)
         return 1
     return 0
 
@@ -170,7 +174,7 @@ def cmd_check(args) -> int:
     corpus = _load(args)
     docs = corpus.documents_frame()
     print(docs.to_string(index=False) if len(docs) else "no documents")
-    return 1 if corpus.errors else 0
+    return 1 if failures(corpus.errors) else 0
 
 
 def cmd_summary(args) -> int:
@@ -184,7 +188,7 @@ def cmd_summary(args) -> int:
     print(table.to_string(index=False))
     if args.csv:
         write_file(args.csv, table)
-    return 1 if corpus.errors else 0
+    return 1 if failures(corpus.errors) else 0
 
 
 def _date(value: str):

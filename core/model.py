@@ -77,13 +77,20 @@ def to_frame(passages: list[Passage]) -> pd.DataFrame:
 
 @dataclass
 class IngestError:
-    """A file that could not be ingested, with the reason in words."""
+    """A file that could not be ingested, with the reason in words. A ``notice`` is a file deliberately not read
+    (documentation beside documents, a copy of a document already read): reported, but not a failure."""
 
     path: str
     problem: str
+    notice: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}: {self.problem}"
+
+
+def failures(errors: list[IngestError]) -> list[IngestError]:
+    """The errors that are failures (not notices)."""
+    return [e for e in errors if not e.notice]
 
 
 @dataclass

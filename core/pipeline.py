@@ -14,7 +14,7 @@ import pandas as pd
 
 from .dedup import mark_duplicates
 from .sources import iter_files, load_documents, parse_bytes
-from .model import Document, IngestError, Passage, to_frame
+from .model import Document, IngestError, Passage, failures, to_frame
 
 DEFAULT_SOURCES = [Path(__file__).resolve().parent.parent / "seeds"]
 
@@ -130,8 +130,9 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     errors: list[IngestError] = []
     superseded: list[Path] = []
     files = iter_files(list(sources), errors, superseded) if sources else []
-    counts = Counts(failed=len(errors))
+    counts = Counts(failed=len(failures(errors)))
     known = store.hashes()
+    by_hash = {h: d for d, h in known.items()}
     # an earlier version of a day that a later one replaces is taken out of the store
     remove = list(remove) + [p.stem for p in superseded if p.stem in known]
     seen: dict[str, str] = {}
@@ -155,6 +156,14 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
         if known.get(doc_id) == digest:
             counts.unchanged += 1
             continue
+        twin = by_hash.get(digest)
+        if twin is not None and twin != doc_id and twin not in remove:
+            errors.append(IngestError(str(path), f"not read: the same content as document '{twin}', which is already "
+                                      "read (counted once)", notice=True))
+            if doc_id in known:  # its earlier, different content is out of date
+                remove.append(doc_id)
+            continue
+        by_hash[digest] = doc_id
         try:
             doc = parse_bytes(data, str(path), doc_id)
         except (ValueError, OSError) as exc:

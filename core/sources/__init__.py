@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from ..model import Document, IngestError
 from . import hansard_api, parlamint, parlparse, text
 from .base import SNIFF_BYTES, Source
-from .common import MAX_BYTES
+from .common import MAX_BYTES, check_dates
 from .text import LAYOUTS, detect_layout, parse_text  # noqa: F401  (the text layouts' API)
 
 #: Every reader, in detection order (the text reader last). Adding a format: one module, one line here.
@@ -61,7 +61,7 @@ def parse_bytes(data: bytes, name: str, document: str | None = None) -> Document
     if len(data) > MAX_BYTES:
         raise ValueError(f"file is too large ({len(data) / 1e6:.0f} MB; limit {MAX_BYTES / 1e6:.0f} MB)")
     reader = reader_for(data[:SNIFF_BYTES], name)
-    return reader.parse(data, document or Path(name).stem, name)
+    return check_dates(reader.parse(data, document or Path(name).stem, name))
 
 
 def parse_file(path: Path) -> Document:
@@ -74,8 +74,15 @@ def parse_file(path: Path) -> Document:
     return parse_bytes(path.read_bytes(), str(path), path.stem)
 
 
-def _skipped(p: Path) -> bool:
-    return p.name.startswith(".") or p.stem.lower() in SKIP_NAMES or p.name.lower().endswith(OWN_SUFFIXES)
+def _skip_reason(p: Path) -> str | None:
+    """Why a file found in a folder is not read as a document (None: it is read)."""
+    if p.name.lower().endswith(OWN_SUFFIXES):
+        return ""  # the tool's own store files: not mentioned
+    if p.name.startswith("."):
+        return "skipped: hidden file"
+    if p.stem.lower() in SKIP_NAMES:
+        return "skipped: documentation beside the documents (name the file itself to read it)"
+    return None
 
 
 def iter_files(sources: Iterable[Path | str], errors: list[IngestError],
@@ -91,10 +98,15 @@ def iter_files(sources: Iterable[Path | str], errors: list[IngestError],
             found: list[Path] = []
             for root, dirs, names in os.walk(src, onerror=lambda e: errors.append(
                     IngestError(str(e.filename), f"cannot list directory ({e.strerror})"))):
+                for d in sorted(d for d in dirs if d.startswith(".")):
+                    errors.append(IngestError(str(Path(root) / d), "skipped: hidden folder", notice=True))
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(Path(root) / n for n in names)
             for p in sorted(found):
-                if _skipped(p) or not p.is_file():
+                reason = _skip_reason(p)
+                if reason is not None or not p.is_file():
+                    if reason:
+                        errors.append(IngestError(str(p), reason, notice=True))
                     continue
                 if p.suffix.lower() in known:
                     files.append(p)

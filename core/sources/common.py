@@ -59,16 +59,74 @@ def parse_day_date(line: str) -> str | None:
     return None
 
 
-def is_date_line(line: str) -> bool:
-    """A line that is only a date, including an impossible one (the parser reports those).
+#: "Spring 2018", "Q3 2019", "the first quarter of 2020": a period within a year (year precision)
+PERIOD = re.compile(r"^(?:the )?(?:spring|summer|autumn|fall|winter|q[1-4]|(?:first|second|third|fourth|1st|2nd|3rd|4th)"
+                    r" quarter(?: of)?|(?:early|mid|late)[ -]),? ?(\d{4})$", re.I)
+#: "October 2019" alone on a line (month precision)
+MONTH_LINE = re.compile(rf"^({_MONTH_RE}),? (\d{{4}})$", re.I)
+#: dates outside these years are not used (Hansard starts in 1803; nothing is dated after next year)
+FIRST_YEAR = 1803
 
-    >>> is_date_line("31st February 2019"), is_date_line("County lines")
-    (True, False)
+
+def parse_date_line(line: str) -> tuple[str, str] | None:
+    """A line that is only a date or a period -> (ISO date, precision), else None. Impossible days raise DateError.
+
+    >>> parse_date_line("Wed 30th Jan 2019"), parse_date_line("October 2019"), parse_date_line("Spring 2018")
+    (('2019-01-30', 'day'), ('2019-10', 'month'), ('2018', 'year'))
+    >>> parse_date_line("Will the Minister act by spring 2018?") is None
+    True
+    """
+    day = parse_day_date(line)
+    if day:
+        return day, "day"
+    s = " ".join(line.split()).rstrip(".")
+    m = MONTH_LINE.match(s)
+    if m:
+        return f"{int(m.group(2)):04d}-{MONTHS[m.group(1).lower()]:02d}", "month"
+    m = PERIOD.match(s)
+    if m:
+        return m.group(1), "year"
+    return None
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is only a date or period, including an impossible day (the parser reports those).
+
+    >>> is_date_line("31st February 2019"), is_date_line("Summer 2018"), is_date_line("County lines")
+    (True, True, False)
     """
     try:
-        return parse_day_date(line) is not None
+        return parse_date_line(line) is not None
     except DateError:
         return True
+
+
+def implausible(iso: str, today: _date | None = None) -> bool:
+    """A date before Hansard (1803) or after next year: a typo or a mis-read, never used as a date.
+
+    >>> implausible("2091-01-01", _date(2026, 12, 2)), implausible("1650", _date(2026, 12, 2)), implausible("2027-03")
+    (True, True, False)
+    """
+    try:
+        year = int(iso[:4])
+    except ValueError:
+        return True
+    return not FIRST_YEAR <= year <= (today or _date.today()).year + 1
+
+
+def check_dates(doc: Document) -> Document:
+    """Take implausible dates out of a parsed document's passages, flagging each passage and the document."""
+    bad: dict[str, list[int]] = {}
+    for p in doc.passages:
+        if p.date and implausible(p.date):
+            bad.setdefault(p.date, []).append(p.line)
+            p.date, p.date_precision = "", "unknown"
+            p.add_flag("implausible_date")
+            p.add_flag("undated")
+    for iso, lines in bad.items():
+        doc.flags.append(f"implausible date {iso} (before {FIRST_YEAR} or after next year) not used: "
+                         f"{len(lines)} passage(s) from line {lines[0]} left undated")
+    return doc
 
 
 def find_month_year(text: str) -> str | None:
@@ -79,23 +137,54 @@ def find_month_year(text: str) -> str | None:
     return f"{int(m.group(2)):04d}-{MONTHS[m.group(1).lower()]:02d}"
 
 
-def decode_bytes(data: bytes) -> str:
+def decode_bytes(data: bytes, flags: list[str] | None = None) -> str:
+    """Bytes of a text document as text; raises ValueError naming the problem.
+
+    A file cut in the middle of its last character is read without it, and NUL bytes past the binary check are
+    removed; each is reported in ``flags`` (the document's flags), never passed on silently.
+
+    >>> notes = []
+    >>> decode_bytes("Children’s homes — ".encode()[:-2], notes), notes
+    ('Children’s homes ', ['truncated file: the last character is cut off (2 byte(s) at offset 19 dropped)'])
+    """
     if not data.strip():
         raise ValueError("file is empty (only whitespace)")
     head = data[:8192]
     if b"\x00" in head:
         raise ValueError("binary file (contains NUL bytes), not a text document")
+    notes: list[str] = []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8 (it may be Windows-1252/Latin-1)"
-        ) from exc
+        if exc.end == len(data) and exc.reason == "unexpected end of data":
+            text = data[:exc.start].decode("utf-8-sig")
+            notes.append(f"truncated file: the last character is cut off ({len(data) - exc.start} byte(s) at offset "
+                         f"{exc.start} dropped)")
+        else:
+            raise ValueError(
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "save the file as UTF-8 (it may be Windows-1252/Latin-1)"
+            ) from exc
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 8:
         raise ValueError("binary file (control characters), not a text document")
+    nuls = text.count("\x00")
+    if nuls:
+        notes.append(f"{nuls} NUL byte(s) removed (the first at character {text.index(chr(0))})")
+        text = text.replace("\x00", "")
+    if flags is not None:
+        flags.extend(notes)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def could_be_title(line: str) -> bool:
+    """A line that may be a heading: short, and not a question or a sentence (those are text, never metadata).
+
+    >>> could_be_title("County Lines: Exploitation"), could_be_title("Will the Minister publish a strategy?")
+    (True, False)
+    """
+    s = " ".join(line.split())
+    return 0 < len(s) < 200 and len(s.split()) <= 25 and s[-1] not in ".?!;," and not re.search(r"[.?!] [A-Z]", s)
 
 
 def is_blank(line: str) -> bool:

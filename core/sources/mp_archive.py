@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model import Document
-from .common import DateError, DocBuilder, is_date_line, find_month_year, is_blank, parse_day_date
+from .common import DateError, DocBuilder, find_month_year, is_blank, is_date_line, parse_date_line
 
 LAYOUT = "mp_archive"
 
@@ -102,7 +102,7 @@ def parse(text: str, document: str, path: str) -> Document:
             b.doc.flags.append(f"line {lineno}: date that does not parse ({exc})")
             day = None
         if day is not None and post and not post.get("has_content"):
-            post.update(date=day, precision="day")
+            post.update(date=day[0], precision=day[1])
             b.kind(lineno, "header")
             continue
         if not post.get("venue"):
@@ -125,9 +125,10 @@ def parse(text: str, document: str, path: str) -> Document:
     return b.doc
 
 
-def _date_or_none(s: str) -> str | None:
+def _date_or_none(s: str) -> tuple[str, str] | None:
+    """(ISO date, precision) of a line that is only a date or a period ("Spring 2018": year precision)."""
     try:
-        return parse_day_date(s)
+        return parse_date_line(s)
     except DateError:
         if len(s) < 40:
             raise

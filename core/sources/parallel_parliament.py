@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import VENUES, Document
-from .common import DateError, DocBuilder, is_date_line, is_blank, parse_day_date
+from .common import DateError, DocBuilder, could_be_title, is_blank, is_date_line, parse_date_line
 
 LAYOUT = "parallel_parliament"
 
@@ -98,7 +98,7 @@ def parse(text: str, document: str, path: str) -> Document:
                 return kinds[j]
         return "start"
 
-    sec = {"title": "", "date": "", "venue": "", "has_content": False}
+    sec = {"title": "", "date": "", "precision": "unknown", "date_invalid": False, "venue": "", "has_content": False}
     speaker = detail = ""
     first_text = True
 
@@ -106,7 +106,7 @@ def parse(text: str, document: str, path: str) -> Document:
         nonlocal speaker, detail
         if sec["has_content"] or sec["title"] or sec["date"]:
             b.section_index += 1
-        sec.update(title="", date="", venue="", has_content=False)
+        sec.update(title="", date="", precision="unknown", date_invalid=False, venue="", has_content=False)
         speaker = detail = ""
 
     for i, raw in enumerate(lines):
@@ -122,9 +122,9 @@ def parse(text: str, document: str, path: str) -> Document:
             if sec["has_content"] or sec["date"]:
                 new_section()
             try:
-                sec["date"] = parse_day_date(s) or ""
+                sec["date"], sec["precision"] = parse_date_line(s) or ("", "unknown")
             except DateError as exc:
-                sec["date"] = ""
+                sec["date"], sec["precision"], sec["date_invalid"] = "", "unknown", True
                 b.doc.flags.append(f"line {lineno}: date that does not parse ({exc})")
             b.kind(lineno, "header")
             continue
@@ -132,8 +132,8 @@ def parse(text: str, document: str, path: str) -> Document:
             sec["venue"] = VENUE_LINES[s.lower()]
             b.kind(lineno, "header")
             continue
-        if k == "between":
-            b.kind(lineno, "header")
+        if k == "between":  # "Debate between A and B": the site's filter description, page furniture
+            b.kind(lineno, "boilerplate")
             continue
         if k == "speaker":
             m = SPEAKER_LINE.match(s)
@@ -153,13 +153,15 @@ def parse(text: str, document: str, path: str) -> Document:
             continue
         nxt, prv = next_sig(i), prev_sig(i)
         is_title = nxt in ("date", "venue", "excerpts", "between") or (prv == "date" and not sec["title"] and not sec["has_content"])
-        if is_title and len(s) < 200:
+        if is_title and could_be_title(s):
             if sec["has_content"] or sec["title"]:
                 new_section()
             sec["title"] = s
             b.kind(lineno, "header")
             continue
-        b.add(lineno, raw, section_title=sec["title"], date=sec["date"], date_precision="day", venue=sec["venue"],
-              speaker=speaker, speaker_detail=detail, speaker_basis="speaker line")
+        p = b.add(lineno, raw, section_title=sec["title"], date=sec["date"], date_precision=sec["precision"],
+                  venue=sec["venue"], speaker=speaker, speaker_detail=detail, speaker_basis="speaker line")
+        if sec["date_invalid"]:
+            p.add_flag("date_invalid")
         sec["has_content"] = True
     return b.doc

@@ -35,7 +35,10 @@ def _sniff(head: bytes, name: str) -> bool:
 
 
 def _parse(data: bytes, document: str, path: str) -> Document:
-    return parse_text(decode_bytes(data), document, path)
+    notes: list[str] = []
+    doc = parse_text(decode_bytes(data, notes), document, path)
+    doc.flags[:0] = notes
+    return doc
 
 
 SOURCE = Source("text", SUFFIXES, _sniff, _parse, "text pages and documents (.txt, .md)")
