@@ -10,8 +10,9 @@ import streamlit as st
 
 from core.summary import FilterState, describe
 from core.workspace import default_workspace
-from dashboard.data import load
+from dashboard.data import SAVED_TAXONOMY, load
 from dashboard.state import from_query, to_query
+from dashboard.text import md_escape
 from dashboard.views import asks, overview, passages, sources, themes
 
 st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:", layout="wide")
@@ -47,13 +48,17 @@ def sidebar(data) -> FilterState:
                         include_undated=undated, query=query.strip())
     st.session_state["f_from"], st.session_state["f_to"] = state.date_from, state.date_to
     st.query_params.from_dict(to_query(state))
-    sb.caption(describe(state, 0, data.labels).split(" · ", 1)[-1] if state != FilterState() else "No filters: everything")
+    sb.caption(md_escape(describe(state, 0, data.labels).split(" · ", 1)[-1]) if state != FilterState()
+               else "No filters: everything")
     sb.caption("The address bar holds these filters: copy it to share this view.")
     return state
 
 
 def main() -> None:
     data = load(default_workspace())
+    for err in data.errors:  # a broken saved taxonomy: said on every page; the Sources view has the reset
+        if err.path == SAVED_TAXONOMY:
+            st.sidebar.error(md_escape(f"{err} (Sources: load a corrected taxonomy, or go back to the default)"))
     state = sidebar(data)
     pages = [
         st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", default=True),

@@ -1,16 +1,27 @@
-"""Pure plotly figure builders: data in, figure out. No Streamlit here."""
+"""Pure plotly figure builders: data in, figure out. No Streamlit here.
+
+Every name, label and hover value from documents or the taxonomy goes through ``plot_text`` (plotly renders
+``<a>``, ``<b>``, ``<br>`` in text): a speaker written as ``<a href=…>`` is shown as those characters.
+"""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from dashboard.text import plot_text
+
 VENUE_COLOURS = px.colors.qualitative.Safe
+
+
+def _label(labels: dict[str, str]):
+    """Theme id -> its label, escaped for plotly."""
+    return lambda t: plot_text(labels.get(t, t))
 
 
 def timeline(counts: pd.DataFrame, labels: dict[str, str], freq: str) -> go.Figure:
     """Stacked bars of passages per time bin and theme."""
-    df = counts.assign(label=counts["theme"].map(lambda t: labels.get(t, t)), period=counts["bin"].map(
+    df = counts.assign(label=counts["theme"].map(_label(labels)), period=counts["bin"].map(
         lambda b: bin_label(b, freq)))
     order = [bin_label(b, freq) for b in sorted(counts["bin"].unique())]
     fig = px.bar(df, x="period", y="passages", color="label", labels={"period": freq.capitalize(), "label": "Theme",
@@ -27,7 +38,7 @@ def bin_label(b, freq: str) -> str:
 
 
 def undated_bar(undated: dict[str, int], labels: dict[str, str]) -> go.Figure:
-    items = [(labels.get(t, t), n) for t, n in undated.items() if n]
+    items = [(_label(labels)(t), n) for t, n in undated.items() if n]
     fig = go.Figure(go.Bar(x=[n for _, n in items], y=[lab for lab, _ in items], orientation="h", marker_color="#999"))
     fig.update_layout(title="Undated (not placed on any date)", height=max(160, 40 * len(items) + 80),
                       margin=dict(t=50, l=10, r=10, b=10))
@@ -35,7 +46,7 @@ def undated_bar(undated: dict[str, int], labels: dict[str, str]) -> go.Figure:
 
 
 def heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    fig = px.imshow(matrix.rename(index=lambda t: labels.get(t, t)), text_auto=True, aspect="auto",
+    fig = px.imshow(matrix.rename(index=_label(labels), columns=plot_text), text_auto=True, aspect="auto",
                     color_continuous_scale="Blues", labels={"x": "Venue", "y": "Theme", "color": "Passages"},
                     title="Themes by venue")
     fig.update_layout(height=120 + 40 * len(matrix), margin=dict(t=50, l=10, r=10, b=10))
@@ -44,7 +55,7 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 
 def counts_bar(counts: pd.Series, title: str) -> go.Figure:
     counts = counts[counts > 0].sort_values()
-    fig = go.Figure(go.Bar(x=counts.values, y=[str(i) for i in counts.index], orientation="h", marker_color="#1f5f8b"))
+    fig = go.Figure(go.Bar(x=counts.values, y=[plot_text(i) for i in counts.index], orientation="h", marker_color="#1f5f8b"))
     fig.update_layout(title=title, height=max(180, 28 * len(counts) + 80), margin=dict(t=50, l=10, r=10, b=10))
     return fig
 
@@ -52,9 +63,11 @@ def counts_bar(counts: pd.Series, title: str) -> go.Figure:
 def ask_timeline(asks: pd.DataFrame) -> go.Figure:
     """Each occurrence of each canonical ask on its date, coloured by venue."""
     df = asks[asks["date"] != ""].copy()
+    for col in ("ask_group_label", "venue", "speaker", "date", "ask_id"):
+        df[col] = df[col].astype(str).map(plot_text)
     order = df.groupby("ask_group_label")["date_start"].min().sort_values().index.tolist()
-    df["venue"] = df["venue"].astype(str).replace("", "(unknown)")
-    df["speaker"] = df["speaker"].astype(str).replace("", "(unknown)")
+    df["venue"] = df["venue"].replace("", "(unknown)")
+    df["speaker"] = df["speaker"].replace("", "(unknown)")
     fig = px.scatter(df, x="date_start", y="ask_group_label", color="venue", hover_data={"date": True, "speaker": True,
                      "ask_id": True, "date_start": False}, labels={"date_start": "Date", "ask_group_label": "Ask"},
                      title="When each ask was raised", color_discrete_sequence=VENUE_COLOURS,

@@ -19,7 +19,7 @@ from core.asks import ask_summary
 from core.model import IngestError
 from core.pipeline import DEFAULT_SOURCES, Corpus, corpus_from_store, ingest
 from core.store import Store, StoreError
-from core.workspace import Workspace, default_workspace
+from core.workspace import Workspace, WorkspaceError, default_workspace
 from core.summary import prepare, slim
 from core.tagging import compiled_taxonomy
 from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
@@ -43,8 +43,12 @@ class Data:
         return self.taxonomy.ids
 
 
-def taxonomy_from(text: str | None) -> Taxonomy:
-    return compiled_taxonomy(text, "uploaded taxonomy") if text else default_taxonomy()
+#: the path of an IngestError about the workspace's saved taxonomy (shown on every page, not only Sources)
+SAVED_TAXONOMY = "saved taxonomy"
+
+
+def taxonomy_from(text: str | None, source: str = "uploaded taxonomy") -> Taxonomy:
+    return compiled_taxonomy(text, source) if text else default_taxonomy()
 
 
 def store_path(ws: Workspace) -> Path:
@@ -52,11 +56,15 @@ def store_path(ws: Workspace) -> Path:
 
 
 def _fingerprint(ws: Workspace) -> tuple:
-    """What the store must reflect: the workspace's documents (name, size, mtime) and its taxonomy."""
+    """What the store must reflect: the workspace's documents (name, size, mtime), its taxonomy's text and, when
+    the saved taxonomy cannot be read (not UTF-8), why."""
     d = ws.documents_dir
     files = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in d.iterdir()
                          if p.is_file() and not p.name.startswith("."))) if d.is_dir() else ()
-    return files, ws.taxonomy_text()
+    try:
+        return files, ws.taxonomy_text(), None
+    except WorkspaceError as exc:
+        return files, None, str(exc)
 
 
 @st.cache_data(show_spinner="Reading new documents into the store…", max_entries=8)
@@ -65,10 +73,12 @@ def sync(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]:
     runs at start and when documents or the taxonomy change, not at every click."""
     ws = Workspace(root)
     errors: list[IngestError] = []
+    if fingerprint[2]:
+        errors.append(IngestError(SAVED_TAXONOMY, f"{fingerprint[2]} — using the default taxonomy"))
     try:
-        tax = taxonomy_from(fingerprint[1])
+        tax = taxonomy_from(fingerprint[1], str(ws.taxonomy_path))
     except TaxonomyError as exc:  # a stored taxonomy that no longer validates: say so, use the default
-        errors.append(IngestError("saved taxonomy", f"{exc} — using the default taxonomy"))
+        errors.append(IngestError(SAVED_TAXONOMY, f"{exc} — using the default taxonomy"))
         tax = default_taxonomy()
     path = store_path(ws)
     sources = list(DEFAULT_SOURCES) + ([ws.documents_dir] if ws.documents_dir.is_dir() else [])

@@ -1,6 +1,7 @@
 """Dashboard views with Streamlit's AppTest, figure builders, URL state, escaping."""
 from __future__ import annotations
 
+import html as html_mod
 import json
 from datetime import date
 from pathlib import Path
@@ -36,6 +37,11 @@ def media(monkeypatch):
         file_id = btn.proto.url.rsplit("/", 1)[-1].split(".")[0]
         return stores[-1].get_file(file_id).content, btn
     return read
+
+
+def shown(element) -> str:
+    """What the browser shows for a Markdown element (user text arrives as character references)."""
+    return html_mod.unescape(element.value)
 
 
 def run_app(**params) -> AppTest:
@@ -88,7 +94,7 @@ def test_url_sets_filters():
     assert at.multiselect(key="f_themes").value == ["county_lines"]
     summary = at.dataframe[0].value.set_index("id")
     assert summary.loc["county_lines", "venues"].startswith("Westminster Hall")
-    assert "2018-01-01 to 2018-12-31" in at.markdown[0].value
+    assert "2018-01-01 to 2018-12-31" in shown(at.markdown[0])
 
 
 def test_theme_summary_download_carries_filtered_rows(media):
@@ -129,7 +135,7 @@ def test_themes_view_shows_what_matched_and_lists_each_evidence_passages():
     assert ev.iloc[0]["evidence"] == "phrase 'county lines'" and ev.iloc[0]["method"] == "exact"
     row = ev[ev["method"] == "section"].iloc[0]
     at.selectbox(key="th_pick").set_value(row["evidence"]).run()
-    assert f"{row['passages']} passages matched by {row['evidence']}" in [c.value for c in at.caption]
+    assert f"{row['passages']} passages matched by {row['evidence']}" in [shown(c) for c in at.caption]
     html = "".join(m.value for m in at.markdown)
     assert html.count("border-left:3px solid") == min(row["passages"], 25)  # one card per passage listed
     rules = next(d.value for d in at.dataframe if "rule" in d.value.columns)

@@ -1,19 +1,18 @@
 """The ask ledger: canonical asks, when they were raised, where, by whom, and what the government said."""
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from core.asks import named_ask_toml
 from core.highlight import highlight_html
 from core.tagging import compiled_taxonomy
 from core.taxonomy import TaxonomyError
-from core.workspace import default_workspace
+from core.workspace import WorkspaceError, default_workspace
 from core.summary import FilterState, apply_filters
 from dashboard import charts
 from dashboard.data import ledger
-from dashboard.views.common import caption, download
+from dashboard.text import md_escape
+from dashboard.views.common import caption, download, show_html
 
 
 def render(data, state: FilterState) -> None:
@@ -48,21 +47,21 @@ def render(data, state: FilterState) -> None:
         return
     g = st.selectbox("Ask", list(labels), format_func=lambda k: labels[k], key="ask_pick")
     row = led[led["ask_group"] == g].iloc[0]
-    st.markdown(f"**Status:** {html.escape(row['status'])} · raised {row['times_raised']} time(s) · "
-                f"first {html.escape(row['first_raised'] or 'undated')} · last {html.escape(row['last_raised'] or 'undated')}")
+    st.markdown(f"**Status:** {md_escape(row['status'])} · raised {row['times_raised']} time(s) · "
+                f"first {md_escape(row['first_raised'] or 'undated')} · last {md_escape(row['last_raised'] or 'undated')}")
     occ = asks[(asks["ask_group"] == g) & (asks["duplicate_of"] == "")].sort_values("date_start", na_position="last")
     for _, a in occ.iterrows():
-        meta = " · ".join(html.escape(x) for x in [a["date"] or "undated", a["venue"] or "venue unknown",
-                                                    a["speaker"] or "speaker unknown", a["passage_id"]])
+        meta = " · ".join(md_escape(x) for x in [a["date"] or "undated", a["venue"] or "venue unknown",
+                                                  a["speaker"] or "speaker unknown", a["passage_id"]])
         body = highlight_html(a["text"], [(0, len(a["text"]), "ask", f"cue: {a['cue_reason']}")])
         resp = ""
         if a["response_status"] != "no response found":
-            resp = (f"<div style='margin-left:1em;font-size:0.9em'>↳ <b>{html.escape(a['response_status'])}</b> "
-                    f"({html.escape(a['response_passage'])}): {html.escape(a['response_text'])}</div>")
+            resp = (f"<div style='margin-left:1em;font-size:0.9em'>↳ <b>{md_escape(a['response_status'])}</b> "
+                    f"({md_escape(a['response_passage'])}): {md_escape(a['response_text'])}</div>")
         else:
             resp = "<div style='margin-left:1em;font-size:0.9em;color:#777'>↳ no response found in these documents</div>"
-        st.markdown(f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{meta} · why: "
-                    f"{html.escape(a['cue_reason'])}</div>{body}{resp}</div>", unsafe_allow_html=True)
+        show_html(f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{meta} · why: "
+                  f"{md_escape(a['cue_reason'])}</div>{body}{resp}</div>")
 
 
 def name_suggestions(data, asks) -> None:
@@ -82,12 +81,16 @@ def name_suggestions(data, asks) -> None:
             st.caption("The button adds this to the workspace taxonomy (Sources view); the CLI needs it in the "
                        "file you pass with --taxonomy.")
             if st.button("Create named ask", key="ask_merge_apply"):
-                ws = default_workspace()
-                text = (ws.taxonomy_text() or 'mode = "extend"\n') + "\n" + block
-                try:
-                    compiled_taxonomy(text, "workspace taxonomy")
-                except TaxonomyError as exc:
-                    st.error(f"Could not add the ask: {exc}")
+                try:  # read, extend, check and write under the workspace lock: a concurrent change is kept
+                    default_workspace().update_taxonomy(lambda saved: with_block(saved, block))
+                except (TaxonomyError, WorkspaceError) as exc:
+                    st.error(md_escape(f"Could not add the ask: {exc}"))
                 else:
-                    ws.save_taxonomy(text)
                     st.rerun()
+
+
+def with_block(saved: str | None, block: str) -> str:
+    """The saved workspace taxonomy with a named-ask block added, checked (TaxonomyError if it does not compile)."""
+    text = (saved or 'mode = "extend"\n') + "\n" + block
+    compiled_taxonomy(text, "workspace taxonomy")
+    return text

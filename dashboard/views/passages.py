@@ -1,13 +1,12 @@
 """Passage explorer: full-text search plus the sidebar filters, highlighted evidence, section context."""
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from core.model import COLUMNS, FIELDS
 from core.summary import FilterState, apply_filters
-from dashboard.views.common import caption, cards, download
+from dashboard.text import md_escape
+from dashboard.views.common import caption, cards, download, show_html
 
 
 def render(data, state: FilterState) -> None:
@@ -27,9 +26,10 @@ def render(data, state: FilterState) -> None:
         row = data.passages[data.passages["passage_id"] == pid].iloc[0]
         sec = data.passages[(data.passages["document"] == row["document"]) &
                             (data.passages["section_index"] == row["section_index"])].sort_values("line")
-        with st.expander(f"Section: {row['section_title'] or '(untitled)'} — {len(sec)} passages", expanded=False):
+        with st.expander(f"Section: {md_escape(row['section_title'] or '(untitled)')} — {len(sec)} passages",
+                         expanded=False):
             for _, r in sec.iterrows():
-                text = html.escape(r["text"])
-                who = html.escape(r["speaker"] or "speaker unknown")
+                text = md_escape(r["text"])
+                who = md_escape(r["speaker"] or "speaker unknown")
                 body = f"<b>{text}</b>" if r["passage_id"] == pid else text
-                st.markdown(f"<p><span style='color:#555;font-size:0.8em'>{who}</span><br>{body}</p>", unsafe_allow_html=True)
+                show_html(f"<p><span style='color:#555;font-size:0.8em'>{who}</span><br>{body}</p>")

@@ -8,6 +8,7 @@ import streamlit as st
 from core.summary import (THEME_PREFIX, FilterState, apply_filters, evidence_breakdown, evidence_passages,
                           theme_summary, theme_timeline)
 from dashboard import charts
+from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download
 
 
@@ -16,7 +17,7 @@ def render(data, state: FilterState) -> None:
     options = list(state.themes) or data.theme_ids
     theme = st.selectbox("Theme", options, format_func=lambda t: data.labels.get(t, t), key="th_theme")
     t = data.taxonomy.theme(theme)
-    st.caption(t.description)
+    st.caption(md_escape(t.description))
     df = apply_filters(data.passages, state)
     df = df[df[THEME_PREFIX + theme]]
     caption(state.with_(themes=(theme,)), len(df), data.labels)
@@ -50,5 +51,5 @@ def render(data, state: FilterState) -> None:
     pick = st.selectbox("Matched by", ["any evidence", *evidence["evidence"]], key="th_pick")
     if pick != "any evidence":
         df = df[df["passage_id"].isin(evidence_passages(data.corpus.tags, theme, pick))]
-        st.caption(f"{len(df)} passages matched by {pick}")
+        st.caption(f"{len(df)} passages matched by {md_escape(pick)}")
     cards(data, df.sort_values("date_start", na_position="last"), themes=(theme,))
