@@ -19,6 +19,8 @@ def _taxonomy(args):
     from .taxonomy import TaxonomyError, load_taxonomy
     try:
         taxonomy = load_taxonomy(args.taxonomy)
+        if taxonomy.size_warning():
+            print(f"warning: {taxonomy.size_warning()}", file=sys.stderr)
         tagger_for(taxonomy)  # every phrase compiles (kept for tagging)
     except TaxonomyError as exc:
         print(f"error: {exc}", file=sys.stderr)

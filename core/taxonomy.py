@@ -109,6 +109,33 @@ class Taxonomy:
     def labels(self) -> dict[str, str]:
         return {t.id: t.label for t in self.themes}
 
+    @property
+    def size(self) -> int:
+        """How many phrases of every kind (phrases, exclusions, context phrases and near words, cues, asks)."""
+        return sum(len(t.phrases) + len(t.exclusions) + len(t.cues) + sum(len(r.phrases) + len(r.near)
+                   for r in t.context) for t in self.themes) + sum(len(a.phrases) for a in self.asks)
+
+    def size_warning(self) -> str | None:
+        """A plain-language warning for a very large taxonomy (None when it is an ordinary size)."""
+        if self.size < LARGE_TAXONOMY:
+            return None
+        return (f"{self.source}: a large taxonomy ({self.size:,} phrases); compiling it and re-tagging the store "
+                "take a while, and every phrase is matched in every passage")
+
+
+#: English function words: a phrase made only of these ("of", "the", "in the") matches nearly every passage, so it
+#: is refused (a phrase that has one content word, "in care", is fine)
+FUNCTION_WORDS = frozenset("""
+a about above across after against all along also am among an and any are as at be been before being below
+between both but by can could did do does doing down during each either every few for from had has have having
+he her here hers herself him himself his how i if in into is it its itself just may me might more most must my
+myself neither no nor not now of off on once one only or other ought our ours ourselves out over own per same
+shall she should so some such than that the their theirs them themselves then there these they this those
+through to too under until up upon us very was we were what when where whether which while who whom whose why
+will with within without would yet you your yours yourself yourselves s t
+""".split())
+#: a taxonomy this size (phrases of every kind) compiles for a noticeable time; the CLI and dashboard say so
+LARGE_TAXONOMY = 2000
 
 _THEME_KEYS = {"id", "label", "description", "phrases", "exclusions", "context", "cues"}
 MAX_PHRASE_WORDS = 12  # a phrase is a few words, not a sentence (and must compile into the matcher)
@@ -129,6 +156,9 @@ def _str_list(value, where: str, what: str, *, required: bool, max_words: int = 
             raise TaxonomyError(f"{where}: {what} entry {v!r} has no letters or digits to match {_MATCHED}")
         if len(norm) == 1:
             raise TaxonomyError(f"{where}: {what} entry {v!r} matches just the letter or digit {norm!r} {_MATCHED}")
+        if all(w in FUNCTION_WORDS for w in norm.split()):
+            raise TaxonomyError(f"{where}: {what} entry {v!r} is made only of common words such as 'of' and 'the', "
+                                "which appear in nearly every passage; add a word that carries the meaning")
         if max_words and len(norm.split()) > max_words:
             shown = v.strip() if len(v.strip()) <= 60 else v.strip()[:60] + "…"
             raise TaxonomyError(f"{where}: {what} entry {shown!r} has {len(norm.split())} words; a phrase has at "

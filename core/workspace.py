@@ -93,9 +93,11 @@ class Workspace:
         self.lock_path = self.root / ".workspace.lock"
 
     @contextmanager
-    def lock(self, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-        """Hold the workspace's lock: one writer at a time, across tabs and processes."""
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the workspace's lock (waiting at most ``timeout``, default LOCK_TIMEOUT seconds): one writer at a
+        time, across tabs and processes."""
         self.root.mkdir(parents=True, exist_ok=True)
+        timeout = LOCK_TIMEOUT if timeout is None else timeout
         lock = FileLock(self.lock_path, timeout=timeout)
         try:
             lock.acquire()

@@ -183,3 +183,30 @@ def test_same_content_under_a_new_name_is_reported_and_counted_once(tmp_path):
         assert store.count("documents") == 1
         n = store.count("passages")
     assert n == len(parse_bytes((SEEDS / "002_ef583611f3e786e0.txt").read_bytes(), "x.txt").passages)
+
+
+@pytest.mark.parametrize("phrase", ["of", "the", "in the", "Of The", "and/or"])
+def test_function_word_phrases_are_refused(phrase, tmp_path):
+    from core.taxonomy import TaxonomyError, parse_taxonomy
+    text = f'[[theme]]\nid = "grooming"\nlabel = "Grooming"\nphrases = ["grooming gangs", "{phrase}"]\n'
+    with pytest.raises(TaxonomyError, match=r"theme 'grooming': phrases entry .* only of common words"):
+        parse_taxonomy(text, "t.toml")
+    (tmp_path / "t.toml").write_text(text, encoding="utf-8")
+    r = run_cli("summary", "--taxonomy", str(tmp_path / "t.toml"), str(SEEDS))
+    assert r.returncode == 2 and "only of common words" in r.stderr
+
+
+def test_a_phrase_with_one_content_word_is_accepted():
+    from core.taxonomy import parse_taxonomy
+    t = parse_taxonomy('[[theme]]\nid = "care"\nlabel = "Care"\nphrases = ["in care", "out of area"]\n', "t.toml")
+    assert t.theme("care").phrases == ("in care", "out of area")
+
+
+def test_large_taxonomy_warned(tmp_path):
+    from core.taxonomy import FUNCTION_WORDS, LARGE_TAXONOMY, default_taxonomy, parse_taxonomy
+    assert default_taxonomy().size_warning() is None
+    words = [w.strip() for w in open(Path(__file__).resolve().parent.parent / "core" / "data" / "common_words.txt")
+             if w.strip().isalpha() and len(w.strip()) > 3 and w.strip() not in FUNCTION_WORDS][:LARGE_TAXONOMY + 10]
+    phrases = ", ".join(f'"{a} {b}"' for a, b in zip(words, words[1:]))
+    big = parse_taxonomy(f'mode = "replace"\n[[theme]]\nid = "big"\nlabel = "Big"\nphrases = [{phrases}]\n', "big.toml")
+    assert big.size >= LARGE_TAXONOMY and "big.toml: a large taxonomy" in big.size_warning()

@@ -74,10 +74,13 @@ def render(data, state) -> None:
     if up is not None and st.button("Use this taxonomy", key="src_tax_apply"):
         try:
             text = up.getvalue().decode("utf-8")
-            compiled_taxonomy(text, up.name)
+            with st.spinner(md_escape(f"Compiling {up.name}…")):
+                new = compiled_taxonomy(text, up.name)
         except (UnicodeDecodeError, TaxonomyError) as exc:
             st.error(md_escape(f"{up.name}: {exc} — the previous taxonomy is still in use."))
         else:
+            if new.size_warning():
+                st.session_state["upload_messages"] = [(True, new.size_warning())]
             _change(ws.save_taxonomy, text)
     if ws.taxonomy_path.is_file() and st.button("Back to the default taxonomy", key="src_tax_reset"):
         _change(ws.clear_taxonomy)
