@@ -557,7 +557,7 @@ def _clean(s: str) -> str:
 def ask_scores(corpus, rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Detection P/R/F1 against the dev set's certain asks (optional asks ignored) and pairwise grouping
     P/R/F1 over pairs of certain asks that were detected."""
-    from .evaluate import prf
+    from .metrics import prf
     asks = corpus.asks
     by_loc = {(d, int(l)): pid for d, l, pid in zip(corpus.passages["document"], corpus.passages["line"],
                                                     corpus.passages["passage_id"])}

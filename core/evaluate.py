@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .metrics import prf
 from .pipeline import Corpus
 from .tagging import tagger_for
 
@@ -81,18 +82,6 @@ def align(corpus: Corpus, rows: list[dict]) -> list[Aligned]:
         else:
             out.append(Aligned(r, None, set(), "none"))
     return out
-
-
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    """Precision, recall, F1; with nothing to score at all (no labels, no predictions), not a number (shown as
-    n/a), not a perfect score."""
-    if not tp + fp + fn:
-        nan = float("nan")
-        return nan, nan, nan
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
 
 
 def theme_scores(aligned: list[Aligned], themes: list[str] = SCORED_THEMES) -> pd.DataFrame:
