@@ -15,6 +15,14 @@ MONTHLY = "003_7143c52f970a1da7"
 PP_2025 = "004_815e4f78c80070a6"
 
 
+def pid(passages, document: str, line: int) -> str:
+    """The id of the passage read from ``line`` of ``document`` (text layouts' ids are hashes of section and text,
+    so tests find a seed paragraph by its line)."""
+    hit = passages[(passages.document == document) & (passages.line == line)]
+    assert len(hit) == 1, f"no single passage at {document} line {line}"
+    return hit.passage_id.iloc[0]
+
+
 @pytest.fixture(scope="session")
 def corpus():
     from core.pipeline import build_corpus

@@ -7,7 +7,7 @@ import pytest
 
 from core.asks import action_of, ask_summary, detect, target_of
 from core.sentences import split
-from tests.conftest import run_cli, HANSARD, MONTHLY, PP, PRESS
+from tests.conftest import pid, run_cli, HANSARD, MONTHLY, PP, PRESS
 
 
 @pytest.mark.parametrize("sentence,cue", [
@@ -62,9 +62,9 @@ def test_sentence_splitting(text, expected):
 
 def test_commitments_recorded_not_asks(corpus):
     com = corpus.commitments
-    cooper = com[com.passage_id == "004_815e4f78c80070a6#L21"]
+    cooper = com[com.passage_id == pid(corpus.passages, "004_815e4f78c80070a6", 21)]
     assert len(cooper) and set(cooper.status) == {"committed"}
-    assert not (corpus.asks.passage_id == "004_815e4f78c80070a6#L21").any()
+    assert not (corpus.asks.passage_id == pid(corpus.passages, "004_815e4f78c80070a6", 21)).any()
 
 
 def test_national_strategy_grouped_across_speakers_and_sources(corpus):
@@ -72,7 +72,8 @@ def test_national_strategy_grouped_across_speakers_and_sources(corpus):
     ns = a[a.ask_group == "national_strategy"]
     # raised several times in the 17 January 2018 debate, by different speakers, and in 2017
     assert (ns.date == "2018-01-17").sum() >= 5
-    assert {f"{HANSARD}#L52", f"{HANSARD}#L128", f"{HANSARD}#L208", f"{PP}#L132"} <= set(ns.passage_id)
+    at = [(HANSARD, 52), (HANSARD, 128), (HANSARD, 208), (PP, 132)]
+    assert {pid(corpus.passages, d, n) for d, n in at} <= set(ns.passage_id)
     assert set(ns.ask_group_label) == {"A national strategy and co-ordinated national response on county lines"}
     # a follow-up question joins the ask before it
     follow = a[a.text == "Will the Minister support such an approach?"]
@@ -97,8 +98,8 @@ def test_ledger_counts_duplicate_speech_once(corpus):
 
 
 def test_responses_linked_in_the_debate(corpus):
-    r = corpus.asks[corpus.asks.passage_id == f"{HANSARD}#L52"].iloc[0]
-    assert r.response_status == "committed" and r.response_passage == f"{HANSARD}#L290"
+    r = corpus.asks[corpus.asks.passage_id == pid(corpus.passages, HANSARD, 52)].iloc[0]
+    assert r.response_status == "committed" and r.response_passage == pid(corpus.passages, HANSARD, 290)
     assert "national group" in r.response_text
     mp = corpus.asks[corpus.asks.text.str.startswith("Will the Minister say when the missing persons strategy")]
     assert set(mp.response_status) == {"committed"} and "forthcoming missing people strategy" in mp.response_text.iloc[0]
@@ -108,7 +109,7 @@ def test_responses_linked_in_the_debate(corpus):
     press = corpus.asks[corpus.asks.document.isin([PRESS, MONTHLY])]
     assert set(press.response_status) == {"no response found"}
     # the attributed copy of the speech (000) shares the reply found next to its duplicate (001)
-    coffey = corpus.asks[(corpus.asks.passage_id == f"{PP}#L60")]
+    coffey = corpus.asks[(corpus.asks.passage_id == pid(corpus.passages, PP, 60))]
     assert set(coffey.response_status) == {"committed"}
 
 

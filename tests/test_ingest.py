@@ -8,7 +8,7 @@ import pytest
 from core.sources import detect_layout, load_documents, parse_text
 from core.sources.common import parse_day_date
 from core.model import COLUMNS, FIELDS, Passage
-from tests.conftest import run_cli, HANSARD, MONTHLY, PP, PP_2025, PRESS, SEEDS
+from tests.conftest import pid, run_cli, HANSARD, MONTHLY, PP, PP_2025, PRESS, SEEDS
 
 
 def sections(passages, doc):
@@ -50,13 +50,13 @@ def test_parallel_parliament_2024_sections_without_date_or_venue(passages):
 
 def test_speaker_lines_give_name_and_detail(passages):
     by_id = passages.set_index("passage_id")
-    assert by_id.loc[f"{PP}#L22", ["speaker", "speaker_detail"]].tolist() == ["Ann Coffey", "Stockport (Lab)"]
-    assert by_id.loc[f"{PP}#L15", ["speaker", "speaker_detail"]].tolist() == ["Ben Wallace", ""]
-    assert by_id.loc[f"{PP_2025}#L13", ["speaker", "speaker_detail"]].tolist() == [
+    assert by_id.loc[pid(passages, PP, 22), ["speaker", "speaker_detail"]].tolist() == ["Ann Coffey", "Stockport (Lab)"]
+    assert by_id.loc[pid(passages, PP, 15), ["speaker", "speaker_detail"]].tolist() == ["Ben Wallace", ""]
+    assert by_id.loc[pid(passages, PP_2025, 13), ["speaker", "speaker_detail"]].tolist() == [
         "Yvette Cooper", "The Secretary of State for the Home Department"]
-    assert by_id.loc[f"{PP_2025}#L54", ["speaker", "speaker_detail"]].tolist() == ["Judith Cummins", "Madam Deputy Speaker"]
+    assert by_id.loc[pid(passages, PP_2025, 54), ["speaker", "speaker_detail"]].tolist() == ["Judith Cummins", "Madam Deputy Speaker"]
     # the stage line under a bill title has no speaker: explicit unknown, not a guess
-    assert by_id.loc[f"{PP}#L7", "speaker"] == ""
+    assert by_id.loc[pid(passages, PP, 7), "speaker"] == ""
 
 
 def test_boilerplate_is_not_content(passages):
@@ -95,9 +95,9 @@ def test_press_release_archive_posts(passages):
     ]
     by_id = passages.set_index("passage_id")
     # quoted paragraphs after "Name, role, said:" belong to that person
-    assert by_id.loc[f"{PRESS}#L86", ["speaker", "speaker_basis"]].tolist() == ["Sam Royston", "attribution"]
-    assert by_id.loc[f"{PRESS}#L66", "speaker"] == "Ann Coffey"
-    assert by_id.loc[f"{PRESS}#L10", ["speaker", "speaker_basis"]].tolist() == ["Ann Coffey", "site author"]
+    assert by_id.loc[pid(passages, PRESS, 86), ["speaker", "speaker_basis"]].tolist() == ["Sam Royston", "attribution"]
+    assert by_id.loc[pid(passages, PRESS, 66), "speaker"] == "Ann Coffey"
+    assert by_id.loc[pid(passages, PRESS, 10), ["speaker", "speaker_basis"]].tolist() == ["Ann Coffey", "site author"]
 
 
 def test_monthly_archive_month_precision_never_invents_a_day(passages):
@@ -115,11 +115,11 @@ def test_duplicate_speech_marked_once_with_speaker_carried(passages, corpus):
     assert set(dups.document) == {HANSARD}
     assert set(passages.set_index("passage_id").loc[list(dups.duplicate_of), "document"]) == {PP}
     by_id = passages.set_index("passage_id")
-    assert by_id.loc[f"{HANSARD}#L162", ["speaker", "duplicate_of"]].tolist() == ["Ann Coffey", f"{PP}#L48"]
-    assert by_id.loc[f"{HANSARD}#L162", "speaker_basis"] == f"duplicate of {PP}#L48"
-    assert by_id.loc[f"{HANSARD}#L198", "speaker"] == "Joan Ryan"
+    assert by_id.loc[pid(passages, HANSARD, 162), ["speaker", "duplicate_of"]].tolist() == ["Ann Coffey", pid(passages, PP, 48)]
+    assert by_id.loc[pid(passages, HANSARD, 162), "speaker_basis"] == f"duplicate of {pid(passages, PP, 48)}"
+    assert by_id.loc[pid(passages, HANSARD, 198), "speaker"] == "Joan Ryan"
     # the minister's reply, not in the attributed source, stays unknown
-    assert by_id.loc[f"{HANSARD}#L290", "speaker"] == ""
+    assert by_id.loc[pid(passages, HANSARD, 290), "speaker"] == ""
 
 
 def test_fuzzy_duplicate_with_small_edits(tmp_path):
@@ -132,7 +132,7 @@ def test_fuzzy_duplicate_with_small_edits(tmp_path):
         f"County Lines\n\nVolume 634: debated on Wednesday 17 January 2018\n\n{edited}\n", encoding="utf-8")
     c = build_corpus([tmp_path])
     b = c.passages[c.passages.document == "b"].iloc[0]
-    assert b.duplicate_of == "a#L50" and b.speaker == "Ann Coffey"
+    assert b.duplicate_of == pid(c.passages, "a", 50) and b.speaker == "Ann Coffey"
 
 
 @pytest.mark.parametrize("name", [PP, HANSARD, PRESS, MONTHLY, PP_2025])
@@ -207,7 +207,7 @@ def test_export_csv(tmp_path):
     assert {"passage_id", "document", "section_title", "date", "date_precision", "venue", "speaker", "text",
             "themes", "duplicate_of"} <= set(rows[0])
     assert len(rows) == 318
-    row = next(r for r in rows if r["passage_id"] == f"{PRESS}#L10")
+    row = next(r for r in rows if (r["document"], r["line"]) == (PRESS, "10"))
     assert (row["date"], row["date_precision"], row["venue"]) == ("2018-03-26", "day", "Press release")
 
 
@@ -347,3 +347,20 @@ def test_workspace_stores_safely(tmp_path):
     ws.clear_taxonomy()
     assert ws.documents() == [] and ws.taxonomy_text() is None
     assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_text_layout_ids_survive_an_edit_elsewhere():
+    """Ids of a text layout are the document + a hash of section and text: a paragraph added or removed elsewhere
+    does not change the others' ids (their lines move); an exact repeat gets its own id."""
+    text = (SEEDS / f"{PRESS}.txt").read_text(encoding="utf-8")
+    before = parse_text(text, PRESS)
+    lines = text.split("\n")
+    first = next(i for i, line in enumerate(lines) if line.strip() == before.passages[0].text)
+    edited = "\n".join(lines[:first + 1] + ["", "A paragraph added by an edit.", ""] + lines[first + 1:])
+    after = parse_text(edited, PRESS)
+    old = {p.text: (p.passage_id, p.line) for p in before.passages}
+    new = {p.text: (p.passage_id, p.line) for p in after.passages}
+    moved = [t for t in old if new[t][1] != old[t][1]]
+    assert len(moved) == len(old) - 1 and all(new[t][0] == old[t][0] for t in old)
+    twice = parse_text("The same line.\n\nThe same line.\n", "n").passages
+    assert twice[1].passage_id == twice[0].passage_id + "-2" and twice[0].passage_id.startswith("n#")

@@ -8,7 +8,7 @@ import pytest
 from core.summary import FilterState, apply_filters, theme_summary
 from core.tagging import Tagger
 from core.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy, normalise_phrase, parse_taxonomy
-from tests.conftest import run_cli, HANSARD, MONTHLY, PP, PRESS
+from tests.conftest import pid, run_cli, HANSARD, MONTHLY, PP, PRESS
 
 TAX = default_taxonomy()
 TAGGER = Tagger(TAX)
@@ -167,8 +167,8 @@ def test_out_of_borough_placements_in_their_other_words(passages):
     """'out of the borough' with its article (the seed: "those placed out of the borough can be especially
     vulnerable"), and the terms 'out of county / out of borough placements' (out-of-county is the Welsh usage)."""
     pp = passages.set_index("passage_id")
-    assert "out_of_area_placements" in pp.loc[f"{PP}#L56", "themes"].split(";")
-    ev = [e for e in tag(pp.loc[f"{PP}#L56", "text"]) if e["theme"] == "out_of_area_placements"]
+    assert "out_of_area_placements" in pp.loc[pid(passages, PP, 56), "themes"].split(";")
+    ev = [e for e in tag(pp.loc[pid(passages, PP, 56), "text"]) if e["theme"] == "out_of_area_placements"]
     assert [(e["matched_text"], e["method"]) for e in ev] == [("out of the borough", "context")]
     assert "out_of_area_placements" in themes("Wales has too many out-of-county placements for looked-after children.")
     assert "out_of_area_placements" in themes("Children in out of borough placements go missing more often.")
@@ -198,7 +198,7 @@ def test_exclusions():
 def test_section_context_uses_document_structure(corpus):
     tags = corpus.tags
     # "these gangs" paragraph in the county lines debate: no phrase of its own, tagged by section context
-    row = tags[(tags.passage_id == f"{HANSARD}#L106") & (tags.theme == "county_lines")]
+    row = tags[(tags.passage_id == pid(corpus.passages, HANSARD, 106)) & (tags.theme == "county_lines")]
     assert len(row) and set(row.method) == {"section"}
     assert "County lines" in row.reason.iloc[0]
     # a one-word cue outside such a section is not enough
@@ -209,7 +209,7 @@ def test_a_line_introducing_a_quotation_is_not_section_evidence(corpus):
     """'X, Director at The Children's Society, said:' names who speaks, not what about: a section's cue words
     in it are not evidence; a longer passage that ends in a colon keeps its evidence."""
     p = corpus.passages.set_index("passage_id")
-    royston = f"{PRESS}#L82"  # in the press release's looked-after children section
+    royston = pid(corpus.passages, PRESS, 82)  # in the press release's looked-after children section
     assert p.loc[royston, "text"] == ("Sam Royston, Director and Policy and Research at The Children’s Society, "
                                       "said:")
     assert "looked_after_children" not in p.loc[royston, "themes"].split(";")
@@ -223,10 +223,10 @@ def test_a_line_introducing_a_quotation_is_not_section_evidence(corpus):
 
 def test_themes_column_and_tags_agree(corpus):
     p = corpus.passages.set_index("passage_id")
-    for pid, grp in corpus.tags.groupby("passage_id"):
-        assert set(p.loc[pid, "themes"].split(";")) == set(grp.theme)
-    assert p.loc[f"{MONTHLY}#L58", "themes"].split(";") >= ["looked_after_children"]
-    assert "unregulated_accommodation" in p.loc[f"{MONTHLY}#L58", "themes"]
+    for passage, grp in corpus.tags.groupby("passage_id"):
+        assert set(p.loc[passage, "themes"].split(";")) == set(grp.theme)
+    assert p.loc[pid(corpus.passages, MONTHLY, 58), "themes"].split(";") >= ["looked_after_children"]
+    assert "unregulated_accommodation" in p.loc[pid(corpus.passages, MONTHLY, 58), "themes"]
 
 
 def test_theme_summary_counts_duplicate_once(corpus):

@@ -192,20 +192,44 @@ def is_blank(line: str) -> bool:
     return not line.strip()
 
 
+def stable_id(document: str, section: str, text: str, used: dict[str, int]) -> str:
+    """A passage id that survives edits elsewhere in the file: the document id + a short hash of the section title
+    and the paragraph's text (whitespace normalised); an exact repeat within the document gets ``-2``, ``-3``...
+    ``used`` counts the ids given so far in the document.
+
+    >>> used = {}
+    >>> a = stable_id("doc", "County lines", "I beg to move,", used)
+    >>> b = stable_id("doc", "County lines", "I beg  to move,", used)
+    >>> a, b, stable_id("doc", "Other debate", "I beg to move,", used) != a
+    ('doc#567429aa1f', 'doc#567429aa1f-2', True)
+    """
+    import hashlib
+    key = f"{' '.join(section.split())}\n{' '.join(text.split())}"
+    base = f"{document}#{hashlib.blake2b(key.encode('utf-8'), digest_size=5).hexdigest()}"
+    n = used.get(base, 0) + 1
+    used[base] = n
+    return base if n == 1 else f"{base}-{n}"
+
+
 class DocBuilder:
     """Accumulates passages and line kinds while a parser walks a document."""
 
     def __init__(self, document: str, path: str, layout: str, title: str = ""):
         self.doc = Document(document=document, path=path, layout=layout, title=title)
         self.section_index = -1
+        self._ids: dict[str, int] = {}
 
     def kind(self, lineno: int, kind: str) -> None:
         self.doc.line_kinds[lineno] = kind
 
     def add(self, lineno: int, text: str, *, section_title: str = "", date: str = "", date_precision: str = "unknown",
-            venue: str = "", speaker: str = "", speaker_detail: str = "", speaker_basis: str = "") -> Passage:
+            venue: str = "", speaker: str = "", speaker_detail: str = "", speaker_basis: str = "",
+            **more: str) -> Passage:
+        """A passage from ``text`` at ``lineno``; ``more`` sets other columns (house, kind, speaker_id, party,
+        constituency, url, source_id, section_path)."""
+        text = text.strip()
         p = Passage(
-            passage_id=f"{self.doc.document}#L{lineno}",
+            passage_id=stable_id(self.doc.document, section_title, text, self._ids),
             document=self.doc.document,
             layout=self.doc.layout,
             section_title=section_title,
@@ -215,9 +239,10 @@ class DocBuilder:
             speaker=speaker,
             speaker_detail=speaker_detail,
             speaker_basis=speaker_basis if speaker else "",
-            text=text.strip(),
+            text=text,
             line=lineno,
             section_index=max(self.section_index, 0),
+            **more,
         )
         if not date:
             p.add_flag("undated")
