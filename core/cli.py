@@ -9,7 +9,7 @@ from .export import ExportError, write_file, write_tables
 from .model import failures
 from .pipeline import DEFAULT_SOURCES, Corpus, build_corpus
 
-DEFAULT_DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "dev.jsonl"
+DEFAULT_DEV = Path(__file__).resolve().parent / "data" / "dev.jsonl"  # the seeds' labelled paragraphs (package data)
 
 
 def _taxonomy(args):

@@ -16,7 +16,7 @@ from .dedup import mark_duplicates
 from .sources import iter_files, load_documents, parse_bytes
 from .model import Document, IngestError, Passage, failures, to_frame
 
-DEFAULT_SOURCES = [Path(__file__).resolve().parent.parent / "seeds"]
+DEFAULT_SOURCES = [Path(__file__).resolve().parent / "data" / "seeds"]  # the bundled seeds (package data)
 
 
 @dataclass

@@ -176,5 +176,8 @@ class Workspace:
 
 
 def default_workspace() -> Workspace:
-    root = os.environ.get(ENV) or Path(__file__).resolve().parent.parent / "data"
+    """$CAMPAIGN_TRACKER_DATA, else ``data/`` in the project folder when run from a checkout, else ``data/`` where
+    the command runs (an installed package has no project folder)."""
+    checkout = Path(__file__).resolve().parent.parent
+    root = os.environ.get(ENV) or (checkout / "data" if (checkout / "pyproject.toml").is_file() else Path("data"))
     return Workspace(root)

@@ -93,3 +93,21 @@ def test_evaluation_depends_on_the_pipeline_never_the_reverse():
     for m, deps in graph.items():
         if m not in evaluation and m != "core.cli":
             assert not deps & evaluation, f"{m} imports {deps & evaluation}"
+
+
+def test_package_data_holds_everything_core_reads():
+    """A non-editable install (pip install .) carries the seeds, the dev set, the taxonomy, the ask cues and the
+    word list: every file core reads by default matches a package-data pattern in pyproject.toml."""
+    import tomllib
+
+    from core.cli import DEFAULT_DEV
+    from core.pipeline import DEFAULT_SOURCES
+    from core.taxonomy import DEFAULT_PATH
+    patterns = tomllib.loads((CORE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["core"]
+    packaged = {p.resolve() for pat in patterns for p in CORE.glob(pat) if p.is_file()}
+    needed = [*(f for f in DEFAULT_SOURCES[0].iterdir() if f.suffix == ".txt"), DEFAULT_DEV, DEFAULT_PATH,
+              CORE / "ask_cues.toml", CORE / "data" / "common_words.txt"]
+    assert len(needed) >= 9
+    for f in needed:
+        assert Path(f).is_relative_to(CORE), f"{f} is outside the package"
+        assert Path(f).resolve() in packaged, f"{f} is not package data"
