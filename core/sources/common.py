@@ -137,11 +137,37 @@ def find_month_year(text: str) -> str | None:
     return f"{int(m.group(2)):04d}-{MONTHS[m.group(1).lower()]:02d}"
 
 
+CP1252_NOTE = "decoded as Windows-1252"
+#: the passage flag of text decoded as Windows-1252
+CP1252_FLAG = "decoded_windows_1252"
+_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def decode_windows_1252(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Bytes that are not UTF-8 as Windows-1252, the usual encoding of text saved on Windows; ValueError when the
+    file mixes UTF-8 characters with other bytes (a damaged file) or has bytes Windows-1252 does not define.
+
+    >>> decode_windows_1252("Children’s homes — “sent away”".encode("cp1252"), UnicodeDecodeError("utf-8", b"", 0, 1, "x"))
+    'Children’s homes — “sent away”'
+    """
+    where = f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+    if _UTF8_SEQ.search(data):
+        raise ValueError(f"{where} nor Windows-1252 (it mixes UTF-8 characters with other bytes); save the file as "
+                         "UTF-8") from exc
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as bad:
+        raise ValueError(f"{where} nor Windows-1252 (byte 0x{data[bad.start]:02x} at offset {bad.start} is not a "
+                         "Windows-1252 character); save the file as UTF-8") from exc
+
+
 def decode_bytes(data: bytes, flags: list[str] | None = None) -> str:
     """Bytes of a text document as text; raises ValueError naming the problem.
 
-    A file cut in the middle of its last character is read without it, and NUL bytes past the binary check are
-    removed; each is reported in ``flags`` (the document's flags), never passed on silently.
+    UTF-8 first; text that is not UTF-8 is read as Windows-1252 when it fits (a note in ``flags``; the reader flags
+    its passages ``decoded_windows_1252``), else refused naming the byte. A file cut in the middle of its last
+    character is read without it, and NUL bytes past the binary check are removed; each is reported in ``flags``
+    (the document's flags), never passed on silently.
 
     >>> notes = []
     >>> decode_bytes("Children’s homes — ".encode()[:-2], notes), notes
@@ -161,10 +187,9 @@ def decode_bytes(data: bytes, flags: list[str] | None = None) -> str:
             notes.append(f"truncated file: the last character is cut off ({len(data) - exc.start} byte(s) at offset "
                          f"{exc.start} dropped)")
         else:
-            raise ValueError(
-                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                "save the file as UTF-8 (it may be Windows-1252/Latin-1)"
-            ) from exc
+            text = decode_windows_1252(data, exc)
+            notes.append(f"{CP1252_NOTE} (not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                         "check quotes, dashes and accented letters")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 8:
         raise ValueError("binary file (control characters), not a text document")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Document
 from . import hansard_page, mp_archive, parallel_parliament, plain_text
 from .base import Source
-from .common import decode_bytes
+from .common import CP1252_FLAG, CP1252_NOTE, decode_bytes
 
 #: (layout name, module) in detection order; the first whose ``looks_like`` accepts the text wins.
 LAYOUTS = [
@@ -38,6 +38,15 @@ def _parse(data: bytes, document: str, path: str) -> Document:
     notes: list[str] = []
     doc = parse_text(decode_bytes(data, notes), document, path)
     doc.flags[:0] = notes
+    flag_windows_1252(doc)
+    return doc
+
+
+def flag_windows_1252(doc: Document) -> Document:
+    """Every passage of a document decoded as Windows-1252 carries the data-quality flag."""
+    if any(f.startswith(CP1252_NOTE) for f in doc.flags):
+        for p in doc.passages:
+            p.add_flag(CP1252_FLAG)
     return doc
 
 
