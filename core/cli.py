@@ -283,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", action="store_true",
                    help="also list each theme's missed and wrongly tagged paragraphs, with the evidence")
     p.set_defaults(func=cmd_evaluate)
+    from .fetch.cli import add_parser as add_fetch  # `fetch twfy|hansard-api`: core/fetch/cli.py
+    add_fetch(sub)
     return parser
 
 
