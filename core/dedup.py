@@ -4,10 +4,19 @@ Candidates are compared only within a block of passages that share a date (day p
 speech reported by two sources carries the same sitting date — so the cost grows with the size of one
 day's record, not the corpus. Within a block, ``rapidfuzz.process.cdist`` scores every cross-document
 pair in one batched call. Exact repeats (after normalisation) are found by hashing, whatever the date.
+
+Copies across days (a press release quoting a speech a week later) are found by MinHash/LSH (datasketch):
+each passage's word pairs give a 64-value MinHash, cut into bands; two passages sharing a band key are a
+candidate pair, confirmed by the same ``fuzz.ratio`` cut-off. Band keys are a pure function of the text, so
+a worker computes them and the store keeps them (``band_keys``), which makes finding the candidates for a
+batch one join, near-linear in the corpus.
 """
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
+from functools import lru_cache
+from typing import Iterable
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
@@ -16,7 +25,9 @@ from .model import Passage
 
 MIN_CHARS = 60        # short lines ("Question put and agreed to.") recur legitimately
 SCORE_CUTOFF = 92     # fuzz.ratio on normalised text
-MAX_BLOCK = 20_000    # a block larger than this is compared by exact hash only
+MAX_BLOCK = 20_000    # a block larger than this is compared by exact hash and MinHash only
+NUM_PERM = 64         # MinHash values per passage
+BANDS, ROWS = 16, 4   # LSH bands x rows (= NUM_PERM): pairs with word-pair Jaccard >= ~0.5 are found
 
 
 def _norm(text: str) -> str:
@@ -28,8 +39,56 @@ def _rank(p: Passage) -> tuple:
     return (p.speaker == "", p.date == "", p.venue == "", p.document, p.line)
 
 
-def find_duplicates(passages: list[Passage]) -> list[tuple[str, str, float]]:
-    """(duplicate id, canonical id, score) for near-identical passages in different documents."""
+@lru_cache(maxsize=1)
+def _permutations():
+    from datasketch import MinHash
+    return MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32).permutations
+
+
+def band_keys(text: str) -> list[int]:
+    """The passage's LSH band keys (``BANDS`` signed 64-bit ints, band number mixed in); [] for a short passage.
+
+    >>> a = band_keys("We must end the criminal exploitation of children by county lines gangs in every town.")
+    >>> b = band_keys("We must end the criminal exploitation of children by county lines gangs in every city.")
+    >>> len(a), len(set(a) & set(b)) > 0, band_keys("Too short.")
+    (16, True, [])
+    """
+    if len(text) < MIN_CHARS:
+        return []
+    from datasketch import MinHash
+    words = _norm(text).split()
+    shingles = {f"{a} {b}".encode() for a, b in zip(words, words[1:])} or {w.encode() for w in words}
+    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_permutations(), scheme="affine32")
+    m.update_batch(sorted(shingles))
+    hv = np.asarray(m.hashvalues, dtype=np.uint64).reshape(BANDS, ROWS)
+    key = np.zeros(BANDS, dtype=np.uint64)
+    for r in range(ROWS):  # FNV-style mix of a band's values, then its band number
+        key = (key ^ hv[:, r]) * np.uint64(0x100000001B3)
+    key = key ^ (np.arange(BANDS, dtype=np.uint64) << np.uint64(56))
+    return key.view(np.int64).tolist()
+
+
+def lsh_pairs(passages: list[Passage]) -> list[tuple[str, str]]:
+    """Candidate pairs (in different documents) that share an LSH band key, within ``passages``."""
+    buckets: dict[int, list[Passage]] = defaultdict(list)
+    for p in passages:
+        for k in band_keys(p.text):
+            buckets[k].append(p)
+    pairs = set()
+    for members in buckets.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if a.document != b.document:
+                    pairs.add((a.passage_id, b.passage_id))
+    return sorted(pairs)
+
+
+def find_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str]] | None = None
+                    ) -> list[tuple[str, str, float]]:
+    """(duplicate id, canonical id, score) for near-identical passages in different documents.
+
+    ``candidates``: pairs of passage ids that MinHash/LSH found (any date); by default computed here over
+    ``passages`` (the store's runner passes the pairs its band-key join found)."""
     eligible = [p for p in passages if len(p.text) >= MIN_CHARS]
     norms = {p.passage_id: _norm(p.text) for p in eligible}
     parent: dict[str, str] = {}
@@ -70,8 +129,16 @@ def find_duplicates(passages: list[Passage]) -> list[tuple[str, str, float]]:
             if a.document != b.document:
                 union(a, b, float(matrix[i, j]))
 
-    groups: dict[str, list[Passage]] = defaultdict(list)
     by_id = {p.passage_id: p for p in eligible}
+    for a_id, b_id in (lsh_pairs(eligible) if candidates is None else candidates):
+        a, b = by_id.get(a_id), by_id.get(b_id)
+        if a is None or b is None or a.document == b.document or find(a_id) == find(b_id):
+            continue
+        score = fuzz.ratio(norms[a_id], norms[b_id], score_cutoff=SCORE_CUTOFF)
+        if score:
+            union(a, b, float(score))
+
+    groups: dict[str, list[Passage]] = defaultdict(list)
     for pid in set(parent) | set(parent.values()):
         groups[find(pid)].append(by_id[pid])
     out: list[tuple[str, str, float]] = []
@@ -86,9 +153,10 @@ def find_duplicates(passages: list[Passage]) -> list[tuple[str, str, float]]:
     return sorted(out)
 
 
-def mark_duplicates(passages: list[Passage]) -> list[tuple[str, str, float]]:
+def mark_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str]] | None = None
+                    ) -> list[tuple[str, str, float]]:
     """Set ``duplicate_of`` on non-canonical copies and carry a known speaker over to unattributed copies."""
-    pairs = find_duplicates(passages)
+    pairs = find_duplicates(passages, candidates)
     by_id = {p.passage_id: p for p in passages}
     for dup_id, canon_id, _score in pairs:
         dup, canon = by_id[dup_id], by_id[canon_id]

@@ -13,8 +13,8 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .dedup import mark_duplicates
-from .sources import iter_files, load_documents, parse_bytes
-from .model import Document, IngestError, Passage, failures, to_frame
+from .sources import iter_files, load_documents
+from .model import COLUMNS, Document, IngestError, Passage, failures, to_frame
 
 DEFAULT_SOURCES = [Path(__file__).resolve().parent / "data" / "seeds"]  # the bundled seeds (package data)
 
@@ -104,25 +104,199 @@ def _reset_carry_over(p: Passage) -> Passage:
     return p
 
 
-def _documents_row(doc: Document, digest: str, when) -> dict:
-    dated = [p.date for p in doc.passages if p.date]
-    venues = {p.venue for p in doc.passages}
-    return {"document": doc.document, "path": doc.path, "content_hash": digest, "layout": doc.layout,
-            "title": doc.title, "date": min(dated) if dated else "", "venue": venues.pop() if len(venues) == 1 else "",
-            "url": doc.url, "passages": len(doc.passages), "duplicates": 0,
-            "undated": sum(1 for p in doc.passages if not p.date),
-            "no_speaker": sum(1 for p in doc.passages if not p.speaker), "flags": "; ".join(doc.flags),
-            "ingested_at": when}
+#: a batch closes at this many bytes of source files or this many files, whichever comes first
+BATCH_BYTES = 64_000_000
+BATCH_FILES = 2_000
+#: meta key set while an ingest's batches are being written and cleared by its last transaction: a store that
+#: still has it was interrupted, so the next ingest rebuilds the MinHash bands and the ask ledger in full
+PENDING = "ingest_pending"
+#: the LSH band keys of the stored passages (core.dedup.band_keys): derived data, rebuilt when missing
+BANDS_DDL = "CREATE TABLE IF NOT EXISTS minhash_bands (passage_id VARCHAR, key BIGINT)"
+#: the order passages are given to the ask stage in, whatever the batches or engine (ask groups are named after
+#: the first ask of a group, so the order must not depend on how the work was split)
+ASK_ORDER = ["document", "section_index", "line", "passage_id"]
+
+
+class _Planner:
+    """Lists the files, reads and hashes them, skips the unchanged, and cuts the rest into batches (lazily, so
+    only the batches in flight are held in memory)."""
+
+    def __init__(self, files, known, remove, errors, counts, progress):
+        self.files, self.known, self.remove, self.errors = files, known, remove, errors
+        self.counts, self.progress = counts, progress
+        self.by_hash = {h: d for d, h in known.items()}
+        self.status: dict[str, str] = {}  # document -> new | changed (for the files sent to a worker)
+        self.done = 0
+
+    def batches(self, max_bytes: int, max_files: int):
+        from .store.db import content_hash
+        seen: dict[str, str] = {}
+        batch, size = [], 0
+        for path in self.files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                self.errors.append(IngestError(str(path), f"cannot be read ({exc.strerror})"))
+                self.counts.failed += 1
+                continue
+            doc_id = path.stem
+            if doc_id in seen:
+                self.errors.append(IngestError(str(path), f"document id '{doc_id}' already used by {seen[doc_id]}"))
+                self.counts.failed += 1
+                continue
+            seen[doc_id] = str(path)
+            digest = content_hash(data)
+            if self.known.get(doc_id) == digest:
+                self.counts.unchanged += 1
+                continue
+            twin = self.by_hash.get(digest)
+            if twin is not None and twin != doc_id and twin not in self.remove:
+                self.errors.append(IngestError(str(path), f"not read: the same content as document '{twin}', which is "
+                                               "already read (counted once)", notice=True))
+                if doc_id in self.known:  # its earlier, different content is out of date
+                    self.remove.append(doc_id)
+                continue
+            self.by_hash[digest] = doc_id
+            self.status[doc_id] = "changed" if doc_id in self.known else "new"
+            batch.append((str(path), doc_id, data, digest))
+            size += len(data)
+            if size >= max_bytes or len(batch) >= max_files:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def tick(self, n: int, name: str) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(min(self.done, len(self.files)), len(self.files), name)
+
+
+def _pairs_within(keys: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs of passages in different documents that share an LSH band key (``keys``: passage_id, document, key)."""
+    pairs: set[tuple[str, str]] = set()
+    for _key, grp in keys.groupby("key", sort=False):
+        if len(grp) < 2:
+            continue
+        members = list(zip(grp["passage_id"], grp["document"]))
+        for i, (a, da) in enumerate(members):
+            for b, db in members[i + 1:]:
+                if da != db and a != b:
+                    pairs.add((a, b) if a < b else (b, a))
+    return sorted(pairs)
+
+
+def _stored_keys(store, sql: str, frame: pd.DataFrame) -> pd.DataFrame:
+    store.con.register("_in", frame)
+    try:
+        return store.con.execute(sql).df()
+    finally:
+        store.con.unregister("_in")
+
+
+def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
+    """De-duplicate a batch's passages (``frame``, marked in place) against the store. The stored passages it can
+    touch are done again with them: those of the same sitting days, with the same exact text, sharing an LSH band,
+    copies of the passages going out, and the rest of the groups they are in. Returns (the stored passages as
+    re-marked, the ids whose duplicate state or speaker changed, the ids of the passages going out)."""
+    from .dedup import mark_duplicates
+    out = replaced + frame["document"].unique().tolist()
+    old = store.frame("passages", "document IN (SELECT unnest(?))", [replaced]) if replaced else None
+    dates = set(frame.loc[frame["date_precision"] == "day", "date"])
+    hashes = set(frame["_norm_hash"])
+    old_ids: list[str] = []
+    if old is not None and len(old):
+        dates |= set(old.loc[old["date_precision"] == "day", "date"])
+        hashes |= {_norm_hash(t) for t in old["text"]}
+        old_ids = old["passage_id"].tolist()
+    lsh_ids: list[str] = []
+    if len(keys):
+        lsh_ids = _stored_keys(store, "SELECT DISTINCT passage_id FROM minhash_bands WHERE key IN "
+                               "(SELECT key FROM _in)", keys[["key"]])["passage_id"].tolist()
+    params = [out or [""], sorted(dates) or [""], sorted(hashes) or [""], lsh_ids or [""], old_ids or [""]]
+    hit = ("document NOT IN (SELECT unnest(?)) AND (date IN (SELECT unnest(?)) OR _norm_hash IN (SELECT unnest(?)) "
+           "OR passage_id IN (SELECT unnest(?)) OR duplicate_of IN (SELECT unnest(?)))")
+    # the passages hit, their canonicals, and the canonicals' other copies
+    near = store.frame("passages", f"document NOT IN (SELECT unnest(?)) AND (({hit}) OR passage_id IN "
+                       f"(SELECT duplicate_of FROM passages WHERE {hit}) OR (duplicate_of <> '' AND duplicate_of IN "
+                       f"(SELECT duplicate_of FROM passages WHERE {hit})))", [out or [""]] + params * 3)
+    near_keys = _stored_keys(store, "SELECT b.passage_id, n.document, b.key FROM minhash_bands b JOIN _in n "
+                             "USING (passage_id)", near[["passage_id", "document"]]) if len(near) else keys[:0]
+    pairs = _pairs_within(pd.concat([keys, near_keys], ignore_index=True))
+    records = near.to_dict("records")
+    before = {r["passage_id"]: (r["duplicate_of"], r["speaker"]) for r in records}
+    existing = [_reset_carry_over(Passage(**r)) for r in records]
+    new = [Passage(**r) for r in frame[COLUMNS].to_dict("records")]
+    mark_duplicates(new + existing, pairs)
+    for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
+        frame[c] = [getattr(p, c) for p in new]
+    touched = {p.passage_id for p in new if p.duplicate_of}
+    touched |= {p.passage_id for p in existing if before[p.passage_id] != (p.duplicate_of, p.speaker)}
+    return to_frame(existing), touched, old_ids
+
+
+def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[str], touched: set[str],
+                  full: bool, retag: tuple | None) -> pd.DataFrame:
+    """The passages the ask ledger is rebuilt from: every passage that holds an ask or a commitment, a tabled
+    question or a reply to one, and those whose duplicate state changed (a borrowed speaker can make a minister's
+    sentence a commitment). Every other passage yields nothing, so this gives what ``build_asks`` over the whole
+    store would, while extracting again only these. ``full``: every passage (after an interrupted ingest)."""
+    rel = store.frame("passages", "document NOT IN (SELECT unnest(?)) AND (? OR passage_id IN (SELECT passage_id FROM "
+                      "asks) OR passage_id IN (SELECT passage_id FROM commitments) OR passage_id IN "
+                      "(SELECT unnest(?)) OR kind = 'question' OR responds_to <> '')",
+                      [out or [""], full, sorted(touched) or [""]])
+    if retag is not None and len(rel):  # the themes the re-tagging in this transaction gives them
+        rel["themes"] = rel["passage_id"].map(dict(zip(retag[1]["passage_id"], retag[1]["themes"])))
+    if len(dup_rows) and len(rel):  # the de-duplication in this transaction
+        upd = dup_rows.set_index("passage_id")
+        idx = rel["passage_id"].isin(upd.index)
+        for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
+            rel.loc[idx, c] = rel.loc[idx, "passage_id"].map(upd[c])
+    new = frame[frame["passage_id"].isin(touched) | (frame["kind"] == "question") | (frame["responds_to"] != "")]
+    both = pd.concat([rel, new[COLUMNS]], ignore_index=True)
+    return both.sort_values(ASK_ORDER, kind="stable").reset_index(drop=True)
+
+
+def _rebuild_bands(store) -> None:
+    """The MinHash band keys of every stored passage, from the stored text (a store from before them, or after an
+    interrupted ingest)."""
+    from .dedup import MIN_CHARS, band_keys
+    with store.transaction():
+        store.con.execute("DELETE FROM minhash_bands")
+        cur = store.con.execute("SELECT passage_id, text FROM passages WHERE length(text) >= ?", [MIN_CHARS])
+        while rows := cur.fetchmany(50_000):
+            ids, keys = [], []
+            for pid, text in rows:
+                k = band_keys(text)
+                ids += [pid] * len(k)
+                keys += k
+            _write_bands(store, pd.DataFrame({"passage_id": ids, "key": pd.Series(keys, dtype="int64")}))
+
+
+def _write_bands(store, keys: pd.DataFrame) -> None:
+    if len(keys):
+        store.con.register("_bands", keys[["passage_id", "key"]])
+        try:
+            store.con.execute("INSERT INTO minhash_bands SELECT passage_id, key FROM _bands")
+        finally:
+            store.con.unregister("_bands")
 
 
 def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Iterable[str] = (),
-           progress: Callable[[int, int, str], None] | None = None):
-    """Bring ``store`` up to date with ``sources``: unchanged documents (same content hash) are skipped, new and
-    changed ones are read, de-duplicated against the passages of the sitting days they touch, tagged, and written
-    with every table that depends on them in one transaction. A taxonomy whose digest differs from the store's
-    re-tags the stored text (no source is read again). Returns (Counts, errors)."""
+           progress: Callable[[int, int, str], None] | None = None, engine=None,
+           batch_bytes: int = BATCH_BYTES, batch_files: int = BATCH_FILES):
+    """Bring ``store`` up to date with ``sources``: unchanged documents (same content hash) are skipped; new and
+    changed ones are cut into batches, which ``engine`` (default: this process; see ``core.engine``) reads, tags
+    and scans, and which are then de-duplicated against the store and written, each batch in one transaction.
+    The ask ledger is rebuilt with the last batch, extracting again only the passages that hold asks or
+    commitments. A kill leaves whole batches written (never part of a document); the next ingest skips them by
+    their hash and completes the rest. A taxonomy whose digest differs from the store's re-tags the stored text
+    (no source is read again). Returns (Counts, errors)."""
     from .asks import build_asks
-    from .store.db import Counts, apply_change, content_hash, now
+    from .engine import LocalEngine, process_batch
+    from .engine import to_frame as arrow_frame
+    from .schema import names
+    from .store.db import Counts, apply_change, now
     from .tagging import tag_passages, tagger_for
     from .taxonomy import default_taxonomy
 
@@ -132,105 +306,84 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     files = iter_files(list(sources), errors, superseded) if sources else []
     counts = Counts(failed=len(failures(errors)))
     known = store.hashes()
-    by_hash = {h: d for d, h in known.items()}
     # an earlier version of a day that a later one replaces is taken out of the store
     remove = list(remove) + [p.stem for p in superseded if p.stem in known]
-    seen: dict[str, str] = {}
-    parsed: list[tuple[Document, str]] = []
-    for n, path in enumerate(files):
-        if progress:
-            progress(n, len(files), path.name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            errors.append(IngestError(str(path), f"cannot be read ({exc.strerror})"))
-            counts.failed += 1
-            continue
-        doc_id = path.stem
-        if doc_id in seen:
-            errors.append(IngestError(str(path), f"document id '{doc_id}' already used by {seen[doc_id]}"))
-            counts.failed += 1
-            continue
-        seen[doc_id] = str(path)
-        digest = content_hash(data)
-        if known.get(doc_id) == digest:
-            counts.unchanged += 1
-            continue
-        twin = by_hash.get(digest)
-        if twin is not None and twin != doc_id and twin not in remove:
-            errors.append(IngestError(str(path), f"not read: the same content as document '{twin}', which is already "
-                                      "read (counted once)", notice=True))
-            if doc_id in known:  # its earlier, different content is out of date
-                remove.append(doc_id)
-            continue
-        by_hash[digest] = doc_id
-        try:
-            doc = parse_bytes(data, str(path), doc_id)
-        except (ValueError, OSError) as exc:
-            errors.append(IngestError(str(path), str(exc)))
-            counts.failed += 1
-            continue
-        parsed.append((doc, digest))
-        if doc_id in known:
-            counts.changed += 1
+    planner = _Planner(files, known, remove, errors, counts, progress)
+    had_bands = "minhash_bands" in store._tables()
+    store.con.execute(BANDS_DDL)
+    recover = store.meta(PENDING) == "1"
+    if known and (recover or not had_bands):
+        _rebuild_bands(store)
+    retag_needed = store.meta("taxonomy_digest") != taxonomy.digest and bool(known)
+    results = (engine or LocalEngine(1)).map(process_batch, planner.batches(batch_bytes, batch_files), taxonomy)
+    touched: set[str] = set()  # passages whose asks are extracted again at the end
+    tagger = None
+    first, res = True, next(results, None)
+    while True:
+        nxt = next(results, None) if res is not None else None
+        last = nxt is None
+        if res is None:  # nothing (more) to read: the removals, re-tagging or an interrupted ingest's ledger
+            gone = [d for d in remove if d in known]
+            if not gone and not retag_needed and not recover and first:
+                if store.meta("taxonomy_digest") != taxonomy.digest:  # an empty store: record the taxonomy
+                    with store.transaction():
+                        store._set("taxonomy_digest", taxonomy.digest)
+                break
+            frame, tags, keys = to_frame([]), None, pd.DataFrame({"passage_id": [], "document": [], "key": []})
+            frame["_norm_hash"] = []
+            docs = pd.DataFrame(columns=names("documents"))
         else:
-            counts.new += 1
+            for path, msg in res.failed:
+                errors.append(IngestError(path, msg))
+                counts.failed += 1
+            frame, tags, docs = arrow_frame(res.passages), arrow_frame(res.tags), arrow_frame(res.documents)
+            keys = arrow_frame(res.bands)
+            keys["document"] = keys["passage_id"].map(dict(zip(frame["passage_id"], frame["document"])))
+            for d in docs["document"]:
+                setattr(counts, planner.status[d], getattr(counts, planner.status[d]) + 1)
+            planner.tick(len(docs) + len(res.failed), docs["document"].iloc[-1] if len(docs) else "")
+            touched |= set(res.ask_passages)
+            gone = [d for d in remove if d in known] if last else []
+        if first:
+            with store.transaction():
+                store._set(PENDING, "1")
+        replaced = [d for d in docs["document"] if d in known] + gone
+        dup_rows, changed, old_ids = _dedup(store, frame, keys, replaced)
+        touched |= changed
+        counts.passages_added += len(frame)
+        if len(docs):
+            dup_count = frame.groupby("document")["duplicate_of"].apply(lambda s: int((s != "").sum()))
+            docs["duplicates"] = docs["document"].map(dup_count).fillna(0).astype(int)
+            docs["ingested_at"] = now()
+        retag = None
+        if first and retag_needed:  # tag_passages also sets the stored passages' themes, which the asks read
+            tagger = tagger or tagger_for(taxonomy)
+            rest = store.frame("passages")
+            retag = (tag_passages(rest, taxonomy, tagger), rest)
+        asks = commitments = None
+        if last:
+            tagger = tagger or tagger_for(taxonomy)
+            out = replaced + docs["document"].tolist()
+            subset = _ask_passages(store, frame, dup_rows, out, touched, recover, retag)
+            asks, commitments = build_asks(subset, taxonomy, tagger)
+        apply_change(store, gone=gone, docs=docs, passages=frame, tags=tags if tags is not None else pd.DataFrame(),
+                     duplicates=dup_rows, asks=asks, commitments=commitments,
+                     digest=taxonomy.digest if first else None, retag=retag)
+        with store.transaction():  # the band keys: derived data, rebuilt if a kill falls between the two
+            store.con.register("_old", pd.DataFrame({"passage_id": old_ids + frame["passage_id"].tolist() or [""]}))
+            try:
+                store.con.execute("DELETE FROM minhash_bands WHERE passage_id IN (SELECT passage_id FROM _old)")
+            finally:
+                store.con.unregister("_old")
+            _write_bands(store, keys)
+            if last:
+                store._set(PENDING, "")
+        first, res = False, nxt
+        if last:
+            break
+    counts.removed = len([d for d in remove if d in known])
     if progress:
         progress(len(files), len(files), "")
-    gone = [d for d in remove if d in known]
-    counts.removed = len(gone)
-    retag_needed = store.meta("taxonomy_digest") != taxonomy.digest and bool(known)
-    if not parsed and not gone and not retag_needed:
-        if store.meta("taxonomy_digest") != taxonomy.digest:  # an empty store: record the taxonomy
-            with store.transaction():
-                store._set("taxonomy_digest", taxonomy.digest)
-        return counts, errors
-
-    tagger = tagger_for(taxonomy)
-    new_passages = [p for d, _ in parsed for p in d.passages]
-    replaced = [d.document for d, _ in parsed if d.document in known] + gone
-    # the sitting days and exact texts this change touches: only their passages are de-duplicated again
-    old = store.frame("passages", "document IN (SELECT unnest(?))", [replaced]) if replaced else None
-    hashes_new = [_norm_hash(p.text) for p in new_passages]
-    dates = {p.date for p in new_passages if p.date_precision == "day"}
-    touched_hashes = set(hashes_new)
-    if old is not None and len(old):
-        dates |= set(old.loc[old["date_precision"] == "day", "date"])
-        touched_hashes |= {_norm_hash(t) for t in old["text"]}
-    out = replaced + [d.document for d, _ in parsed]
-    near = store.frame("passages", "document NOT IN (SELECT unnest(?)) AND (date IN (SELECT unnest(?)) OR "
-                       "_norm_hash IN (SELECT unnest(?)))", [out or [""], sorted(dates) or [""],
-                                                             sorted(touched_hashes) or [""]])
-    existing = [_reset_carry_over(Passage(**r)) for r in near.to_dict("records")]
-    mark_duplicates(new_passages + existing)
-    dup_rows = to_frame(existing)
-
-    frame = to_frame(new_passages)
-    frame["_norm_hash"] = hashes_new
-    tags = tag_passages(frame, taxonomy, tagger)
-    when = now()
-    docs = pd.DataFrame([_documents_row(d, h, when) for d, h in parsed], columns=None)
-    if len(docs):
-        dup_count = frame.groupby("document")["duplicate_of"].apply(lambda s: int((s != "").sum()))
-        docs["duplicates"] = docs["document"].map(dup_count).fillna(0).astype(int)
-    else:
-        from .schema import names
-        docs = pd.DataFrame(columns=names("documents"))
-    counts.passages_added = len(frame)
-
-    retag = None
-    rest = store.frame("passages", "document NOT IN (SELECT unnest(?))", [out or [""]])
-    if len(dup_rows):
-        upd = dup_rows.set_index("passage_id")
-        idx = rest["passage_id"].isin(upd.index)
-        for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
-            rest.loc[idx, c] = rest.loc[idx, "passage_id"].map(upd[c])
-    if retag_needed and len(rest):  # tag_passages also sets rest["themes"], which the asks below read
-        retag = (tag_passages(rest, taxonomy, tagger), rest)
-    full = pd.concat([rest, frame.drop(columns="_norm_hash")], ignore_index=True)
-    asks, commitments = build_asks(full, taxonomy, tagger)
-    apply_change(store, gone=gone, docs=docs, passages=frame, tags=tags, duplicates=dup_rows, asks=asks,
-                 commitments=commitments, digest=taxonomy.digest, retag=retag)
     return counts, errors
 
 
