@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..model import Document, IngestError
-from . import hansard_api, parlamint, parlparse, text
+from . import hansard_api, parlamint, parlparse, text, web_pages
 from .base import SNIFF_BYTES, Source
 from .common import MAX_BYTES, check_dates
 from .text import LAYOUTS, detect_layout, parse_text  # noqa: F401  (the text layouts' API)
@@ -24,6 +24,7 @@ READERS: list[Source] = [
     parlparse.SOURCE,
     parlamint.SOURCE,
     hansard_api.SOURCE,
+    web_pages.SOURCE,
     text.SOURCE,
 ]
 #: documentation that sits beside documents in a folder is not a document

@@ -24,7 +24,7 @@ def infer_venue(text: str) -> tuple[str, str]:
     """(venue, evidence) from what members say; ('', '') when the text gives no clear evidence.
 
     A Westminster Hall debate is opened with "I beg to move, That this House has considered ..." and
-    members address the chair ("your chairmanship"); the Lords say "My Lords"; the Commons chamber
+    members address the chair ("your chairmanship"); only the Lords say "My Lords" (once is enough); the Commons chamber
     addresses "Mr Speaker" / "Madam Deputy Speaker".
     """
     low = text.lower()
@@ -32,8 +32,8 @@ def infer_venue(text: str) -> tuple[str, str]:
     chair = low.count("your chairmanship")
     if considered and chair:
         return "Westminster Hall", f"'That this House has considered' motion and {chair} x 'your chairmanship'"
-    if low.count("my lords") >= 2 or low.count("noble lord") >= 2:
-        return "Lords Chamber", "members address 'My Lords' / 'noble Lord'"
+    if re.search(r"\bMy Lords\b", text) or low.count("noble lord") >= 2:
+        return "Lords Chamber", "a member addresses 'My Lords' / 'noble Lord'"
     speaker = len(re.findall(r"\b(mr|madam deputy|mr deputy) speaker\b", low))
     if speaker >= 2 and not chair:
         return "Commons Chamber", f"{speaker} x 'Mr Speaker' / 'Madam Deputy Speaker'"
