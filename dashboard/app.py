@@ -14,6 +14,7 @@ from dashboard.data import SAVED_TAXONOMY, load
 from dashboard.state import from_query, to_query
 from dashboard.text import md_escape
 from dashboard.views import asks, overview, passages, sources, themes
+from dashboard.views import briefing, milestones  # briefings (PDF, Word) and campaign milestones
 
 st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:", layout="wide")
 
@@ -66,6 +67,8 @@ def main() -> None:
         st.Page(lambda: asks.render(data, state), title="Asks", icon=":material/campaign:", url_path="asks"),
         st.Page(lambda: passages.render(data, state), title="Passages", icon=":material/article:", url_path="passages"),
         st.Page(lambda: sources.render(data, state), title="Sources", icon=":material/folder_open:", url_path="sources"),
+        st.Page(lambda: briefing.render(data, state), title="Briefing", icon=":material/summarize:", url_path="briefing"),
+        st.Page(lambda: milestones.render(data, state), title="Milestones", icon=":material/flag:", url_path="milestones"),
     ]
     st.navigation(pages).run()
 

@@ -1,0 +1,73 @@
+"""Briefing: one click makes a briefing to take into a meeting, as PDF and as Word, for a theme, an ask or the
+sidebar's filters. The content is core.brief's (the same counts as every other view); the files are made only when
+a download button is clicked (Streamlit's deferred download), so choosing here costs no rendering."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.asks import ask_summary
+from core.brief import FORMATS, BriefError, build_briefing, render as render_file
+from core.summary import FilterState, filter_mask
+from dashboard.text import md_escape
+from dashboard.views.milestones import workspace_milestones
+
+SUBJECTS = ["A theme", "An ask", "The current filters"]
+
+
+def ask_choices(data, state: FilterState) -> pd.DataFrame:
+    """The ledger of the asks that match the filters (the choices for an ask briefing), most raised first."""
+    asks = data.asks[filter_mask(data.asks, state)] if len(data.asks) else data.asks
+    return ask_summary(data.corpus, asks=asks)
+
+
+def make_briefing(data, state: FilterState, subject: str, choice: str | None, milestones):
+    theme = choice if subject == "A theme" else None
+    ask = choice if subject == "An ask" else None
+    return build_briefing(data.corpus, state, theme=theme, ask_group=ask, milestones=milestones,
+                          passages=data.passages, asks=data.asks)
+
+
+def render(data, state: FilterState) -> None:
+    st.title("Briefing")
+    st.caption("A briefing to take into a meeting: headline figures, the timeline with your milestones, venues and "
+               "speakers, the asks with the government's responses, and the strongest quotations, made with the "
+               "sidebar's filters.")
+    subject = st.radio("About", SUBJECTS, horizontal=True, key="br_subject")
+    choice = None
+    if subject == "A theme":
+        options = list(state.themes) or data.theme_ids
+        choice = st.selectbox("Theme", options, format_func=lambda t: data.labels.get(t, t), key="br_theme")
+    elif subject == "An ask":
+        ledger = ask_choices(data, state)
+        if not len(ledger):
+            st.info("No asks match the filters.")
+            return
+        names = dict(zip(ledger["ask_group"], ledger["label"]))
+        times = dict(zip(ledger["ask_group"], ledger["times_raised"]))
+        choice = st.selectbox("Ask", list(ledger["ask_group"]), key="br_ask",
+                              format_func=lambda g: f"{names[g]} (raised {times[g]}×)")
+    milestones, problem = workspace_milestones(data)
+    if problem:
+        st.warning(md_escape(f"{problem} — the briefing is made without milestones (fix them in Milestones)."))
+    try:
+        b = make_briefing(data, state, subject, choice, milestones)
+    except BriefError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    st.subheader(md_escape(b.title))
+    st.markdown(f"**{md_escape(b.subtitle)}**")
+    cols = st.columns(len(b.figures))
+    for col, (label, value) in zip(cols, b.figures):
+        col.metric(label, value)
+    c1, c2, _ = st.columns([1, 1, 3])
+    for col, fmt, label in ((c1, "pdf", "Download PDF"), (c2, "docx", "Download Word (.docx)")):
+        col.download_button(label, data=lambda fmt=fmt: render_file(b, fmt), file_name=f"{b.file_stem}.{fmt}",
+                            mime=FORMATS[fmt], key=f"br_{fmt}", icon=":material/download:")
+    st.caption(md_escape(f"{len(b.quotes)} quotations · {len(b.asks) + b.more_asks} asks · "
+                         f"{len(b.milestones)} milestones · {len(b.venues)} venues · made on {b.made_on}"))
+    with st.expander("The quotations it will carry"):
+        for q in b.quotes:
+            st.markdown(f"“{md_escape(q.text)}”  \n— {md_escape(q.speaker)} · {md_escape(q.date)} · "
+                        f"{md_escape(q.venue)} · {md_escape(q.document)}")
+        st.caption(md_escape(b.notes[1]))
