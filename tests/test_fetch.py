@@ -7,6 +7,7 @@ No test measures time: waits are recorded by a fake sleep, or the back-off is 0.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -104,6 +105,10 @@ def _handler(site: Site):
             elif fault[0] == "short":  # half a body, no Content-Length: only the content shows it is cut
                 self._send(200, body[: len(body) // 2], ctype)
                 self.close_connection = True
+            elif fault[0] == "gzip":  # compressed for a client that asked for it
+                assert "gzip" in self.headers.get("Accept-Encoding", "")
+                packed = gzip.compress(body)
+                self._send(200, packed, ctype, {"Content-Encoding": "gzip"}, length=len(packed))
             elif fault[0] == "stall":  # half a body, then nothing until the test releases it
                 self._send(200, body[: len(body) // 2], ctype, length=len(body))
                 self.wfile.flush()
@@ -257,6 +262,24 @@ def test_a_body_cut_short_without_a_length_is_not_kept(server, tmp_path):
     client.download(base + path, tmp_path / "wms" / "ministerial2009-10-29a.xml", twfy.check_xml)
     assert (tmp_path / "wms" / "ministerial2009-10-29a.xml").read_bytes() == (TWFY_FILES / "wms" /
                                                                              "ministerial2009-10-29a.xml").read_bytes()
+
+
+def test_a_gzipped_body_is_decompressed(server, tmp_path):
+    base, site = server
+    path = TWFY_PREFIX + "wms/ministerial2009-10-29a.xml"
+    site.fault(path, ("gzip",))
+    _client(FakeTime()).download(base + path, tmp_path / "m.xml", twfy.check_xml)
+    assert (tmp_path / "m.xml").read_bytes() == (TWFY_FILES / "wms" / "ministerial2009-10-29a.xml").read_bytes()
+    assert not site.faults[path]  # the gzipped response was the one served
+
+
+def test_the_progress_bar_counts(server, tmp_path, capsys):
+    base, _site = server
+    hansard_api.fetch("oil refining", None, None, tmp_path, base_url=base, client=_client(FakeTime()), progress=True)
+    hansard_api.fetch("oil refining", None, None, tmp_path, base_url=base, client=_client(FakeTime()), progress=True)
+    err = capsys.readouterr().err
+    assert "fetch: 100%" in err
+    assert "1/1" in err and "1 fetched, 0 here, 0 failed]" in err and "0 fetched, 1 here, 0 failed]" in err
 
 
 def test_429_and_503_retry_after_are_waited_for(server, tmp_path):

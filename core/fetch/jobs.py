@@ -50,8 +50,9 @@ def run_jobs(client: PoliteClient, jobs: list[Job], report: Report, progress: bo
                     report.fetched += 1
                 except FetchError as exc:
                     report.failed.append(exc)
+            bar.set_postfix_str(f"{report.fetched} fetched, {report.present} here, {len(report.failed)} failed",
+                                refresh=False)
             bar.update(1)
-            bar.set_postfix(fetched=report.fetched, here=report.present, failed=len(report.failed), refresh=False)
     finally:
         bar.close()
     return report
