@@ -80,3 +80,24 @@ def ask_timeline(asks: pd.DataFrame) -> go.Figure:
         pad = max(pd.Timedelta(days=45), (hi - lo) * 0.05)
         fig.update_xaxes(range=[lo - pad, hi + pad])
     return fig
+
+
+def add_milestones(fig: go.Figure, milestones, freq: str | None = None) -> go.Figure:
+    """Campaign milestones (core.milestones.Milestone) drawn on a timeline as dashed vertical lines, each with its
+    label (cut at 40 characters; the whole label and the date on hover). On a period axis (``timeline``: categories
+    such as '2018-Q1') a milestone sits on its period and ``freq`` names the periods; on a date axis
+    (``ask_timeline``) on its date. Milestones outside the periods shown are left out. Returns ``fig``."""
+    cats = None
+    if fig.layout.xaxis.type == "category":
+        cats = {str(x) for tr in fig.data for x in (tr.x if tr.x is not None else [])}
+    for m in milestones:
+        x = bin_label(m.date, freq or "month") if cats is not None else pd.Timestamp(m.date)
+        if cats is not None and x not in cats:
+            continue
+        short = m.label if len(m.label) <= 40 else m.label[:39] + "…"
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper",
+                      line=dict(color="#c0392b", dash="dash", width=1))
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=plot_text(short), showarrow=False, textangle=-90,
+                           xanchor="left", yanchor="top", font=dict(size=10, color="#c0392b"),
+                           hovertext=plot_text(f"{m.date.isoformat()}: {m.label}"))
+    return fig

@@ -429,10 +429,10 @@ def test_each_slip_in_a_passage_keeps_its_own_rule():
 
 def test_pure_python_fallback_tags_the_same(monkeypatch, corpus):
     """Where the hyperscan wheel is missing (e.g. on ARM), the tagger falls back to Python and agrees."""
-    import core.tagging as tagging_mod
-    from core.tagging import tag_passages
-    monkeypatch.setattr(tagging_mod, "_hs", None)
-    tagger = tagging_mod.Tagger(TAX)
+    import core.tagging.scan as scan_mod
+    from core.tagging import Tagger, tag_passages
+    monkeypatch.setattr(scan_mod, "_hs", None)
+    tagger = Tagger(TAX)
     assert tagger.main.db is None and tagger.variants.db is None
     passages = corpus.passages.copy()
     tags = tag_passages(passages, TAX, tagger)
