@@ -1,0 +1,39 @@
+"""A briefing downloaded in the real browser: the Briefing page, its PDF and Word buttons, the files they give."""
+from __future__ import annotations
+
+import io
+
+from playwright.sync_api import expect
+
+T = 60_000
+
+
+def _settled(page):
+    """Streamlit's own signals: the app is drawn and no script run is in progress (no status widget)."""
+    expect(page.get_by_test_id("stApp")).to_be_visible(timeout=T)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=T)
+
+
+def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
+    from docx import Document
+    from pypdf import PdfReader
+    page.goto(f"{app_url}/briefing?themes=county_lines")
+    _settled(page)
+    expect(page.get_by_test_id("stMetricLabel").filter(has_text="First raised")).to_be_visible(timeout=T)
+    expect(page.get_by_text("Theme: County lines").first).to_be_visible(timeout=T)
+    passages = page.get_by_test_id("stMetric").filter(has_text="Passages").get_by_test_id("stMetricValue")
+    n = passages.first.inner_text().strip()  # (the first metric: "Undated passages" matches too)
+    files = {}
+    for label, suffix in (("Download PDF", "pdf"), ("Download Word", "docx")):
+        btn = page.get_by_test_id("stDownloadButton").filter(has_text=label).get_by_role("button")
+        with page.expect_download(timeout=T) as d:
+            btn.click()
+        assert d.value.suggested_filename == f"briefing_theme-county-lines.{suffix}"
+        path = tmp_path / d.value.suggested_filename
+        d.value.save_as(path)
+        files[suffix] = path.read_bytes()
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages).split())
+    assert files["pdf"].startswith(b"%PDF") and f"{n} passages · County lines" in text
+    doc = Document(io.BytesIO(files["docx"]))
+    assert doc.paragraphs[0].text == "Theme: County lines"
+    assert page.get_by_test_id("stException").count() == 0
