@@ -75,11 +75,32 @@ def _load(args) -> Corpus:
         raise SystemExit(2)
     with tempfile.TemporaryDirectory(prefix="campaign-tracker-") as tmp:
         with _open_store(Path(tmp) / "store.duckdb", write=True) as store:
-            _counts, errors = ingest(store, args.sources or DEFAULT_SOURCES, taxonomy=taxonomy)
+            _counts, errors = ingest(store, args.sources or DEFAULT_SOURCES, taxonomy=taxonomy,
+                                    overrides=_overrides(args))
             corpus = corpus_from_store(store, taxonomy)
     corpus.errors = errors
     _report(errors)
     return corpus
+
+
+def _overrides(args) -> dict | None:
+    """--date / --venue: metadata for the SOURCES given, where the documents give none (validated; exit 2 when wrong)."""
+    raw = {k: v for k in ("date", "venue") if (v := getattr(args, k, None))}
+    if not raw:
+        return None
+    from .sources.metadata import validate
+    try:
+        if not args.sources:
+            raise ValueError("they apply to the SOURCES given on the command line; name the files")
+        return validate(raw, "/".join(f"--{k}" for k in raw))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _add_metadata(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--date", help="date of the documents given where they give none (YYYY-MM-DD, YYYY-MM or YYYY)")
+    p.add_argument("--venue", help="venue of the documents given where they give none (e.g. 'Press release')")
 
 
 def _report(errors) -> None:
@@ -92,7 +113,8 @@ def cmd_ingest(args) -> int:
     taxonomy = _taxonomy(args)
     path = store_path(args.store)
     with _open_store(path, write=True) as store:
-        counts, errors = ingest(store, args.sources, taxonomy=taxonomy, progress=_progress())
+        counts, errors = ingest(store, args.sources, taxonomy=taxonomy, progress=_progress(),
+                               overrides=_overrides(args))
         total = store.count("passages")
         from .store.search import SearchIndex
         SearchIndex(path).sync(store)
@@ -180,33 +202,14 @@ def cmd_check(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    import textwrap
-
-    from .summary import FilterState, UnknownValue, describe, fit_table, resolve, theme_summary, undated_left_out
+    from .summary import FilterState, describe, theme_summary
     corpus = _load(args)
-    p = corpus.passages
-    try:  # a mistyped name is an error with the nearest one suggested; venues and speakers match in any case
-        state = FilterState(
-            themes=resolve(args.theme or (), corpus.taxonomy.ids, "theme"),
-            venues=resolve(args.venue or (), set(p["venue"]), "venue"),
-            speakers=resolve(args.speaker or (), set(p["speaker"]), "speaker"),
-            documents=resolve(args.document or (), set(p["document"]), "document"),
-            date_from=args.date_from, date_to=args.date_to,
-            include_undated=False if args.dated_only else (True if args.include_undated else None))
-    except UnknownValue as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    state = FilterState(themes=tuple(args.theme or ()), venues=tuple(args.venue or ()),
+                        speakers=tuple(args.speaker or ()), documents=tuple(args.document or ()),
+                        date_from=args.date_from, date_to=args.date_to, include_undated=not args.dated_only)
     table = theme_summary(corpus, state)
     print(describe(state, int(table["passages"].sum()), corpus.taxonomy.labels, "theme mentions"))
-    left = undated_left_out(p, state) if state.has_range else 0
-    if left:
-        print(f"+{left} undated passage{'s' if left != 1 else ''}, not placed in this range (--include-undated "
-              "to count them)")
-    cols = ["id", "passages", "documents", "first_date", "last_date", "undated"]
-    print(fit_table(table[cols].rename(columns={"first_date": "first", "last_date": "last"})))
-    for row in table[table["passages"] > 0].itertuples():  # who and where, wrapped to 100 columns
-        print(textwrap.fill(f"{row.id} · venues: {row.venues} · speakers: {row.speakers}", width=100,
-                            subsequent_indent="    ", break_on_hyphens=False))
+    print(table.to_string(index=False))
     if args.csv:
         write_file(args.csv, table)
     return 1 if failures(corpus.errors) else 0
@@ -265,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="read SOURCES into the store: unchanged files skipped, changed ones replaced")
     p.add_argument("sources", nargs="+", type=Path, help="files or directories")
     p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (re-tags the stored text when it changes)")
+    _add_metadata(p)
     _add_store(p)
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("search", help='search the store: words, "phrases", AND / OR / NOT, prefix*')
@@ -281,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write passages.csv (and tags, theme summary, asks) to --out DIR")
     _add_common(p)
     p.add_argument("--out", type=Path, required=True, help="output directory")
+    _add_metadata(p)
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("check", help="list documents, their layouts and data-quality flags")
     _add_common(p)
@@ -294,8 +299,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD")
     p.add_argument("--dated-only", action="store_true", help="leave out undated passages")
-    p.add_argument("--include-undated", action="store_true",
-                   help="with --from/--to: count undated passages too (left out of a date range by default)")
     p.add_argument("--csv", type=Path, help="also write the table to this CSV file")
     p.set_defaults(func=cmd_summary)
     p = sub.add_parser("evaluate", help="precision / recall / F1 against a labelled dev set")

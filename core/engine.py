@@ -22,8 +22,8 @@ from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
-#: a file to read: (path as given, document id, bytes, content hash)
-Item = tuple[str, str, bytes, str]
+#: a file to read: (path as given, document id, bytes, content hash[, metadata the user set for it])
+Item = tuple
 
 
 @dataclass
@@ -84,9 +84,9 @@ def process_batch(items: list[Item], taxonomy) -> BatchResult:
 
     t0 = time.perf_counter()
     docs, rows, failed = [], [], []
-    for path, doc_id, data, digest in items:
+    for path, doc_id, data, digest, *meta in items:
         try:
-            doc = parse_bytes(data, path, doc_id)
+            doc = parse_bytes(data, path, doc_id, meta[0] if meta else None, "the user (sidecar or options)")
         except (ValueError, OSError) as exc:
             failed.append((path, str(exc)))
             continue

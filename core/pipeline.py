@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .dedup import mark_duplicates
-from .sources import iter_files, load_documents
+from .sources import document_metadata, iter_files, load_documents
 from .model import COLUMNS, Document, IngestError, Passage, failures, to_frame
 
 DEFAULT_SOURCES = [Path(__file__).resolve().parent / "data" / "seeds"]  # the bundled seeds (package data)
@@ -121,8 +121,9 @@ class _Planner:
     """Lists the files, reads and hashes them, skips the unchanged, and cuts the rest into batches (lazily, so
     only the batches in flight are held in memory)."""
 
-    def __init__(self, files, known, remove, errors, counts, progress):
+    def __init__(self, files, known, remove, errors, counts, progress, overrides=None):
         self.files, self.known, self.remove, self.errors = files, known, remove, errors
+        self.overrides = overrides  # metadata the user set for these files (command-line options)
         self.counts, self.progress = counts, progress
         self.by_hash = {h: d for d, h in known.items()}
         self.status: dict[str, str] = {}  # document -> new | changed (for the files sent to a worker)
@@ -145,7 +146,13 @@ class _Planner:
                 self.counts.failed += 1
                 continue
             seen[doc_id] = str(path)
-            digest = content_hash(data)
+            try:  # the user's metadata (a sidecar beside the file, options) is part of what was read
+                meta, extra = document_metadata(path, self.overrides)
+            except (ValueError, OSError) as exc:
+                self.errors.append(IngestError(str(path), str(exc)))
+                self.counts.failed += 1
+                continue
+            digest = content_hash(data + extra)
             if self.known.get(doc_id) == digest:
                 self.counts.unchanged += 1
                 continue
@@ -158,7 +165,7 @@ class _Planner:
                 continue
             self.by_hash[digest] = doc_id
             self.status[doc_id] = "changed" if doc_id in self.known else "new"
-            batch.append((str(path), doc_id, data, digest))
+            batch.append((str(path), doc_id, data, digest, meta))
             size += len(data)
             if size >= max_bytes or len(batch) >= max_files:
                 yield batch
@@ -284,7 +291,7 @@ def _write_bands(store, keys: pd.DataFrame) -> None:
 
 def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Iterable[str] = (),
            progress: Callable[[int, int, str], None] | None = None, engine=None,
-           batch_bytes: int = BATCH_BYTES, batch_files: int = BATCH_FILES):
+           batch_bytes: int = BATCH_BYTES, batch_files: int = BATCH_FILES, overrides: dict | None = None):
     """Bring ``store`` up to date with ``sources``: unchanged documents (same content hash) are skipped; new and
     changed ones are cut into batches, which ``engine`` (default: this process; see ``core.engine``) reads, tags
     and scans, and which are then de-duplicated against the store and written, each batch in one transaction.
@@ -308,7 +315,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     known = store.hashes()
     # an earlier version of a day that a later one replaces is taken out of the store
     remove = list(remove) + [p.stem for p in superseded if p.stem in known]
-    planner = _Planner(files, known, remove, errors, counts, progress)
+    planner = _Planner(files, known, remove, errors, counts, progress, overrides)
     had_bands = "minhash_bands" in store._tables()
     store.con.execute(BANDS_DDL)
     recover = store.meta(PENDING) == "1"

@@ -5,7 +5,7 @@ Text files go to the text layouts (``LAYOUTS``), detected by content.
 
 >>> from core.sources import LAYOUTS
 >>> [name for name, _ in LAYOUTS]
-['parallel_parliament', 'hansard_page', 'mp_archive']
+['parallel_parliament', 'hansard_page', 'mp_archive', 'document']
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..model import Document, IngestError
-from . import hansard_api, parlamint, parlparse, text, web_pages
+from . import documents, hansard_api, metadata, parlamint, parlparse, text, web_pages
 from .base import SNIFF_BYTES, Source
 from .common import MAX_BYTES, check_dates
 from .text import LAYOUTS, detect_layout, parse_text  # noqa: F401  (the text layouts' API)
@@ -25,6 +25,8 @@ READERS: list[Source] = [
     parlamint.SOURCE,
     hansard_api.SOURCE,
     web_pages.SOURCE,
+    documents.DOCX,
+    documents.PDF,
     text.SOURCE,
 ]
 #: documentation that sits beside documents in a folder is not a document
@@ -55,30 +57,51 @@ def reader_for(head: bytes, name: str) -> Source:
     raise ValueError(f"not a {'/'.join(r.name for r in candidates)} file this tool recognises")
 
 
-def parse_bytes(data: bytes, name: str, document: str | None = None) -> Document:
-    """Parse a file's bytes (uploads, tests); raises ValueError with a user-facing reason."""
+def parse_bytes(data: bytes, name: str, document: str | None = None, overrides: dict | None = None,
+                source: str = "the user") -> Document:
+    """Parse a file's bytes (uploads, tests); raises ValueError with a user-facing reason.
+
+    ``overrides``: metadata the user sets where the document gives none (keys of ``metadata.FIELDS``: date, venue,
+    title, speaker, speaker_id, house, kind, url), validated here (ValueError naming the problem); ``source`` says
+    who set them in the flags ("the upload form", "--date")."""
     if not data.strip():
         raise ValueError("file is empty")
     if len(data) > MAX_BYTES:
         raise ValueError(f"file is too large ({len(data) / 1e6:.0f} MB; limit {MAX_BYTES / 1e6:.0f} MB)")
+    meta = metadata.validate(overrides, source) if overrides else {}
     reader = reader_for(data[:SNIFF_BYTES], name)
-    return check_dates(reader.parse(data, document or Path(name).stem, name))
+    return metadata.apply(check_dates(reader.parse(data, document or Path(name).stem, name)), meta, source)
 
 
-def parse_file(path: Path) -> Document:
-    """Parse one file; raises ValueError naming the problem (the caller adds the file name)."""
+def document_metadata(path: Path, overrides: dict | None = None) -> tuple[dict, bytes]:
+    """The metadata the user set for a file: its sidecar (``name.meta.toml``, validated) under ``overrides`` (the
+    command line's, which win), and bytes that identify them (added to the content hash, so a changed sidecar or
+    option reads the document again). ValueError naming the sidecar and the problem."""
+    meta, raw = metadata.load_sidecar(path)
+    if overrides:
+        meta = {**meta, **overrides}
+        raw += repr(sorted(overrides.items())).encode()
+    return meta, raw
+
+
+def parse_file(path: Path, overrides: dict | None = None) -> Document:
+    """Parse one file, with its sidecar metadata and ``overrides`` (validated); raises ValueError naming the problem
+    (the caller adds the file name)."""
     size = path.stat().st_size
     if size == 0:
         raise ValueError("file is empty")
     if size > MAX_BYTES:
         raise ValueError(f"file is too large ({size / 1e6:.0f} MB; limit {MAX_BYTES / 1e6:.0f} MB)")
-    return parse_bytes(path.read_bytes(), str(path), path.stem)
+    meta, _raw = document_metadata(path, overrides)
+    return parse_bytes(path.read_bytes(), str(path), path.stem, meta, "the user (sidecar or options)")
 
 
 def _skip_reason(p: Path) -> str | None:
     """Why a file found in a folder is not read as a document (None: it is read)."""
     if p.name.lower().endswith(OWN_SUFFIXES):
         return ""  # the tool's own store files: not mentioned
+    if metadata.is_sidecar(p):
+        return ""  # a document's metadata: read with the document
     if p.name.startswith("."):
         return "skipped: hidden file"
     if p.stem.lower() in SKIP_NAMES:
@@ -124,8 +147,8 @@ def iter_files(sources: Iterable[Path | str], errors: list[IngestError],
     return kept
 
 
-def load_documents(sources: Iterable[Path | str], progress: Callable[[int, int, str], None] | None = None
-                   ) -> tuple[list[Document], list[IngestError]]:
+def load_documents(sources: Iterable[Path | str], progress: Callable[[int, int, str], None] | None = None,
+                   overrides: dict | None = None) -> tuple[list[Document], list[IngestError]]:
     """Parse every file under ``sources``. Bad files are reported in the error list and skipped;
     the others are still ingested. Document ids must be unique: a second file with the same id is refused."""
     errors: list[IngestError] = []
@@ -136,7 +159,7 @@ def load_documents(sources: Iterable[Path | str], progress: Callable[[int, int, 
         if progress:
             progress(n, len(files), path.name)
         try:
-            doc = parse_file(path)
+            doc = parse_file(path, overrides)
         except PermissionError:
             errors.append(IngestError(str(path), "permission denied: the file cannot be read"))
             continue

@@ -1,9 +1,9 @@
-"""Text files (.txt, .md): the text layouts, detected by content (Parallel Parliament, Hansard page, MP archive),
-else plain paragraphs."""
+"""Text files (.txt, .md): the text layouts, detected by content (Parallel Parliament, Hansard page, MP archive, a
+press release or briefing), else plain paragraphs."""
 from __future__ import annotations
 
 from ..model import Document
-from . import hansard_page, mp_archive, parallel_parliament, plain_text
+from . import documents, hansard_page, mp_archive, parallel_parliament, plain_text
 from .base import Source
 from .common import CP1252_FLAG, CP1252_NOTE, decode_bytes
 
@@ -12,6 +12,7 @@ LAYOUTS = [
     (parallel_parliament.LAYOUT, parallel_parliament),
     (hansard_page.LAYOUT, hansard_page),
     (mp_archive.LAYOUT, mp_archive),
+    (documents.LAYOUT, documents),
 ]
 SUFFIXES = (".txt", ".text", ".md", "")
 
