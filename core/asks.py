@@ -156,7 +156,7 @@ GOVERNMENT_VOICE = re.compile(r"\b(?:my (?:Department|Ministry|officials)|I can 
                               r"we are (?:setting up|committed to|introducing|investing|consulting on)|are committed to doing|the Government have taken|we have no plans|"
                               r"the Government's (?:view|position|policy) is|we will (?:accept|bring forward|consider|publish|introduce)|"
                               r"I (?:will|shall) (?:write to|reflect on|consider)|and we will accept|I intend to (?:bring|table|introduce)|"
-                              r"as I said in Committee)\b", re.I)
+                              r"as I said in Committee|we have been clear that|we will bring in)\b", re.I)
 
 
 def speaks_for_government(text: str) -> bool:
@@ -219,6 +219,96 @@ def action_of(sentence: str) -> str:
     tail = m.group(1) if m else sentence
     words = [w for w in normalise_phrase(tail).split() if w not in _STOP and not w.isdigit()]
     return " ".join(words[:12])
+
+
+_LEAD = [  # the demanded action follows the cue: (?P<vp>) is the verb phrase, (?P<subj>) a clause to read again
+    re.compile(r"^(?:\d+\.\s*)?To ask (?:the|Her|His) [^?]*?\b(?P<q>(?:what|whether|how|when|if|which)\b.+)", re.I),
+    re.compile(r"\b(?:call(?:s|ing)?|urg(?:e|es|ing)|ask(?:s|ing)?|press(?:es|ing)?|encourag(?:e|es|ing)|invit(?:e|es|ing)|"
+               r"implore|request(?:s|ing)?|beg)\s+(?:on\s+|upon\s+)?(?:the|my|her|him|his|them|all|our|this|local|councils|"
+               r"police|Ministers)\b[^.?!;]{0,80}?\s(?:please\s+)?(?P<neg>not\s+)?to\s+(?:simply\s+)?(?P<vp>.+)", re.I),
+    re.compile(r"\bcalls?\s+for\s+(?P<vp>.+)", re.I),
+    re.compile(r"\b(?:recommend(?:ed|s)?|propose[sd]?|suggest(?:ed|s)?) that\s+(?P<subj>.+)", re.I),
+    re.compile(r"\bthere\s+(?:\w+\s+)?(?:needs?\s+to\s+be|should\s+be|must\s+be|has\s+to\s+be|ought\s+to\s+be)\s+(?P<vp>.+)", re.I),
+    re.compile(r"\b(?:it is|it's)\s+(?:\w+\s+)?(?:vital|essential|crucial|imperative|important|necessary|urgent)\s+that\s+"
+               r"(?P<subj>.+)", re.I),
+    re.compile(r"\bit would help if\s+(?P<subj>.+)", re.I),
+    re.compile(r"\bI\s+(?:would|should)\s+(?:welcome|appreciate|like)\s+(?P<vp>.+)", re.I),
+    re.compile(r"\bI\s+(?:\w+\s+)?hope\s+(?:that\s+)?(?:the|my|he|she)\b[^.?!]{0,40}?\b(?:will|would|can|could)\s+(?P<vp>.+)", re.I),
+    re.compile(r"\bwhat\s+(?:recent\s+)?assessment\s+(?:has\s+)?(?:the\s+\w+|he|she|they)\s+(?:has\s+|have\s+)?made\s+of\s+"
+               r"(?P<assess>.+)", re.I),
+    re.compile(r"\b(?:Will|Would|Can|Could|Does|Did|Has|Is)\s+(?:the\s+|my\s+|her\s+|his\s+)?(?:right\s+hon\.\s+|hon\.\s+|noble\s+)?"
+               r"(?:Minister|Government|Secretary of State|Department|Home Office|Treasury|Friend|Lord|Baroness|he|she|they)\b"
+               r"(?:\s+(?:now|please|also|therefore))?\s+(?P<vp>.+)", re.I),
+    re.compile(r"\b(?:What|How)\s+(?:is|are|will|has|have)\s+(?:the\s+)?(?:Government|Department|Minister|Home Office|he|she|they)\s+"
+               r"(?:doing|going|taking)\s+to\s+(?P<vp>.+)", re.I),
+    re.compile(r"\b(?:we|they)\s+(?:\w+\s+)?(?:need|require)\s+(?!to\b)(?P<vp>.+)", re.I),
+    re.compile(r"^(?P<subj>.*?)\b(?:must|should|needs?\s+to|ought\s+to|has\s+to|have\s+to|had\s+better)\s+(?P<vp>.+)", re.I),
+]
+_CUT = re.compile(r"\s*(?:[;:(—–]|,(?=\s+(?:and|but|so|which|who|as|because|while|given|if|when|where|there|it|we|they|he|"
+                  r"she|I|the|this|that|these|those|not|although|including|especially|particularly|rather|or|in|at|on|for|"
+                  r"to|with|by|from|without|such)\b)|\s-\s|\b(?:so that|because|which|who|whereas|while|as well as|in order to|"
+                  r"given that|rather than|since|but|if)\b)", re.I)
+_PRONOUN_END = re.compile(r"\b(?:we|they|I|you|it|this|that|one|all|everyone|there|would|could|might)(?:\s+(?:all|also|now|really|"
+                          r"urgently|therefore|clearly|simply|surely|certainly|still|absolutely|just))*\s*$", re.I)
+_LEAD_IN = re.compile(r"^(?:(?:and|but|so|however|therefore|then|first|secondly|finally|alongside that|that is why)\b[, ]*)+", re.I)
+_TAIL_STOP = {"the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "by", "with", "at", "from", "that", "their", "its",
+              "our", "is", "are", "be", "as", "into", "more", "most", "some", "this", "these", "those", "not", "how", "what"}
+
+
+def _trim(text: str, words: int = 9) -> str:
+    """The phrase up to its first clause boundary (a comma before a clause, not one in a list of adjectives, and
+    only after four words), at most ``words`` words."""
+    end = len(text)
+    for m in _CUT.finditer(text, 1):
+        if m.group().strip() != "," or len(text[:m.start()].split()) >= 4:
+            end = m.start() if len(text[:m.start()].split()) >= 2 else len(text)
+            break
+    ws = text[:end].strip().rstrip(".?!”\"'’").split()
+    cut = len(ws) > words
+    ws = ws[:words]
+    while ws and ws[-1].lower().strip("“‘\"'") in _TAIL_STOP:
+        ws.pop()
+    return " ".join(ws) + ("…" if cut and ws else "")
+
+
+def _with_actor(subj: str, vp: str) -> str:
+    """"Health" + "be part of …" -> "Health to be part of …"; a pronoun subject ("we", "they") is dropped."""
+    subj = _LEAD_IN.sub("", re.sub(r"^.*\b(?:believe|think|agree|said|say|know) that\s+", "", subj.strip(), flags=re.I))
+    if subj and not _PRONOUN_END.search(subj) and len(subj.split()) <= 5:
+        return f"{subj} to {vp}"
+    return vp
+
+
+def action_label(sentence: str) -> str:
+    """The action an ask demands, as a short phrase for its group's label (a verb phrase where the sentence has
+    one), not the sentence cut off; "" when no cue's action can be read.
+
+    >>> action_label("I therefore urge the Government to commission comprehensive and rigorous research to pull together data.")
+    'Commission comprehensive and rigorous research to pull together data'
+    >>> action_label("Health needs to be part of the safeguarding response to county lines at a national and local level.")
+    'Health to be part of the safeguarding response…'
+    >>> action_label("There also needs to be a much stronger focus on prevention.")
+    'A much stronger focus on prevention'
+    """
+    s = " ".join(sentence.strip().strip("“”\"'‘’ ").split())
+    for rx in _LEAD:
+        m = rx.search(s)
+        if not m:
+            continue
+        g = m.groupdict()
+        if g.get("q"):
+            inner = re.match(r"(?:what|which) (?:steps|action|measures|plans)\b[^?]*?\bto\s+(?P<vp>(?!take\b).+)", g["q"], re.I)
+            label = _trim(inner.group("vp") if inner else g["q"])
+        elif g.get("assess"):
+            label = "Assess " + _trim(g["assess"], 8)
+        elif g.get("vp") is None:
+            inner = _LEAD[-1].search(g["subj"])
+            label = _trim(_with_actor(inner.group("subj"), inner.group("vp")) if inner else g["subj"])
+        else:
+            label = _trim(_with_actor(g.get("subj") or "", ("not " if g.get("neg") else "") + g["vp"]))
+        if len(label.split()) >= 2 and not re.match(r"be\b(?! \w+(?:ed|en)\b)", label, re.I):
+            return label[0].upper() + label[1:]
+    return ""
 
 
 def content_words(text: str) -> set[str]:
@@ -344,8 +434,10 @@ def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.Dat
     for g, sub in asks.groupby("ask_group"):
         if g in labels:
             continue
-        sentence = min(sub["text"], key=len).strip().strip("“”\"'‘’ ")
-        auto_label[g] = "Suggested: " + (sentence if len(sentence) <= 90 else sentence[:87].rsplit(" ", 1)[0] + "…")
+        phrases = [p for p in map(action_label, sub["text"]) if p]
+        own = [p for p in phrases if not _ANAPHOR.search(p)] or phrases  # "Support such an approach" names nothing
+        phrase = min(own, key=len) if own else " ".join(sub["action"].iloc[0].split()[:8]).capitalize()
+        auto_label[g] = "Suggested: " + (phrase or "(no action found)")
     asks["ask_group_label"] = [labels.get(g) or auto_label.get(g, g) for g in group_of]
     return asks
 

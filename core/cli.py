@@ -202,14 +202,33 @@ def cmd_check(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from .summary import FilterState, describe, theme_summary
+    import textwrap
+
+    from .summary import FilterState, UnknownValue, describe, fit_table, resolve, theme_summary, undated_left_out
     corpus = _load(args)
-    state = FilterState(themes=tuple(args.theme or ()), venues=tuple(args.venue or ()),
-                        speakers=tuple(args.speaker or ()), documents=tuple(args.document or ()),
-                        date_from=args.date_from, date_to=args.date_to, include_undated=not args.dated_only)
+    p = corpus.passages
+    try:  # a mistyped name is an error with the nearest one suggested; venues and speakers match in any case
+        state = FilterState(
+            themes=resolve(args.theme or (), corpus.taxonomy.ids, "theme"),
+            venues=resolve(args.venue or (), set(p["venue"]), "venue"),
+            speakers=resolve(args.speaker or (), set(p["speaker"]), "speaker"),
+            documents=resolve(args.document or (), set(p["document"]), "document"),
+            date_from=args.date_from, date_to=args.date_to,
+            include_undated=False if args.dated_only else (True if args.include_undated else None))
+    except UnknownValue as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     table = theme_summary(corpus, state)
     print(describe(state, int(table["passages"].sum()), corpus.taxonomy.labels, "theme mentions"))
-    print(table.to_string(index=False))
+    left = undated_left_out(p, state) if state.has_range else 0
+    if left:
+        print(f"+{left} undated passage{'s' if left != 1 else ''}, not placed in this range (--include-undated "
+              "to count them)")
+    cols = ["id", "passages", "documents", "first_date", "last_date", "undated"]
+    print(fit_table(table[cols].rename(columns={"first_date": "first", "last_date": "last"})))
+    for row in table[table["passages"] > 0].itertuples():  # who and where, wrapped to 100 columns
+        print(textwrap.fill(f"{row.id} · venues: {row.venues} · speakers: {row.speakers}", width=100,
+                            subsequent_indent="    ", break_on_hyphens=False))
     if args.csv:
         write_file(args.csv, table)
     return 1 if failures(corpus.errors) else 0
@@ -299,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD")
     p.add_argument("--dated-only", action="store_true", help="leave out undated passages")
+    p.add_argument("--include-undated", action="store_true",
+                   help="with --from/--to: count undated passages too (left out of a date range by default)")
     p.add_argument("--csv", type=Path, help="also write the table to this CSV file")
     p.set_defaults(func=cmd_summary)
     p = sub.add_parser("evaluate", help="precision / recall / F1 against a labelled dev set")

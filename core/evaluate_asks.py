@@ -163,6 +163,26 @@ def dev_scores() -> dict:
     return {k: (round(float(v), 3) if k in ("precision", "recall", "f1") else int(v)) for k, v in det.iloc[0].items()}
 
 
+def grouping_scores() -> dict:
+    """Pairwise grouping P/R/F1 on the dev set's certain asks (the only labelled groups), through the pipeline:
+    ``named`` with the shipped taxonomy's named asks (their phrases were written with the dev set in view, so
+    this is an upper bound), ``suggested`` with no named asks (every group a suggestion: the grouping rules
+    alone)."""
+    import dataclasses
+
+    from .asks import ask_scores, group
+    from .evaluate import load_dev
+    from .pipeline import DEFAULT_SOURCES, build_corpus
+    corpus = build_corpus(DEFAULT_SOURCES)
+    rows = load_dev(DEV)
+    out = {"named": ask_scores(corpus, rows)[1].iloc[0].to_dict()}
+    bare = dataclasses.replace(corpus.taxonomy, asks=())
+    corpus.asks = group(corpus.asks.drop(columns=["ask_group", "ask_group_label", "group_source"]), bare)
+    out["suggested"] = ask_scores(corpus, rows)[1].iloc[0].to_dict()
+    return {k: {m: (round(float(v), 3) if m in ("precision", "recall", "f1") else int(v)) for m, v in d.items()}
+            for k, d in out.items()}
+
+
 def _table(name: str, result: dict) -> None:
     print(f"{name}")
     for f in result["folds"]:
@@ -176,7 +196,7 @@ def _table(name: str, result: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--errors", action="store_true", help="list misses and false positives on the test folds")
-    ap.add_argument("--dev", action="store_true", help="also score the dev set through the pipeline")
+    ap.add_argument("--dev", action="store_true", help="also score detection and grouping on the dev set through the pipeline")
     ap.add_argument("--model", action="store_true",
                     help="also score trained logistic-regression detectors (needs scikit-learn)")
     args = ap.parse_args(argv)
@@ -189,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         _table("model: cues + context + word n-grams, trained per fold", cross_validate(rows, trainer(ngrams=True)))
     if args.dev:
         print("dev set through the pipeline (rules):", dev_scores())
+        for k, v in grouping_scores().items():
+            print(f"grouping on the dev set, {k}:", v)
     if args.errors:
         for e in errs:
             print(*e, sep=" | ")

@@ -8,10 +8,10 @@ from datetime import date
 
 import streamlit as st
 
-from core.summary import FilterState, describe
+from core.summary import FilterState, describe, undated_left_out
 from core.workspace import default_workspace
 from dashboard.data import SAVED_TAXONOMY, load
-from dashboard.state import from_query, to_query
+from dashboard.state import from_query, publish_filters
 from dashboard.text import md_escape
 from dashboard.views import asks, overview, passages, sources, themes
 from dashboard.views import briefing, milestones  # briefings (PDF, Word) and campaign milestones
@@ -26,7 +26,7 @@ def sidebar(data) -> FilterState:
     if "f_init" not in st.session_state:  # first run of this session: the URL sets the filters
         q = from_query(st.query_params, allowed)
         st.session_state.update(f_init=True, f_themes=list(q.themes), f_venues=list(q.venues),
-                                f_speakers=list(q.speakers), f_docs=list(q.documents), f_undated=q.include_undated,
+                                f_speakers=list(q.speakers), f_docs=list(q.documents), f_undated=bool(q.include_undated),
                                 f_query=q.query, f_from=q.date_from, f_to=q.date_to)
     dated = p[p["date"] != ""]
     lo = dated["date_start"].min().date() if len(dated) else date(2000, 1, 1)
@@ -39,16 +39,22 @@ def sidebar(data) -> FilterState:
     rng = sb.date_input("Date range", value=(max(lo, min(start, hi)), min(hi, max(end, lo))), min_value=lo, max_value=hi,
                         key="f_dates", format="YYYY-MM-DD")
     d_from, d_to = (rng[0], rng[1]) if isinstance(rng, (tuple, list)) and len(rng) == 2 else (lo, hi)
-    undated = sb.checkbox("Include undated passages", key="f_undated")
+    has_range = (d_from, d_to) != (lo, hi)
+    undated = sb.checkbox("Include undated passages", key="f_undated", disabled=not has_range,
+                          help="A date range leaves out passages with no date unless this is ticked; with no range "
+                               "they are counted (and shown as undated)")
     venues = sb.multiselect("Venues", sorted(allowed["venues"]), key="f_venues")
     speakers = sb.multiselect("Speakers", sorted(allowed["speakers"]), key="f_speakers")
     docs = sb.multiselect("Documents", sorted(allowed["documents"]), key="f_docs")
     query = sb.text_input("Search text", key="f_query")
     state = FilterState(themes=tuple(sel_themes), venues=tuple(venues), speakers=tuple(speakers), documents=tuple(docs),
                         date_from=d_from if d_from != lo else None, date_to=d_to if d_to != hi else None,
-                        include_undated=undated, query=query.strip())
+                        include_undated=True if undated and has_range else None, query=query.strip())
     st.session_state["f_from"], st.session_state["f_to"] = state.date_from, state.date_to
-    st.query_params.from_dict(to_query(state))
+    left = undated_left_out(data.agg, state.with_(query="")) if has_range and not undated else 0
+    if left:
+        sb.caption(f"+{left:,} undated, not placed in this range")
+    publish_filters(state)
     sb.caption(md_escape(describe(state, 0, data.labels).split(" · ", 1)[-1]) if state != FilterState()
                else "No filters: everything")
     sb.caption("The address bar holds these filters: copy it to share this view.")

@@ -20,7 +20,7 @@ from core.model import IngestError
 from core.pipeline import DEFAULT_SOURCES, Corpus, corpus_from_store, ingest
 from core.store import Store, StoreError
 from core.workspace import Workspace, WorkspaceError, default_workspace
-from core.summary import prepare, slim
+from core.summary import FilterState, filter_mask, prepare, slim
 from core.tagging import compiled_taxonomy
 from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
 
@@ -33,6 +33,8 @@ class Data:
     asks: pd.DataFrame           # prepared the same way
     taxonomy: Taxonomy
     errors: list[IngestError]
+    store: str = ""              # the store file and the version read (keys for the search cache)
+    version: int = 0
 
     @property
     def labels(self) -> dict[str, str]:
@@ -106,7 +108,10 @@ def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
         corpus = corpus_from_store(store, tax)
     passages = prepare(corpus.passages, tax.ids)
     asks = prepare(corpus.asks, tax.ids) if len(corpus.asks) else corpus.asks
-    return Data(corpus=corpus, passages=passages, agg=slim(passages), asks=asks, taxonomy=tax, errors=[])
+    titles = {d.document: (d.title or d.document) for d in corpus.documents}
+    passages["title"] = passages["document"].astype(str).map(titles).fillna("").astype("category")
+    return Data(corpus=corpus, passages=passages, agg=slim(passages), asks=asks, taxonomy=tax, errors=[],
+                store=path, version=version)
 
 
 def load(ws: Workspace | None = None) -> Data:
@@ -120,5 +125,50 @@ def load(ws: Workspace | None = None) -> Data:
     return data
 
 
-def ledger(data: Data, asks: pd.DataFrame, quiet_days: int) -> pd.DataFrame:
-    return ask_summary(data.corpus, quiet_days=quiet_days, asks=asks)
+def ledger(data: Data, asks: pd.DataFrame, quiet_days: int, as_of=None) -> pd.DataFrame:
+    """The ask ledger with each group's response sentence (``response_text``) beside its status."""
+    led = ask_summary(data.corpus, as_of=as_of, quiet_days=quiet_days, asks=asks)
+    resp = asks.drop_duplicates("response_passage").set_index("response_passage")["response_text"] \
+        if len(asks) else pd.Series(dtype=str)
+    led["response_text"] = led["response_passage"].map(lambda p: resp.get(p, "") if p else "").fillna("")
+    return led
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search_ids(store: str, version: int, query: str) -> frozenset[str]:
+    """The passages the store's full-text index finds for ``query`` (words, "phrases", AND / OR / NOT, prefix*).
+    QueryError when the query cannot be read. Cached per store version and query."""
+    import sqlite3
+
+    from core.store.search import QueryError, SearchIndex, fts_query
+    expr = fts_query(query)
+    if not expr:
+        raise QueryError("the search is empty")
+    index = SearchIndex(store)
+    if not index.path.exists():
+        with Store(store) as s:
+            index.sync(s)
+    con = sqlite3.connect(index.path, timeout=30)
+    try:
+        rows = con.execute("SELECT passage_id FROM fts WHERE fts MATCH ?", [expr]).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise QueryError(f"cannot search for {query!r}: {exc}") from None
+    finally:
+        con.close()
+    return frozenset(r[0] for r in rows)
+
+
+def mask(data: Data, state: FilterState, frame: pd.DataFrame | None = None) -> pd.Series:
+    """The rows of ``frame`` (default: the passages) matching the filters, the search through the store's index."""
+    df = data.agg if frame is None else frame
+    m = filter_mask(df, state.with_(query=""))
+    if state.query:
+        m &= df["passage_id"].isin(search_ids(data.store, data.version, state.query))
+    return m
+
+
+def filtered(data: Data, state: FilterState, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    df = data.passages if frame is None else frame
+    m = mask(data, state, df)
+    return df if m.all() else df[m]
+

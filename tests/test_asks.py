@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from core.asks import action_of, ask_summary, detect, target_of
+from core.asks import action_label, action_of, ask_summary, detect, target_of
 from core.sentences import split
 from tests.conftest import pid, run_cli, HANSARD, MONTHLY, PP, PRESS
 
@@ -182,3 +182,48 @@ def test_written_questions_are_asks_answered_by_their_reply():
             last_q = []
     for r in linked.itertuples():
         assert by_id[r.response_passage] == reply_of[by_id[r.passage_id]]
+
+
+@pytest.mark.parametrize("sentence,label", [  # real ask sentences (seeds, asks_2009) and the action they name
+    ("I call on the Government to establish a national, co-ordinated, inter-departmental and inter-agency strategy to tackle county lines activity.",
+     "Establish a national, co-ordinated, inter-departmental and inter-agency strategy…"),
+    ("Will the Minister say when the missing persons strategy will be updated?",
+     "Say when the missing persons strategy will be updated"),
+    ("Our inquiry recommended that semi-independent accommodation should be regulated and inspected.",
+     "Semi-independent accommodation to be regulated and inspected"),
+    ("There also needs to be a much stronger focus on prevention.", "A much stronger focus on prevention"),
+    ("The Met must be given the resources it needs to tackle county lines in London.",
+     "The Met to be given the resources it needs…"),
+    ("We absolutely support my hon. Friend’s call for a review of that legislation.", "A review of that legislation"),
+    ("Those cuts need to be restored at the same time as this problem is addressed.",
+     "Those cuts to be restored at the same time…"),
+    ("What are the Government doing to review the effectiveness of all that expenditure, as well as the Prevent programmes?",
+     "Review the effectiveness of all that expenditure"),
+    ("To ask the Secretary of State for Health what steps his Department is taking to reduce the incidence of swine influenza in Leeds West constituency.",
+     "Reduce the incidence of swine influenza in Leeds West…"),
+    ("What assessment has the Minister made of the capacity of the Sri Lankan Government to afford the cost?",
+     "Assess the capacity of the Sri Lankan Government…"),
+    ("I ask the Minister not to simply pass the buck to local authorities by telling us about raising the precept.",
+     "Not pass the buck to local authorities by telling…"),
+])
+def test_action_label_names_the_action(sentence, label):
+    assert action_label(sentence) == label
+
+
+def test_suggested_groups_are_labelled_by_action_not_sentence(corpus):
+    sugg = corpus.asks[corpus.asks.group_source == "suggested"]
+    assert len(sugg) > 20
+    for label, text in zip(sugg.ask_group_label, sugg.text):
+        assert label.startswith("Suggested: ") and len(label) <= 100
+        assert not text.startswith(label[len("Suggested: "):].rstrip("…"))  # not the sentence cut off
+    support = sugg[sugg.text == "We have to do more to put support services in place."]
+    assert set(support.ask_group_label) == {"Suggested: Do more to put support services in place"}
+
+
+@pytest.mark.parametrize("sentence", [  # a minister's statements in the seeds: never an ask, so never a suggested ask
+    "We completely understand that we need a multi-agency response, and that is what we are trying to do through the national group.",
+    "We have been clear that we need to reduce both legal and illegal migration because we have seen significant increases in both over the past five years.",
+])
+def test_government_statement_is_never_a_suggested_ask(corpus, sentence):
+    assert (corpus.passages.text.str.contains(sentence, regex=False)).any()
+    assert not corpus.asks.text.str.contains(sentence[:60], regex=False).any()
