@@ -15,6 +15,17 @@ from dashboard.views.milestones import workspace_milestones
 SUBJECTS = ["A theme", "An ask", "The current filters"]
 
 
+def _memo(name: str, data, key: tuple, make):
+    """The last result for (``data``, ``key``) in this session: the ask ledger takes a few hundred ms, so a rerun
+    that changes nothing here must not redo it. ``data`` is compared by identity and held with the result, so a
+    reloaded store is never mistaken for the old one."""
+    held = st.session_state.get(name)
+    if held is None or held[0] is not data or held[1] != key:
+        held = (data, key, make())
+        st.session_state[name] = held
+    return held[2]
+
+
 def ask_choices(data, state: FilterState) -> pd.DataFrame:
     """The ledger of the asks that match the filters (the choices for an ask briefing), most raised first."""
     asks = data.asks[filter_mask(data.asks, state)] if len(data.asks) else data.asks
@@ -39,7 +50,7 @@ def render(data, state: FilterState) -> None:
         options = list(state.themes) or data.theme_ids
         choice = st.selectbox("Theme", options, format_func=lambda t: data.labels.get(t, t), key="br_theme")
     elif subject == "An ask":
-        ledger = ask_choices(data, state)
+        ledger = _memo("_br_asks", data, (state,), lambda: ask_choices(data, state))
         if not len(ledger):
             st.info("No asks match the filters.")
             return
@@ -51,7 +62,8 @@ def render(data, state: FilterState) -> None:
     if problem:
         st.warning(md_escape(f"{problem} — the briefing is made without milestones (fix them in Milestones)."))
     try:
-        b = make_briefing(data, state, subject, choice, milestones)
+        b = _memo("_br_briefing", data, (state, subject, choice, tuple(milestones)),
+                  lambda: make_briefing(data, state, subject, choice, milestones))
     except BriefError as exc:
         st.error(md_escape(str(exc)))
         return
