@@ -41,7 +41,7 @@ def _rank(p: Passage) -> tuple:
 
 @lru_cache(maxsize=1)
 def _permutations():
-    from datasketch import MinHash
+    from datasketch.minhash import MinHash
     return MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32).permutations
 
 
@@ -55,7 +55,7 @@ def band_keys(text: str) -> list[int]:
     """
     if len(text) < MIN_CHARS:
         return []
-    from datasketch import MinHash
+    from datasketch.minhash import MinHash
     words = _norm(text).split()
     shingles = {f"{a} {b}".encode() for a, b in zip(words, words[1:])} or {w.encode() for w in words}
     m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_permutations(), scheme="affine32")
@@ -83,12 +83,14 @@ def lsh_pairs(passages: list[Passage]) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
-def find_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str]] | None = None
-                    ) -> list[tuple[str, str, float]]:
+def find_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str]] | None = None,
+                    fresh: set[str] | None = None) -> list[tuple[str, str, float]]:
     """(duplicate id, canonical id, score) for near-identical passages in different documents.
 
     ``candidates``: pairs of passage ids that MinHash/LSH found (any date); by default computed here over
-    ``passages`` (the store's runner passes the pairs its band-key join found)."""
+    ``passages`` (the store's runner passes the pairs its band-key join found, and the pairs it knew).
+    ``fresh``: only pairs with at least one of these passages are compared within a sitting day (the others were
+    compared when they were stored); default all."""
     eligible = [p for p in passages if len(p.text) >= MIN_CHARS]
     norms = {p.passage_id: _norm(p.text) for p in eligible}
     parent: dict[str, str] = {}
@@ -122,12 +124,22 @@ def find_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str
         if len({p.document for p in block}) < 2 or len(block) > MAX_BLOCK:
             continue
         texts = [norms[p.passage_id] for p in block]
-        matrix = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF, workers=-1, dtype=np.uint8)
-        rows, cols = np.nonzero(np.triu(matrix, k=1))
-        for i, j in zip(rows.tolist(), cols.tolist()):
-            a, b = block[i], block[j]
+        if fresh is None:
+            rows_of = list(range(len(block)))
+        else:
+            rows_of = [i for i, p in enumerate(block) if p.passage_id in fresh]
+            if not rows_of:
+                continue
+        matrix = process.cdist([texts[i] for i in rows_of], texts, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
+                               workers=-1, dtype=np.uint8)
+        rows, cols = np.nonzero(matrix)
+        for r, j in zip(rows.tolist(), cols.tolist()):
+            i = rows_of[r]
+            if i == j or (j < i and (fresh is None or block[j].passage_id in fresh)):
+                continue  # the diagonal, or a pair seen from its other side
+            a, b = block[min(i, j)], block[max(i, j)]
             if a.document != b.document:
-                union(a, b, float(matrix[i, j]))
+                union(a, b, float(matrix[r, j]))
 
     by_id = {p.passage_id: p for p in eligible}
     for a_id, b_id in (lsh_pairs(eligible) if candidates is None else candidates):
@@ -153,10 +165,10 @@ def find_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str
     return sorted(out)
 
 
-def mark_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str]] | None = None
-                    ) -> list[tuple[str, str, float]]:
+def mark_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str]] | None = None,
+                    fresh: set[str] | None = None) -> list[tuple[str, str, float]]:
     """Set ``duplicate_of`` on non-canonical copies and carry a known speaker over to unattributed copies."""
-    pairs = find_duplicates(passages, candidates)
+    pairs = find_duplicates(passages, candidates, fresh)
     by_id = {p.passage_id: p for p in passages}
     for dup_id, canon_id, _score in pairs:
         dup, canon = by_id[dup_id], by_id[canon_id]

@@ -55,7 +55,17 @@ def to_arrow(df) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-def to_frame(table: pa.Table):
+def passages_frame(passages: list):
+    """Passage records as a passages DataFrame (the columns and dtypes of ``core.model.to_frame``, built a column
+    at a time rather than through ``dataclasses.astuple``, which is several times slower)."""
+    import pandas as pd
+
+    from .model import COLUMNS, FIELDS
+    return pd.DataFrame({c: pd.Series([getattr(p, c) for p in passages],
+                                      dtype="int64" if FIELDS[c][0] == "int" else object) for c in COLUMNS})
+
+
+def arrow_frame(table: pa.Table):
     """An Arrow table as a DataFrame whose text columns are Python str objects (as the store's frames are)."""
     df = table.to_pandas()
     for name, typ in zip(table.column_names, table.schema.types):
@@ -77,7 +87,6 @@ def process_batch(items: list[Item], taxonomy) -> BatchResult:
 
     from .asks import extract
     from .dedup import _norm, band_keys
-    from .model import to_frame as passages_frame
     from .schema import names
     from .sources import parse_bytes
     from .tagging import tag_passages

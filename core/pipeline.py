@@ -182,9 +182,8 @@ class _Planner:
 def _pairs_within(keys: pd.DataFrame) -> list[tuple[str, str]]:
     """Pairs of passages in different documents that share an LSH band key (``keys``: passage_id, document, key)."""
     pairs: set[tuple[str, str]] = set()
-    for _key, grp in keys.groupby("key", sort=False):
-        if len(grp) < 2:
-            continue
+    shared = keys[keys["key"].duplicated(keep=False)]
+    for _key, grp in shared.groupby("key", sort=False):
         members = list(zip(grp["passage_id"], grp["document"]))
         for i, (a, da) in enumerate(members):
             for b, db in members[i + 1:]:
@@ -207,6 +206,7 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     copies of the passages going out, and the rest of the groups they are in. Returns (the stored passages as
     re-marked, the ids whose duplicate state or speaker changed, the ids of the passages going out)."""
     from .dedup import mark_duplicates
+    from .engine import passages_frame
     out = replaced + frame["document"].unique().tolist()
     old = store.frame("passages", "document IN (SELECT unnest(?))", [replaced]) if replaced else None
     dates = set(frame.loc[frame["date_precision"] == "day", "date"])
@@ -232,14 +232,16 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     pairs = _pairs_within(pd.concat([keys, near_keys], ignore_index=True))
     records = near.to_dict("records")
     before = {r["passage_id"]: (r["duplicate_of"], r["speaker"]) for r in records}
+    pairs += [(pid, dup) for pid, (dup, _speaker) in before.items() if dup]  # the groups as they were
     existing = [_reset_carry_over(Passage(**r)) for r in records]
     new = [Passage(**r) for r in frame[COLUMNS].to_dict("records")]
-    mark_duplicates(new + existing, pairs)
+    # within a sitting day only pairs with a new passage are compared: the stored ones were compared when stored
+    mark_duplicates(new + existing, pairs, fresh={p.passage_id for p in new})
     for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
         frame[c] = [getattr(p, c) for p in new]
     touched = {p.passage_id for p in new if p.duplicate_of}
     touched |= {p.passage_id for p in existing if before[p.passage_id] != (p.duplicate_of, p.speaker)}
-    return to_frame(existing), touched, old_ids
+    return passages_frame(existing), touched, old_ids
 
 
 def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[str], touched: set[str],
@@ -300,8 +302,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     their hash and completes the rest. A taxonomy whose digest differs from the store's re-tags the stored text
     (no source is read again). Returns (Counts, errors)."""
     from .asks import build_asks
-    from .engine import LocalEngine, process_batch
-    from .engine import to_frame as arrow_frame
+    from .engine import LocalEngine, arrow_frame, passages_frame, process_batch
     from .schema import names
     from .store.db import Counts, apply_change, now
     from .tagging import tag_passages, tagger_for
@@ -336,7 +337,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
                     with store.transaction():
                         store._set("taxonomy_digest", taxonomy.digest)
                 break
-            frame, tags, keys = to_frame([]), None, pd.DataFrame({"passage_id": [], "document": [], "key": []})
+            frame, tags, keys = passages_frame([]), None, pd.DataFrame({"passage_id": [], "document": [], "key": []})
             frame["_norm_hash"] = []
             docs = pd.DataFrame(columns=names("documents"))
         else:
