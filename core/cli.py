@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .export import ExportError, write_file, write_tables
 from .model import failures
-from .pipeline import DEFAULT_SOURCES, Corpus, build_corpus
+from .pipeline import DEFAULT_SOURCES, Corpus
 
 DEFAULT_DEV = Path(__file__).resolve().parent / "data" / "dev.jsonl"  # the seeds' labelled paragraphs (package data)
 
@@ -244,16 +244,23 @@ def _date(value: str):
 
 def cmd_evaluate(args) -> int:
     from .evaluate import align, load_dev, theme_scores
-    # evaluation aligns labels to source lines, so it reads the sources (not a store)
-    corpus = build_corpus(args.sources or DEFAULT_SOURCES, taxonomy=_taxonomy(args))
+    from .pipeline import store_path
+    from .review import evaluation_corpus, labelled_themes
+    from .store import StoreError
     try:
         rows = load_dev(args.dev)
-    except (OSError, ValueError) as exc:
+        # labels align to source lines (the sources are read), or, in an export of review decisions, to passage
+        # ids (the store is read when no SOURCES are given)
+        corpus, rows, missing = evaluation_corpus(rows, args.sources, store_path(args.store), _taxonomy(args))
+    except (OSError, ValueError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if missing:
+        print(f"note: {len(missing)} labelled passage(s) of {args.dev.name} are not in these documents and are not "
+              f"scored (e.g. {missing[0]})", file=sys.stderr)
     aligned = align(corpus, rows)
     print(f"Theme tagging on {args.dev.name} ({len(rows)} paragraphs; 'unsure' not scored)")
-    print(theme_scores(aligned).to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep="n/a"))
+    print(theme_scores(aligned, labelled_themes(rows)).to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep="n/a"))
     if args.errors:
         from .evaluate import error_report
         print("\nErrors: the paragraphs each theme missed or tagged wrongly (dev id, passage id, text, evidence)")
@@ -279,6 +286,79 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="files or directories (default: what the store holds, else the bundled seeds/)")
     p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (replaces or extends the default)")
     _add_store(p)
+
+
+def cmd_review(args) -> int:
+    """Confirm, reject or move asks and theme tags; list the decisions; export them as labelled JSONL."""
+    from .pipeline import corpus_from_store, store_path
+    from .review import ReviewError, export_rows, review_ask, review_tag, write_jsonl
+    path = store_path(args.store)
+    if not path.exists():
+        print(f"error: {path}: no store here yet (make one with: campaign-tracker ingest SOURCES --store {path})",
+              file=sys.stderr)
+        return 2
+    if args.what in ("list", "export"):
+        with _open_store(path, write=False) as store:
+            corpus = corpus_from_store(store, _taxonomy(args))
+            if args.what == "export":
+                rows = export_rows(store, corpus)
+        if args.what == "export":
+            try:
+                write_jsonl(rows, args.out)
+            except OSError as exc:
+                print(f"error: {args.out}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
+                return 2
+            print(f"{len(rows)} labelled passage(s) -> {args.out} (score the detector on them: campaign-tracker "
+                  f"evaluate --dev {args.out})")
+            return 0
+        dec = corpus.reviews
+        if not len(dec):
+            print(f"no review decisions in {path}")
+            return 0
+        cols = ["target", "item_id", "decision", "group", "reviewer", "reviewed_at", "state", "note"]
+        print(dec[cols].to_string(index=False, max_colwidth=60))
+        return 0
+    try:
+        with _open_store(path, write=True) as store:
+            if args.what == "ask":
+                version = review_ask(store, args.item, args.decision, group=args.group, label=args.label,
+                                     note=args.note, reviewer=args.by, taxonomy=_taxonomy(args))
+                item = args.item
+            else:
+                version = review_tag(store, args.item, args.theme, args.decision, note=args.note, reviewer=args.by,
+                                     taxonomy=_taxonomy(args))
+                item = f"{args.item} {args.theme}"
+    except ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    done = "cleared" if args.decision == "clear" else {"confirm": "confirmed", "reject": "rejected",
+                                                        "move": f"moved to {getattr(args, 'group', '')}"}[args.decision]
+    print(f"{args.what} {item}: {done} (store version {version})")
+    return 0
+
+
+def _add_review(sub) -> None:
+    p = sub.add_parser("review", help="confirm, reject or move asks and theme tags (stored, applied to every count)")
+    rs = p.add_subparsers(dest="what", required=True)
+    ask = rs.add_parser("ask", help="ASK_ID confirm|reject|move GROUP|clear")
+    ask.add_argument("item", metavar="ASK_ID", help="passage id + '/s' + sentence number (the asks table's ask_id)")
+    ask.add_argument("decision", choices=("confirm", "reject", "move", "clear"))
+    ask.add_argument("group", nargs="?", help="for move: a named ask id or an existing group id")
+    ask.add_argument("--label", help="for move to a new group: its label")
+    tag = rs.add_parser("tag", help="PASSAGE_ID THEME confirm|reject|clear")
+    tag.add_argument("item", metavar="PASSAGE_ID")
+    tag.add_argument("theme", metavar="THEME", help="theme id")
+    tag.add_argument("decision", choices=("confirm", "reject", "clear"))
+    for q in (ask, tag):
+        q.add_argument("--note", default="", help="why (kept with the decision)")
+        q.add_argument("--by", help="who decides (default: $CAMPAIGN_TRACKER_REVIEWER or the login name)")
+    rs.add_parser("list", help="every decision and whether it applies")
+    out = rs.add_parser("export", help="the decisions as labelled JSONL (the dev set's shape) for evaluate --dev")
+    out.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
+    for q in (ask, tag, rs.choices["list"], out):
+        q.add_argument("--taxonomy", type=Path, help="the taxonomy the store was tagged with (default: built-in)")
+        _add_store(q)
+    p.set_defaults(func=cmd_review)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -330,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
     from .fetch.cli import add_parser as add_fetch  # `fetch twfy|hansard-api`: core/fetch/cli.py
     add_fetch(sub)
+    _add_review(sub)
     return parser
 
 

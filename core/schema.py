@@ -199,9 +199,16 @@ THEME_SUMMARY = _cols(
 
 REVIEWS = _cols(
     ("target", "str", "Reviewed", "ask or tag."),
-    ("item_id", "str", "Item", "The ask id, or passage id + '|' + theme for a tag."),
+    ("item_id", "str", "Item", "The ask id (passage id + '/s' + sentence number), or passage id + '|' + theme for a tag."),
+    ("passage_id", "str", "Passage id", "The passage the ask or tag is in."),
+    ("sentence_index", "int", "Sentence no.", "For an ask: its 0-based sentence number in the passage."),
+    ("theme", "str", "Theme", "For a tag: the theme id."),
     ("decision", "str", "Decision", "confirmed, rejected, or moved (to the group in 'group')."),
-    ("group", "str", "Group", "For a moved ask: the group it belongs to."),
+    ("group", "str", "Group", "For an ask: the group it counts in (moved: the reviewer's choice; else the group it "
+     "had when reviewed)."),
+    ("group_label", "str", "Group label", "That group's label when reviewed."),
+    ("text", "str", "Text", "What was reviewed, as it was then: the ask's sentence, or the tag's matched words."),
+    ("reviewer", "str", "Reviewer", "Who decided."),
     ("note", "str", "Note", "The reviewer's note."),
     ("reviewed_at", "timestamp", "Reviewed", "When (UTC)."),
 )

@@ -14,6 +14,7 @@ from dashboard.data import SAVED_TAXONOMY, load
 from dashboard.state import from_query, publish_filters
 from dashboard.text import md_escape
 from dashboard.views import asks, overview, passages, sources, themes
+from dashboard.views import review
 from dashboard.views import briefing, milestones  # briefings (PDF, Word) and campaign milestones
 
 st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:", layout="wide")
@@ -71,6 +72,7 @@ def main() -> None:
         st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", default=True),
         st.Page(lambda: themes.render(data, state), title="Themes", icon=":material/label:", url_path="themes"),
         st.Page(lambda: asks.render(data, state), title="Asks", icon=":material/campaign:", url_path="asks"),
+        st.Page(lambda: review.render(data, state), title="Review", icon=":material/fact_check:", url_path="review"),
         st.Page(lambda: passages.render(data, state), title="Passages", icon=":material/article:", url_path="passages"),
         st.Page(lambda: sources.render(data, state), title="Sources", icon=":material/folder_open:", url_path="sources"),
         st.Page(lambda: briefing.render(data, state), title="Briefing", icon=":material/summarize:", url_path="briefing"),

@@ -114,11 +114,23 @@ def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
                 store=path, version=version)
 
 
+#: store path -> the version this server's own writes (a review decision) left it at; sync runs only when files
+#: change, so load takes the later of the two and the tables are read again at the next rerun, in every session
+_written: dict[str, int] = {}
+
+
+def wrote(ws: Workspace, version: int) -> None:
+    """Say that this server changed the workspace's store (now at ``version``)."""
+    key = str(store_path(ws))
+    _written[key] = max(version, _written.get(key, 0))
+
+
 def load(ws: Workspace | None = None) -> Data:
     """Everything the views show, from the workspace's store (made from the seeds on first use)."""
     ws = ws or default_workspace()
     fp = _fingerprint(ws)
     version, errors = sync(str(ws.root), fp)
+    version = max(version, _written.get(str(store_path(ws)), 0))
     data = _read(str(store_path(ws)), version, fp[1])
     data.errors = list(errors)
     data.corpus.errors = list(errors)

@@ -1,4 +1,4 @@
-"""The store: one DuckDB file holding documents, passages, tags, asks and commitments.
+"""The store: one DuckDB file holding documents, passages, tags, asks, commitments and review decisions.
 
 - Tables come from ``core.schema`` (one definition per table); ``meta`` holds the schema version, the store's
   version (bumped by every change, so readers can key caches on it) and the taxonomy digest the tags were made with.
@@ -21,13 +21,15 @@ from filelock import FileLock, Timeout
 
 from .. import schema
 
-SCHEMA_VERSION = 1
-#: version -> SQL run to migrate a store from the previous version (none yet: version 1 is the first).
-MIGRATIONS: dict[int, list[str]] = {}
+SCHEMA_VERSION = 2
 #: store-only columns beside the schema's (not exported)
 _EXTRA = {"passages": ["_norm_hash VARCHAR"]}
-_PK = {"documents": ("document",), "passages": ("passage_id",)}
-TABLES = ("documents", "passages", "tags", "asks", "commitments")
+_PK = {"documents": ("document",), "passages": ("passage_id",), "reviews": ("target", "item_id")}
+#: version -> SQL run to migrate a store from the previous version.
+MIGRATIONS: dict[int, list[str]] = {
+    2: [schema.ddl("reviews", primary_key=_PK["reviews"])],  # users' review decisions (core.review)
+}
+TABLES = ("documents", "passages", "tags", "asks", "commitments", "reviews")
 DUCKDB_MAGIC = b"DUCK"
 LOCK_TIMEOUT_S = 30.0
 
@@ -248,6 +250,24 @@ class Store:
                 FROM _dups d WHERE passages.passage_id = d.passage_id""")
         finally:
             self.con.unregister("_dups")
+
+    def save_review(self, row: dict) -> int:
+        """Record one review decision (replacing an earlier one on the same item) in its own transaction; returns
+        the new store version. Reviews live in their own table: ingest and re-tagging never touch them."""
+        with self.transaction():
+            self.con.execute("DELETE FROM reviews WHERE target = ? AND item_id = ?", [row["target"], row["item_id"]])
+            self._insert("reviews", pd.DataFrame([row]))
+            self._bump()
+        return self.version
+
+    def drop_review(self, target: str, item_id: str) -> bool:
+        """Take back a decision; True if there was one."""
+        with self.transaction():
+            n = self.con.execute("DELETE FROM reviews WHERE target = ? AND item_id = ? RETURNING 1",
+                                 [target, item_id]).fetchall()
+            if n:
+                self._bump()
+        return bool(n)
 
     def remove(self, documents: list[str]) -> list[str]:
         """Take documents out; returns the ids that were in the store."""

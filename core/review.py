@@ -1,0 +1,431 @@
+"""Review: people confirm or reject asks and theme tags, or move an ask to another group.
+
+A decision is stored in the store's ``reviews`` table, keyed by a stable id: an ask is passage id + '/' + sentence
+number, a tag is passage id + '|' + theme id. The detector's own tables (``asks``, ``tags``, ``passages.themes``)
+are replaced by every ingest and re-tag and are never written here; decisions are applied when the store is read
+(:func:`apply`, called by ``core.pipeline.corpus_from_store``), so they survive re-ingest and re-tagging and
+change every count at once:
+
+- a rejected ask is not counted (it leaves the asks table the ledger is made from);
+- a confirmed ask is counted, also when the detector no longer finds it, as long as its sentence is still in the
+  passage (it is found again by its text if its sentence number moved); it keeps the group it had when reviewed;
+- a moved ask counts in its new group;
+- a rejected tag takes the theme off the passage (and its evidence off the tags table); a confirmed tag puts it
+  on, with evidence ``method = review``, even when the tagger does not find it.
+
+A decision whose passage is gone, whose sentence is no longer in the passage, or whose theme is no longer in the
+taxonomy is kept but not applied; :func:`apply` says why in the decision's ``state``.
+
+Decisions export as labelled paragraphs in the dev set's JSONL shape (:func:`export_rows`), so
+``campaign-tracker evaluate --dev FILE`` measures the detector on a team's own text.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .sentences import split_spans
+
+ASK_DECISIONS = {"confirm": "confirmed", "reject": "rejected", "move": "moved"}
+TAG_DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
+APPLIED = "applied"
+#: the cue of an ask that only a reviewer found
+REVIEW_CUE = "review"
+REVIEWER_ENV = "CAMPAIGN_TRACKER_REVIEWER"
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be recorded (an unknown ask, passage, theme or group), with the id in the message."""
+
+
+def ask_id(passage_id: str, sentence_index: int) -> str:
+    """The ask id the detector gives a sentence (``core.asks``): passage id + '/s' + sentence number."""
+    return f"{passage_id}/s{int(sentence_index)}"
+
+
+def split_ask_id(item_id: str) -> tuple[str, int] | None:
+    """(passage id, sentence number), or None when ``item_id`` is not an ask id.
+
+    >>> split_ask_id("002_ef58#L12/s3")
+    ('002_ef58#L12', 3)
+    >>> split_ask_id("002_ef58#L12") is None
+    True
+    """
+    pid, sep, n = item_id.rpartition("/s")
+    return (pid, int(n)) if sep and pid and n.isdigit() else None
+
+
+def tag_id(passage_id: str, theme: str) -> str:
+    return f"{passage_id}|{theme}"
+
+
+def default_reviewer() -> str:
+    """$CAMPAIGN_TRACKER_REVIEWER, else the login name."""
+    try:
+        return os.environ.get(REVIEWER_ENV) or getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return ""
+
+
+def _clean(s: str) -> str:
+    return " ".join(str(s).strip().strip("“”\"'‘’ ").split()).lower()
+
+
+def _now():
+    from .store.db import now
+    return now()
+
+
+# ---- recording ----------------------------------------------------------------------------------------------
+def _passage(store, passage_id: str) -> dict | None:
+    row = store.con.execute("SELECT passage_id, text, themes FROM passages WHERE passage_id = ?",
+                            [passage_id]).fetchone()
+    return None if row is None else {"passage_id": row[0], "text": row[1], "themes": list(row[2] or [])}
+
+
+def _group_label(store, group: str, taxonomy) -> str | None:
+    """The label of a group: a named ask of the taxonomy, or a group the asks table (or an earlier move) has."""
+    named = {a.id: a.label for a in getattr(taxonomy, "asks", ())}
+    if group in named:
+        return named[group]
+    row = store.con.execute("SELECT ask_group_label FROM asks WHERE ask_group = ? LIMIT 1", [group]).fetchone() or \
+        store.con.execute("SELECT group_label FROM reviews WHERE target = 'ask' AND \"group\" = ? LIMIT 1",
+                          [group]).fetchone()
+    return row[0] if row else None
+
+
+def review_ask(store, item_id: str, decision: str, *, group: str | None = None, label: str | None = None,
+               note: str = "", reviewer: str | None = None, taxonomy=None) -> int:
+    """Confirm, reject or move (to ``group``) the ask ``item_id``; ``decision`` "clear" takes a decision back.
+    An ask the detector did not find can be confirmed too (a miss): any sentence of a stored passage has an ask
+    id. Moving to a group that does not exist needs ``label`` (a new group). Returns the store's new version;
+    raises ReviewError naming the id."""
+    if decision == "clear":
+        return _clear(store, "ask", item_id)
+    if decision not in ASK_DECISIONS:
+        raise ReviewError(f"{decision!r}: not a decision for an ask (use {', '.join(ASK_DECISIONS)} or clear)")
+    parts = split_ask_id(item_id)
+    if parts is None:
+        raise ReviewError(f"{item_id}: not an ask id (an ask id is a passage id, '/s', and a sentence number)")
+    pid, n = parts
+    found = store.con.execute("SELECT text, ask_group, ask_group_label FROM asks WHERE ask_id = ?",
+                              [item_id]).fetchone()
+    if found is None:
+        passage = _passage(store, pid)
+        if passage is None:
+            raise ReviewError(f"{item_id}: no such ask (no passage '{pid}' in the store)")
+        spans = split_spans(passage["text"])
+        if n >= len(spans):
+            raise ReviewError(f"{item_id}: no such ask (passage '{pid}' has {len(spans)} sentence(s), numbered "
+                              f"from 0)")
+        text = passage["text"][spans[n][0]:spans[n][1]]
+        earlier = store.con.execute("SELECT \"group\", group_label FROM reviews WHERE target = 'ask' AND item_id = ?",
+                                    [item_id]).fetchone()
+        g, g_label = earlier if earlier else (f"review_{item_id}", "Reviewed: " + _short(text))
+    else:
+        text, g, g_label = found
+    if decision == "move":
+        if not group:
+            raise ReviewError(f"{item_id}: move needs the group to move the ask to")
+        known = _group_label(store, group, taxonomy)
+        if known is None and not label:
+            raise ReviewError(f"{group}: no such group (give a named ask id, an existing group id, or a label to "
+                              "start a new group)")
+        g, g_label = group, (known if known is not None else label)
+    row = {"target": "ask", "item_id": item_id, "passage_id": pid, "sentence_index": n, "theme": "",
+           "decision": ASK_DECISIONS[decision], "group": g, "group_label": g_label, "text": text,
+           "reviewer": default_reviewer() if reviewer is None else reviewer, "note": note, "reviewed_at": _now()}
+    return store.save_review(row)
+
+
+def _short(text: str, n: int = 90) -> str:
+    s = " ".join(text.split()).strip("“”\"'‘’ ")
+    return s if len(s) <= n else s[:n - 3].rsplit(" ", 1)[0] + "…"
+
+
+def review_tag(store, passage_id: str, theme: str, decision: str, *, note: str = "", reviewer: str | None = None,
+               taxonomy=None) -> int:
+    """Confirm or reject theme ``theme`` on passage ``passage_id`` ("clear" takes a decision back). The theme must
+    be in ``taxonomy`` (default: the built-in one) or tagged somewhere in the store. Returns the new version."""
+    item = tag_id(passage_id, theme)
+    if decision == "clear":
+        return _clear(store, "tag", item)
+    if decision not in TAG_DECISIONS:
+        raise ReviewError(f"{decision!r}: not a decision for a tag (use {', '.join(TAG_DECISIONS)} or clear)")
+    if _passage(store, passage_id) is None:
+        raise ReviewError(f"{passage_id}: no such passage in the store")
+    if taxonomy is None:
+        from .taxonomy import default_taxonomy
+        taxonomy = default_taxonomy()
+    if theme not in taxonomy.ids and not store.con.execute("SELECT 1 FROM tags WHERE theme = ? LIMIT 1",
+                                                           [theme]).fetchone():
+        raise ReviewError(f"{theme}: no such theme (themes: {', '.join(taxonomy.ids)})")
+    matched = [r[0] for r in store.con.execute("SELECT matched_text FROM tags WHERE passage_id = ? AND theme = ? "
+                                               "ORDER BY start", [passage_id, theme]).fetchall()]
+    row = {"target": "tag", "item_id": item, "passage_id": passage_id, "sentence_index": 0, "theme": theme,
+           "decision": TAG_DECISIONS[decision], "group": "", "group_label": "", "text": "; ".join(matched),
+           "reviewer": default_reviewer() if reviewer is None else reviewer, "note": note, "reviewed_at": _now()}
+    return store.save_review(row)
+
+
+def _clear(store, target: str, item_id: str) -> int:
+    if not store.drop_review(target, item_id):
+        raise ReviewError(f"{item_id}: no decision on this {target} to clear")
+    return store.version
+
+
+def decisions(store) -> pd.DataFrame:
+    """Every stored decision, newest first."""
+    df = store.frame("reviews")
+    return df.sort_values("reviewed_at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ---- applying -----------------------------------------------------------------------------------------------
+@dataclass
+class Reviewed:
+    passages: pd.DataFrame
+    tags: pd.DataFrame
+    asks: pd.DataFrame       # what is counted: the detector's asks, reviews applied
+    decisions: pd.DataFrame  # every decision, with ``state``: applied, or why not
+
+
+def _sentence(text: str, wanted: str, index: int) -> tuple[int, int, int] | None:
+    """(sentence number, start, end) of the sentence of ``text`` equal to ``wanted`` (the one at ``index``
+    first), or None."""
+    spans = split_spans(text)
+    target = _clean(wanted)
+    order = ([index] if 0 <= index < len(spans) else []) + [i for i in range(len(spans)) if i != index]
+    for i in order:
+        s, e = spans[i]
+        if _clean(text[s:e]) == target:
+            return i, s, e
+    return None
+
+
+def _new_ask(p: dict, n: int, start: int, end: int, columns) -> dict:
+    from .asks import action_of, target_of
+    text = p["text"][start:end]
+    row = {c: "" for c in columns}
+    row.update({"ask_id": ask_id(p["passage_id"], n), "passage_id": p["passage_id"], "line": p["line"], "text": text,
+                "sentence_index": n, "start": start, "end": end, "cue": REVIEW_CUE,
+                "cue_reason": "confirmed by a reviewer (the detector does not find it)", "confidence": 1.0,
+                "target": target_of(text), "action": action_of(text), "themes": p["themes"],
+                "document": p["document"], "date": p["date"], "date_precision": p["date_precision"],
+                "venue": p["venue"], "speaker": p["speaker"], "duplicate_of": p["duplicate_of"],
+                "response_status": "no response found", "response_score": 0.0})
+    return row
+
+
+def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisions: pd.DataFrame,
+          theme_ids) -> Reviewed:
+    """The tables with the decisions applied (see the module's docstring). The asks gain ``review`` (the
+    decision, or empty) and ``detected_group`` (the detector's group, empty for an ask only a reviewer found)."""
+    asks = asks.copy()
+    asks["detected_group"] = asks["ask_group"] if len(asks) else pd.Series(dtype=object)
+    asks["review"] = ""
+    decisions = decisions.copy()
+    decisions["state"] = APPLIED
+    if not len(decisions):
+        return Reviewed(passages, tags, asks, decisions)
+    pids = set(decisions["passage_id"])
+    pos = {pid: i for i, pid in enumerate(passages["passage_id"]) if pid in pids}
+    theme_ids = set(theme_ids)
+
+    # tags first: the asks carry their passage's themes
+    themes = {pid: [t for t in str(passages["themes"].iat[i]).split(";") if t] for pid, i in pos.items()}
+    drop_tags: set[tuple[str, str]] = set()
+    add_tags: list[dict] = []
+    states: list[str] = []
+    for d in decisions.itertuples(index=False):
+        if d.target != "tag":
+            states.append("")
+            continue
+        if d.passage_id not in pos:
+            states.append("not applied: the passage is no longer in the store")
+            continue
+        if d.theme not in theme_ids:
+            states.append("not applied: the theme is no longer in the taxonomy")
+            continue
+        have = themes[d.passage_id]
+        if d.decision == "rejected":
+            if d.theme in have:
+                have.remove(d.theme)
+            drop_tags.add((d.passage_id, d.theme))
+        else:
+            if d.theme not in have:
+                have.append(d.theme)
+                add_tags.append({"passage_id": d.passage_id, "theme": d.theme, "matched_text": "", "start": 0,
+                                 "end": 0, "method": "review", "score": 100.0,
+                                 "reason": f"confirmed by {d.reviewer or 'a reviewer'}"})
+        states.append(APPLIED)
+    tag_rows = decisions["target"] == "tag"
+    decisions.loc[tag_rows, "state"] = [s for s in states if s]
+    if tag_rows.any():
+        passages = passages.copy()
+        col = passages.columns.get_loc("themes")
+        for pid, ts in themes.items():
+            passages.iat[pos[pid], col] = ";".join(ts)
+        if drop_tags and len(tags):
+            key = pd.Series(list(zip(tags["passage_id"], tags["theme"])), index=tags.index)
+            tags = tags[~key.isin(drop_tags)]
+        if add_tags:
+            tags = pd.concat([tags, pd.DataFrame(add_tags)], ignore_index=True)
+        if len(asks):
+            hit = asks["passage_id"].isin(themes)
+            asks.loc[hit, "themes"] = asks.loc[hit, "passage_id"].map(lambda p: ";".join(themes[p]))
+
+    # asks
+    by_id = {a: i for i, a in enumerate(asks["ask_id"])}
+    by_text = {(p, _clean(t)): i for i, (p, t) in enumerate(zip(asks["passage_id"], asks["text"])) if p in pids}
+    drop: set[int] = set()
+    extra: list[dict] = []
+    ask_states = []
+    cols = {c: asks.columns.get_loc(c) for c in ("ask_group", "ask_group_label", "group_source", "review")}
+    for d in decisions[decisions["target"] == "ask"].itertuples(index=False):
+        i = by_id.get(d.item_id)
+        if i is None or _clean(asks["text"].iat[i]) != _clean(d.text):
+            i = by_text.get((d.passage_id, _clean(d.text)))
+        if i is None:  # the detector does not find it (now)
+            if d.decision == "rejected":
+                ask_states.append(APPLIED)
+                continue
+            if d.passage_id not in pos:
+                ask_states.append("not applied: the passage is no longer in the store")
+                continue
+            p = passages.iloc[pos[d.passage_id]].to_dict()
+            found = _sentence(p["text"], d.text, int(d.sentence_index))
+            if found is None:
+                ask_states.append("not applied: the sentence is no longer in the passage")
+                continue
+            row = _new_ask(p, *found, asks.columns)
+            row.update({"ask_group": d.group, "ask_group_label": d.group_label, "group_source": "reviewed",
+                        "review": d.decision, "detected_group": ""})
+            extra.append(row)
+            ask_states.append(APPLIED)
+            continue
+        ask_states.append(APPLIED)
+        if d.decision == "rejected":
+            drop.add(i)
+            continue
+        asks.iat[i, cols["review"]] = d.decision
+        if d.decision == "moved":
+            asks.iat[i, cols["ask_group"]] = d.group
+            asks.iat[i, cols["ask_group_label"]] = d.group_label
+            asks.iat[i, cols["group_source"]] = "reviewed"
+    decisions.loc[decisions["target"] == "ask", "state"] = ask_states
+    if drop:
+        asks = asks.drop(index=asks.index[sorted(drop)])
+    if extra:
+        asks = pd.concat([asks, pd.DataFrame(extra, columns=asks.columns)], ignore_index=True)
+    return Reviewed(passages, tags, asks.reset_index(drop=True), decisions)
+
+
+# ---- export as labelled data --------------------------------------------------------------------------------
+def export_rows(store, corpus) -> list[dict]:
+    """One labelled paragraph per reviewed passage still in the store, in the dev set's shape: ``id`` and
+    ``passage_id`` (the passage id), ``source`` (its file name), ``line``, ``text``, ``themes`` ({theme: "yes" /
+    "no"} for the reviewed tags only), ``asks`` (confirmed and moved asks: sentence and group), ``optional_asks``
+    (the detector's asks in the passage that nobody reviewed: neither required nor penalised) and ``speaker``.
+    A rejected ask is simply not among the asks, so the detector finding it is a false positive. ``corpus`` is
+    the store's corpus with reviews applied."""
+    dec = corpus.reviews if corpus.reviews is not None else apply_to_store(store)
+    dec = dec[dec["state"] == APPLIED]
+    if not len(dec):
+        return []
+    paths = dict(store.con.execute("SELECT document, path FROM documents").fetchall())
+    p = corpus.passages.set_index("passage_id")
+    asks = corpus.asks
+    detected = corpus.detected_asks if corpus.detected_asks is not None else asks
+    rows = []
+    for pid, sub in dec.groupby("passage_id", sort=False):
+        if pid not in p.index:
+            continue
+        r = p.loc[pid]
+        labelled = {}
+        ask_rows = []
+        reviewed_text = set()
+        for d in sub.itertuples(index=False):
+            if d.target == "tag":
+                labelled[d.theme] = "no" if d.decision == "rejected" else "yes"
+                continue
+            reviewed_text.add(_clean(d.text))
+            if d.decision != "rejected":
+                mine = asks[(asks["passage_id"] == pid) & (asks["text"].map(_clean) == _clean(d.text))]
+                text = mine["text"].iloc[0] if len(mine) else d.text
+                ask_rows.append({"sentence": text, "groups": [mine["ask_group"].iloc[0] if len(mine) else d.group]})
+        optional = [{"sentence": t, "groups": [g]} for t, g in zip(
+            detected.loc[detected["passage_id"] == pid, "text"], detected.loc[detected["passage_id"] == pid, "ask_group"])
+            if _clean(t) not in reviewed_text]
+        doc = r["document"]
+        rows.append({"id": pid, "passage_id": pid, "source": Path(paths.get(doc, "") or doc).name or doc,
+                     "line": int(r["line"]), "text": r["text"], "themes": labelled, "asks": ask_rows,
+                     "optional_asks": optional, "speaker": r["speaker"] or None})
+    return rows
+
+
+def apply_to_store(store) -> pd.DataFrame:
+    """The store's decisions with their ``state`` (applied, or why not)."""
+    from .pipeline import corpus_from_store
+    return corpus_from_store(store).reviews
+
+
+def apply_to_corpus(store, corpus) -> None:
+    """Apply the store's decisions to a corpus read from it (``corpus_from_store``): its passages, tags and asks
+    become the reviewed ones; ``detected_asks`` keeps the detector's asks and ``reviews`` the decisions."""
+    theme_ids = set(corpus.taxonomy.ids) | set(corpus.tags["theme"] if corpus.tags is not None else ())
+    done = apply(corpus.passages, corpus.tags, corpus.asks, decisions(store), theme_ids)
+    corpus.detected_asks = corpus.asks
+    corpus.passages, corpus.tags, corpus.asks, corpus.reviews = done.passages, done.tags, done.asks, done.decisions
+
+
+def write_jsonl(rows: list[dict], out: Path | str) -> Path:
+    """Write the rows as JSONL atomically (a temporary file renamed into place)."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    os.replace(tmp, out)
+    return out
+
+
+# ---- measuring the detector on exported labels ---------------------------------------------------------------
+def labelled_themes(rows: list[dict]) -> list[str]:
+    """The themes the rows label, in order of first appearance (the dev set's six for the dev set)."""
+    return list(dict.fromkeys(t for r in rows for t in r["themes"]))
+
+
+def by_passage_id(corpus, rows: list[dict]):
+    """When every row names its passage (``passage_id``, as :func:`export_rows` writes), a copy of ``corpus`` and
+    rows keyed so that the (source, line) alignment of ``core.evaluate`` and ``core.asks.ask_scores`` finds each
+    row's passage by id (formats without lines give many passages line 0). Rows whose passage is not in the
+    corpus are left out and returned as the third item. Other rows are returned as they are."""
+    import copy
+    if not rows or not all(r.get("passage_id") for r in rows):
+        return corpus, rows, []
+    pos = {pid: i + 1 for i, pid in enumerate(corpus.passages["passage_id"])}
+    keyed = [dict(r, source="by-id", line=pos[r["passage_id"]]) for r in rows if r["passage_id"] in pos]
+    missing = [r["passage_id"] for r in rows if r["passage_id"] not in pos]
+    out = copy.copy(corpus)
+    out.passages = corpus.passages.assign(document="by-id", line=range(1, len(corpus.passages) + 1))
+    out.documents = []
+    return out, keyed, missing
+
+
+def evaluation_corpus(rows: list[dict], sources, store_file: Path, taxonomy=None):
+    """The corpus a labelled file is scored on: SOURCES when given; else, for rows that name passages (an
+    export of review decisions), the store's passages with the detector's own output (reviews not applied);
+    else the bundled seeds. Returns (corpus, rows, passage ids not found)."""
+    from .pipeline import DEFAULT_SOURCES, build_corpus, corpus_from_store
+    if not sources and rows and all(r.get("passage_id") for r in rows) and store_file.exists():
+        from .store import Store
+        with Store(store_file) as store:
+            corpus = corpus_from_store(store, taxonomy, reviewed=False)
+    else:
+        corpus = build_corpus(sources or DEFAULT_SOURCES, taxonomy=taxonomy)
+    return by_passage_id(corpus, rows)
