@@ -32,6 +32,9 @@ class Corpus:
     taxonomy: object | None = None
     #: the documents table when the corpus comes from a store (its counts made in SQL)
     documents_table: pd.DataFrame | None = None
+    #: from a store: the review decisions (core.review) and the detector's asks before they were applied
+    reviews: pd.DataFrame | None = None
+    detected_asks: pd.DataFrame | None = None
 
     def documents_frame(self) -> pd.DataFrame:
         if self.documents_table is not None:
@@ -395,8 +398,9 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     return counts, errors
 
 
-def corpus_from_store(store, taxonomy=None) -> Corpus:
-    """The store's tables as a Corpus (for the summaries and exports that take one)."""
+def corpus_from_store(store, taxonomy=None, reviewed: bool = True) -> Corpus:
+    """The store's tables as a Corpus (for the summaries and exports that take one), with users' review decisions
+    applied (``core.review``) unless ``reviewed`` is False (the detector's own output, for evaluation)."""
     from .taxonomy import default_taxonomy
     docs = store.frame("documents")
     documents = [Document(document=r["document"], path=r["path"], layout=r["layout"], title=r["title"],
@@ -412,7 +416,11 @@ def corpus_from_store(store, taxonomy=None) -> Corpus:
                count(p.passage_id) FILTER (WHERE p.speaker = '') AS no_speaker, d.flags
         FROM documents d LEFT JOIN passages p USING (document)
         GROUP BY ALL ORDER BY d.document""").df()
-    return Corpus(documents=documents, passages=passages, tags=store.frame("tags"), asks=asks,
-                  commitments=store.frame("commitments"), taxonomy=taxonomy or default_taxonomy(),
-                  duplicates=[(a, b, 0.0) for a, b in zip(passages["passage_id"], passages["duplicate_of"]) if b],
-                  documents_table=table)
+    corpus = Corpus(documents=documents, passages=passages, tags=store.frame("tags"), asks=asks,
+                    commitments=store.frame("commitments"), taxonomy=taxonomy or default_taxonomy(),
+                    duplicates=[(a, b, 0.0) for a, b in zip(passages["passage_id"], passages["duplicate_of"]) if b],
+                    documents_table=table)
+    if reviewed:
+        from .review import apply_to_corpus
+        apply_to_corpus(store, corpus)
+    return corpus
