@@ -81,9 +81,11 @@ def to_pdf(b: Briefing) -> bytes:
     story = [Paragraph(esc(b.title), h1),
              Paragraph(f"Made on {esc(b.made_on)} with Campaign Tracker · {esc(b.subtitle)}", small), Spacer(1, 4),
              table(["Made with", ""], b.filters, [40, 130]), Spacer(1, 6)]
+    # columns as wide as their values need (a date must not be cut inside: '2017-10-2' / '6')
+    weights = [max(7, min(len(v), 16)) for _, v in b.figures]
     figs = Table([[p(label, small) for label, _ in b.figures],
-                  [Paragraph(f"<b>{esc(v)}</b>", ParagraphStyle("fig", parent=body, fontSize=11, leading=14))
-                   for _, v in b.figures]], colWidths=[170 / len(b.figures) * mm] * len(b.figures))
+                  [Paragraph(f"<b>{esc(v)}</b>", ParagraphStyle("fig", parent=body, fontSize=10, leading=13))
+                   for _, v in b.figures]], colWidths=[170 * w / sum(weights) * mm for w in weights])
     figs.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
                               ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f6f8")),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
