@@ -36,9 +36,9 @@ def cmd_brief(args) -> int:
     p = corpus.passages
     try:
         state = FilterState(
-            venues=resolve(args.venue or (), set(p["venue"]), "venue"),
-            speakers=resolve(args.speaker or (), set(p["speaker"]), "speaker"),
-            documents=resolve(args.document or (), set(p["document"]), "document"),
+            venues=resolve(args.venues or (), set(p["venue"]), "venue"),
+            speakers=resolve(args.speakers or (), set(p["speaker"]), "speaker"),
+            documents=resolve(args.documents or (), set(p["document"]), "document"),
             date_from=args.date_from, date_to=args.date_to,
             include_undated=False if args.dated_only else (True if args.include_undated else None))
         theme = resolve([args.theme], corpus.taxonomy.ids, "theme")[0] if args.theme else None
@@ -59,14 +59,16 @@ def cmd_brief(args) -> int:
 
 
 def add_parser(sub) -> None:
+    """The filters' dests are plural (venues, speakers, documents): `_load` reads a singular ``args.venue`` as the
+    venue to give SOURCES that name none."""
     from ..cli import _add_common, _date
     p = sub.add_parser("brief", help="a briefing for a meeting (PDF or Word) on a theme, an ask or the filters")
     _add_common(p)
     p.add_argument("--theme", help="theme id (e.g. county_lines)")
     p.add_argument("--ask", help="an ask group id (the asks table's ask_group): a briefing on that ask")
-    p.add_argument("--venue", action="append", help="venue (repeatable)")
-    p.add_argument("--speaker", action="append", help="speaker name (repeatable)")
-    p.add_argument("--document", action="append", help="document id (repeatable)")
+    p.add_argument("--venue", dest="venues", action="append", help="venue (repeatable)")
+    p.add_argument("--speaker", dest="speakers", action="append", help="speaker name (repeatable)")
+    p.add_argument("--document", dest="documents", action="append", help="document id (repeatable)")
     p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD")
     p.add_argument("--dated-only", action="store_true", help="leave out undated passages")
