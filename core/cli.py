@@ -85,7 +85,7 @@ def _load(args) -> Corpus:
 
 def _overrides(args) -> dict | None:
     """--date / --venue: metadata for the SOURCES given, where the documents give none (validated; exit 2 when wrong)."""
-    raw = {k: v for k in ("date", "venue") if (v := getattr(args, k, None))}
+    raw = {k: v for k in ("date", "venue") if (v := getattr(args, f"set_{k}", None))}
     if not raw:
         return None
     from .sources.metadata import validate
@@ -99,8 +99,10 @@ def _overrides(args) -> dict | None:
 
 
 def _add_metadata(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--date", help="date of the documents given where they give none (YYYY-MM-DD, YYYY-MM or YYYY)")
-    p.add_argument("--venue", help="venue of the documents given where they give none (e.g. 'Press release')")
+    p.add_argument("--date", dest="set_date",
+                   help="date of the documents given where they give none (YYYY-MM-DD, YYYY-MM or YYYY)")
+    p.add_argument("--venue", dest="set_venue",
+                   help="venue of the documents given where they give none (e.g. 'Press release')")
 
 
 def _report(errors) -> None:
