@@ -233,7 +233,8 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
     if not len(decisions):
         return Reviewed(passages, tags, asks, decisions)
     pids = set(decisions["passage_id"])
-    pos = {pid: i for i, pid in enumerate(passages["passage_id"]) if pid in pids}
+    rows = passages["passage_id"].isin(pids).to_numpy().nonzero()[0]
+    pos = dict(zip(passages["passage_id"].to_numpy()[rows], rows.tolist()))
     theme_ids = set(theme_ids)
 
     # tags first: the asks carry their passage's themes
@@ -266,13 +267,17 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
     tag_rows = decisions["target"] == "tag"
     decisions.loc[tag_rows, "state"] = [s for s in states if s]
     if tag_rows.any():
-        passages = passages.copy()
-        col = passages.columns.get_loc("themes")
+        passages = passages.copy(deep=False)  # only the themes column is replaced
+        col = passages["themes"].to_numpy(dtype=object, copy=True)  # one write, not one per row (Arrow strings)
         for pid, ts in themes.items():
-            passages.iat[pos[pid], col] = ";".join(ts)
+            col[pos[pid]] = ";".join(ts)
+        passages["themes"] = pd.Series(col, index=passages.index, dtype=passages["themes"].dtype)
         if drop_tags and len(tags):
-            key = pd.Series(list(zip(tags["passage_id"], tags["theme"])), index=tags.index)
-            tags = tags[~key.isin(drop_tags)]
+            near = tags["passage_id"].isin({pid for pid, _ in drop_tags}).to_numpy().copy()
+            hit = [(pid, t) in drop_tags for pid, t in zip(tags["passage_id"].to_numpy()[near],
+                                                            tags["theme"].to_numpy()[near])]
+            near[near] = hit
+            tags = tags[~near]
         if add_tags:
             tags = pd.concat([tags, pd.DataFrame(add_tags)], ignore_index=True)
         if len(asks):
@@ -285,7 +290,8 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
     drop: set[int] = set()
     extra: list[dict] = []
     ask_states = []
-    cols = {c: asks.columns.get_loc(c) for c in ("ask_group", "ask_group_label", "group_source", "review")}
+    cols = {c: asks[c].to_numpy(dtype=object, copy=True) for c in ("ask_group", "ask_group_label", "group_source",
+                                                                      "review")}
     for d in decisions[decisions["target"] == "ask"].itertuples(index=False):
         i = by_id.get(d.item_id)
         if i is None or _clean(asks["text"].iat[i]) != _clean(d.text):
@@ -312,11 +318,12 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
         if d.decision == "rejected":
             drop.add(i)
             continue
-        asks.iat[i, cols["review"]] = d.decision
+        cols["review"][i] = d.decision
         if d.decision == "moved":
-            asks.iat[i, cols["ask_group"]] = d.group
-            asks.iat[i, cols["ask_group_label"]] = d.group_label
-            asks.iat[i, cols["group_source"]] = "reviewed"
+            cols["ask_group"][i], cols["ask_group_label"][i], cols["group_source"][i] = \
+                d.group, d.group_label, "reviewed"
+    for c, values in cols.items():
+        asks[c] = values
     decisions.loc[decisions["target"] == "ask", "state"] = ask_states
     if drop:
         asks = asks.drop(index=asks.index[sorted(drop)])
