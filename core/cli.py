@@ -412,6 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
     from .fetch.cli import add_parser as add_fetch  # `fetch twfy|hansard-api`: core/fetch/cli.py
     add_fetch(sub)
+    from .brief.cli import add_parser as add_brief  # `brief --theme ID --out FILE.pdf|.docx`: core/brief/cli.py
+    add_brief(sub)
     _add_review(sub)
     return parser
 
