@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from .workspace import Workspace, WorkspaceError, _atomic_write
+from .workspace import Workspace, WorkspaceError, _atomic_write, read_text
 
 FILE_NAME = "milestones.csv"
 COLUMNS = ("date", "label", "themes", "url")
@@ -170,18 +170,7 @@ def path(ws: Workspace):
 
 def milestones_text(ws: Workspace) -> str:
     """The saved file's text ('' when there is none); a file that is not UTF-8 raises MilestoneError."""
-    p = path(ws)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        return ""
-    except OSError as exc:
-        raise MilestoneError(f"{p}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MilestoneError(f"{p}: not valid UTF-8 (byte {exc.start} is 0x{raw[exc.start]:02x}); "
-                             "save it as UTF-8 or edit the milestones in the dashboard") from None
+    return read_text(path(ws), "save it as UTF-8 or edit the milestones in the dashboard", MilestoneError) or ""
 
 
 def load_milestones(ws: Workspace, theme_ids: Iterable[str] | None = None) -> list[Milestone]:

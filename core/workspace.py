@@ -50,6 +50,21 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def read_text(path: Path, fix: str, error: type[WorkspaceError] = WorkspaceError) -> str | None:
+    """A workspace file's text, or None when there is none. A file that cannot be read or is not UTF-8 raises
+    ``error`` naming the file and the problem, then ``fix`` (what the user can do)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not valid UTF-8 (byte {exc.start} is 0x{raw[exc.start]:02x}); {fix}") from None
+
+
 def _keep(c: str) -> bool:
     """Letters, marks and digits of any script, and ``._ -``: no path separators, NUL, control or format
     characters, nor characters some file systems or shells treat specially."""
@@ -145,17 +160,7 @@ class Workspace:
 
     def taxonomy_text(self) -> str | None:
         """The saved taxonomy, or None. A file that is not UTF-8 raises WorkspaceError naming it."""
-        try:
-            raw = self.taxonomy_path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise WorkspaceError(f"{self.taxonomy_path}: cannot be read ({exc.strerror or exc})") from exc
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise WorkspaceError(f"{self.taxonomy_path}: not valid UTF-8 (byte {exc.start} is 0x{raw[exc.start]:02x}); "
-                                 "upload a corrected taxonomy or go back to the default") from None
+        return read_text(self.taxonomy_path, "upload a corrected taxonomy or go back to the default")
 
     def save_taxonomy(self, text: str) -> None:
         with self.lock():
