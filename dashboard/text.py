@@ -21,13 +21,24 @@ def md_escape(value) -> str:
     numeric character reference, which both Markdown and HTML show as that character and never read as syntax.
 
     >>> md_escape("![x](http://h/x.png)")
-    '&#33;&#91;x&#93;&#40;http&#58;//h/x&#46;png&#41;'
+    '&#33;&#91;x&#93;&#40;http&#8288;&#58;//h/x&#46;png&#41;'
     >>> md_escape('<a href="u">Evil</a>')
     '&#60;a href&#61;&#34;u&#34;&#62;Evil&#60;/a&#62;'
     >>> md_escape("日本語 notes, v2")
     '日本語 notes, v2'
+
+    GFM turns bare addresses into links *after* character references are read ("http://…", "www.…", "a@b.org"),
+    so an invisible word joiner (U+2060) goes between the scheme and its colon, after "www" and before "@":
+
+    >>> md_escape("see https://evil.example/x or www.evil.example, mail a@evil.example")
+    'see https&#8288;&#58;//evil&#46;example/x or www&#8288;&#46;evil&#46;example, mail a&#8288;&#64;evil&#46;example'
     """
-    return _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", "" if value is None else str(value))
+    escaped = _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", "" if value is None else str(value))
+    return _AUTOLINK.sub("\\1&#8288;\\2", escaped)
+
+
+# what GFM's autolink literals start with, once md_escape has escaped them: a scheme and its colon, "www.", "@"
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftps?|mailto|xmpp)(?=&#58;)|\bwww(?=&#46;)|(?=&#64;))(&#58;|&#46;|&#64;)")
 
 
 def html_block(markup: str) -> str:
