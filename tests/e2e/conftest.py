@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def server():
     port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
@@ -62,9 +62,33 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def app_url(server, browser):
+    """The server, warmed: its first session has built the store and the caches (the cold start, which may take
+    minutes on a loaded machine, is waited for once here, not inside a test's timeouts)."""
+    from tests.e2e.wait import settled
+    ctx = browser.new_context()
+    try:
+        pg = ctx.new_page()
+        pg.goto(server)
+        settled(pg, timeout=300_000)
+    finally:
+        ctx.close()
+    return server
+
+
 @pytest.fixture
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
     pg = ctx.new_page()
     yield pg
     ctx.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a real-browser test, marked ``browser``: ``pytest -m browser`` runs them
+    alone, ``pytest -m "not browser"`` everything else."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
