@@ -2,6 +2,7 @@
 re-tagging, export as labelled JSONL that `evaluate --dev` scores, and bad ids are errors naming the id."""
 from __future__ import annotations
 
+import html as html_mod
 import json
 import shutil
 
@@ -335,6 +336,17 @@ def test_review_view_records_a_decision_and_the_counts_follow(db, monkeypatch):
     assert list(log["item_id"]) == [aid] and list(log["note"]) == ["<b>not</b> an ask"]
     shown = " ".join(m.value for m in at.markdown)
     assert "<b>not</b>" not in shown  # document and user text is escaped
+    # theme tags: reject one the tagger found, confirm one it missed (an unknown id is an error naming it)
+    at.selectbox(key="rv_theme").set_value("county_lines").run()
+    pid = at.selectbox(key="rv_tag").value
+    at.button(key="rv_tag_reject").click().run()
+    at.text_input(key="rv_tag_other").set_value("no-such-passage").run()
+    at.button(key="rv_tag_add").click().run()
+    assert "no-such-passage: no such passage" in html_mod.unescape(at.error[0].value)
+    log = _frame(at, "state")
+    assert log.set_index("item_id").loc[f"{pid}|county_lines", "decision"] == "rejected"
+    with Store(ws / "campaign.duckdb") as store:
+        assert review.decisions(store)["decision"].tolist() == ["rejected", "rejected"]
 
 
 def _frame(at, column: str):

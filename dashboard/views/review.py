@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import schema
 from core.highlight import highlight_html
 from core.review import ReviewError, default_reviewer, review_ask, review_tag, tag_id
 from core.store import Store, StoreError
@@ -74,8 +75,9 @@ def render(data, state: FilterState) -> None:
         if dec is None or not len(dec):
             st.info("No decisions yet.")
         else:
+            labels = dict(schema.labels("reviews"), state="Applies")
             st.dataframe(dec[["target", "item_id", "decision", "group_label", "reviewer", "reviewed_at", "state",
-                              "note"]], hide_index=True, key="rv_log")
+                              "note"]], hide_index=True, key="rv_log", column_config=labels)
 
 
 def _asks(data, state: FilterState, who: str, note: str) -> None:
@@ -146,6 +148,10 @@ def _groups(data) -> dict[str, str]:
 def _tags(data, state: FilterState, who: str, note: str) -> None:
     c = data.corpus
     theme = st.selectbox("Theme", data.theme_ids, format_func=lambda t: data.labels.get(t, t), key="rv_theme")
+    other = st.text_input("Confirm the theme on a passage the tagger missed: its passage id", key="rv_tag_other")
+    if other.strip() and st.button("Confirm on that passage", key="rv_tag_add"):
+        _decide(lambda s: review_tag(s, other.strip(), theme, "confirm", note=note, reviewer=who,
+                                     taxonomy=data.taxonomy))
     tags = c.tags[c.tags["theme"] == theme]
     dec = c.reviews if c.reviews is not None else pd.DataFrame(columns=["target", "item_id", "decision", "passage_id"])
     mine = dec[(dec["target"] == "tag") & (dec["item_id"].str.endswith("|" + theme))]
