@@ -211,3 +211,9 @@ def test_ingest_reads_a_document_again_when_its_sidecar_changes(tmp_path):
         assert counts.unchanged == 1
         counts, _ = ingest(store, [src], overrides={"venue": "Press release"})
         assert counts.changed == 1 and set(store.frame("passages")["venue"]) == {"Briefing"}  # its own venue kept
+
+
+def test_summary_venue_filter_is_not_metadata():
+    r = run_cli("summary", str(DOCS / "press_release.txt"), "--venue", "Press release")
+    assert r.returncode == 0, r.stderr
+    assert "county_lines" in r.stdout or "County lines" in r.stdout

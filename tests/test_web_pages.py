@@ -183,3 +183,41 @@ def test_every_page_has_ids_that_are_unique_and_stable(name):
     ids = [p.passage_id for p in a.passages]
     assert len(set(ids)) == len(ids) == len(b.passages) and ids == [p.passage_id for p in b.passages]
     assert all(p.line > 0 and a.line_kinds.get(p.line) == "content" for p in a.passages)
+
+
+@pytest.mark.parametrize("name,layout,fields", [
+    ("twfy_commons_2025-01-16", "twfy_page", ("text", "speaker", "speaker_detail", "party", "constituency", "date",
+                                              "venue", "house", "section_title")),
+    ("publications_commons_2002-07-08", "hansard_record", ("text", "speaker", "speaker_detail", "party", "constituency",
+                                                           "date", "venue", "house", "section_title",
+                                                           "speaker_basis")),
+    ("historic_lords_2002-07-08", "hansard_record", ("text", "speaker", "speaker_detail", "date", "venue", "house",
+                                                     "section_title")),
+])
+def test_text_copies_read_like_their_pages(name, layout, fields):
+    """A page saved as text (its visible lines) gives the HTML's passages and metadata, without the ids the markup
+    carries; the site's chrome (menus, breadcrumb, licence, column numbers) is not text."""
+    text = parse_bytes((PAGES / f"{name}.txt").read_bytes(), f"{name}.txt")
+    html = read(f"{name}.html")
+    assert text.layout == layout
+    assert [tuple(getattr(p, f) for f in fields) for p in text.passages] == [
+        tuple(getattr(p, f) for f in fields) for p in html.passages]
+    assert not any(p.speaker_id for p in text.passages)
+    if name.startswith("publications"):
+        assert any("venue inferred as Commons Chamber" in f for f in text.flags)
+
+
+def test_historic_text_copy_member_line_with_constituency():
+    data = (PAGES / "historic_lords_2002-07-08.txt").read_text(encoding="utf-8").replace(
+        "HL Deb 08 July 2002 vol 637 cc912-4", "HC Deb 08 July 2002 vol 388 cc600-1").replace(
+        "Baroness Example of Kensington", "Mr. Simon Burns (West Chelmsford)")
+    doc = parse_bytes(data.encode(), "h.txt")
+    first = doc.passages[0]
+    assert (first.speaker, first.constituency, first.venue, first.house) == (
+        "Mr. Simon Burns", "West Chelmsford", "Commons Chamber", "Commons")
+
+
+def test_seed_text_copies_keep_their_layouts():
+    from core.sources import detect_layout
+    for name, layout in [(PP, "parallel_parliament"), (HANSARD, "hansard_page")]:
+        assert detect_layout((SEEDS / f"{name}.txt").read_text(encoding="utf-8")) == layout

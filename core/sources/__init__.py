@@ -5,7 +5,7 @@ Text files go to the text layouts (``LAYOUTS``), detected by content.
 
 >>> from core.sources import LAYOUTS
 >>> [name for name, _ in LAYOUTS]
-['parallel_parliament', 'hansard_page', 'mp_archive', 'document']
+['parallel_parliament', 'hansard_page', 'twfy_page', 'hansard_record', 'mp_archive', 'document']
 """
 from __future__ import annotations
 

@@ -232,7 +232,7 @@ def parse(text: str, document: str, path: str) -> Document:
 
 def parse_html(root, document: str, path: str, url: str = "") -> Document:
     """An HTML document of no known parliamentary site: its blocks, with headings from ``h1``-``h6``."""
-    from .web_pages import page_lines
+    from .html_text import page_lines
     heads = {(h.sourceline, " ".join(h.text_content().split())) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")}
     blocks = [Block(line, t, True if (line, t) in heads else None if len(t) < 200 else False) for line, t in page_lines(root)]
     title = ""

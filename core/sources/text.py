@@ -1,9 +1,10 @@
-"""Text files (.txt, .md): the text layouts, detected by content (Parallel Parliament, Hansard page, MP archive, a
-press release or briefing), else plain paragraphs."""
+"""Text files (.txt, .md): the text layouts, detected by content (Parallel Parliament, Hansard page, TheyWorkForYou
+page, publications.parliament.uk / historic Hansard page, MP archive, a press release or briefing), else plain
+paragraphs."""
 from __future__ import annotations
 
 from ..model import Document
-from . import documents, hansard_page, mp_archive, parallel_parliament, plain_text
+from . import documents, hansard_page, hansard_record, mp_archive, parallel_parliament, plain_text, twfy_text
 from .base import Source
 from .common import CP1252_FLAG, CP1252_NOTE, decode_bytes
 
@@ -11,6 +12,8 @@ from .common import CP1252_FLAG, CP1252_NOTE, decode_bytes
 LAYOUTS = [
     (parallel_parliament.LAYOUT, parallel_parliament),
     (hansard_page.LAYOUT, hansard_page),
+    (twfy_text.LAYOUT, twfy_text),
+    (hansard_record.LAYOUT, hansard_record),
     (mp_archive.LAYOUT, mp_archive),
     (documents.LAYOUT, documents),
 ]

@@ -40,14 +40,9 @@ from ..schema import VENUES
 from .base import Source
 from .common import CP1252_FLAG, CP1252_NOTE, DateError, DocBuilder, MONTHS, decode_bytes, parse_day_date
 from .hansard_api import split_attribution
+from .html_text import norm, page_lines
 
 SUFFIXES = (".html", ".htm")
-#: elements that are never text of the page
-SKIP = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "form", "button", "select",
-        "svg", "iframe"}
-BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th",
-         "blockquote", "pre", "section", "article", "main", "aside", "center", "hr", "br", "body", "figure",
-         "figcaption", "address", "tbody", "thead"}
 _CHAMBERS = {"Commons": "Commons Chamber", "Lords": "Lords Chamber"}
 _HOUSES = {"Lords Chamber": "Lords", "Grand Committee": "Lords", "Commons Chamber": "Commons",
            "Westminster Hall": "Commons", "Public Bill Committee": "Commons"}
@@ -69,10 +64,6 @@ _FURNITURE = re.compile(r"^(©|&copy;|Parliamentary copyright|Prepared \d{1,2} \
 _COLLECTIVE = re.compile(r"^(Several |Noble |Hon\. )?(noble )?(Lords|Members|Baronesses)\b|^(Hon\. Members|Noble Lords)",
                          re.I)
 _HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Viscount|Earl)\.?"
-
-
-def norm(text: str | None) -> str:
-    return " ".join((text or "").split())
 
 
 @dataclass
@@ -173,46 +164,6 @@ def site_of(root, url: str) -> str:
     if "Parallel Parliament" in title or root.xpath(".//meta[@property='og:site_name' and @content='Parallel Parliament']"):
         return "parallel_parliament"
     return ""
-
-
-def page_lines(root) -> list[tuple[int, str]]:
-    """The page's body as lines of text: one per block element's own text (inline markup joined, a picture's alt
-    text kept), skipping scripts, navigation, headers and footers; each with its source line."""
-    out: list[tuple[int, str]] = []
-    buf: list[str] = []
-    start = [0]
-
-    def flush() -> None:
-        t = norm("".join(buf))
-        if t:
-            out.append((start[0], t))
-        buf.clear()
-
-    def walk(el) -> None:
-        if not isinstance(el.tag, str) or el.tag in SKIP:
-            return
-        block = el.tag in BLOCK
-        if block:
-            flush()
-        if not buf:
-            start[0] = el.sourceline or start[0]
-        if el.tag == "img" and el.get("alt"):
-            buf.append(f" {el.get('alt')} ")
-        if el.text:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                if not buf:
-                    start[0] = child.sourceline or start[0]
-                buf.append(child.tail)
-        if block:
-            flush()
-
-    body = root.find(".//body")
-    walk(body if body is not None else root)
-    flush()
-    return out
 
 
 # ---- the sites -------------------------------------------------------------------------------------------------
