@@ -207,6 +207,9 @@ def test_export_then_evaluate_scores_the_detector_on_the_decisions(db, tmp_path)
             review.review_ask(store, a, "confirm")
         for pid, theme in tag_ok:
             review.review_tag(store, pid, theme, "confirm")
+        # rejected where the tagger agrees (it does not tag it): a true negative
+        clean = c.passages[~c.passages["themes"].str.contains("rape_prosecutions")].iloc[-1]["passage_id"]
+        review.review_tag(store, clean, "rape_prosecutions", "reject")
     out = tmp_path / "mine.jsonl"
     r = run_cli("review", "export", "--out", str(out), "--store", str(db))
     assert r.returncode == 0, r.stderr
@@ -214,6 +217,7 @@ def test_export_then_evaluate_scores_the_detector_on_the_decisions(db, tmp_path)
     assert {k for row in rows for k in row} >= {"id", "source", "line", "text", "themes", "asks", "optional_asks",
                                                 "speaker"}
     assert sum(len(row["asks"]) for row in rows) == 3
+    assert {"no"} == {v for row in rows for t, v in row["themes"].items() if t == "rape_prosecutions"}
     r = run_cli("evaluate", "--dev", str(out), "--store", str(db))
     assert r.returncode == 0, r.stderr
     # where the detector agrees with every decision: perfect scores
