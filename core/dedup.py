@@ -35,8 +35,9 @@ def _norm(text: str) -> str:
 
 
 def _rank(p: Passage) -> tuple:
-    """Lower is better: attributed > unattributed, dated > undated, then document order."""
-    return (p.speaker == "", p.date == "", p.venue == "", p.document, p.line)
+    """Lower is better: dated > undated, the earliest date (a copy made days later is the copy, even when it names
+    a speaker), then attributed > unattributed, then document order."""
+    return (p.date == "", p.date, p.speaker == "", p.venue == "", p.document, p.line)
 
 
 @lru_cache(maxsize=1)
