@@ -221,6 +221,15 @@ def _new_ask(p: dict, n: int, start: int, end: int, columns) -> dict:
     return row
 
 
+def _set_rows(col: pd.Series, rows: list[int], values: list) -> pd.Series:
+    """``col`` with the values at positions ``rows`` replaced, in one write (a write per cell copies the whole
+    column each time when strings are stored as Arrow arrays)."""
+    out = col.copy()
+    if rows:
+        out.iloc[rows] = values
+    return out
+
+
 def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisions: pd.DataFrame,
           theme_ids) -> Reviewed:
     """The tables with the decisions applied (see the module's docstring). The asks gain ``review`` (the
@@ -234,7 +243,7 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
         return Reviewed(passages, tags, asks, decisions)
     pids = set(decisions["passage_id"])
     rows = passages["passage_id"].isin(pids).to_numpy().nonzero()[0]
-    pos = dict(zip(passages["passage_id"].to_numpy()[rows], rows.tolist()))
+    pos = dict(zip(passages["passage_id"].iloc[rows].tolist(), rows.tolist()))
     theme_ids = set(theme_ids)
 
     # tags first: the asks carry their passage's themes
@@ -268,14 +277,12 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
     decisions.loc[tag_rows, "state"] = [s for s in states if s]
     if tag_rows.any():
         passages = passages.copy(deep=False)  # only the themes column is replaced
-        col = passages["themes"].to_numpy(dtype=object, copy=True)  # one write, not one per row (Arrow strings)
-        for pid, ts in themes.items():
-            col[pos[pid]] = ";".join(ts)
-        passages["themes"] = pd.Series(col, index=passages.index, dtype=passages["themes"].dtype)
+        passages["themes"] = _set_rows(passages["themes"], [pos[pid] for pid in themes],
+                                       [";".join(ts) for ts in themes.values()])
         if drop_tags and len(tags):
             near = tags["passage_id"].isin({pid for pid, _ in drop_tags}).to_numpy().copy()
-            hit = [(pid, t) in drop_tags for pid, t in zip(tags["passage_id"].to_numpy()[near],
-                                                            tags["theme"].to_numpy()[near])]
+            hit = [(pid, t) in drop_tags for pid, t in zip(tags["passage_id"].iloc[near].tolist(),
+                                                            tags["theme"].iloc[near].tolist())]
             near[near] = hit
             tags = tags[~near]
         if add_tags:
@@ -285,16 +292,17 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
             asks.loc[hit, "themes"] = asks.loc[hit, "passage_id"].map(lambda p: ";".join(themes[p]))
 
     # asks
-    by_id = {a: i for i, a in enumerate(asks["ask_id"])}
-    by_text = {(p, _clean(t)): i for i, (p, t) in enumerate(zip(asks["passage_id"], asks["text"])) if p in pids}
+    near = asks["passage_id"].isin(pids).to_numpy().nonzero()[0].tolist()  # only asks in reviewed passages
+    ask_text = dict(zip(near, asks["text"].iloc[near].tolist()))
+    by_id = dict(zip(asks["ask_id"].iloc[near].tolist(), near))
+    by_text = {(p, _clean(ask_text[i])): i for i, p in zip(near, asks["passage_id"].iloc[near].tolist())}
     drop: set[int] = set()
     extra: list[dict] = []
     ask_states = []
-    cols = {c: asks[c].to_numpy(dtype=object, copy=True) for c in ("ask_group", "ask_group_label", "group_source",
-                                                                      "review")}
+    cols: dict[str, dict[int, str]] = {c: {} for c in ("ask_group", "ask_group_label", "group_source", "review")}
     for d in decisions[decisions["target"] == "ask"].itertuples(index=False):
         i = by_id.get(d.item_id)
-        if i is None or _clean(asks["text"].iat[i]) != _clean(d.text):
+        if i is None or _clean(ask_text[i]) != _clean(d.text):
             i = by_text.get((d.passage_id, _clean(d.text)))
         if i is None:  # the detector does not find it (now)
             if d.decision == "rejected":
@@ -322,8 +330,9 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
         if d.decision == "moved":
             cols["ask_group"][i], cols["ask_group_label"][i], cols["group_source"][i] = \
                 d.group, d.group_label, "reviewed"
-    for c, values in cols.items():
-        asks[c] = values
+    for c, changed in cols.items():
+        if changed:
+            asks[c] = _set_rows(asks[c], list(changed), list(changed.values()))
     decisions.loc[decisions["target"] == "ask", "state"] = ask_states
     if drop:
         asks = asks.drop(index=asks.index[sorted(drop)])
