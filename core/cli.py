@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .export import ExportError, write_file, write_tables
@@ -75,8 +76,9 @@ def _load(args) -> Corpus:
         raise SystemExit(2)
     with tempfile.TemporaryDirectory(prefix="campaign-tracker-") as tmp:
         with _open_store(Path(tmp) / "store.duckdb", write=True) as store:
-            _counts, errors = ingest(store, args.sources or DEFAULT_SOURCES, taxonomy=taxonomy,
-                                    overrides=_overrides(args))
+            with _engine(args) as engine:
+                _counts, errors = ingest(store, args.sources or DEFAULT_SOURCES, taxonomy=taxonomy,
+                                        overrides=_overrides(args), engine=engine)
             corpus = corpus_from_store(store, taxonomy)
     corpus.errors = errors
     _report(errors)
@@ -105,6 +107,30 @@ def _add_metadata(p: argparse.ArgumentParser) -> None:
                    help="venue of the documents given where they give none (e.g. 'Press release')")
 
 
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="where files are read and tagged: local processes (default) or a Dask cluster")
+    p.add_argument("--workers", type=int, help="local: processes (default: one per core); dask without "
+                   "--scheduler: workers of a cluster on this machine (default 2)")
+    p.add_argument("--scheduler", help="dask: the scheduler's address, e.g. tcp://10.0.0.5:8786")
+
+
+@contextmanager
+def _engine(args):
+    """The engine --engine / --workers / --scheduler ask for (closed after use); exit 2 when it cannot start."""
+    from .engine import EngineError, make_engine
+    try:
+        engine = make_engine(getattr(args, "engine", "local"), getattr(args, "workers", None),
+                             getattr(args, "scheduler", None))
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
 def _report(errors) -> None:
     for err in errors:
         print(f"{'note' if err.notice else 'error'}: {err}", file=sys.stderr)
@@ -115,8 +141,9 @@ def cmd_ingest(args) -> int:
     taxonomy = _taxonomy(args)
     path = store_path(args.store)
     with _open_store(path, write=True) as store:
-        counts, errors = ingest(store, args.sources, taxonomy=taxonomy, progress=_progress(),
-                               overrides=_overrides(args))
+        with _engine(args) as engine:
+            counts, errors = ingest(store, args.sources, taxonomy=taxonomy, progress=_progress(),
+                                   overrides=_overrides(args), engine=engine)
         total = store.count("passages")
         from .store.search import SearchIndex
         SearchIndex(path).sync(store)
@@ -371,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--taxonomy", type=Path, help="a taxonomy TOML file (re-tags the stored text when it changes)")
     _add_metadata(p)
     _add_store(p)
+    _add_engine(p)
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("search", help='search the store: words, "phrases", AND / OR / NOT, prefix*')
     p.add_argument("query", help='e.g. \'"county lines" AND Ofsted NOT London\'')
@@ -387,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--out", type=Path, required=True, help="output directory")
     _add_metadata(p)
+    _add_engine(p)
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("check", help="list documents, their layouts and data-quality flags")
     _add_common(p)

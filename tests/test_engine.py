@@ -114,3 +114,14 @@ def test_engine_options_are_checked():
         make_engine("spark")
     with pytest.raises(EngineError, match="--scheduler is for --engine dask"):
         make_engine("local", scheduler="tcp://127.0.0.1:8786")
+
+
+def test_cli_engine_options(tmp_path, capsys):
+    from core.cli import main
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(SEEDS / f"{PP}.txt"), "--store", str(db), "--engine", "local", "--workers", "1"]) == 0
+    assert "1 new" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(SEEDS), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:8786"])
+    assert exc.value.code == 2 and "--scheduler is for --engine dask" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
