@@ -354,9 +354,19 @@ def export_rows(store, corpus) -> list[dict]:
     if not len(dec):
         return []
     paths = dict(store.con.execute("SELECT document, path FROM documents").fetchall())
-    p = corpus.passages.set_index("passage_id")
-    asks = corpus.asks
-    detected = corpus.detected_asks if corpus.detected_asks is not None else asks
+    pids = set(dec["passage_id"])
+    p = corpus.passages[corpus.passages["passage_id"].isin(pids)].set_index("passage_id")
+
+    def in_passages(asks: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+        """passage id -> (sentence, group) of its asks, for the reviewed passages."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        near = asks[asks["passage_id"].isin(pids)]
+        for pid, text, g in zip(near["passage_id"], near["text"], near["ask_group"]):
+            out.setdefault(pid, []).append((text, g))
+        return out
+
+    counted = in_passages(corpus.asks)
+    detected = in_passages(corpus.detected_asks if corpus.detected_asks is not None else corpus.asks)
     rows = []
     for pid, sub in dec.groupby("passage_id", sort=False):
         if pid not in p.index:
@@ -365,18 +375,16 @@ def export_rows(store, corpus) -> list[dict]:
         labelled = {}
         ask_rows = []
         reviewed_text = set()
+        now = {_clean(t): (t, g) for t, g in counted.get(pid, [])}
         for d in sub.itertuples(index=False):
             if d.target == "tag":
                 labelled[d.theme] = "no" if d.decision == "rejected" else "yes"
                 continue
             reviewed_text.add(_clean(d.text))
             if d.decision != "rejected":
-                mine = asks[(asks["passage_id"] == pid) & (asks["text"].map(_clean) == _clean(d.text))]
-                text = mine["text"].iloc[0] if len(mine) else d.text
-                ask_rows.append({"sentence": text, "groups": [mine["ask_group"].iloc[0] if len(mine) else d.group]})
-        optional = [{"sentence": t, "groups": [g]} for t, g in zip(
-            detected.loc[detected["passage_id"] == pid, "text"], detected.loc[detected["passage_id"] == pid, "ask_group"])
-            if _clean(t) not in reviewed_text]
+                text, g = now.get(_clean(d.text), (d.text, d.group))
+                ask_rows.append({"sentence": text, "groups": [g]})
+        optional = [{"sentence": t, "groups": [g]} for t, g in detected.get(pid, []) if _clean(t) not in reviewed_text]
         doc = r["document"]
         rows.append({"id": pid, "passage_id": pid, "source": Path(paths.get(doc, "") or doc).name or doc,
                      "line": int(r["line"]), "text": r["text"], "themes": labelled, "asks": ask_rows,
