@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,11 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .sentences import split_spans
+
+try:  # hyperscan: one scan of many sentences for every cue at once (core/tagging uses it too)
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - platforms without a wheel: every cue is tried with re
+    _hs = None
 from .summary import add_date_columns, theme_list
 from .taxonomy import Taxonomy, normalise_phrase
 
@@ -127,6 +133,10 @@ NOT_ASK: list[re.Pattern] = [c.pattern for c in _VETO]
 COMMITMENT_CUES: list[tuple[str, re.Pattern]] = [(c.status, c.pattern) for c in CUES if c.kind == "commitment"]
 CONFIDENCE: dict[str, float] = {c.id: c.confidence for c in _ASK}
 _ANY_ASK = next((c.pattern for c in CUES if c.kind == "prefilter"), None) or _combined(_ASK)
+_ASK_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "ask"]
+_VETO_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "veto"]
+_COMMIT_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "commitment"]
+_PRE_ID = next((i for i, c in enumerate(CUES) if c.kind == "prefilter"), None)
 
 _STOP = set("""a an the and or of to in on for with by at from as is are be been being this that these those it its their
 their there here we our us i my you your he she they them his her will would should must need needs have has had do does
@@ -165,6 +175,19 @@ def speaks_for_government(text: str) -> bool:
     return bool(GOVERNMENT_VOICE.search(text))
 
 
+def _strip(sentence: str) -> str:
+    return sentence.strip().strip("“”\"'‘’ ")
+
+
+def _decide(s: str, may: set[int] | None = None) -> Cue | None:
+    """The ask cue that makes the stripped sentence ``s`` an ask (the first in file order; a veto wins), else None.
+    ``may``: the indexes (in ``CUES``) of the cues that may match, from a scan; None tries them all."""
+    hit = next((c for i, c in _ASK_I if (may is None or i in may) and c.pattern.search(s)), None)
+    if hit is None or any(v.pattern.search(s) for i, v in _VETO_I if may is None or i in may):
+        return None
+    return hit
+
+
 def detect(sentence: str, role: str = "") -> tuple[str, str] | None:
     """(cue id, reason) when ``sentence`` is an ask, else None. ``role`` is the speaker's detail (e.g.
     "The Minister of State, Home Office"): a speaker in a government role makes no asks.
@@ -178,21 +201,86 @@ def detect(sentence: str, role: str = "") -> tuple[str, str] | None:
     """
     if role and is_government_role(role):
         return None
-    s = sentence.strip().strip("“”\"'‘’ ")
+    s = _strip(sentence)
     if not _ANY_ASK.search(s):  # one pass of one regex (the cue file's [prefilter], else all ask cues joined)
         return None
-    hit = next((c for c in _ASK if c.pattern.search(s)), None)
-    if hit is None or any(v.pattern.search(s) for v in _VETO):  # a veto wins over any ask cue
-        return None
-    return hit.id, hit.description
+    hit = _decide(s)
+    return (hit.id, hit.description) if hit else None
 
 
-def commitment(sentence: str) -> str | None:
+def commitment(sentence: str, may: set[int] | None = None) -> str | None:
     s = sentence.strip()
-    for status, rx in COMMITMENT_CUES:
-        if rx.search(s):
-            return status
-    return None
+    return next((c.status for i, c in _COMMIT_I if (may is None or i in may) and c.pattern.search(s)), None)
+
+
+class _Scanner:
+    """Every cue (asks, vetoes, commitments) and the Government-voice pattern in one hyperscan database compiled in
+    prefilter mode, which matches a superset of what each regex matches (and a bounded repeat such as
+    ``[^.]{0,400}`` is loosened to ``[^.]{0,}`` first: still a superset, and far quicker to compile). One scan over
+    many sentences, joined by newlines (multi-line mode, so ``^`` and ``$`` hold at each sentence), tells which
+    cues may match which sentence, and only those are tried with Python's re: the answers are the same as trying
+    every cue on every sentence (tests/test_ask_detection.py checks this). Compiling takes a second or two; the
+    database is kept in the user's cache folder, keyed by the patterns, so later runs load it at once."""
+
+    def __init__(self, patterns: list[re.Pattern]):
+        import hashlib
+        import os
+        import threading
+        base = _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_PREFILTER
+        exprs = [re.sub(r"\{(\d+),(\d+)\}", lambda m: "{%s,}" % m.group(1) if int(m.group(2)) >= 8 else m.group(),
+                        p.pattern).encode("utf-8") for p in patterns]
+        flags = [base | (_hs.HS_FLAG_CASELESS if p.flags & re.I else 0) for p in patterns]
+        key = hashlib.sha256(repr((_hs.__version__, exprs, flags)).encode()).hexdigest()[:20]
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign-tracker" / f"ask-cues-{key}.hsdb"
+        try:
+            self.db = _hs.loadb(cache.read_bytes(), _hs.HS_MODE_BLOCK)
+        except (OSError, _hs.error):
+            self.db = _hs.Database()
+            self.db.compile(expressions=exprs, ids=list(range(len(exprs))), flags=flags)
+            try:  # written whole under another name, then renamed: a reader never sees half a file
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(_hs.dumpb(self.db))
+                os.replace(tmp, cache)
+            except OSError:
+                pass
+        self._local = threading.local()
+
+    def hits(self, sentences: list[str]) -> list[set[int]]:
+        """For each sentence (already stripped), the indexes of the patterns that may match it."""
+        parts = [t.replace("\n", " ").encode("utf-8") for t in sentences]
+        starts, pos = [], 0
+        for b in parts:
+            starts.append(pos)
+            pos += len(b) + 1
+        ends: list[tuple[int, int]] = []
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:  # hyperscan's scratch space is per thread
+            scratch = self._local.scratch = _hs.Scratch(self.db)
+        self.db.scan(b"\n".join(parts), match_event_handler=lambda pid, _f, to, _fl, _c: ends.append((pid, to)),
+                     scratch=scratch)
+        out: list[set[int]] = [set() for _ in parts]
+        for pid, to in ends:
+            out[bisect_right(starts, to - 1) - 1].add(pid)
+        return out
+
+
+#: below this many sentences every cue is simply tried with re (compiling or loading the scan costs more)
+SCAN_MIN = 5_000
+
+
+def _scanner() -> _Scanner | None:
+    global _SCANNER
+    if _SCANNER is None and _hs is not None:
+        try:
+            _SCANNER = _Scanner([c.pattern for c in CUES] + [GOVERNMENT_VOICE])
+        except _hs.error:  # a cue hyperscan cannot take even as a prefilter: every cue is tried with re
+            _SCANNER = False
+    return _SCANNER or None
+
+
+_SCANNER: _Scanner | None | bool = None
+_GOV_VOICE_ID = len(CUES)
 
 
 def target_of(sentence: str) -> str:
@@ -316,30 +404,60 @@ def content_words(text: str) -> set[str]:
 
 
 # ---- extraction ---------------------------------------------------------------------------------------
-def extract(passages: pd.DataFrame, tagger=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(asks, commitments) from passages. Asks carry their passage's themes plus their own words' themes."""
+def _batches(spans_of: list[list], size: int):
+    """Runs of whole passages holding about ``size`` sentences each."""
+    lo, n = 0, 0
+    for p, spans in enumerate(spans_of):
+        n += len(spans)
+        if n >= size:
+            yield range(lo, p + 1)
+            lo, n = p + 1, 0
+    if lo < len(spans_of):
+        yield range(lo, len(spans_of))
+
+
+def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
+            scan_min: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(asks, commitments) from passages. Asks carry their passage's themes plus their own words' themes.
+
+    With ``scan_min`` (default ``SCAN_MIN``) sentences or more, they are scanned about ``batch`` at a time for
+    every cue at once (``_Scanner``), and a sentence is tried with a cue's regex only where the scan says that cue
+    may match; fewer are simply tried with every cue."""
     asks, commits = [], []
     sent_texts: list[str] = []
-    for row in passages.itertuples(index=False):
-        spans = split_spans(row.text)
-        detail = row.speaker_detail if isinstance(row.speaker_detail, str) else ""
-        role = detail or ("Minister" if speaks_for_government(row.text) else "")
-        for k, (s, e) in enumerate(spans):
-            sent = row.text[s:e]
-            base = {"passage_id": row.passage_id, "sentence_index": k, "text": sent, "start": s, "end": e,
+    rows = list(passages.itertuples(index=False))
+    spans_of = [split_spans(r.text) for r in rows]
+    scanner = _scanner() if sum(map(len, spans_of)) >= (SCAN_MIN if scan_min is None else scan_min) else None
+    for run in _batches(spans_of, batch):
+        part = [(p, k) for p in run for k in range(len(spans_of[p]))]
+        stripped = [_strip(rows[p].text[spans_of[p][k][0]:spans_of[p][k][1]]) for p, k in part]
+        may = scanner.hits(stripped) if scanner else [None] * len(part)
+        voice = {p for (p, _k), m in zip(part, may) if m is None or _GOV_VOICE_ID in m}  # may speak for the Government
+        government: dict[int, bool] = {}
+        for (p, k), s, m in zip(part, stripped, may):
+            row, spans = rows[p], spans_of[p]
+            if p not in government:
+                detail = row.speaker_detail if isinstance(row.speaker_detail, str) else ""
+                government[p] = is_government_role(detail) if detail else (p in voice and speaks_for_government(row.text))
+            hit = None if government[p] or (m is not None and _PRE_ID is not None and _PRE_ID not in m) else _decide(s, m)
+            if hit and not _ANY_ASK.search(s):  # the cue file's prefilter, as detect() applies it
+                hit = None
+            status = None if hit else commitment(row.text[spans[k][0]:spans[k][1]], m)
+            if not hit and not status:
+                continue
+            a, b = spans[k]
+            sent = row.text[a:b]
+            base = {"passage_id": row.passage_id, "sentence_index": k, "text": sent, "start": a, "end": b,
                     "document": row.document, "date": row.date, "date_precision": row.date_precision,
                     "venue": row.venue, "speaker": row.speaker, "duplicate_of": row.duplicate_of,
                     "passage_themes": row.themes, "section_index": row.section_index, "line": row.line,
                     "speaker_detail": row.speaker_detail}
-            hit = detect(sent, role=role)
             if hit:
-                context = " ".join(row.text[a:b] for a, b in spans[max(0, k - 2):k])
-                asks.append({**base, "cue": hit[0], "cue_reason": hit[1], "confidence": CONFIDENCE[hit[0]], "target": target_of(sent),
-                             "action": action_of(sent), "context": context})
+                context = " ".join(row.text[x:y] for x, y in spans[max(0, k - 2):k])
+                asks.append({**base, "cue": hit.id, "cue_reason": hit.description, "confidence": CONFIDENCE[hit.id],
+                             "target": target_of(sent), "action": action_of(sent), "context": context})
                 sent_texts.append(sent)
-                continue
-            status = commitment(sent)
-            if status:
+            else:
                 commits.append({**base, "status": status})
     own = tagger.tag_texts(sent_texts, fuzzy=False) if (tagger and sent_texts) else [[] for _ in sent_texts]
     for a, ev in zip(asks, own):

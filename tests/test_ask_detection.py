@@ -9,7 +9,7 @@ import pytest
 
 from core import asks
 from core.asks import CONFIDENCE, CueError, detect, is_government_role, load_cues
-from core.evaluate_asks import ASKS_2009, cross_validate, fold_of, load, load_all, same, score, source_of
+from core.evaluate_asks import ASKS_2009, ROOT, cross_validate, fold_of, load, load_all, same, score, source_of
 
 ASKS = [  # (sentence, cue)
     ("I call on the Government to publish the review before the summer recess.", "call_on"),
@@ -195,3 +195,45 @@ def test_trained_model_is_scored_by_the_same_folds():
     assert len(xs) == len(ys) and sum(ys) == 59  # every certain ask passes the prefilter
     cv = cross_validate(load_all(), trainer())
     assert len(cv["folds"]) == 5 and 0.5 < cv["pooled"]["f1"] < 1
+
+
+def _frame(texts: list[str]):
+    import pandas as pd
+    n = len(texts)
+    return pd.DataFrame({"passage_id": [f"p{i}" for i in range(n)], "text": texts, "speaker_detail": [""] * n,
+                         "document": ["d"] * n, "date": [""] * n, "date_precision": [""] * n, "venue": [""] * n,
+                         "speaker": [""] * n, "duplicate_of": [""] * n, "themes": [""] * n, "section_index": [0] * n,
+                         "line": list(range(n))})
+
+
+def _one_by_one(texts: list[str]):
+    """What extract must find: every sentence tried with every cue (detect, commitment), no scan."""
+    from core.asks import commitment, speaks_for_government
+    from core.sentences import split_spans
+    found, commits = set(), set()
+    for i, t in enumerate(texts):
+        role = "Minister" if speaks_for_government(t) else ""
+        for k, (a, b) in enumerate(split_spans(t)):
+            hit = detect(t[a:b], role=role)
+            if hit:
+                found.add((f"p{i}", k, hit[0]))
+            elif commitment(t[a:b]):
+                commits.add((f"p{i}", k, commitment(t[a:b])))
+    return found, commits
+
+
+@pytest.mark.parametrize("scan", [True, False])
+def test_extract_finds_what_every_cue_on_every_sentence_finds(scan, monkeypatch):
+    """The hyperscan pre-scan only skips cues that cannot match: same asks, cues and commitments as trying every cue
+    on every sentence, on the labelled sets and the 2009 sample; also with the scan switched off."""
+    import json
+    if not scan:
+        monkeypatch.setattr(asks, "_SCANNER", False)
+    sample = ROOT / "tests" / "fixtures" / "hansard_2009_sample.jsonl"
+    texts = [r["text"] for r in load_all()] + [json.loads(x)["text"] for x in sample.read_text().splitlines() if x.strip()]
+    texts.append("Will the Minister act?\nWe need a strategy. “We call on the Government to act.”")
+    got_asks, got_commits = asks.extract(_frame(texts), batch=500, scan_min=0)  # several batches, scanned
+    want_asks, want_commits = _one_by_one(texts)
+    assert len(want_asks) > 100 and len(want_commits) > 20
+    assert set(zip(got_asks.passage_id, got_asks.sentence_index, got_asks.cue)) == want_asks
+    assert set(zip(got_commits.passage_id, got_commits.sentence_index, got_commits.status)) == want_commits
