@@ -122,7 +122,7 @@ TAGS = _cols(
 )
 
 ASKS = _cols(
-    ("ask_id", "str", "Ask id", "Passage id + '/' + sentence number."),
+    ("ask_id", "str", "Ask id", "Passage id + '/s' + sentence number (0-based), e.g. doc#1a2b3c/s2."),
     ("passage_id", "str", "Passage id", "The passage the ask is in."),
     ("line", "int", "Line", "The passage's line in its source file."),
     ("text", "str", "Ask", "The sentence that makes the ask."),
