@@ -274,7 +274,7 @@ def _date(value: str):
 def cmd_evaluate(args) -> int:
     from .evaluate import align, load_dev, theme_scores
     from .pipeline import store_path
-    from .review import evaluation_corpus, labelled_themes
+    from .evaluate import evaluation_corpus, labelled_themes
     from .store import StoreError
     try:
         rows = load_dev(args.dev)

@@ -349,7 +349,10 @@ def export_rows(store, corpus) -> list[dict]:
     (the detector's asks in the passage that nobody reviewed: neither required nor penalised) and ``speaker``.
     A rejected ask is simply not among the asks, so the detector finding it is a false positive. ``corpus`` is
     the store's corpus with reviews applied."""
-    dec = corpus.reviews if corpus.reviews is not None else apply_to_store(store)
+    dec = corpus.reviews
+    if dec is None:  # a corpus read without its reviews applied: the decisions' states worked out here
+        theme_ids = set(corpus.taxonomy.ids) | set(corpus.tags["theme"] if corpus.tags is not None else ())
+        dec = apply(corpus.passages, corpus.tags, corpus.asks, decisions(store), theme_ids).decisions
     dec = dec[dec["state"] == APPLIED]
     if not len(dec):
         return []
@@ -392,12 +395,6 @@ def export_rows(store, corpus) -> list[dict]:
     return rows
 
 
-def apply_to_store(store) -> pd.DataFrame:
-    """The store's decisions with their ``state`` (applied, or why not)."""
-    from .pipeline import corpus_from_store
-    return corpus_from_store(store).reviews
-
-
 def apply_to_corpus(store, corpus) -> None:
     """Apply the store's decisions to a corpus read from it (``corpus_from_store``): its passages, tags and asks
     become the reviewed ones; ``detected_asks`` keeps the detector's asks and ``reviews`` the decisions."""
@@ -416,40 +413,3 @@ def write_jsonl(rows: list[dict], out: Path | str) -> Path:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     os.replace(tmp, out)
     return out
-
-
-# ---- measuring the detector on exported labels ---------------------------------------------------------------
-def labelled_themes(rows: list[dict]) -> list[str]:
-    """The themes the rows label, in order of first appearance (the dev set's six for the dev set)."""
-    return list(dict.fromkeys(t for r in rows for t in r["themes"]))
-
-
-def by_passage_id(corpus, rows: list[dict]):
-    """When every row names its passage (``passage_id``, as :func:`export_rows` writes), a copy of ``corpus`` and
-    rows keyed so that the (source, line) alignment of ``core.evaluate`` and ``core.asks.ask_scores`` finds each
-    row's passage by id (formats without lines give many passages line 0). Rows whose passage is not in the
-    corpus are left out and returned as the third item. Other rows are returned as they are."""
-    import copy
-    if not rows or not all(r.get("passage_id") for r in rows):
-        return corpus, rows, []
-    pos = {pid: i + 1 for i, pid in enumerate(corpus.passages["passage_id"])}
-    keyed = [dict(r, source="by-id", line=pos[r["passage_id"]]) for r in rows if r["passage_id"] in pos]
-    missing = [r["passage_id"] for r in rows if r["passage_id"] not in pos]
-    out = copy.copy(corpus)
-    out.passages = corpus.passages.assign(document="by-id", line=range(1, len(corpus.passages) + 1))
-    out.documents = []
-    return out, keyed, missing
-
-
-def evaluation_corpus(rows: list[dict], sources, store_file: Path, taxonomy=None):
-    """The corpus a labelled file is scored on: SOURCES when given; else, for rows that name passages (an
-    export of review decisions), the store's passages with the detector's own output (reviews not applied);
-    else the bundled seeds. Returns (corpus, rows, passage ids not found)."""
-    from .pipeline import DEFAULT_SOURCES, build_corpus, corpus_from_store
-    if not sources and rows and all(r.get("passage_id") for r in rows) and store_file.exists():
-        from .store import Store
-        with Store(store_file) as store:
-            corpus = corpus_from_store(store, taxonomy, reviewed=False)
-    else:
-        corpus = build_corpus(sources or DEFAULT_SOURCES, taxonomy=taxonomy)
-    return by_passage_id(corpus, rows)
