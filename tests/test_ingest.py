@@ -366,3 +366,18 @@ def test_text_layout_ids_survive_an_edit_elsewhere():
     assert len(moved) == len(old) - 1 and all(new[t][0] == old[t][0] for t in old)
     twice = parse_text("The same line.\n\nThe same line.\n", "n").passages
     assert twice[1].passage_id == twice[0].passage_id + "-2" and twice[0].passage_id.startswith("n#")
+
+
+def test_text_layouts_fill_house_kind_party_and_constituency(passages):
+    """Where the text says so: a speaker line's "(Stockport) (Lab)", the house of a named venue, what a post is."""
+    pp = passages[passages.document == PP]
+    coffey = pp[pp.speaker == "Ann Coffey"]
+    assert {(r.speaker_detail, r.party, r.constituency, r.house, r.kind) for r in coffey.itertuples()} == {
+        ("Stockport (Lab)", "Lab", "Stockport", "Commons", "speech"), ("", "", "", "Commons", "speech")}
+    assert set(pp[pp.speaker == "Ben Wallace"].party) == {""}  # "Mr Wallace": no party given, none guessed
+    assert set(passages[passages.document == HANSARD].house) == {"Commons"}
+    undated = passages[(passages.document == PP_2025) & (passages.venue == "")]
+    assert len(undated) and set(undated.house) == {""}
+    kinds = passages[passages.document.isin([PRESS, MONTHLY])].groupby("venue")["kind"].agg(set).to_dict()
+    assert kinds == {"Press release": {"press release"}, "Newspaper column": {"article"}, "Blog post": {"post"},
+                     "Conference": {"speech"}}

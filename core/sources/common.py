@@ -202,6 +202,23 @@ def decode_bytes(data: bytes, flags: list[str] | None = None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+#: the house a venue belongs to (written answers and statements come from both: not given)
+HOUSE_OF = {"Commons Chamber": "Commons", "Westminster Hall": "Commons", "Public Bill Committee": "Commons",
+            "General Committee": "Commons", "Lords Chamber": "Lords", "Grand Committee": "Lords"}
+
+
+def detail_parts(detail: str) -> tuple[str, str]:
+    """(constituency, party) of a speaker line's detail "Stockport (Lab)"; ('', '') for a role or nothing.
+
+    >>> detail_parts("Stockport (Lab)"), detail_parts("The Secretary of State for the Home Department"), detail_parts("")
+    (('Stockport', 'Lab'), ('', ''), ('', ''))
+    """
+    m = re.fullmatch(r"([^()]+) \(([^()]+)\)", detail or "")
+    if not m or m.group(1).startswith(("The ", "Madam ", "Mr ")):
+        return "", ""
+    return m.group(1), m.group(2)
+
+
 def could_be_title(line: str) -> bool:
     """A line that may be a heading: short, and not a question or a sentence (those are text, never metadata).
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import Document
-from .common import DateError, DocBuilder, is_blank, parse_day_date
+from .common import HOUSE_OF, DateError, DocBuilder, is_blank, parse_day_date
 
 LAYOUT = "hansard_page"
 
@@ -70,7 +70,8 @@ def parse(text: str, document: str, path: str) -> Document:
         elif i == vol_line:
             b.kind(lineno, "header")
         else:
-            p = b.add(lineno, s, section_title=title, date=date, date_precision="day", venue=venue)
+            p = b.add(lineno, s, section_title=title, date=date, date_precision="day", venue=venue,
+                      house=HOUSE_OF.get(venue, ""), kind="speech", section_path=title)
             if venue:
                 p.add_flag("venue_inferred")
             p.add_flag("speaker_unlabelled")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..model import Document
-from .common import DocBuilder, could_be_title, is_blank
+from .common import HOUSE_OF, DocBuilder, could_be_title, is_blank
 from .hansard_api import split_attribution
 from .hansard_page import infer_venue
 from .web_pages import (_COLLECTIVE, _COLUMN_LINE, _DEBATES_FOR, _FURNITURE, _HONORIFIC, _NAV, CITATION, Page,
@@ -139,7 +139,7 @@ def parse(text: str, document: str, path: str) -> Document:
         inferred = bool(venue)
         b.doc.flags.append(f"venue inferred as {venue}: {evidence}" if venue else
                            "venue unknown: no citation or title gives it and the text gives no evidence")
-    house = house or {"Lords Chamber": "Lords", "Commons Chamber": "Commons", "Westminster Hall": "Commons"}.get(venue, "")
+    house = house or HOUSE_OF.get(venue, "")
     if not page.date:
         b.doc.flags.append("no date: no citation, title or column line gives one")
     sections = [""]

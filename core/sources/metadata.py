@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..model import Document
 from ..schema import HOUSES, KINDS, VENUES
-from .common import DateError, implausible, parse_date_line
+from .common import HOUSE_OF, DateError, implausible, parse_date_line
 
 FIELDS = ("date", "venue", "title", "speaker", "speaker_id", "house", "kind", "url")
 SUFFIX = ".meta.toml"
@@ -133,8 +133,7 @@ def apply(doc: Document, meta: dict, source: str = "the user") -> Document:
     if not meta:
         return doc
     kept: dict[str, int] = {}
-    house = meta.get("house") or {"Lords Chamber": "Lords", "Grand Committee": "Lords", "Commons Chamber": "Commons",
-                                  "Westminster Hall": "Commons"}.get(meta.get("venue", ""), "")
+    house = meta.get("house") or HOUSE_OF.get(meta.get("venue", ""), "")
     for p in doc.passages:
         if "date" in meta:
             if p.date:

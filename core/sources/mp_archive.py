@@ -23,6 +23,8 @@ CONFERENCE = re.compile(r"\bconference\b", re.I)
 ATTRIBUTION = re.compile(r"^(?P<name>(?:[A-Z][\w'’-]+ ){1,3}[A-Z][\w'’-]+), (?P<detail>.+?),? (?:said|says|added):$")
 QUOTE_OPEN = ("“", '"', "‘")
 URL = re.compile(r"https?://|www\.")
+#: what a post is, by its venue
+KIND_OF = {"Press release": "press release", "Newspaper column": "article", "Blog post": "post", "Conference": "speech"}
 
 
 def looks_like(text: str) -> bool:
@@ -114,7 +116,8 @@ def parse(text: str, document: str, path: str) -> Document:
             quote_speaker = None
             speaker, detail, basis = author, "", "site author"
         post["has_content"] = "1"
-        b.add(lineno, s, section_title=post.get("title", ""), date=post.get("date", ""),
+        b.add(lineno, s, kind=KIND_OF.get(post.get("venue", ""), ""), section_path=post.get("title", ""),
+              section_title=post.get("title", ""), date=post.get("date", ""),
               date_precision=post.get("precision", "unknown"), venue=post.get("venue", ""),
               speaker=speaker, speaker_detail=detail, speaker_basis=basis)
         m = ATTRIBUTION.match(s)

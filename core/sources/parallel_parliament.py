@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from ..model import VENUES, Document
-from .common import DateError, DocBuilder, could_be_title, is_blank, is_date_line, parse_date_line
+from .common import (HOUSE_OF, DateError, DocBuilder, could_be_title, detail_parts, is_blank, is_date_line,
+                     parse_date_line)
 
 LAYOUT = "parallel_parliament"
 
@@ -160,7 +161,9 @@ def parse(text: str, document: str, path: str) -> Document:
             b.kind(lineno, "header")
             continue
         p = b.add(lineno, raw, section_title=sec["title"], date=sec["date"], date_precision=sec["precision"],
-                  venue=sec["venue"], speaker=speaker, speaker_detail=detail, speaker_basis="speaker line")
+                  venue=sec["venue"], speaker=speaker, speaker_detail=detail, speaker_basis="speaker line",
+                  house=HOUSE_OF.get(sec["venue"], ""), kind="speech" if speaker else "")
+        p.constituency, p.party = detail_parts(detail)
         if sec["date_invalid"]:
             p.add_flag("date_invalid")
         sec["has_content"] = True

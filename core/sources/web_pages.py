@@ -38,14 +38,12 @@ from lxml import etree
 from ..model import Document
 from ..schema import VENUES
 from .base import Source
-from .common import CP1252_FLAG, CP1252_NOTE, DateError, DocBuilder, MONTHS, decode_bytes, parse_day_date
+from .common import CP1252_FLAG, CP1252_NOTE, HOUSE_OF, MONTHS, DateError, DocBuilder, decode_bytes, parse_day_date
 from .hansard_api import split_attribution
 from .html_text import norm, page_lines
 
 SUFFIXES = (".html", ".htm")
 _CHAMBERS = {"Commons": "Commons Chamber", "Lords": "Lords Chamber"}
-_HOUSES = {"Lords Chamber": "Lords", "Grand Committee": "Lords", "Commons Chamber": "Commons",
-           "Westminster Hall": "Commons", "Public Bill Committee": "Commons"}
 _TWFY_SERIES = {"debates": ("Commons Chamber", "Commons", "debate"), "whall": ("Westminster Hall", "Commons", "westminhall"),
                 "lords": ("Lords Chamber", "Lords", "lords"), "wrans": ("Written answers", "", "wrans"),
                 "wms": ("Written statements", "", "wms"), "pbc": ("Public Bill Committee", "Commons", "standing")}
@@ -410,7 +408,7 @@ def build(page: Page, document: str, path: str) -> Document:
             b.doc.flags.append(f"venue inferred as {venue}: {evidence}")
         else:
             b.doc.flags.append("venue unknown: the page does not say and the text gives no evidence")
-    house = page.house or _HOUSES.get(venue, "")
+    house = page.house or HOUSE_OF.get(venue, "")
     if not page.date:
         b.doc.flags.append("no date on the page: passages undated")
     for line in page.headers:
@@ -445,11 +443,6 @@ def parallel_parliament_page(root, url: str, document: str, path: str) -> Docume
     for p in doc.passages:
         p.layout, p.line = doc.layout, src[p.line - 1]
         p.url = url
-        p.house = _HOUSES.get(p.venue, "")
-        p.kind = "speech" if p.speaker else ""
-        m = re.fullmatch(r"(?:(.+) )?\(([^()]+)\)", p.speaker_detail)  # "Stockport (Lab)"
-        if m and m.group(1) and not m.group(1).startswith("The "):
-            p.constituency, p.party = m.group(1), m.group(2)
     kinds: dict[int, str] = {}
     for n, kind in doc.line_kinds.items():
         line = src[n - 1]
