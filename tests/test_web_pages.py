@@ -221,3 +221,13 @@ def test_seed_text_copies_keep_their_layouts():
     from core.sources import detect_layout
     for name, layout in [(PP, "parallel_parliament"), (HANSARD, "hansard_page")]:
         assert detect_layout((SEEDS / f"{name}.txt").read_text(encoding="utf-8")) == layout
+
+
+def test_a_citation_quoted_in_a_speech_is_text_not_the_page_citation():
+    quote = ("As the noble Lord said in this House (HL Deb 12 May 2001 vol 625 c12), the review of child protection "
+             "procedures is long overdue.")
+    data = (PAGES / "publications_commons_2002-07-08.html").read_text(encoding="utf-8").replace(
+        "I am grateful to the Minister for that answer.", quote)
+    doc = read("p.html", data.encode())
+    assert doc.passages[4].text == quote
+    assert {(p.venue, p.house, p.date) for p in doc.passages} == {("Commons Chamber", "Commons", "2002-07-08")}

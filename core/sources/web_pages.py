@@ -264,7 +264,7 @@ def _citation(text: str, page: Page) -> bool:
     m = CITATION.search(text)
     if not m:
         return False
-    page.house = "Commons" if m.group(1) == "HC" else "Lords"
+    page.house = "Commons" if m.group(1) == "HC" else "Lords"  # the citation is the record's own word
     page.date = page.date or _day(m.group(2))
     suffix = m.group(5) or ""
     page.venue = page.venue or {"WH": "Westminster Hall", "W": "Written answers", "WS": "Written statements",
@@ -311,7 +311,7 @@ def publications_site(root, url: str) -> Page:
             if not _FURNITURE.match(text) and el.tag != "h5":
                 section, current = text, None
             continue
-        if _COLUMN_LINE.match(text) or _NAV.match(text) or _FURNITURE.match(text) or _citation(text, page) and len(text) < 80:
+        if _COLUMN_LINE.match(text) or _NAV.match(text) or _FURNITURE.match(text) or len(text) < 80 and _citation(text, page):
             page.headers.add(line)
             if not page.date and _COLUMN_LINE.match(text):
                 page.date = _day(text.split(" : ")[0])
