@@ -169,6 +169,17 @@ GOVERNMENT_VOICE = re.compile(r"\b(?:my (?:Department|Ministry|officials)|I can 
                               r"as I said in Committee|we have been clear that|we will bring in)\b", re.I)
 
 
+def government_speakers(keys, details) -> set:
+    """The keys (e.g. (document, speaker id)) of speakers whose ``speaker_detail`` names a government office in any
+    of their passages. ParlParse gives ``speakeroffice`` ("The Parliamentary Under-Secretary of State for Defence")
+    only on a Minister's first speech in a debate; their later speeches in the same document are theirs too.
+
+    >>> sorted(government_speakers([("d", "m1"), ("d", "m1"), ("d", "m2")], ["The Minister for Europe", "", ""]))
+    [('d', 'm1')]
+    """
+    return {k for k, d in zip(keys, details) if k[-1] and isinstance(d, str) and is_government_role(d)}
+
+
 def speaks_for_government(text: str) -> bool:
     """True when a passage's own words show the speaker answering for the Government ("my Department", "I can
     assure the House", "we have no plans to")."""
@@ -427,6 +438,8 @@ def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
     sent_texts: list[str] = []
     rows = list(passages.itertuples(index=False))
     spans_of = [split_spans(r.text) for r in rows]
+    ids = [getattr(r, "speaker_id", "") or "" for r in rows]
+    ministers = government_speakers([(r.document, i) for r, i in zip(rows, ids)], [r.speaker_detail for r in rows])
     scanner = _scanner() if sum(map(len, spans_of)) >= (SCAN_MIN if scan_min is None else scan_min) else None
     for run in _batches(spans_of, batch):
         part = [(p, k) for p in run for k in range(len(spans_of[p]))]
@@ -438,7 +451,8 @@ def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
             row, spans = rows[p], spans_of[p]
             if p not in government:
                 detail = row.speaker_detail if isinstance(row.speaker_detail, str) else ""
-                government[p] = is_government_role(detail) if detail else (p in voice and speaks_for_government(row.text))
+                government[p] = (is_government_role(detail) or (row.document, ids[p]) in ministers
+                                 or (not detail and p in voice and speaks_for_government(row.text)))
             hit = None if government[p] or (m is not None and _PRE_ID is not None and _PRE_ID not in m) else _decide(s, m)
             if hit and not _ANY_ASK.search(s):  # the cue file's prefilter, as detect() applies it
                 hit = None

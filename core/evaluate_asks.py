@@ -60,7 +60,22 @@ def fold_of(row: dict) -> int:
 
 
 def load(path: Path | str = ASKS_2009) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The rows of a labelled JSONL file. A ``<name>_speakers.json`` beside it (row id -> [speaker id, the office
+    the source gives on that speech, the government office the source gives the speaker anywhere in the same
+    file]) adds ``speaker_id`` and ``speaker_detail``, as the pipeline sees them: ParlParse names a Minister's
+    office on their first speech in a debate only, and ``extract`` carries it to their other speeches in the
+    document (``core.asks.government_speakers``)."""
+    path = Path(path)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    side = path.with_name(f"{path.stem}_speakers.json")
+    if side.exists():
+        speakers = json.loads(side.read_text(encoding="utf-8"))
+        for r in rows:
+            sid, own, held = speakers.get(r.get("id"), ("", "", ""))
+            r.setdefault("speaker_id", sid)
+            if not r.get("speaker_detail"):
+                r["speaker_detail"] = own or held
+    return rows
 
 
 def load_all() -> list[dict]:
