@@ -1,9 +1,9 @@
 """Recognise the same passage in two sources and keep one canonical copy.
 
 Candidates are compared only within a block of passages that share a date (day precision) — the same
-speech reported by two sources carries the same sitting date — so the cost grows with the size of one
-day's record, not the corpus. Within a block, ``rapidfuzz.process.cdist`` scores every cross-document
-pair in one batched call. Exact repeats (after normalisation) are found by hashing, whatever the date.
+speech reported by two sources carries the same sitting date — and only across sources (layouts): the Hansard
+page against the Parallel Parliament page of the day, never the day's Commons debates against its written
+answers. Within a block, ``rapidfuzz.process.cdist`` scores those pairs in one batched call. Exact repeats (after normalisation) are found by hashing, whatever the date.
 
 Copies across days (a press release quoting a speech a week later) are found by MinHash/LSH (datasketch):
 each passage's word pairs give a 64-value MinHash, cut into bands; two passages sharing a band key are a
@@ -122,25 +122,23 @@ def find_duplicates(passages: list[Passage], candidates: Iterable[tuple[str, str
         if p.date_precision == "day":
             blocks[p.date].append(p)
     for block in blocks.values():
-        if len({p.document for p in block}) < 2 or len(block) > MAX_BLOCK:
+        layouts = {p.layout for p in block}
+        if len(layouts) < 2 or len(block) > MAX_BLOCK:
             continue
-        texts = [norms[p.passage_id] for p in block]
-        if fresh is None:
-            rows_of = list(range(len(block)))
-        else:
-            rows_of = [i for i, p in enumerate(block) if p.passage_id in fresh]
-            if not rows_of:
+        # within a day, a passage is compared with the other sources' passages (a reader's own documents of a day,
+        # the Commons debates and the written answers, do not copy each other; copies within one format are left
+        # to the exact hash and MinHash/LSH), and only where one side is new
+        for layout in sorted(layouts):
+            mine = [p for p in block if p.layout == layout and (fresh is None or p.passage_id in fresh)]
+            others = [p for p in block if p.layout > layout or (p.layout != layout and fresh is not None and
+                                                                   p.passage_id not in fresh)]
+            if not mine or not others:
                 continue
-        matrix = process.cdist([texts[i] for i in rows_of], texts, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
-                               workers=-1, dtype=np.uint8)
-        rows, cols = np.nonzero(matrix)
-        for r, j in zip(rows.tolist(), cols.tolist()):
-            i = rows_of[r]
-            if i == j or (j < i and (fresh is None or block[j].passage_id in fresh)):
-                continue  # the diagonal, or a pair seen from its other side
-            a, b = block[min(i, j)], block[max(i, j)]
-            if a.document != b.document:
-                union(a, b, float(matrix[r, j]))
+            matrix = process.cdist([norms[p.passage_id] for p in mine], [norms[p.passage_id] for p in others],
+                                   scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF, workers=-1, dtype=np.uint8)
+            rows, cols = np.nonzero(matrix)
+            for i, j in zip(rows.tolist(), cols.tolist()):
+                union(mine[i], others[j], float(matrix[i, j]))
 
     by_id = {p.passage_id: p for p in eligible}
     for a_id, b_id in (lsh_pairs(eligible) if candidates is None else candidates):

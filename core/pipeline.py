@@ -296,14 +296,18 @@ def _write_bands(store, keys: pd.DataFrame) -> None:
 
 def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Iterable[str] = (),
            progress: Callable[[int, int, str], None] | None = None, engine=None,
-           batch_bytes: int = BATCH_BYTES, batch_files: int = BATCH_FILES, overrides: dict | None = None):
+           batch_bytes: int = BATCH_BYTES, batch_files: int = BATCH_FILES, overrides: dict | None = None,
+           stats: dict[str, float] | None = None):
     """Bring ``store`` up to date with ``sources``: unchanged documents (same content hash) are skipped; new and
     changed ones are cut into batches, which ``engine`` (default: this process; see ``core.engine``) reads, tags
     and scans, and which are then de-duplicated against the store and written, each batch in one transaction.
     The ask ledger is rebuilt with the last batch, extracting again only the passages that hold asks or
     commitments. A kill leaves whole batches written (never part of a document); the next ingest skips them by
     their hash and completes the rest. A taxonomy whose digest differs from the store's re-tags the stored text
-    (no source is read again). Returns (Counts, errors)."""
+    (no source is read again). ``stats``: seconds per stage are added to it (the workers' stages summed over
+    batches: parse, tag, asks, minhash; the writer's: dedup, ask ledger, write). Returns (Counts, errors)."""
+    import time
+
     from .asks import build_asks
     from .engine import LocalEngine, arrow_frame, passages_frame, process_batch
     from .schema import names
@@ -355,6 +359,9 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
             planner.tick(len(docs) + len(res.failed), docs["document"].iloc[-1] if len(docs) else "")
             touched |= set(res.ask_passages)
             gone = [d for d in remove if d in known] if last else []
+            for k, v in res.seconds.items() if stats is not None else ():
+                stats[k] = stats.get(k, 0.0) + v
+        t0 = time.perf_counter()
         if first:
             with store.transaction():
                 store._set(PENDING, "1")
@@ -366,6 +373,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
             dup_count = frame.groupby("document")["duplicate_of"].apply(lambda s: int((s != "").sum()))
             docs["duplicates"] = docs["document"].map(dup_count).fillna(0).astype(int)
             docs["ingested_at"] = now()
+        t1 = time.perf_counter()
         retag = None
         if first and retag_needed:  # tag_passages also sets the stored passages' themes, which the asks read
             tagger = tagger or tagger_for(taxonomy)
@@ -377,6 +385,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
             out = replaced + docs["document"].tolist()
             subset = _ask_passages(store, frame, dup_rows, out, touched, recover, retag)
             asks, commitments = build_asks(subset, taxonomy, tagger)
+        t2 = time.perf_counter()
         apply_change(store, gone=gone, docs=docs, passages=frame, tags=tags if tags is not None else pd.DataFrame(),
                      duplicates=dup_rows, asks=asks, commitments=commitments,
                      digest=taxonomy.digest if first else None, retag=retag)
@@ -389,6 +398,9 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
             _write_bands(store, keys)
             if last:
                 store._set(PENDING, "")
+        if stats is not None:
+            for k, v in (("dedup", t1 - t0), ("ask ledger", t2 - t1), ("write", time.perf_counter() - t2)):
+                stats[k] = stats.get(k, 0.0) + v
         first, res = False, nxt
         if last:
             break
