@@ -9,7 +9,7 @@ import pytest
 
 from core import asks
 from core.asks import CONFIDENCE, CueError, detect, is_government_role, load_cues
-from core.evaluate_asks import ASKS_2009, ROOT, cross_validate, fold_of, load, load_all, same, score, source_of
+from core.evaluate_asks import ASKS_2009, ROOT, _gold, cross_validate, fold_of, load, load_all, same, score, source_of
 
 ASKS = [  # (sentence, cue)
     ("I call on the Government to publish the review before the summer recess.", "call_on"),
@@ -256,3 +256,49 @@ def test_a_ministers_later_speeches_in_a_debate_make_no_asks():
     rows = {r["id"]: r for r in load(ASKS_2009)}
     later = rows["uk.org.publicwhip/debate/2009-10-28c.355.13#p1"]  # no office on this speech in the source
     assert later["speaker_detail"] == "The Secretary of State for Defence"
+
+
+#: Real sentences from asks_2009 folds 1-4 (never fold 0, the unseen one), each labelled an ask by both
+#: annotators, one or more per category of the guidelines' "Counts as an ask"; and the cue that finds it.
+REAL_ASKS = [
+    ("What are the Government doing to review the effectiveness of all that expenditure, as well as the Prevent programmes, some of which critics believe have been counter-productive?", "minister_question"),  # question, not "Will the Minister"
+    ("Will the Minister ensure that her words are heard by the regional bodies?", "minister_question"),
+    ("Who is paying, and what are central Government putting in?", "minister_question"),
+    ("May I ask him when the Government are likely to introduce a scheme and make some announcement?", "urge"),
+    ("I ask my hon. Friend please to keep the situation under review.", "urge"),  # explicit call
+    ("I simply want his assurance that no more will be deployed at risk as a result of this decision.", "soft_request"),
+    ("But it would make sense to try to have further, more detailed and precise estimates on the way forward.", "soft_request"),
+    ("Before the Minister sits down, could he shed any light on why it has taken five and a half years to go through the process so far?", "minister_question"),
+    ("In other words, the science is uncertain, but fishermen's livings are clear and certain, and they need to be taken into account.", "actor_must"),  # obligation
+    ("We strongly believe that Amendments 83 and 84 ought to be adopted in place of the restrictive language for which the Government are presently opting.", "should_be_done"),
+    ("We need clarity about the funding, and we need to know where it fits in regard to regional funding advice 2.", "we_need"),  # normative
+    ("To ask the Secretary of State for Health what steps his Department is taking to reduce the incidence of swine influenza in Leeds West constituency.", "tabled_question"),
+]
+
+#: Real sentences from the same folds that are not asks, by the guidelines' "Not an ask" categories.
+REAL_NOT_ASKS = [  # (sentence, the speaker's office if the source gives one)
+    ("We will review the matter still further in the policing White Paper later this year.", "The Minister for Policing, Crime and Counter-Terrorism"),  # own policy
+    ("We will have to look carefully at what he is proposing before committing to any additional works.", ""),
+    ("Will the hon. Gentleman give way?", ""),  # procedure
+    ("I beg to move, That the clause be read a Second time.", ""),
+    ("I thank the Minister for that encouraging reply.", ""),  # courtesy
+    ("(2) The Secretary of State may by order amend subsection (1) so as to-", ""),  # statutory text
+    ("Does the Minister agree that those issues are a million miles away from the sensible and pragmatic reuse of waste cooking oil?", ""),  # agree with an opinion
+    ("Does he really believe that, under the Bill, a court would enforce such targets, that it would intervene and imprison the Secretary of State for succeeding?", ""),  # rhetorical
+    ("It would have been sufficient to realise our commitments, but perhaps did not lay out those commitments as clearly as it might.", ""),  # backward-looking
+    ("The second issue that we must take into account, which the Committee considered, is the importance of gas and oil revenues in the UK.", ""),
+    ("Those include the fact that we must ensure that operations in Afghanistan have the support required, not only from the TA but from the regulars.", "The Secretary of State for Defence"),  # a Minister's "we must"
+]
+
+
+@pytest.mark.parametrize("sentence,cue", REAL_ASKS)
+def test_real_asks_by_category(sentence, cue):
+    labelled = [r for r in load_all() if any(same(sentence, _gold(a)) for a in r.get("asks") or [])]
+    assert labelled and all(fold_of(r) != 0 for r in labelled)  # labelled an ask, and not in the unseen fold
+    hit = detect(sentence)
+    assert hit is not None and hit[0] == cue, hit
+
+
+@pytest.mark.parametrize("sentence,office", REAL_NOT_ASKS)
+def test_real_not_asks_by_category(sentence, office):
+    assert detect(sentence, role=office) is None
