@@ -217,3 +217,18 @@ def test_summary_venue_filter_is_not_metadata():
     r = run_cli("summary", str(DOCS / "press_release.txt"), "--venue", "Press release")
     assert r.returncode == 0, r.stderr
     assert "county_lines" in r.stdout or "County lines" in r.stdout
+
+
+def test_a_sidecar_without_its_document_is_reported(tmp_path):
+    (tmp_path / "notes.txt").write_text("Our response.\n", encoding="utf-8")
+    (tmp_path / "notes.meta.toml").write_text('date = "2019"\n', encoding="utf-8")
+    (tmp_path / "old.docx.meta.toml").write_text('date = "2019"\n', encoding="utf-8")
+    docs, errors = load_documents([tmp_path])
+    assert [d.document for d in docs] == ["notes"]
+    assert [(e.path.rsplit("/", 1)[-1], e.problem, e.notice) for e in errors] == [
+        ("old.docx.meta.toml", "skipped: metadata file with no document beside it", True)]
+
+
+def test_upload_types_include_documents_and_pages():
+    from core.sources import suffixes
+    assert {".html", ".htm", ".docx", ".pdf", ".txt", ".xml", ".json"} <= suffixes()

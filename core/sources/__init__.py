@@ -100,8 +100,8 @@ def _skip_reason(p: Path) -> str | None:
     """Why a file found in a folder is not read as a document (None: it is read)."""
     if p.name.lower().endswith(OWN_SUFFIXES):
         return ""  # the tool's own store files: not mentioned
-    if metadata.is_sidecar(p):
-        return ""  # a document's metadata: read with the document
+    if metadata.is_sidecar(p):  # a document's metadata: read with the document, or said to have none
+        return "" if metadata.document_of(p) else "skipped: metadata file with no document beside it"
     if p.name.startswith("."):
         return "skipped: hidden file"
     if p.stem.lower() in SKIP_NAMES:

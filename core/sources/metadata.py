@@ -113,6 +113,16 @@ def is_sidecar(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIX)
 
 
+def document_of(sidecar: Path) -> Path | None:
+    """The document a sidecar describes (``release.txt`` for ``release.txt.meta.toml``, or any ``release.*`` for
+    ``release.meta.toml``), or None."""
+    base = sidecar.name[:-len(SUFFIX)]
+    named = sidecar.with_name(base)
+    if named.is_file():
+        return named
+    return next((q for q in sorted(sidecar.parent.glob(f"{base}.*")) if q.is_file() and not is_sidecar(q)), None)
+
+
 def load_sidecar(path: Path) -> tuple[dict, bytes]:
     """(validated metadata, raw bytes) of the sidecar beside ``path``; ({}, b'') when there is none."""
     side = sidecar_for(path)
