@@ -44,6 +44,13 @@ ASKS = [  # (sentence, cue)
     ("Perhaps the Minister could tell us when the review will report.", "tell_us"),
     ("I have written to the Secretary of State to ask for a meeting.", "written_to_ask"),
     ("The home is not inspected by Ofsted but it should be.", "but_it_should"),
+    ("It is time the Government published the review.", "time_to_act"),
+    ("We demand a public inquiry into the closure.", "urge"),
+    ("I appeal to the Minister to reconsider the decision.", "urge"),
+    ("Let me ask the Minister whether the scheme will continue.", "urge"),
+    ("We want the Government to fund the scheme for another year.", "soft_request"),
+    ("My constituents want to know when the road will be repaired.", "soft_request"),
+    ("Is it not time the Government published the report?", "minister_question"),
 ]
 
 NOT_ASKS = [  # (sentence, the veto or reason it is not an ask)
@@ -64,6 +71,8 @@ NOT_ASKS = [  # (sentence, the veto or reason it is not an ask)
     ("The issue that we must take into account is the cost.", "relative_clause"),
     ("Children should be our priority.", None),  # rhetoric with no measure: no cue at all
     ("This is a scandal.", None),
+    ("We all want to see healthy fish stocks and a flourishing fishing industry.", None),  # a wish, no measure
+    ("We have had an enjoyable tour, but it is time for the answer.", None),
 ]
 
 
