@@ -6,6 +6,7 @@ second source and is never counted twice. Undated passages are counted and shown
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -15,17 +16,40 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class FilterState:
+    """The filters. ``include_undated``: None (the default) keeps undated passages when no date range is set and
+    leaves them out of a date range; True keeps them in a range too; False leaves them out always."""
     themes: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
     venues: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
-    include_undated: bool = True
+    include_undated: bool | None = None
     query: str = ""
 
     def with_(self, **kw) -> "FilterState":
         return replace(self, **kw)
+
+    @property
+    def has_range(self) -> bool:
+        return bool(self.date_from or self.date_to)
+
+    @property
+    def keeps_undated(self) -> bool:
+        """Whether undated passages are in the result."""
+        return self.include_undated if self.include_undated is not None else not self.has_range
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 passage', '2 passages', '1 canonical ask', '3 theme mentions'.
+
+    >>> plural(1, "passages"), plural(2, "passage"), plural(1, "canonical asks"), plural(0, "ask")
+    ('1 passage', '2 passages', '1 canonical ask', '0 asks')
+    """
+    head, _, last = noun.rpartition(" ")
+    singular = last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+    word = singular if n == 1 else (last if last != singular else last + "s")
+    return f"{n:,} {head + ' ' if head else ''}{word}"
 
 
 def date_bounds(d: str) -> tuple[date | None, date | None]:
@@ -81,7 +105,7 @@ def apply_filters(passages: pd.DataFrame, state: FilterState, canonical_only: bo
     return df[filter_mask(df, state, canonical_only)]
 
 
-AGG_COLUMNS = ["date", "date_precision", "date_start", "date_end", "year", "venue", "speaker", "document", "_canonical",
+AGG_COLUMNS = ["passage_id", "date", "date_precision", "date_start", "date_end", "year", "venue", "speaker", "document", "_canonical",
                "_prec", "_m"]
 
 
@@ -109,24 +133,33 @@ def filter_mask(df: pd.DataFrame, state: FilterState, canonical_only: bool = Tru
     if state.documents:
         mask &= df["document"].isin(state.documents)
     undated = df["date_start"].isna()
-    if state.date_from or state.date_to:
+    if state.has_range:
         in_range = pd.Series(True, index=df.index)
         if state.date_from:
             in_range &= df["date_end"] >= pd.Timestamp(state.date_from)
         if state.date_to:
             in_range &= df["date_start"] <= pd.Timestamp(state.date_to)
-        mask &= in_range.fillna(False) | (undated & state.include_undated)
-    elif not state.include_undated:
+        mask &= in_range.fillna(False) | (undated & state.keeps_undated)
+    elif not state.keeps_undated:
         mask &= ~undated
     if state.query:
         mask &= df["text"].str.contains(state.query, case=False, regex=False)
     return mask
 
 
+def undated_left_out(df: pd.DataFrame, state: FilterState) -> int:
+    """How many undated (canonical) passages match every other filter but are left out by the date filter."""
+    if state.keeps_undated:
+        return 0
+    df = df if "date_start" in df else add_date_columns(df)
+    mask = filter_mask(df, state.with_(include_undated=True, date_from=None, date_to=None))
+    return int((mask & df["date_start"].isna()).sum())
+
+
 def describe(state: FilterState, n: int, labels: dict[str, str] | None = None, noun: str = "passages") -> str:
-    """'42 passages · County lines · Westminster Hall · 2018-01-01 to 2018-12-31'."""
+    """'42 passages · County lines · Westminster Hall · 2018-01-01 to 2018-12-31 (dated only)'."""
     labels = labels or {}
-    parts = [f"{n} {noun}"]
+    parts = [plural(n, noun)]
     if state.themes:
         parts.append(", ".join(labels.get(t, t) for t in state.themes))
     if state.venues:
@@ -134,10 +167,11 @@ def describe(state: FilterState, n: int, labels: dict[str, str] | None = None, n
     if state.speakers:
         parts.append(", ".join(state.speakers))
     if state.documents:
-        parts.append(f"{len(state.documents)} document(s)")
-    if state.date_from or state.date_to:
-        parts.append(f"{state.date_from or '…'} to {state.date_to or '…'}")
-    if not state.include_undated:
+        parts.append(plural(len(state.documents), "documents"))
+    if state.has_range:
+        parts.append(f"{state.date_from or '…'} to {state.date_to or '…'}"
+                     + (" (undated included)" if state.keeps_undated else " (dated only)"))
+    elif not state.keeps_undated:
         parts.append("dated only")
     if state.query:
         parts.append(f'"{state.query}"')
@@ -147,13 +181,60 @@ def describe(state: FilterState, n: int, labels: dict[str, str] | None = None, n
 def slug(state: FilterState) -> str:
     """A file-name-safe description of the filters: 'county_lines_Westminster-Hall_2018-01-01_2018-12-31'."""
     parts = list(state.themes) + [v.replace(" ", "-") for v in state.venues] + [s.replace(" ", "-") for s in state.speakers]
-    if state.date_from or state.date_to:
+    if state.has_range:
         parts += [str(state.date_from or "start"), str(state.date_to or "end")]
-    if not state.include_undated:
+    if state.has_range and state.keeps_undated:
+        parts.append("with-undated")
+    elif not state.has_range and not state.keeps_undated:
         parts.append("dated")
     if state.query:
         parts.append("q-" + "".join(c for c in state.query if c.isalnum())[:20])
-    return "_".join(parts) or "all"
+    parts = [re.sub(r"[^\w.-]+", "", p) for p in parts]
+    return "_".join(p for p in parts if p)[:150] or "all"
+
+
+def fit_table(df: pd.DataFrame, width: int = 100) -> str:
+    """``df`` as text no wider than ``width``: the widest text columns are cut (with '…') until it fits, left
+    aligned; numbers are never cut."""
+    df = df.astype(object).where(df.notna(), "").astype(str)
+    text_cols = [c for c in df.columns if df[c].map(len).max() > 12 and not df[c].str.fullmatch(r"[\d.,-]*").all()]
+    limits = {c: max(len(str(c)), int(df[c].map(len).max() or 0)) for c in df.columns}
+    while sum(limits.values()) + 2 * (len(limits) - 1) > width and text_cols:
+        c = max(text_cols, key=lambda k: limits[k])
+        if limits[c] <= max(8, len(str(c))):
+            break
+        limits[c] -= 1
+    cut = {c: df[c].map(lambda v, n=limits[c]: v if len(v) <= n else v[:n - 1] + "…") for c in df.columns}
+    lines = ["  ".join(str(c).ljust(limits[c]) if c in text_cols else str(c).rjust(limits[c]) for c in df.columns)]
+    for i in range(len(df)):
+        lines.append("  ".join(cut[c].iat[i].ljust(limits[c]) if c in text_cols else cut[c].iat[i].rjust(limits[c])
+                               for c in df.columns))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+class UnknownValue(ValueError):
+    """A theme, venue or speaker the corpus does not have (the message suggests the nearest one)."""
+
+
+def resolve(values, known, what: str) -> tuple[str, ...]:
+    """``values`` as the corpus spells them: an exact or case-insensitive match, else UnknownValue naming the
+    nearest known value ("unknown theme 'countylines'; did you mean county_lines?").
+
+    >>> resolve(["westminster hall"], ["Westminster Hall", "Commons Chamber"], "venue")
+    ('Westminster Hall',)
+    """
+    from rapidfuzz import fuzz, process, utils
+    known = [k for k in known if k]
+    by_fold = {k.casefold(): k for k in known}
+    out = []
+    for v in values:
+        if v in known or v.casefold() in by_fold:
+            out.append(v if v in known else by_fold[v.casefold()])
+            continue
+        best = process.extractOne(v, known, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60)
+        hint = f"; did you mean {best[0]}?" if best else f" (known: {', '.join(sorted(known)[:8])}{' …' if len(known) > 8 else ''})"
+        raise UnknownValue(f"unknown {what} {v!r}{hint}")
+    return tuple(out)
 
 
 def _counts(values: pd.Series) -> str:
@@ -266,6 +347,17 @@ def theme_timeline(df: pd.DataFrame, theme_ids: list[str], freq: str = "month") 
         rows += [{"bin": _bin_start(int(v), freq), "theme": t, "passages": int(n)} for v, n in zip(vals, counts)]
     out = pd.DataFrame(rows, columns=["bin", "theme", "passages"])
     return out.sort_values(["bin", "theme"]).reset_index(drop=True), undated
+
+
+def continuous(counts: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """A timeline from ``theme_timeline`` with every period between its first and last present, at zero where
+    nothing was said (so 2017-Q4 and 2018-Q2 never sit side by side as if consecutive)."""
+    if not len(counts):
+        return counts
+    bins = pd.date_range(counts["bin"].min(), counts["bin"].max(), freq={"month": "MS", "quarter": "QS", "year": "YS"}[freq])
+    full = pd.MultiIndex.from_product([bins, sorted(counts["theme"].unique())], names=["bin", "theme"])
+    out = counts.set_index(["bin", "theme"])["passages"].reindex(full, fill_value=0).reset_index()
+    return out.astype({"passages": int})
 
 
 def _bin_start(code: int, freq: str) -> pd.Timestamp:

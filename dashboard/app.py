@@ -14,8 +14,8 @@ from dashboard.data import SAVED_TAXONOMY, load
 from dashboard.state import from_query, publish_filters
 from dashboard.text import md_escape
 from dashboard.views import asks, overview, passages, sources, themes
-from dashboard.views import review
 from dashboard.views import briefing, milestones  # briefings (PDF, Word) and campaign milestones
+from dashboard.views import review
 
 st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:", layout="wide")
 

@@ -183,4 +183,3 @@ def filtered(data: Data, state: FilterState, frame: pd.DataFrame | None = None) 
     df = data.passages if frame is None else frame
     m = mask(data, state, df)
     return df if m.all() else df[m]
-

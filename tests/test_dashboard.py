@@ -53,18 +53,22 @@ def run_app(**params) -> AppTest:
     return at
 
 
-def _view(view, themes, venues, query, date_from, date_to):
+def _view(view, themes, venues, query, date_from, date_to, include_undated):
     import importlib
 
     from core.summary import FilterState
     from dashboard.data import load
-    state = FilterState(themes=themes, venues=venues, query=query, date_from=date_from, date_to=date_to)
+    state = FilterState(themes=themes, venues=venues, query=query, date_from=date_from, date_to=date_to,
+                        include_undated=include_undated)
     importlib.import_module(f"dashboard.views.{view}").render(load(), state)
 
 
-def run_view(view, themes=(), venues=(), query="", date_from=None, date_to=None):
+def run_view(view, themes=(), venues=(), query="", date_from=None, date_to=None, include_undated=None, **params):
     at = AppTest.from_function(_view, default_timeout=90, kwargs=dict(
-        view=view, themes=tuple(themes), venues=tuple(venues), query=query, date_from=date_from, date_to=date_to))
+        view=view, themes=tuple(themes), venues=tuple(venues), query=query, date_from=date_from, date_to=date_to,
+        include_undated=include_undated))
+    for k, v in params.items():
+        at.query_params[k] = v
     at.run()
     assert not at.exception, at.exception
     return at
@@ -157,8 +161,10 @@ def test_passages_view_search_and_filters():
     assert len(df) == 6 and df["text"].str.lower().str.contains("cuckooing").all()
     at2 = run_view("passages", date_from=date(2019, 10, 1), date_to=date(2019, 10, 31))
     df2 = at2.dataframe[0].value
-    assert set(df2[df2["date"] != ""]["document"]) == {"003_7143c52f970a1da7"}  # October 2019, month precision included
-    assert (df2["date"] == "").sum() == 22  # undated passages are kept unless excluded
+    assert set(df2["document"]) == {"003_7143c52f970a1da7"}  # October 2019, month precision included
+    assert (df2["date"] == "").sum() == 0  # a date range leaves undated passages out ...
+    at3 = run_view("passages", date_from=date(2019, 10, 1), date_to=date(2019, 10, 31), include_undated=True)
+    assert (at3.dataframe[0].value["date"] == "").sum() == 22  # ... unless asked
 
 
 def test_sources_view_lists_documents_and_taxonomy():
@@ -224,20 +230,50 @@ def test_naming_suggested_asks_creates_a_named_group():
         ws.clear_taxonomy()
 
 
-def test_asks_view_quiet_and_named_filters():
+def test_asks_view_facets_and_quiet_measured_to_a_chosen_date():
+    """Facets carry their counts; 'gone quiet' is measured to the corpus's last date unless another is picked; the
+    download's name says what was filtered."""
     at = run_view("asks")
-    n_all = len(at.dataframe[0].value)
-    at.checkbox(key="ask_named_only").check().run()
+    led = at.dataframe[0].value
+    assert at.date_input(key="ask_asof").value == date(2025, 1, 16)  # the seeds' last date, not today
+    kinds = at.radio(key="ask_kind")
+    n_named = int((led["source"] == "named").sum())
+    assert kinds.options == [f"All ({len(led)})", f"Named ({n_named})", f"Suggested ({len(led) - n_named})"]
+    kinds.set_value("named").run()
     named = at.dataframe[0].value
-    assert set(named["source"]) == {"named"} and len(named) < n_all
-    at.checkbox(key="ask_quiet_only").check().run()
+    assert set(named["source"]) == {"named"} and len(named) == n_named
+    at.radio(key="ask_quiet_sel").set_value("quiet").run()
     for days in (7, 3650):
         at.number_input(key="ask_quiet").set_value(days).run()
         quiet = at.dataframe[0].value
         assert (quiet["days_since_last"].astype(float) > days).all() and quiet["gone_quiet"].all()
         dated = named[named["last_raised"] != ""]
-        expected = (dated["days_since_last"].astype(float) > days).sum()
+        expected = (dated["days_since_last"].astype(float) - 0 > days).sum()
         assert len(quiet) == expected
+    at.number_input(key="ask_quiet").set_value(365).run()
+    n_quiet = len(at.dataframe[0].value)
+    at.date_input(key="ask_asof").set_value(date(2019, 12, 31)).run()  # measured to an earlier date: fewer quiet
+    assert len(at.dataframe[0].value) < n_quiet
+    name = "ask_ledger_all_named_quiet_to-2019-12-31.csv"
+    assert any(shown(c).startswith(f"{name}: {len(at.dataframe[0].value)} canonical asks") for c in at.caption)
+    assert at.query_params["kind"] in ("named", ["named"]) and at.query_params["asof"] in ("2019-12-31", ["2019-12-31"])
+
+
+def test_asks_ledger_puts_status_and_response_first_and_marks_only_the_ask():
+    at = run_view("asks", ask="missing_persons_strategy")
+    table = at.dataframe[0]
+    assert list(table.proto.column_order)[:3] == ["label", "status", "response_text"]
+    row = table.value.set_index("ask_group").loc["missing_persons_strategy"]
+    assert row["status"] == "committed"
+    assert row["response_text"] == "Missing people, in the context of county lines, will be highlighted in the forthcoming …"
+    assert at.selectbox(key="ask_pick").value == "missing_persons_strategy"  # from the URL
+    cards = [m.value for m in at.markdown if "why:" in m.value]
+    assert cards
+    for html in cards:  # the ask sentence is marked, not the whole passage
+        body = html.split("</div><div>", 1)[1].split("</div>", 1)[0]
+        assert body.count("<mark") == 1
+        outside = body.split("<mark", 1)[0] + body.split("</mark>", 1)[1]
+        assert len(outside.strip()) > 20, body
 
 
 def test_cli_summary_filters(tmp_path):
@@ -262,3 +298,45 @@ def test_passages_download_matches_cli_export(media, tmp_path):
                 if "out_of_area_placements" in row["themes"].split(";") and not row["duplicate_of"]}
     assert {row["passage_id"] for row in rows} == expected
     assert all(row == export[row["passage_id"]] for row in rows)  # same columns, same values as the CLI
+
+
+def test_cli_summary_unknown_names_are_errors_with_a_suggestion():
+    r = run_cli("summary", "--theme", "countylines")
+    assert r.returncode == 2 and "unknown theme 'countylines'; did you mean county_lines?" in r.stderr
+    r = run_cli("summary", "--venue", "Westminser Hall")
+    assert r.returncode == 2 and "unknown venue 'Westminser Hall'; did you mean Westminster Hall?" in r.stderr
+    r = run_cli("summary", "--speaker", "Nobody Atall")
+    assert r.returncode == 2 and "unknown speaker 'Nobody Atall'" in r.stderr
+
+
+def test_cli_summary_venue_any_case_dates_exclude_undated_and_fits_100_columns():
+    r = run_cli("summary", "--venue", "press release", "--theme", "looked_after_children")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith("21 theme mentions · Looked-after children · Press release")
+    r = run_cli("summary", "--from", "2018-01-01", "--to", "2018-12-31")
+    lines = r.stdout.splitlines()
+    assert lines[0].endswith("2018-01-01 to 2018-12-31 (dated only)")
+    assert lines[1] == "+22 undated passages, not placed in this range (--include-undated to count them)"
+    assert max(len(line) for line in lines) <= 100
+    assert run_cli("summary", "--from", "2018-01-01", "--include-undated").stdout.splitlines()[0].endswith(
+        "2018-01-01 to … (undated included)")
+
+
+def test_upload_summary_says_what_was_found_and_warns_without_date_or_venue():
+    import pandas as pd
+    from dashboard.data import load
+    from dashboard.views.sources import found_in, human_date
+    from tests.conftest import MONTHLY, PRESS
+    data = load()
+    found, warnings = found_in(data, MONTHLY)
+    assert found.startswith("October 2019 · Newspaper column · ") and warnings == []
+    found, warnings = found_in(data, PRESS)  # the press release: a dated heading, then undated paragraphs
+    assert found == "26 March 2018 · Press release · 7 themes · 2 asks · 42 passages"
+    assert warnings == ["9 of 42 passages have no date: counted as undated and left out of date ranges"]
+    import types
+    undated = data.passages[data.passages["document"] == PRESS].assign(date="", date_start=pd.NaT, venue="")
+    found, warnings = found_in(types.SimpleNamespace(passages=undated, asks=data.asks.iloc[0:0]), PRESS)
+    assert found.startswith("no date · no venue · 7 themes · 0 asks · ")
+    assert warnings == ["no date found: its passages are counted as undated and left out of date ranges",
+                        "no venue found: its passages show as venue unknown"]
+    assert human_date("2024-03-12") == "12 March 2024" and human_date("2019") == "2019"

@@ -5,16 +5,20 @@ from datetime import date
 
 import streamlit as st
 
-from core.summary import FilterState, apply_filters, filter_mask, headline, new_since, theme_summary, theme_timeline, theme_venue_matrix
+from core.summary import FilterState, continuous, headline, new_since, theme_summary, theme_timeline, theme_venue_matrix
 from dashboard import charts
-from dashboard.views.common import caption, download
+from dashboard.data import filtered, mask
+from dashboard.state import bind, publish
+from dashboard.views.common import caption, download, table
+
+FREQS = ["month", "quarter", "year"]
 
 
 def render(data, state: FilterState) -> None:
     st.title("Overview")
-    mask = filter_mask(data.passages, state)
-    df = data.agg if mask.all() else data.agg[mask]
-    asks = apply_filters(data.asks, state) if len(data.asks) else data.asks
+    m = mask(data, state)
+    df = data.agg if m.all() else data.agg[m]
+    asks = filtered(data, state, data.asks) if len(data.asks) else data.asks
     caption(state, len(df), data.labels)
     h = headline(data.corpus, df)
     c = st.columns(4)
@@ -29,12 +33,29 @@ def render(data, state: FilterState) -> None:
     st.caption("Every count here is of canonical passages matching the filters: the Passages view lists them, "
                "with the words that matched (the filters carry over).")
     themes = list(state.themes) or data.theme_ids
-    freq = st.radio("Timeline bins", ["month", "quarter", "year"], index=2, horizontal=True, key="ov_freq")
+    timeline(data, df, themes)
+    matrix = theme_venue_matrix(df, themes)
+    if len(matrix) and matrix.values.sum():
+        st.plotly_chart(charts.heatmap(matrix[matrix.sum(axis=1) > 0], data.labels), key="ov_heatmap")
+    st.subheader("Theme summary")
+    summary = theme_summary(data.corpus, state, passages=data.agg, mask=m)
+    table(summary, "theme_summary", "ov_summary", first=("label", "passages", "documents", "first_date", "last_date"),
+          hide=("id",), extra={"first_date": "First raised", "last_date": "Last raised"})
+    download(summary, "theme_summary", state, "dl_theme_summary", "Download theme summary (CSV)", data.labels, "themes")
+    new(data, df, themes)
+
+
+@st.fragment
+def timeline(data, df, themes) -> None:
+    """The bins radio reruns this part only."""
+    bind("ov_freq", "bins", "year", options=FREQS)
+    freq = st.radio("Timeline bins", FREQS, horizontal=True, key="ov_freq")
+    publish("bins", freq, "year")
     counts, undated = theme_timeline(df, themes, freq)
     left, right = st.columns([3, 1])
     with left:
         if len(counts):
-            st.plotly_chart(charts.timeline(counts, data.labels, freq), key="ov_timeline")
+            st.plotly_chart(charts.timeline(continuous(counts, freq), data.labels, freq), key="ov_timeline")
         else:
             st.info("No dated passages match the filters.")
     with right:
@@ -42,15 +63,14 @@ def render(data, state: FilterState) -> None:
         st.metric("Undated theme mentions", n_undated, help="Counted here, never placed on an invented date")
         if n_undated:
             st.plotly_chart(charts.undated_bar(undated, data.labels), key="ov_undated")
-    matrix = theme_venue_matrix(df, themes)
-    if len(matrix) and matrix.values.sum():
-        st.plotly_chart(charts.heatmap(matrix[matrix.sum(axis=1) > 0], data.labels), key="ov_heatmap")
-    st.subheader("Theme summary")
-    summary = theme_summary(data.corpus, state, passages=data.agg, mask=mask)
-    st.dataframe(summary, hide_index=True, key="ov_summary")
-    download(summary, "theme_summary", state, "dl_theme_summary", "Download theme summary (CSV)")
+
+
+@st.fragment
+def new(data, df, themes) -> None:
     st.subheader("What is new")
     dated = df[df["date"] != ""]
     default = (dated["date_end"].max().date() if len(dated) else date.today()).replace(day=1)
-    since = st.date_input("New since", value=default, key="ov_since")
+    bind("ov_since", "since", default)
+    since = st.date_input("New since", key="ov_since")
+    publish("since", since, default)
     st.dataframe(new_since(df, themes, since, data.labels), hide_index=True, key="ov_new")

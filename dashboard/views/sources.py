@@ -1,6 +1,7 @@
 """Sources: documents ingested and their data-quality flags, adding documents, and the taxonomy in use."""
 from __future__ import annotations
 
+import calendar
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from core.tagging import compiled_taxonomy
 from core.taxonomy import DEFAULT_PATH, TaxonomyError
 from core.workspace import WorkspaceError, default_workspace, safe_name
 from dashboard.text import md_escape
+from dashboard.views.common import table
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -19,7 +21,8 @@ def render(data, state) -> None:
     st.title("Sources")
     ws = default_workspace()
     docs = data.corpus.documents_frame()
-    st.dataframe(docs, hide_index=True, key="src_docs")
+    table(docs, "documents", "src_docs", first=("title", "date", "venue", "passages", "undated", "no_speaker", "flags", "url"),
+          hide=("path", "content_hash"))
     flagged = data.passages[data.passages["quality_flags"] != ""]
     st.caption(f"{(data.passages['duplicate_of'] != '').sum()} duplicate passages (counted once), "
                f"{(data.passages['date'] == '').sum()} undated passages, "
@@ -31,18 +34,27 @@ def render(data, state) -> None:
         st.error(md_escape(err))
     for ok, msg in st.session_state.pop("upload_messages", []):
         (st.success if ok else st.error)(md_escape(msg))
+    for stem, shown, verb in st.session_state.pop("upload_added", []):  # what the store made of each new document
+        found, warnings = found_in(data, stem)
+        st.success(md_escape(f"{verb} {shown}: {found}"))
+        for w in warnings:
+            st.warning(md_escape(f"{shown}: {w}"))
 
     st.subheader("Add documents")
     st.caption("Added documents are kept in the workspace folder and read into the store with the seeds; "
                "a document already in the store is not read again.")
+    n = st.session_state.setdefault("src_upload_n", 0)  # a new key after each ingest clears the uploader
     files = st.file_uploader("Hansard XML (ParlParse, ParlaMint), Hansard API JSON, or text: Parallel Parliament, "
                              "Hansard pages, MP archives, plain text",
                              accept_multiple_files=True, type=sorted(s.lstrip(".") for s in suffixes() if s),
-                             key="src_upload")
+                             key=f"src_upload_{n}")
     replace = st.checkbox("Replace documents I added before that have the same name", key="src_replace",
                           help="Without this, a name already in the workspace is refused, never overwritten")
     if files and st.button("Ingest uploaded files", key="src_ingest"):
-        st.session_state["upload_messages"] = ingest_uploads(files, data, ws, replace=replace)
+        results = ingest_uploads(files, data, ws, replace=replace)
+        st.session_state["upload_messages"] = [(ok, msg) for ok, msg, _ in results if not ok]
+        st.session_state["upload_added"] = [added for ok, _, added in results if ok]
+        st.session_state["src_upload_n"] = n + 1
         st.rerun()
     stored = ws.document_names()
     if stored:
@@ -96,8 +108,44 @@ def _change(action, *args) -> None:
         st.rerun()
 
 
-def ingest_uploads(files, data, ws, replace: bool = False) -> list[tuple[bool, str]]:
-    """Validate and store uploaded files; returns (stored?, message) per file. Bad files are never stored; a
+def human_date(d: str) -> str:
+    """'2024-03-12' -> '12 March 2024', '2019-10' -> 'October 2019', '2019' -> '2019'."""
+    parts = [int(x) for x in d.split("-")] if d else []
+    if len(parts) == 3:
+        return f"{parts[2]} {calendar.month_name[parts[1]]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{calendar.month_name[parts[1]]} {parts[0]}"
+    return d
+
+
+def found_in(data, document: str) -> tuple[str, list[str]]:
+    """What the store found in a document: ('12 March 2024 · Press release · 3 themes · 1 ask · 14 passages',
+    warnings about a missing date or venue)."""
+    from core.summary import THEME_PREFIX, plural
+    p = data.passages[data.passages["document"] == document]
+    if not len(p):
+        return "no passages found", []
+    dated = p[p["date"] != ""]
+    date_ = human_date(dated.loc[dated["date_start"].idxmin(), "date"]) if len(dated) else "no date"
+    venues = p["venue"].astype(str).replace("", pd.NA).dropna()
+    venue = venues.value_counts().index[0] if len(venues) else "no venue"
+    themes = sum(bool(p[c].any()) for c in p.columns if str(c).startswith(THEME_PREFIX))
+    asks = data.asks[(data.asks["document"] == document) & (data.asks["duplicate_of"] == "")] if len(data.asks) else []
+    warnings = []
+    if not len(dated):
+        warnings.append("no date found: its passages are counted as undated and left out of date ranges")
+    elif len(dated) < len(p):
+        warnings.append(f"{len(p) - len(dated)} of {plural(len(p), 'passages')} have no date: counted as undated "
+                        "and left out of date ranges")
+    if not len(venues):
+        warnings.append("no venue found: its passages show as venue unknown")
+    parts = [date_, venue, plural(themes, "themes"), plural(len(asks), "asks"), plural(len(p), "passages")]
+    return " · ".join(parts), warnings
+
+
+def ingest_uploads(files, data, ws, replace: bool = False) -> list[tuple[bool, str, tuple | None]]:
+    """Validate and store uploaded files; returns (stored?, message, (document, name shown, verb) when stored)
+    per file. Bad files are never stored; a
     name already in the workspace is refused unless ``replace``; a seed's name is always refused. One file's
     failure never stops the rest of the batch."""
     mine = {Path(n).stem for n in ws.document_names()}
@@ -111,22 +159,23 @@ def ingest_uploads(files, data, ws, replace: bool = False) -> list[tuple[bool, s
     return messages
 
 
-def _ingest_one(f, ws, replace: bool, others: set[str], batch: set[str]) -> tuple[bool, str]:
+def _ingest_one(f, ws, replace: bool, others: set[str], batch: set[str]) -> tuple[bool, str, tuple | None]:
     raw = f.getvalue()
     name = safe_name(f.name)
     stem = Path(name).stem
     shown = f.name if name == f.name else f"{f.name} (stored as {name})"
     if len(raw) > MAX_UPLOAD_BYTES:
-        return False, f"{shown}: file is too large ({len(raw) / 1e6:.1f} MB; limit {MAX_UPLOAD_BYTES / 1e6:.0f} MB)"
+        return False, f"{shown}: file is too large ({len(raw) / 1e6:.1f} MB; limit {MAX_UPLOAD_BYTES / 1e6:.0f} MB)", None
     if stem in others:
-        return False, f"{shown}: a document called '{stem}' is already loaded (not one you added, so not replaced)"
+        return False, f"{shown}: a document called '{stem}' is already loaded (not one you added, so not replaced)", None
     if stem in batch:
-        return False, f"{shown}: a file of the same name is earlier in this upload; only the first was used"
+        return False, f"{shown}: a file of the same name is earlier in this upload; only the first was used", None
     batch.add(stem)
     try:
         doc = parse_bytes(raw, name)
         existed = replace and any(Path(n).stem == stem for n in ws.document_names())
         ws.add_document(name, raw, replace=replace)
     except (ValueError, WorkspaceError, OSError) as exc:
-        return False, f"{shown}: {exc}"
-    return True, f"{'Replaced' if existed else 'Added'} {shown}: {len(doc.passages)} passages ({doc.layout})"
+        return False, f"{shown}: {exc}", None
+    verb = "Replaced" if existed else "Added"
+    return True, f"{verb} {shown}: {len(doc.passages)} passages ({doc.layout})", (stem, shown, verb)

@@ -1,31 +1,60 @@
-"""One theme: its timeline, venues, speakers, what matched it, asks, and its passages with the evidence
-highlighted (all of them, or those one piece of evidence matched)."""
+"""One theme: when, where and by whom it was raised (in words), its timeline, what matched it, asks, and its
+passages newest first with the evidence highlighted (all of them, or those one piece of evidence matched)."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from core.summary import (THEME_PREFIX, FilterState, apply_filters, evidence_breakdown, evidence_passages,
-                          theme_summary, theme_timeline)
+from core.model import COLUMNS
+from core.summary import THEME_PREFIX, FilterState, continuous, evidence_breakdown, evidence_passages, plural, theme_timeline
 from dashboard import charts
+from dashboard.data import filtered
+from dashboard.state import bind, publish
 from dashboard.text import md_escape
-from dashboard.views.common import caption, cards, download
+from dashboard.views.common import caption, cards, download, table
+
+FREQS = ["month", "quarter", "year"]
+
+
+def counted(values: pd.Series, top: int = 5) -> str:
+    """'Westminster Hall (128), Commons Chamber (13) and 2 more'."""
+    vc = values.astype(str).replace("", "unknown").value_counts()
+    vc = vc[vc > 0]
+    parts = [f"{k} ({v})" for k, v in vc.head(top).items()]
+    more = f" and {len(vc) - top} more" if len(vc) > top else ""
+    return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 and not more else ", ".join(parts)) + more
+
+
+def in_words(df: pd.DataFrame, label: str) -> str:
+    """When, where and by whom a theme was raised, in a sentence or two."""
+    if not len(df):
+        return f"{label}: no passages match the filters."
+    dated = df[df["date"] != ""]
+    out = f"{label}: {plural(len(df), 'passages')} in {plural(df['document'].nunique(), 'documents')}."
+    if len(dated):
+        first = dated.loc[dated["date_start"].idxmin()]
+        last = dated.loc[dated["date_end"].idxmax()]
+        out += (f" First raised {first['date']} ({first['venue'] or 'venue unknown'}), last raised {last['date']}"
+                f" ({last['venue'] or 'venue unknown'}).")
+    if len(dated) < len(df):
+        out += f" {plural(len(df) - len(dated), 'passages')} undated."
+    return out + f" Venues: {counted(df['venue'])}. Speakers: {counted(df['speaker'])}."
 
 
 def render(data, state: FilterState) -> None:
     st.title("Themes")
     options = list(state.themes) or data.theme_ids
+    bind("th_theme", "theme", options[0], options=options)
     theme = st.selectbox("Theme", options, format_func=lambda t: data.labels.get(t, t), key="th_theme")
+    publish("theme", theme, options[0])
     t = data.taxonomy.theme(theme)
     st.caption(md_escape(t.description))
-    df = apply_filters(data.passages, state)
+    df = filtered(data, state)
     df = df[df[THEME_PREFIX + theme]]
-    caption(state.with_(themes=(theme,)), len(df), data.labels)
-    counts, undated = theme_timeline(df, [theme], "quarter")
-    if len(counts):
-        st.plotly_chart(charts.timeline(counts, data.labels, "quarter"), key="th_timeline")
-    if undated.get(theme):
-        st.caption(f"{undated[theme]} undated passage(s) on this theme are counted but not placed on the timeline.")
+    one = state.with_(themes=(theme,))
+    caption(one, len(df), data.labels)
+    st.markdown(md_escape(in_words(df, t.label)))
+    timeline(data, df, theme)
     c1, c2 = st.columns(2)
     with c1:
         st.plotly_chart(charts.counts_bar(df["venue"].astype(str).replace("", "(unknown)").value_counts(), "Venues"), key="th_venues")
@@ -38,18 +67,43 @@ def render(data, state: FilterState) -> None:
     st.dataframe(evidence, hide_index=True, key="th_evidence")
     with st.expander("How this theme is recognised (the taxonomy in use)"):
         st.dataframe(pd.DataFrame(t.definition(data.taxonomy.section_share)), hide_index=True, key="th_definition")
-    summary = theme_summary(data.corpus, state.with_(themes=(theme,)), passages=data.passages)
-    download(summary, "theme_summary", state.with_(themes=(theme,)), "dl_theme_one", "Download this theme's summary (CSV)")
     st.subheader("Asks on this theme")
-    asks = apply_filters(data.asks, state.with_(themes=(theme,))) if len(data.asks) else data.asks
+    asks = filtered(data, one, data.asks) if len(data.asks) else data.asks
     if len(asks):
-        st.dataframe(asks[["date", "venue", "speaker", "ask_group_label", "text", "response_status"]],
-                     hide_index=True, key="th_asks")
+        table(asks.sort_values("date_end", ascending=False, na_position="last"), "asks", "th_asks",
+              first=("text", "response_status", "date", "venue", "speaker", "ask_group_label"),
+              hide=[c for c in asks.columns if c not in ("text", "response_status", "date", "venue", "speaker",
+                                                          "ask_group_label")])
     else:
         st.caption("No asks on this theme match the filters.")
-    st.subheader("Passages, with the words that matched")
-    pick = st.selectbox("Matched by", ["any evidence", *evidence["evidence"]], key="th_pick")
+    passages(data, df, theme, evidence, one)
+
+
+@st.fragment
+def timeline(data, df, theme) -> None:
+    bind("th_freq", "bins", "quarter", options=FREQS)
+    freq = st.radio("Timeline bins", FREQS, horizontal=True, key="th_freq")
+    publish("bins", freq, "quarter")
+    counts, undated = theme_timeline(df, [theme], freq)
+    if len(counts):
+        st.plotly_chart(charts.timeline(continuous(counts, freq), data.labels, freq), key="th_timeline")
+    if undated.get(theme):
+        st.caption(f"{plural(undated[theme], 'undated passages')} on this theme (or dated only to a coarser period "
+                   f"than a {freq}) counted but not placed on the timeline.")
+
+
+@st.fragment
+def passages(data, df, theme, evidence, state) -> None:
+    st.subheader("Passages, newest first, with the words that matched")
+    choices = ["any evidence", *evidence["evidence"]]
+    bind("th_pick", "evidence", "any evidence", options=choices)
+    pick = st.selectbox("Matched by", choices, key="th_pick")
+    publish("evidence", pick, "any evidence")
     if pick != "any evidence":
         df = df[df["passage_id"].isin(evidence_passages(data.corpus.tags, theme, pick))]
-        st.caption(f"{len(df)} passages matched by {md_escape(pick)}")
-    cards(data, df.sort_values("date_start", na_position="last"), themes=(theme,))
+        st.caption(md_escape(f"{plural(len(df), 'passages')} matched by {pick}"))
+    df = df.sort_values(["date_end", "document", "line"], ascending=[False, True, True], na_position="last")
+    download(df[COLUMNS].astype({c: str for c in ("venue", "speaker", "document")}), "passages", state,
+             "dl_theme_passages", "Download this theme's passages (CSV)", data.labels, "passages",
+             extra="" if pick == "any evidence" else "matched-by-" + pick)
+    cards(data, df, themes=(theme,), query=state.query, key="th_page", param="page")

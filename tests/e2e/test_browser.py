@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
-
-T = 60_000
+from tests.e2e.wait import T, goto, rerun, settled
 
 
 def grid_rows(page, nth=0) -> int:
@@ -18,9 +18,7 @@ def grid_rows(page, nth=0) -> int:
 
 
 def wait_ready(page):
-    expect(page.get_by_test_id("stApp")).to_be_visible(timeout=T)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=T)
-    page.wait_for_timeout(500)
+    settled(page)
 
 
 def test_overview_renders_chart_and_headline(page, app_url):
@@ -36,34 +34,40 @@ def test_overview_renders_chart_and_headline(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "overview.png"))
 
 
-def test_filter_by_theme_and_date_changes_table(page, app_url):
-    page.goto(f"{app_url}/passages")
-    wait_ready(page)
+def test_filter_by_date_and_theme_changes_table(page, app_url):
+    goto(page, f"{app_url}/passages")
     all_rows = grid_rows(page)
     sb = page.get_by_test_id("stSidebar")
-    sb.get_by_test_id("stMultiSelect").first.get_by_role("combobox").click()
-    page.keyboard.type("Missing children")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    expect(page.get_by_text("Missing children", exact=False).first).to_be_visible(timeout=T)
-    wait_ready(page)
-    themed = grid_rows(page)
-    assert 0 < themed < all_rows
-    assert "themes=missing_children" in page.url
-    # date range: October 2019 only, undated excluded
-    for which, (y, m, d) in (("start", ("2019", "10", "01")), ("end", ("2019", "10", "31"))):
-        for part, value in (("year", y), ("month", m), ("day", d)):
-            sb.get_by_role("spinbutton", name=f"{part}, Date range {which} date").click()
-            page.keyboard.type(value)
-    page.keyboard.press("Tab")
-    page.keyboard.press("Escape")  # close the calendar pop-over
-    wait_ready(page)
-    sb.get_by_text("Include undated passages").click()
-    wait_ready(page)
-    expect(page.get_by_text("2019-10-01 to 2019-10-31", exact=False).first).to_be_visible(timeout=T)
+    expect(sb.get_by_role("checkbox", name="Include undated passages")).to_be_disabled()  # no range: all counted
+
+    def type_range():  # October 2019 only
+        for which, (y, m, d) in (("start", ("2019", "10", "01")), ("end", ("2019", "10", "31"))):
+            for part, value in (("year", y), ("month", m), ("day", d)):
+                sb.get_by_role("spinbutton", name=f"{part}, Date range {which} date").click()
+                page.keyboard.type(value)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Escape")  # close the calendar pop-over: the range is sent
+    rerun(page, type_range)
+    # the undated passages are left out of the range, and the sidebar says how many
+    expect(page.get_by_text("2019-10-01 to 2019-10-31 (dated only)", exact=False).first).to_be_visible(timeout=T)
+    expect(sb.get_by_text("+22 undated, not placed in this range")).to_be_visible(timeout=T)
     dated = grid_rows(page)
-    assert 0 < dated < themed
-    assert "from=2019-10-01" in page.url and "undated=0" in page.url
+    assert 0 < dated < all_rows
+    assert "from=2019-10-01" in page.url and "undated" not in page.url
+    rerun(page, lambda: sb.get_by_text("Include undated passages").click())
+    expect(page.get_by_text("2019-10-01 to 2019-10-31 (undated included)", exact=False).first).to_be_visible(timeout=T)
+    assert grid_rows(page) == dated + 22 and "undated=1" in page.url
+    rerun(page, lambda: sb.get_by_text("Include undated passages").click())
+
+    def pick_theme():
+        sb.get_by_test_id("stMultiSelect").first.get_by_role("combobox").click()
+        page.keyboard.type("Missing children")
+        page.keyboard.press("Enter")
+    rerun(page, pick_theme)
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Missing children · 2019-10-01 to 2019-10-31", exact=False).first).to_be_visible(timeout=T)
+    assert 0 < grid_rows(page) < dated
+    assert "themes=missing_children" in page.url
     page.screenshot(path=str(ARTIFACTS / "passages_filtered.png"))
 
 
@@ -92,15 +96,17 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     page.goto(f"{app_url}/sources")
     wait_ready(page)
     page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(doc))
-    page.get_by_role("button", name="Ingest uploaded files").click()
-    expect(page.get_by_text("Added hostile_notes.txt", exact=False)).to_be_visible(timeout=T)
+    rerun(page, lambda: page.get_by_role("button", name="Ingest uploaded files").click())
+    expect(page.get_by_text("Added hostile_notes.txt: no date · no venue · ", exact=False)).to_be_visible(timeout=T)
+    expect(page.get_by_text("hostile_notes.txt: no date found", exact=False)).to_be_visible(timeout=T)
+    expect(page.get_by_test_id("stFileUploaderFile")).to_have_count(0, timeout=T)  # the uploader is cleared
     # a new browser session still has it: added documents are kept in the workspace
     page.goto(f"{app_url}/passages")
     wait_ready(page)
-    page.get_by_test_id("stSidebar").get_by_label("Search text").fill("exploit children")
+    page.get_by_test_id("stSidebar").get_by_label("Search text").fill('"gangs exploit children"')  # a phrase
     page.keyboard.press("Enter")
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_text('1 passages · "exploit children"')).to_be_visible(timeout=T)
+    expect(main.get_by_text('1 passage · ""gangs exploit children""').first).to_be_visible(timeout=T)
     wait_ready(page)
     expect(main.get_by_text("<script>window.__xss = 1</script>", exact=False).first).to_be_visible(timeout=T)
     assert page.evaluate("() => window.__xss") is None
@@ -119,12 +125,12 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
 
 def test_bad_upload_gets_clear_message_and_keeps_corpus(page, app_url, tmp_path):
     bad = tmp_path / "broken.txt"
-    bad.write_bytes("Children’s homes".encode("cp1252"))
-    page.goto(f"{app_url}/sources")
-    wait_ready(page)
+    bad.write_bytes(b"Children\x00s homes \x00\x01\x02")  # binary: never stored (a Windows-1252 file is read, flagged)
+    goto(page, f"{app_url}/sources")
     page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(bad))
-    page.get_by_role("button", name="Ingest uploaded files").click()
-    expect(page.get_by_text("broken.txt: not valid UTF-8", exact=False)).to_be_visible(timeout=T)
+    rerun(page, lambda: page.get_by_role("button", name="Ingest uploaded files").click())
+    expect(page.get_by_text("broken.txt: binary file", exact=False)).to_be_visible(timeout=T)
+    expect(page.get_by_text("Documents you added")).to_have_count(0)
     page.goto(app_url)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("5", timeout=T)
 
@@ -133,7 +139,7 @@ def test_every_view_renders(page, app_url):
     checks = {
         "themes?themes=county_lines": lambda: expect(page.locator("mark").first).to_be_visible(timeout=T),
         "asks": lambda: expect(page.get_by_text("When each ask was raised")).to_be_visible(timeout=T),
-        "passages?q=cuckooing": lambda: expect(page.get_by_text('6 passages · "cuckooing"')).to_be_visible(timeout=T),
+        "passages?q=cuckooing": lambda: expect(page.get_by_text('6 passages · "cuckooing"').first).to_be_visible(timeout=T),
         "sources": lambda: expect(page.get_by_text("Add documents")).to_be_visible(timeout=T),
     }
     for path, check in checks.items():
@@ -186,3 +192,43 @@ def test_taxonomy_upload_is_checked_then_used(page, app_url, tmp_path):
             wait_ready(page)
         from core.workspace import default_workspace
         default_workspace().clear_taxonomy()  # the server shares the tests' workspace: never leave it changed
+
+
+def test_a_copied_link_opens_the_same_view(page, app_url, browser):
+    """The page, the theme picked, the bins and the ask drilled into travel in the URL."""
+    goto(page, f"{app_url}/themes?themes=county_lines,missing_children&theme=missing_children")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("combobox", name="Theme")).to_have_value("Missing children", timeout=T)
+    rerun(page, lambda: main.get_by_test_id("stRadio").first.get_by_text("month", exact=True).click())
+    assert "bins=month" in page.url and "theme=missing_children" in page.url
+    link = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    try:
+        goto(other, link)
+        main2 = other.get_by_test_id("stMain")
+        expect(main2.get_by_role("combobox", name="Theme")).to_have_value("Missing children", timeout=T)
+        expect(main2.get_by_test_id("stRadio").first.get_by_role("radio", name="month")).to_be_checked()
+        expect(main2.get_by_text("Theme mentions per month")).to_be_visible(timeout=T)
+        goto(other, f"{app_url}/asks?ask=missing_persons_strategy&kind=named")
+        drill = other.get_by_test_id("stMain").get_by_role("combobox", name="Ask", exact=True)
+        expect(drill).to_have_value(re.compile("missing", re.I), timeout=T)
+        expect(other.get_by_text("forthcoming missing people strategy", exact=False).first).to_be_visible(timeout=T)
+        expect(other.get_by_role("radio", name="Named", exact=False)).to_be_checked()
+        assert other.get_by_test_id("stException").count() == 0
+    finally:
+        other.context.close()
+
+
+def test_search_uses_the_index_with_operators_and_escaped_highlights(page, app_url):
+    goto(page, f"{app_url}/passages?q=%22Ofsted%22%20OR%20cuckoo*")
+    main = page.get_by_test_id("stMain")
+    caption = main.get_by_text('passages · "\"Ofsted\" OR cuckoo*"', exact=False)
+    expect(caption.first).to_be_visible(timeout=T)
+    n = int(caption.first.inner_text().split()[0])
+    assert n == grid_rows(page) and n > 6  # more than the 6 passages that say 'cuckooing'
+    marks = main.locator("mark[title^='search']")
+    expect(marks.first).to_be_visible(timeout=T)
+    words = {m.lower() for m in marks.all_inner_texts()}
+    assert words <= {"ofsted"} | {w for w in words if w.startswith("cuckoo")} and "ofsted" in words
+    goto(page, f"{app_url}/passages?q=%22a%20phrase%20no%20seed%20has%22")
+    expect(main.get_by_text('0 passages · "\"a phrase no seed has\""', exact=False).first).to_be_visible(timeout=T)

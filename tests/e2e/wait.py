@@ -1,0 +1,42 @@
+"""Waiting on Streamlit's own signals, never on fixed sleeps.
+
+The app root (``stApp``) carries ``data-test-script-state``: ``initial`` before the first run, ``running`` while the
+script (or a fragment) runs, ``notRunning`` when it is done; elements left from the previous run are marked
+``data-stale``. ``rerun`` watches for the run an action starts, so a fast run that begins and ends between two
+polls is still seen.
+"""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+T = 60_000
+
+_WATCH = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  window.__stRuns = 0;
+  if (window.__stWatch) window.__stWatch.disconnect();
+  window.__stWatch = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__stRuns += 1;
+  });
+  window.__stWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def settled(page, timeout: int = T) -> None:
+    """The page has finished its run: script not running, nothing stale, no status widget."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-stale=true]') && "
+                           "!document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+
+
+def goto(page, url: str) -> None:
+    page.goto(url)
+    settled(page)
+
+
+def rerun(page, action, timeout: int = T) -> None:
+    """Do ``action`` (a click, a key press) and wait for the run it starts to finish."""
+    page.evaluate(_WATCH)
+    action()
+    page.wait_for_function("() => window.__stRuns > 0", timeout=timeout)
+    settled(page, timeout)
