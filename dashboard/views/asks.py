@@ -56,7 +56,7 @@ def ledger_part(data, state: FilterState, asks) -> None:
     c1, c2 = st.columns(2)
     end = last_date(data)
     bind("ask_asof", "asof", end)
-    as_of = c1.date_input("Gone quiet: measured to", key="ask_asof",
+    as_of = c1.date_input("Gone quiet: measured to", key="ask_asof", format="YYYY-MM-DD",
                           help="Default: the last date in the documents (not today)")
     publish("asof", as_of, end)
     bind("ask_quiet", "quiet_days", 365)

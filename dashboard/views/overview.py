@@ -71,6 +71,6 @@ def new(data, df, themes) -> None:
     dated = df[df["date"] != ""]
     default = (dated["date_end"].max().date() if len(dated) else date.today()).replace(day=1)
     bind("ov_since", "since", default)
-    since = st.date_input("New since", key="ov_since")
+    since = st.date_input("New since", key="ov_since", format="YYYY-MM-DD")
     publish("since", since, default)
     st.dataframe(new_since(df, themes, since, data.labels), hide_index=True, key="ov_new")
