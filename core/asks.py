@@ -136,7 +136,6 @@ _ANY_ASK = next((c.pattern for c in CUES if c.kind == "prefilter"), None) or _co
 _ASK_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "ask"]
 _VETO_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "veto"]
 _COMMIT_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "commitment"]
-_PRE_ID = next((i for i, c in enumerate(CUES) if c.kind == "prefilter"), None)
 
 _STOP = set("""a an the and or of to in on for with by at from as is are be been being this that these those it its their
 their there here we our us i my you your he she they them his her will would should must need needs have has had do does
@@ -284,13 +283,17 @@ def _scanner() -> _Scanner | None:
     global _SCANNER
     if _SCANNER is None and _hs is not None:
         try:
-            _SCANNER = _Scanner([c.pattern for c in CUES] + [GOVERNMENT_VOICE])
+            # the prefilter is left out (a never-matching stand-in keeps the indexes): every cue the scan finds is
+            # confirmed, and the prefilter then tried, only where a cue matched
+            _SCANNER = _Scanner([_NEVER if c.kind == "prefilter" else c.pattern for c in CUES]
+                                + [GOVERNMENT_VOICE])
         except _hs.error:  # a cue hyperscan cannot take even as a prefilter: every cue is tried with re
             _SCANNER = False
     return _SCANNER or None
 
 
 _SCANNER: _Scanner | None | bool = None
+_NEVER = re.compile(r"\x00\x00")  # matches nothing in read text (NUL bytes are removed on reading)
 _GOV_VOICE_ID = len(CUES)
 
 
@@ -453,7 +456,7 @@ def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
                 detail = row.speaker_detail if isinstance(row.speaker_detail, str) else ""
                 government[p] = (is_government_role(detail) or (row.document, ids[p]) in ministers
                                  or (not detail and p in voice and speaks_for_government(row.text)))
-            hit = None if government[p] or (m is not None and _PRE_ID is not None and _PRE_ID not in m) else _decide(s, m)
+            hit = None if government[p] else _decide(s, m)
             if hit and not _ANY_ASK.search(s):  # the cue file's prefilter, as detect() applies it
                 hit = None
             status = None if hit else commitment(row.text[spans[k][0]:spans[k][1]], m)
