@@ -90,7 +90,7 @@ class _Variant:
 
     def paragraph(self, m: re.Match) -> bytes:
         rng = self.rng
-        n = max(1, round(len(m.group(2)) / 140))
+        n = max(2, round(len(m.group(2)) / 140))  # two sentences at least: no accidental copies
         on_theme = rng.random() < 0.05
         words = " ".join(rng.choice(self.theme if on_theme and rng.random() < 0.5 else self.pool)
                          for _ in range(n)).split()

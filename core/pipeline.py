@@ -108,7 +108,7 @@ def _reset_carry_over(p: Passage) -> Passage:
 
 
 #: a batch closes at this many bytes of source files or this many files, whichever comes first
-BATCH_BYTES = 64_000_000
+BATCH_BYTES = 32_000_000
 BATCH_FILES = 2_000
 #: meta key set while an ingest's batches are being written and cleared by its last transaction: a store that
 #: still has it was interrupted, so the next ingest rebuilds the MinHash bands and the ask ledger in full
@@ -184,14 +184,20 @@ class _Planner:
 
 def _pairs_within(keys: pd.DataFrame) -> list[tuple[str, str]]:
     """Pairs of passages in different documents that share an LSH band key (``keys``: passage_id, document, key)."""
+    import numpy as np
+    shared = keys[keys["key"].duplicated(keep=False)].sort_values("key", kind="stable")
+    if not len(shared):
+        return []
+    k = shared["key"].to_numpy()
+    ids, docs = shared["passage_id"].to_numpy(dtype=object), shared["document"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    ends = np.r_[starts[1:], len(k)]
     pairs: set[tuple[str, str]] = set()
-    shared = keys[keys["key"].duplicated(keep=False)]
-    for _key, grp in shared.groupby("key", sort=False):
-        members = list(zip(grp["passage_id"], grp["document"]))
-        for i, (a, da) in enumerate(members):
-            for b, db in members[i + 1:]:
-                if da != db and a != b:
-                    pairs.add((a, b) if a < b else (b, a))
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        for i in range(a, b):
+            for j in range(i + 1, b):
+                if docs[i] != docs[j] and ids[i] != ids[j]:
+                    pairs.add((ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i]))
     return sorted(pairs)
 
 
@@ -390,7 +396,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
                      duplicates=dup_rows, asks=asks, commitments=commitments,
                      digest=taxonomy.digest if first else None, retag=retag)
         with store.transaction():  # the band keys: derived data, rebuilt if a kill falls between the two
-            store.con.register("_old", pd.DataFrame({"passage_id": old_ids + frame["passage_id"].tolist() or [""]}))
+            store.con.register("_old", pd.DataFrame({"passage_id": old_ids or [""]}))  # new documents have none
             try:
                 store.con.execute("DELETE FROM minhash_bands WHERE passage_id IN (SELECT passage_id FROM _old)")
             finally:
