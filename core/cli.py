@@ -442,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .fetch.cli import add_parser as add_fetch  # `fetch twfy|hansard-api`: core/fetch/cli.py
     add_fetch(sub)
     from .brief.cli import add_parser as add_brief  # `brief --theme ID --out FILE.pdf|.docx`: core/brief/cli.py
-    add_brief(sub)
+    add_brief(sub, load=_load, add_common=_add_common, date=_date)
     _add_review(sub)
     return parser
 

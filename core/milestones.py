@@ -8,13 +8,13 @@ lock; ``save_milestones`` refuses to overwrite a file another tab changed since 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from .summary import UnknownValue, resolve
 from .workspace import Workspace, WorkspaceError, _atomic_write, read_text
 
 FILE_NAME = "milestones.csv"
@@ -43,19 +43,6 @@ class Milestone:
         ``themes`` asked for, every milestone."""
         themes = set(themes)
         return not self.themes or not themes or bool(themes.intersection(self.themes))
-
-
-def suggestion(value: str, choices: Iterable[str]) -> str:
-    """"; did you mean county_lines?" for the closest choice, or "" when nothing is close.
-
-    >>> suggestion("countylines", ["county_lines", "missing_children"])
-    '; did you mean county_lines?'
-    """
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    if not close:
-        low = {c.lower(): c for c in choices}
-        close = [low[value.lower()]] if value.lower() in low else []
-    return f"; did you mean {close[0]}?" if close else ""
 
 
 def safe_url(url: str) -> str:
@@ -92,9 +79,13 @@ def _row_problems(row: dict, theme_ids: set[str] | None) -> tuple[Milestone | No
         problems.append(f"the label is {len(label)} characters long; keep it to {MAX_LABEL}")
     themes = tuple(t.strip() for t in (row.get("themes") or "").replace(",", ";").split(";") if t.strip())
     if theme_ids is not None:
-        for t in themes:
-            if t not in theme_ids:
-                problems.append(f"unknown theme {t!r}{suggestion(t, theme_ids)} (use theme ids, separated by ';')")
+        found = []
+        for t in themes:  # an id in another case is taken as that id; an unknown one gets the nearest suggested
+            try:
+                found += resolve([t], theme_ids, "theme")
+            except UnknownValue as exc:
+                problems.append(f"{exc} (use theme ids, separated by ';')")
+        themes = tuple(found)
     url = (row.get("url") or "").strip()
     if url and not safe_url(url):
         problems.append(f"url {url!r} is not a web address (write it in full, starting https://)")

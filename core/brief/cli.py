@@ -23,7 +23,6 @@ def _milestones(args, theme_ids):
 
 
 def cmd_brief(args) -> int:
-    from ..cli import _load
     from ..model import failures
     from ..summary import FilterState, UnknownValue, resolve
     from ..workspace import _atomic_write  # written whole or not at all
@@ -32,7 +31,7 @@ def cmd_brief(args) -> int:
     if fmt not in ("pdf", "docx"):
         print(f"error: {args.out}: the file name must end in .pdf or .docx", file=sys.stderr)
         return 2
-    corpus = _load(args)
+    corpus = args.load(args)
     p = corpus.passages
     try:
         state = FilterState(
@@ -58,25 +57,25 @@ def cmd_brief(args) -> int:
     return 1 if failures(corpus.errors) else 0
 
 
-def add_parser(sub) -> None:
-    """The filters' dests are plural (venues, speakers, documents): `_load` reads a singular ``args.venue`` as the
-    venue to give SOURCES that name none."""
-    from ..cli import _add_common, _date
+def add_parser(sub, load, add_common, date) -> None:
+    """``load``, ``add_common`` and ``date`` are core.cli's corpus loader, common arguments and date type (passed in,
+    so core.cli imports this module and never the reverse). The filters' dests are plural (venues, speakers,
+    documents): the loader reads a singular ``args.venue`` as the venue to give SOURCES that name none."""
     p = sub.add_parser("brief", help="a briefing for a meeting (PDF or Word) on a theme, an ask or the filters")
-    _add_common(p)
+    add_common(p)
     p.add_argument("--theme", help="theme id (e.g. county_lines)")
     p.add_argument("--ask", help="an ask group id (the asks table's ask_group): a briefing on that ask")
     p.add_argument("--venue", dest="venues", action="append", help="venue (repeatable)")
     p.add_argument("--speaker", dest="speakers", action="append", help="speaker name (repeatable)")
     p.add_argument("--document", dest="documents", action="append", help="document id (repeatable)")
-    p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", type=date, help="from date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date, help="to date, YYYY-MM-DD")
     p.add_argument("--dated-only", action="store_true", help="leave out undated passages")
     p.add_argument("--include-undated", action="store_true",
                    help="with --from/--to: count undated passages too (left out of a date range by default)")
     p.add_argument("--milestones", type=Path,
                    help="a milestones CSV (date,label,themes,url; default: the workspace's milestones.csv)")
     p.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.docx")
-    p.set_defaults(func=cmd_brief)
+    p.set_defaults(func=cmd_brief, load=load)
 
 

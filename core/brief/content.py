@@ -19,7 +19,8 @@ import pandas as pd
 from ..asks import ask_summary
 from ..milestones import Milestone, safe_url
 from ..sentences import split_spans
-from ..summary import THEME_PREFIX, FilterState, describe, filter_mask, headline, prepare, theme_timeline
+from ..summary import (THEME_PREFIX, FilterState, UnknownValue, continuous, describe, filter_mask, headline, prepare,
+                       resolve, theme_timeline)
 
 MAX_QUOTES = 8
 MAX_ASKS = 12
@@ -100,13 +101,9 @@ def _freq(bins: pd.Series) -> str:
 
 
 def _continuous(counts: pd.DataFrame, freq: str, series: dict[str, str]) -> list[tuple[pd.Timestamp, str, int]]:
-    """Every bin from the first to the last, empty ones at zero (a gap is shown as a gap, not closed up)."""
-    if not len(counts):
-        return []
-    alias = {"month": "MS", "quarter": "QS", "year": "YS"}[freq]
-    bins = pd.date_range(counts["bin"].min(), counts["bin"].max(), freq=alias)
-    got = {(b, t): int(n) for b, t, n in counts[["bin", "theme", "passages"]].itertuples(index=False)}
-    return [(b, label, got.get((b, t), 0)) for b in bins for t, label in series.items()]
+    """Every period from the first to the last, empty ones at zero (core.summary.continuous), with series labels."""
+    full = continuous(counts, freq)
+    return [(b, series[t], int(n)) for b, t, n in full[["bin", "theme", "passages"]].itertuples(index=False)]
 
 
 def _named_counts(values: pd.Series, limit: int = MAX_NAMES) -> tuple[list[tuple[str, int]], int]:
@@ -216,8 +213,7 @@ def _filters(state: FilterState, labels: dict, subject: tuple[str, str] | None) 
         out.append(("Themes", ", ".join(labels.get(t, t) for t in state.themes)))
     out.append(("Dates", f"{state.date_from or 'the first'} to {state.date_to or 'the last'}"
                 if state.date_from or state.date_to else "all dates"))
-    keeps = getattr(state, "keeps_undated", state.include_undated)  # (None: in unless a date range is set)
-    out.append(("Undated passages", "included" if keeps else "left out"))
+    out.append(("Undated passages", "included" if state.keeps_undated else "left out"))
     for what, values in (("Venues", state.venues), ("Speakers", state.speakers), ("Documents", state.documents)):
         if values:
             out.append((what, ", ".join(values)))
@@ -234,9 +230,13 @@ def build_briefing(corpus, state: FilterState = FilterState(), *, theme: str | N
     ``core.summary.prepare`` (the dashboard's); otherwise they are prepared here."""
     tax = corpus.taxonomy
     labels = tax.labels
-    if theme is not None and theme not in tax.ids:
-        from ..milestones import suggestion
-        raise BriefError(f"unknown theme {theme!r}{suggestion(theme, tax.ids)} (known: {', '.join(tax.ids)})")
+    try:  # an unknown theme or ask: the nearest one suggested
+        theme = resolve([theme], tax.ids, "theme")[0] if theme is not None else None
+        if ask_group is not None:
+            known = set(asks["ask_group"] if asks is not None else corpus.asks["ask_group"]) - {""}
+            ask_group = resolve([ask_group], known, "ask")[0]
+    except UnknownValue as exc:
+        raise BriefError(str(exc)) from None
     if theme is not None:
         state = state.with_(themes=(theme,))
     p = passages if passages is not None else prepare(corpus.passages, tax.ids)
@@ -253,10 +253,6 @@ def build_briefing(corpus, state: FilterState = FilterState(), *, theme: str | N
     as_of = last.date() if pd.notna(last) else None
     themes = list(state.themes)
     if ask_group is not None:
-        if a is None or not len(a) or ask_group not in set(a["ask_group"]):
-            from ..milestones import suggestion
-            known = sorted(set(a["ask_group"])) if a is not None and len(a) else []
-            raise BriefError(f"unknown ask {ask_group!r}{suggestion(ask_group, known)}")
         a_f = a_f[a_f["ask_group"] == ask_group]
         label = clean(a.loc[a["ask_group"] == ask_group, "ask_group_label"].iloc[0])
         df = df[_member(df["passage_id"], a_f["passage_id"])]
