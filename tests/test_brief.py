@@ -217,7 +217,7 @@ def test_briefing_view_offers_pdf_and_word_with_the_same_figures(corpus, deferre
     assert f"{row['passages']} passages · County lines" in pdf_text(pdf)
     docx, name = deferred(at, "br_docx")
     assert name == "briefing_theme-county-lines.docx" and "Theme: County lines" in docx_text(docx)
-    at.radio(key="br_subject").set_value("An ask").run()
+    at.radio(key="br_subject").set_value("ask").run()
     assert not at.exception
     assert at.selectbox(key="br_ask").value == "national_strategy"
     assert {m.label: m.value for m in at.metric}["Response"] == "committed"
@@ -258,3 +258,26 @@ def test_add_milestones_draws_them_on_the_dashboards_timelines(corpus):
     asks = prepare(corpus.asks, corpus.taxonomy.ids)
     fig = charts.add_milestones(charts.ask_timeline(asks), ms)
     assert [pd.Timestamp(s.x0) for s in fig.layout.shapes] == [pd.Timestamp(2018, 2, 14), pd.Timestamp(2016, 1, 1)]
+
+
+def _briefing_page():
+    from core.summary import FilterState
+    from dashboard.data import load
+    from dashboard.views import briefing
+    briefing.render(load(), FilterState())
+
+
+def test_briefing_view_choices_are_read_from_and_written_to_the_url():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_briefing_page, default_timeout=120)
+    at.query_params["about"] = "ask"
+    at.query_params["ask"] = "missing_persons_strategy"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.radio(key="br_subject").value == "ask"
+    assert at.selectbox(key="br_ask").value == "missing_persons_strategy"
+    assert html.unescape(at.subheader[0].value).startswith("Ask: Update the missing persons strategy")
+    at.radio(key="br_subject").set_value("theme").run()
+    at.selectbox(key="br_theme").set_value("missing_children").run()
+    assert "about" not in at.query_params  # the default is left out of the link
+    assert at.query_params["theme"] in ("missing_children", ["missing_children"])

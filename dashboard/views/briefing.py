@@ -9,10 +9,11 @@ import streamlit as st
 from core.asks import ask_summary
 from core.brief import FORMATS, BriefError, build_briefing, render as render_file
 from core.summary import FilterState, filter_mask
+from dashboard.state import bind, publish
 from dashboard.text import md_escape
 from dashboard.views.milestones import workspace_milestones
 
-SUBJECTS = ["A theme", "An ask", "The current filters"]
+SUBJECTS = {"theme": "A theme", "ask": "An ask", "filters": "The current filters"}
 
 
 def _memo(name: str, data, key: tuple, make):
@@ -33,8 +34,8 @@ def ask_choices(data, state: FilterState) -> pd.DataFrame:
 
 
 def make_briefing(data, state: FilterState, subject: str, choice: str | None, milestones):
-    theme = choice if subject == "A theme" else None
-    ask = choice if subject == "An ask" else None
+    theme = choice if subject == "theme" else None
+    ask = choice if subject == "ask" else None
     return build_briefing(data.corpus, state, theme=theme, ask_group=ask, milestones=milestones,
                           passages=data.passages, asks=data.asks)
 
@@ -44,20 +45,26 @@ def render(data, state: FilterState) -> None:
     st.caption("A briefing to take into a meeting: headline figures, the timeline with your milestones, venues and "
                "speakers, the asks with the government's responses, and the strongest quotations, made with the "
                "sidebar's filters.")
-    subject = st.radio("About", SUBJECTS, horizontal=True, key="br_subject")
+    bind("br_subject", "about", "theme", options=SUBJECTS)  # the view's choices are in the URL (a link opens it)
+    subject = st.radio("About", list(SUBJECTS), format_func=SUBJECTS.get, horizontal=True, key="br_subject")
+    publish("about", subject, "theme")
     choice = None
-    if subject == "A theme":
+    if subject == "theme":
         options = list(state.themes) or data.theme_ids
+        bind("br_theme", "theme", options[0], options=options)
         choice = st.selectbox("Theme", options, format_func=lambda t: data.labels.get(t, t), key="br_theme")
-    elif subject == "An ask":
+        publish("theme", choice, options[0])
+    elif subject == "ask":
         ledger = _memo("_br_asks", data, (state,), lambda: ask_choices(data, state))
         if not len(ledger):
             st.info("No asks match the filters.")
             return
         names = dict(zip(ledger["ask_group"], ledger["label"]))
         times = dict(zip(ledger["ask_group"], ledger["times_raised"]))
-        choice = st.selectbox("Ask", list(ledger["ask_group"]), key="br_ask",
-                              format_func=lambda g: f"{names[g]} (raised {times[g]}×)")
+        groups = list(ledger["ask_group"])
+        bind("br_ask", "ask", groups[0], options=groups)
+        choice = st.selectbox("Ask", groups, key="br_ask", format_func=lambda g: f"{names[g]} (raised {times[g]}×)")
+        publish("ask", choice, groups[0])
     milestones, problem = workspace_milestones(data)
     if problem:
         st.warning(md_escape(f"{problem} — the briefing is made without milestones (fix them in Milestones)."))
