@@ -243,6 +243,7 @@ def test_milestones_view_saves_to_the_workspace_and_reports_bad_rows(isolated_wo
     errors = html.unescape(" ".join(e.value for e in at.error))  # (shown escaped: dashboard.text.md_escape)
     assert "the table row 2: no label" in errors and "'javascript:alert(1)' is not a web address" in errors
     assert len(load_milestones(Workspace(isolated_workspace))) == 1  # nothing written
+    (isolated_workspace / "milestones.csv").unlink()  # the session's workspace is shared with other tests
 
 
 def test_add_milestones_draws_them_on_the_dashboards_timelines(corpus):
@@ -281,3 +282,21 @@ def test_briefing_view_choices_are_read_from_and_written_to_the_url():
     at.selectbox(key="br_theme").set_value("missing_children").run()
     assert "about" not in at.query_params  # the default is left out of the link
     assert at.query_params["theme"] in ("missing_children", ["missing_children"])
+
+
+def test_milestones_for_a_timeline_follow_the_themes(isolated_workspace):
+    from types import SimpleNamespace
+
+    from core.milestones import save_milestones
+    from core.workspace import Workspace
+    from dashboard.views.milestones import milestones_for
+    save_milestones(Workspace(isolated_workspace), MILESTONES)
+    data = SimpleNamespace(theme_ids=["county_lines", "missing_children"])
+    try:
+        assert [m.label for m in milestones_for(data, ["county_lines"])] == [
+            "Serious Violence Strategy published", "Care review launched"]
+        assert len(milestones_for(data)) == 3
+        (isolated_workspace / "milestones.csv").write_text("date,label\nnot a date,x\n", encoding="utf-8")
+        assert milestones_for(data) == []  # a broken file draws nothing; the Milestones page says why
+    finally:
+        (isolated_workspace / "milestones.csv").unlink()

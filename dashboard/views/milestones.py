@@ -24,6 +24,12 @@ def workspace_milestones(data) -> tuple[list, str | None]:
         return [], str(exc)
 
 
+def milestones_for(data, themes=()) -> list:
+    """The workspace's milestones that concern ``themes`` (all of them when none are given), for
+    ``charts.add_milestones``; none when the file cannot be used (the Milestones page says why)."""
+    return [m for m in workspace_milestones(data)[0] if m.concerns(themes)]
+
+
 def _frame(milestones) -> pd.DataFrame:
     return pd.DataFrame([{"date": m.date, "label": m.label, "themes": list(m.themes), "url": m.url}
                          for m in milestones], columns=COLUMNS)
