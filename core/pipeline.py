@@ -256,13 +256,16 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
 def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[str], touched: set[str],
                   full: bool, retag: tuple | None) -> pd.DataFrame:
     """The passages the ask ledger is rebuilt from: every passage that holds an ask or a commitment, a tabled
-    question or a reply to one, and those whose duplicate state changed (a borrowed speaker can make a minister's
-    sentence a commitment). Every other passage yields nothing, so this gives what ``build_asks`` over the whole
-    store would, while extracting again only these. ``full``: every passage (after an interrupted ingest)."""
+    question or a reply to one, a passage whose speaker_detail names a government office (it carries the office to
+    the same speaker's other passages in the document), and those whose duplicate state changed (a borrowed speaker
+    can make a minister's sentence a commitment). Every other passage yields nothing, so this gives what
+    ``build_asks`` over the whole store would, while extracting again only these. ``full``: every passage (after an
+    interrupted ingest)."""
+    from .asks import MINISTER_ROLE  # a Minister's office reaches their later speeches (asks.government_speakers)
     rel = store.frame("passages", "document NOT IN (SELECT unnest(?)) AND (? OR passage_id IN (SELECT passage_id FROM "
                       "asks) OR passage_id IN (SELECT passage_id FROM commitments) OR passage_id IN "
-                      "(SELECT unnest(?)) OR kind = 'question' OR responds_to <> '')",
-                      [out or [""], full, sorted(touched) or [""]])
+                      "(SELECT unnest(?)) OR kind = 'question' OR responds_to <> '' OR regexp_matches(speaker_detail, ?))",
+                      [out or [""], full, sorted(touched) or [""], "(?i)" + MINISTER_ROLE.pattern])
     if retag is not None and len(rel):  # the themes the re-tagging in this transaction gives them
         rel["themes"] = rel["passage_id"].map(dict(zip(retag[1]["passage_id"], retag[1]["themes"])))
     if len(dup_rows) and len(rel):  # the de-duplication in this transaction
@@ -270,7 +273,8 @@ def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[
         idx = rel["passage_id"].isin(upd.index)
         for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
             rel.loc[idx, c] = rel.loc[idx, "passage_id"].map(upd[c])
-    new = frame[frame["passage_id"].isin(touched) | (frame["kind"] == "question") | (frame["responds_to"] != "")]
+    new = frame[frame["passage_id"].isin(touched) | (frame["kind"] == "question") | (frame["responds_to"] != "")
+                | frame["speaker_detail"].fillna("").str.contains(MINISTER_ROLE)]
     both = pd.concat([rel, new[COLUMNS]], ignore_index=True)
     return both.sort_values(ASK_ORDER, kind="stable").reset_index(drop=True)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -227,3 +228,24 @@ def test_suggested_groups_are_labelled_by_action_not_sentence(corpus):
 def test_government_statement_is_never_a_suggested_ask(corpus, sentence):
     assert (corpus.passages.text.str.contains(sentence, regex=False)).any()
     assert not corpus.asks.text.str.contains(sentence[:60], regex=False).any()
+
+
+def test_store_ledger_keeps_a_ministers_office_through_the_debate(tmp_path):
+    """Ingested into the store, a Minister's later speeches make no asks, as in one build over the file: the
+    ledger's rebuild reads the speech that names the office too (a real 2009 ParlParse day)."""
+    import duckdb
+
+    from core.pipeline import build_corpus
+    day = Path(__file__).parent / "fixtures" / "corpora" / "parlparse-twfy" / "debates" / "debates2009-10-26b.xml"
+    built = build_corpus([day]).asks
+    minister = "We need to ask how one defines a proposal."  # Huw Irranca-Davies; his office is named earlier
+    assert not built.text.str.contains(minister, regex=False).any()
+    store = tmp_path / "s.duckdb"
+    r = run_cli("ingest", str(day), "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        stored = {row[0] for row in con.execute("SELECT ask_id FROM asks").fetchall()}
+    finally:
+        con.close()
+    assert stored == set(built.ask_id) and len(stored) > 100
