@@ -37,3 +37,21 @@ def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
     doc = Document(io.BytesIO(files["docx"]))
     assert doc.paragraphs[0].text == "Theme: County lines"
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_milestones_page_shows_the_workspace_milestones(page, app_url, isolated_workspace):
+    """A milestone saved in the workspace is in the page's table (the editor draws on a canvas; its hidden grid
+    table carries the cells)."""
+    path = isolated_workspace / "milestones.csv"
+    path.write_text("date,label,themes,url\n2018-04-09,Serious Violence Strategy published,county_lines,\n",
+                    encoding="utf-8")
+    try:
+        page.goto(f"{app_url}/milestones")
+        _settled(page)
+        expect(page.get_by_role("button", name="Save milestones")).to_be_visible(timeout=T)
+        grid = page.get_by_test_id("stDataFrame").locator("table[role=grid]")
+        expect(grid).to_have_attribute("aria-rowcount", "3", timeout=T)  # header, the milestone, the add-a-row line
+        assert "Serious Violence Strategy published" in " ".join(grid.locator("td").all_text_contents())
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        path.unlink()
