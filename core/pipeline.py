@@ -274,7 +274,7 @@ def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[
         for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
             rel.loc[idx, c] = rel.loc[idx, "passage_id"].map(upd[c])
     new = frame[frame["passage_id"].isin(touched) | (frame["kind"] == "question") | (frame["responds_to"] != "")
-                | frame["speaker_detail"].fillna("").str.contains(MINISTER_ROLE)]
+                | frame["speaker_detail"].fillna("").astype(str).str.contains(MINISTER_ROLE)]
     both = pd.concat([rel, new[COLUMNS]], ignore_index=True)
     return both.sort_values(ASK_ORDER, kind="stable").reset_index(drop=True)
 
