@@ -197,7 +197,7 @@ def test_tabled_question_is_an_ask_by_structure():
 
 def test_trained_model_is_scored_by_the_same_folds():
     pytest.importorskip("sklearn")
-    from core.asks_model import examples, features, trainer
+    from core.evaluate_asks import examples, features, trainer
     f = features("I urge the Minister to publish the report.", False, "speech")
     assert f["cue:urge"] == f["rule"] == 1.0 and "question_mark" not in f
     xs, ys = examples(load(ASKS_2009))
