@@ -6,6 +6,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from .argtypes import iso_date
 from .export import ExportError, write_file, write_tables
 from .model import failures
 from .pipeline import DEFAULT_SOURCES, Corpus
@@ -263,12 +264,7 @@ def cmd_summary(args) -> int:
     return 1 if failures(corpus.errors) else 0
 
 
-def _date(value: str):
-    from datetime import date
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {value!r}") from None
+_date = iso_date  # the --from / --to type
 
 
 def cmd_evaluate(args) -> int:

@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from ..cli import _date
+from ..argtypes import iso_date as _date
 from . import hansard_api, twfy
 from .http import PoliteClient
 from .jobs import Report
