@@ -334,6 +334,10 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     # an earlier version of a day that a later one replaces is taken out of the store
     remove = list(remove) + [p.stem for p in superseded if p.stem in known]
     planner = _Planner(files, known, remove, errors, counts, progress, overrides)
+    # DuckDB guesses a pandas column's type from a sample of its rows: in a batch where only a few passages have
+    # themes or flags, every sampled list is empty, the element type is guessed as NULL and the insert fails.
+    # The store's writer hands it pandas frames, so the whole column is looked at.
+    store.con.execute("SET pandas_analyze_sample = 1000000000")
     had_bands = "minhash_bands" in store._tables()
     store.con.execute(BANDS_DDL)
     recover = store.meta(PENDING) == "1"

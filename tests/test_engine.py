@@ -125,3 +125,16 @@ def test_cli_engine_options(tmp_path, capsys):
         main(["export", str(SEEDS), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:8786"])
     assert exc.value.code == 2 and "--scheduler is for --engine dask" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_with_one_themed_passage_in_thousands_is_stored(tmp_path):
+    """DuckDB guesses a list column's element type from a sample of rows: with one passage in 3,000 carrying a
+    theme, every sampled list is empty; the batch must still be written."""
+    lines = [f"Paragraph {i} of the minutes records the routine business of the parish meeting held that day."
+             for i in range(3_000)]
+    lines[1_501] = "The council asked the police to act on county lines exploitation of children in the town."
+    (tmp_path / "minutes.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    _c, errors, tables = _ingest(tmp_path / "s.duckdb", [tmp_path / "minutes.txt"])
+    p = tables["passages"]
+    assert len(p) == 3_000 and (p.themes != "").sum() == 1
+    assert "county_lines" in p.loc[p.text.str.startswith("The council asked"), "themes"].iloc[0]
