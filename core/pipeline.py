@@ -218,39 +218,51 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     from .engine import passages_frame
     out = replaced + frame["document"].unique().tolist()
     old = store.frame("passages", "document IN (SELECT unnest(?))", [replaced]) if replaced else None
-    dates = set(frame.loc[frame["date_precision"] == "day", "date"])
     hashes = set(frame["_norm_hash"])
+    days = frame.loc[frame["date_precision"] == "day", ["date", "layout"]]
     old_ids: list[str] = []
     if old is not None and len(old):
-        dates |= set(old.loc[old["date_precision"] == "day", "date"])
+        days = pd.concat([days, old.loc[old["date_precision"] == "day", ["date", "layout"]]])
         hashes |= {_norm_hash(t) for t in old["text"]}
         old_ids = old["passage_id"].tolist()
     lsh_ids: list[str] = []
     if len(keys):
         lsh_ids = _stored_keys(store, "SELECT DISTINCT passage_id FROM minhash_bands WHERE key IN "
                                "(SELECT key FROM _in)", keys[["key"]])["passage_id"].tolist()
-    params = [out or [""], sorted(dates) or [""], sorted(hashes) or [""], lsh_ids or [""], old_ids or [""]]
-    hit = ("document NOT IN (SELECT unnest(?)) AND (date IN (SELECT unnest(?)) OR _norm_hash IN (SELECT unnest(?)) "
-           "OR passage_id IN (SELECT unnest(?)) OR duplicate_of IN (SELECT unnest(?)))")
-    # the passages hit, their canonicals, and the canonicals' other copies
-    near = store.frame("passages", f"document NOT IN (SELECT unnest(?)) AND (({hit}) OR passage_id IN "
-                       f"(SELECT duplicate_of FROM passages WHERE {hit}) OR (duplicate_of <> '' AND duplicate_of IN "
-                       f"(SELECT duplicate_of FROM passages WHERE {hit})))", [out or [""]] + params * 3)
+    inputs = {"_out": pd.DataFrame({"document": out or [""]}), "_days": days.drop_duplicates(),
+              "_hashes": pd.DataFrame({"h": sorted(hashes) or [""]}), "_lsh": pd.DataFrame({"id": lsh_ids or [""]}),
+              "_old": pd.DataFrame({"id": old_ids or [""]})}
+    # a stored passage is hit when it is on a sitting day of the batch in another source (only those are compared
+    # within a day), has the same text or a shared band key, or is a copy of a passage going out
+    hit = ("q.document NOT IN (SELECT document FROM _out) AND (EXISTS (SELECT 1 FROM _days d WHERE d.date = q.date "
+           "AND d.layout <> q.layout) OR q._norm_hash IN (SELECT h FROM _hashes) OR q.passage_id IN (SELECT id FROM "
+           "_lsh) OR q.duplicate_of IN (SELECT id FROM _old))")
+    for name, df in inputs.items():
+        store.con.register(name, df)
+    try:  # the passages hit, their canonicals, and the canonicals' other copies
+        near = store.frame("passages", f"document NOT IN (SELECT document FROM _out) AND passage_id IN ("
+                           f"SELECT q.passage_id FROM passages q WHERE {hit} UNION SELECT q.duplicate_of FROM passages "
+                           f"q WHERE {hit} UNION SELECT c.passage_id FROM passages c WHERE c.duplicate_of <> '' AND "
+                           f"c.duplicate_of IN (SELECT q.duplicate_of FROM passages q WHERE {hit}))")
+    finally:
+        for name in inputs:
+            store.con.unregister(name)
     near_keys = _stored_keys(store, "SELECT b.passage_id, n.document, b.key FROM minhash_bands b JOIN _in n "
                              "USING (passage_id)", near[["passage_id", "document"]]) if len(near) else keys[:0]
     pairs = _pairs_within(pd.concat([keys, near_keys], ignore_index=True))
     records = near.to_dict("records")
-    before = {r["passage_id"]: (r["duplicate_of"], r["speaker"]) for r in records}
-    pairs += [(pid, dup) for pid, (dup, _speaker) in before.items() if dup]  # the groups as they were
+    marks = ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags")
+    before = {r["passage_id"]: tuple(r[c] for c in marks) for r in records}
+    pairs += [(pid, m[0]) for pid, m in before.items() if m[0]]  # the groups as they were
     existing = [_reset_carry_over(Passage(**r)) for r in records]
     new = [Passage(**r) for r in frame[COLUMNS].to_dict("records")]
     # within a sitting day only pairs with a new passage are compared: the stored ones were compared when stored
     mark_duplicates(new + existing, pairs, fresh={p.passage_id for p in new})
-    for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
+    for c in marks:
         frame[c] = [getattr(p, c) for p in new]
-    touched = {p.passage_id for p in new if p.duplicate_of}
-    touched |= {p.passage_id for p in existing if before[p.passage_id] != (p.duplicate_of, p.speaker)}
-    return passages_frame(existing), touched, old_ids
+    changed = [p for p in existing if before[p.passage_id] != tuple(getattr(p, c) for c in marks)]
+    touched = {p.passage_id for p in new if p.duplicate_of} | {p.passage_id for p in changed}
+    return passages_frame(changed), touched, old_ids
 
 
 def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[str], touched: set[str],
