@@ -9,6 +9,7 @@ tables are then read once per store version.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from core.model import IngestError
 from core.pipeline import DEFAULT_SOURCES, Corpus, corpus_from_store, ingest
 from core.store import Store, StoreError
 from core.workspace import Workspace, WorkspaceError, default_workspace
+from core.store.search import QueryError
 from core.summary import FilterState, filter_mask, prepare, slim
 from core.tagging import compiled_taxonomy
 from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
@@ -162,7 +164,13 @@ def search_ids(store: str, version: int, query: str) -> frozenset[str]:
             index.sync(s)
     con = sqlite3.connect(index.path, timeout=30)
     try:
-        rows = con.execute("SELECT passage_id FROM fts WHERE fts MATCH ?", [expr]).fetchall()
+        try:
+            rows = con.execute("SELECT passage_id FROM fts WHERE fts MATCH ?", [expr]).fetchall()
+        except sqlite3.OperationalError:  # unbalanced syntax ("![q](…)", "a (b"): its words, all of them, as words
+            words = " ".join(f'"{w}"' for w in re.findall(r"\w+", query))
+            if not words:
+                raise QueryError(f"cannot search for {query!r}: no words in it") from None
+            rows = con.execute("SELECT passage_id FROM fts WHERE fts MATCH ?", [words]).fetchall()
     except sqlite3.OperationalError as exc:
         raise QueryError(f"cannot search for {query!r}: {exc}") from None
     finally:
@@ -175,7 +183,10 @@ def mask(data: Data, state: FilterState, frame: pd.DataFrame | None = None) -> p
     df = data.agg if frame is None else frame
     m = filter_mask(df, state.with_(query=""))
     if state.query:
-        m &= df["passage_id"].isin(search_ids(data.store, data.version, state.query))
+        try:
+            m &= df["passage_id"].isin(search_ids(data.store, data.version, state.query))
+        except QueryError:  # a search with nothing to look for matches nothing (the Passages view says why)
+            m &= False
     return m
 
 

@@ -340,3 +340,43 @@ def test_upload_summary_says_what_was_found_and_warns_without_date_or_venue():
     assert warnings == ["no date found: its passages are counted as undated and left out of date ranges",
                         "no venue found: its passages show as venue unknown"]
     assert human_date("2024-03-12") == "12 March 2024" and human_date("2019") == "2019"
+
+
+def test_upload_form_sets_a_missing_date_and_venue():
+    """A document with no date or venue: the form's values are checked, kept beside it and read with it."""
+    from core.workspace import default_workspace
+    from dashboard.data import load
+    from dashboard.views.sources import found_in
+    ws = default_workspace()
+    ws.add_document("form_notes.txt", "Looked-after children are placed out of area, far from home.\n".encode())
+    try:
+        at = AppTest.from_function(_view, default_timeout=90, kwargs=dict(
+            view="sources", themes=(), venues=(), query="", date_from=None, date_to=None, include_undated=None))
+        at.session_state["meta_pending"] = {"form_notes.txt": "form_notes.txt"}
+        at.run()
+        assert not at.exception, at.exception
+        submit = next(b for b in at.button if b.label == "Set date and venue")
+        at.text_input(key="src_meta_date_form_notes.txt").set_value("30 February 2024")
+        submit.click().run()
+        assert any("the upload form: date '30 February 2024' is not a date" in shown(e) for e in at.error)
+        at.text_input(key="src_meta_date_form_notes.txt").set_value("12 March 2024")
+        at.selectbox(key="src_meta_venue_form_notes.txt").set_value("Press release")
+        next(b for b in at.button if b.label == "Set date and venue").click().run()
+        assert not at.exception, at.exception
+        assert (ws.documents_dir / "form_notes.txt.meta.toml").read_text() == 'date = "2024-03-12"\nvenue = "Press release"\n'
+        found, warnings = found_in(load(), "form_notes")
+        assert found.startswith("12 March 2024 · Press release · ") and warnings == []
+    finally:
+        for name in ("form_notes.txt", "form_notes.txt.meta.toml"):
+            ws.remove_document(name)
+
+
+def test_search_with_broken_syntax_or_markup_is_read_as_words():
+    """Brackets FTS5 cannot read ('![q](http://…)', 'a (b') are searched as plain words; a search with no words
+    says so; no view fails."""
+    at = run_app(q="![q](http://127.0.0.1:9/query.png)")
+    assert at.metric[1].value == "0"  # no passage has all those words
+    at = run_view("passages", query="(cuckooing")
+    assert len(at.dataframe[0].value) == 6
+    at = run_view("passages", query="((( )))")
+    assert "no words in it" in shown(at.error[0]) and len(at.dataframe[0].value) == 0

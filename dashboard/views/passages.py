@@ -6,7 +6,7 @@ import streamlit as st
 from core.model import COLUMNS
 from core.store.search import QueryError
 from core.summary import FilterState
-from dashboard.data import filtered
+from dashboard.data import filtered, search_ids
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, show_html, table
 
@@ -16,11 +16,12 @@ SEARCH_HELP = ('Words (all must appear; "inspect" also finds "inspected"), "a ph
 
 def render(data, state: FilterState) -> None:
     st.title("Passages")
-    try:
-        df = filtered(data, state)
-    except QueryError as exc:
-        st.error(md_escape(f"{exc}. {SEARCH_HELP}"))
-        return
+    if state.query:
+        try:
+            search_ids(data.store, data.version, state.query)
+        except QueryError as exc:  # nothing to look for: no passages, and why
+            st.error(md_escape(f"{exc}. {SEARCH_HELP}"))
+    df = filtered(data, state)
     df = df.sort_values(["date_end", "document", "line"], ascending=[False, True, True], na_position="last")
     caption(state, len(df), data.labels)
     if state.query:

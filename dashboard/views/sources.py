@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import calendar
+import json
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from core.schema import VENUES
 from core.sources import parse_bytes, suffixes
+from core.sources.metadata import SUFFIX as SIDECAR
+from core.sources.metadata import validate
 from core.tagging import compiled_taxonomy
 from core.taxonomy import DEFAULT_PATH, TaxonomyError
 from core.workspace import WorkspaceError, default_workspace, safe_name
@@ -34,11 +38,15 @@ def render(data, state) -> None:
         st.error(md_escape(err))
     for ok, msg in st.session_state.pop("upload_messages", []):
         (st.success if ok else st.error)(md_escape(msg))
-    for stem, shown, verb in st.session_state.pop("upload_added", []):  # what the store made of each new document
+    for stem, shown, verb, name in st.session_state.pop("upload_added", []):  # what the store made of each
         found, warnings = found_in(data, stem)
         st.success(md_escape(f"{verb} {shown}: {found}"))
         for w in warnings:
             st.warning(md_escape(f"{shown}: {w}"))
+        if warnings:
+            st.session_state.setdefault("meta_pending", {})[name] = shown
+    for name, shown in list(st.session_state.get("meta_pending", {}).items()):
+        metadata_form(ws, name, shown)
 
     st.subheader("Add documents")
     st.caption("Added documents are kept in the workspace folder and read into the store with the seeds; "
@@ -56,13 +64,16 @@ def render(data, state) -> None:
         st.session_state["upload_added"] = [added for ok, _, added in results if ok]
         st.session_state["src_upload_n"] = n + 1
         st.rerun()
-    stored = ws.document_names()
+    names = ws.document_names()
+    stored = [n for n in names if not n.endswith(SIDECAR)]  # a date / venue set in the form: shown with its document
     if stored:
         with st.expander(f"Documents you added ({len(stored)})"):
             for name in stored:
                 c1, c2 = st.columns([4, 1])
-                c1.text(name)
+                c1.text(name + (" (date / venue set by you)" if name + SIDECAR in names else ""))
                 if c2.button("Remove", key=f"src_rm_{name}"):
+                    if name + SIDECAR in names:
+                        ws.remove_document(name + SIDECAR)
                     _change(ws.remove_document, name)
 
     st.subheader("Taxonomy")
@@ -106,6 +117,37 @@ def _change(action, *args) -> None:
         st.error(md_escape(exc))
     else:
         st.rerun()
+
+
+def metadata_form(ws, name: str, shown: str) -> None:
+    """Set the date and venue of a document that gives none: kept as its sidecar (``name.meta.toml``, read with
+    the document at the next ingest: the values fill only what the document leaves empty, and are flagged)."""
+    with st.form(key=f"src_meta_{name}"):
+        st.markdown(md_escape(f"Set what {shown} does not say"))
+        c1, c2 = st.columns(2)
+        when = c1.text_input("Date", placeholder="2024-03-12, 2024-03 or 2024", key=f"src_meta_date_{name}")
+        venue = c2.selectbox("Venue", ["(leave unknown)", *VENUES], key=f"src_meta_venue_{name}")
+        if st.form_submit_button("Set date and venue"):
+            raw = {"date": when.strip(), "venue": "" if venue == "(leave unknown)" else venue}
+            try:
+                meta = validate(raw, "the upload form")
+            except ValueError as exc:
+                st.error(md_escape(str(exc)))
+                return
+            if not meta:
+                st.error("Give a date or a venue (or both).")
+                return
+            lines = [f"date = {json.dumps(meta['date'][0])}" if "date" in meta else "",
+                     f"venue = {json.dumps(meta['venue'])}" if "venue" in meta else ""]
+            try:
+                ws.add_document(name + SIDECAR, ("\n".join(x for x in lines if x) + "\n").encode("utf-8"), replace=True)
+            except WorkspaceError as exc:
+                st.error(md_escape(exc))
+                return
+            st.session_state["meta_pending"].pop(name, None)
+            st.session_state["upload_messages"] = [(True, f"{shown}: set " + ", ".join(
+                f"{k} {v[0] if k == 'date' else v}" for k, v in meta.items()) + " (read with the document)")]
+            st.rerun()
 
 
 def human_date(d: str) -> str:
@@ -178,4 +220,4 @@ def _ingest_one(f, ws, replace: bool, others: set[str], batch: set[str]) -> tupl
     except (ValueError, WorkspaceError, OSError) as exc:
         return False, f"{shown}: {exc}", None
     verb = "Replaced" if existed else "Added"
-    return True, f"{verb} {shown}: {len(doc.passages)} passages ({doc.layout})", (stem, shown, verb)
+    return True, f"{verb} {shown}: {len(doc.passages)} passages ({doc.layout})", (stem, shown, verb, name)
