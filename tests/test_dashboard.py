@@ -380,3 +380,20 @@ def test_search_with_broken_syntax_or_markup_is_read_as_words():
     assert len(at.dataframe[0].value) == 6
     at = run_view("passages", query="((( )))")
     assert "no words in it" in shown(at.error[0]) and len(at.dataframe[0].value) == 0
+
+
+def test_view_choices_come_from_and_go_to_the_url():
+    """A view's own choices (bins, theme, toggles) are read from the address bar, written back when changed, and a
+    value the view does not offer is ignored."""
+    at = run_view("overview", bins="month")
+    assert at.radio(key="ov_freq").value == "month"
+    at.radio(key="ov_freq").set_value("quarter").run()
+    assert at.query_params["bins"] in ("quarter", ["quarter"])
+    at.radio(key="ov_freq").set_value("year").run()  # the default: left out of the link
+    assert "bins" not in at.query_params
+    at = run_view("overview", bins="<script>")
+    assert at.radio(key="ov_freq").value == "year"
+    at = run_view("themes", themes=("county_lines", "missing_children"), theme="missing_children", bins="year")
+    assert at.selectbox(key="th_theme").value == "missing_children" and at.radio(key="th_freq").value == "year"
+    at = run_view("asks", suggested="1")
+    assert at.checkbox(key="ask_tl_sugg").value is True

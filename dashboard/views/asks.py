@@ -37,7 +37,9 @@ def render(data, state: FilterState) -> None:
     ledger_part(data, state, asks)
     if len(asks):
         canon = asks[asks["duplicate_of"] == ""]
-        show_suggested = st.checkbox("Include suggested (unnamed) asks in the timeline", value=False, key="ask_tl_sugg")
+        bind("ask_tl_sugg", "suggested", False)
+        show_suggested = st.checkbox("Include suggested (unnamed) asks in the timeline", key="ask_tl_sugg")
+        publish("suggested", show_suggested, False)
         if not show_suggested:
             canon = canon[canon["group_source"] != "suggested"]
         if len(canon):
