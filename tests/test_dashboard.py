@@ -397,3 +397,22 @@ def test_view_choices_come_from_and_go_to_the_url():
     assert at.selectbox(key="th_theme").value == "missing_children" and at.radio(key="th_freq").value == "year"
     at = run_view("asks", suggested="1")
     assert at.checkbox(key="ask_tl_sugg").value is True
+
+
+def test_milestones_are_drawn_on_the_views_timelines(isolated_workspace):
+    """A milestone about county lines is drawn on the Themes timeline of county lines and on the Overview's; one
+    about another theme only on the Overview's (which shows every theme); its label as text."""
+    path = isolated_workspace / "milestones.csv"
+    path.write_text("date,label,themes,url\n2018-04-09,Strategy <b>published</b>,county_lines,\n"
+                    "2019-03-01,Care review launched,looked_after_children,\n", encoding="utf-8")
+    try:
+        def drawn(at, title):
+            spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(title))
+            return [a["text"] for a in spec["layout"].get("annotations", ())], len(spec["layout"].get("shapes", ()))
+        labels, lines = drawn(run_view("themes", themes=("county_lines",)), "Theme mentions per")
+        assert labels == ["Strategy &lt;b&gt;published&lt;/b&gt;"] and lines == 1
+        labels, lines = drawn(run_view("overview"), "Theme mentions per")
+        assert sorted(labels) == ["Care review launched", "Strategy &lt;b&gt;published&lt;/b&gt;"] and lines == 2
+    finally:
+        path.unlink()

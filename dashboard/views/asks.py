@@ -17,6 +17,7 @@ from dashboard.data import filtered, ledger
 from dashboard.state import bind, publish
 from dashboard.text import md_escape
 from dashboard.views.common import caption, download, show_html, table
+from dashboard.views.milestones import milestones_for
 
 
 KINDS = {"all": "All", "named": "Named", "suggested": "Suggested"}
@@ -43,7 +44,7 @@ def render(data, state: FilterState) -> None:
         if not show_suggested:
             canon = canon[canon["group_source"] != "suggested"]
         if len(canon):
-            st.plotly_chart(charts.ask_timeline(canon), key="ask_timeline")
+            st.plotly_chart(charts.add_milestones(charts.ask_timeline(canon), milestones_for(data)), key="ask_timeline")
     name_suggestions(data, asks)
 
 

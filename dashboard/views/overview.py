@@ -10,6 +10,7 @@ from dashboard import charts
 from dashboard.data import filtered, mask
 from dashboard.state import bind, publish
 from dashboard.views.common import caption, download, table
+from dashboard.views.milestones import milestones_for
 
 FREQS = ["month", "quarter", "year"]
 
@@ -55,7 +56,8 @@ def timeline(data, df, themes) -> None:
     left, right = st.columns([3, 1])
     with left:
         if len(counts):
-            st.plotly_chart(charts.timeline(continuous(counts, freq), data.labels, freq), key="ov_timeline")
+            st.plotly_chart(charts.add_milestones(charts.timeline(continuous(counts, freq), data.labels, freq),
+                                                milestones_for(data, themes), freq), key="ov_timeline")
         else:
             st.info("No dated passages match the filters.")
     with right:

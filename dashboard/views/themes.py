@@ -12,6 +12,7 @@ from dashboard.data import filtered
 from dashboard.state import bind, publish
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, table
+from dashboard.views.milestones import milestones_for
 
 FREQS = ["month", "quarter", "year"]
 
@@ -86,7 +87,8 @@ def timeline(data, df, theme) -> None:
     publish("bins", freq, "quarter")
     counts, undated = theme_timeline(df, [theme], freq)
     if len(counts):
-        st.plotly_chart(charts.timeline(continuous(counts, freq), data.labels, freq), key="th_timeline")
+        st.plotly_chart(charts.add_milestones(charts.timeline(continuous(counts, freq), data.labels, freq),
+                                            milestones_for(data, [theme]), freq), key="th_timeline")
     if undated.get(theme):
         st.caption(f"{plural(undated[theme], 'undated passages')} on this theme (or dated only to a coarser period "
                    f"than a {freq}) counted but not placed on the timeline.")
