@@ -215,7 +215,8 @@ class DaskEngine:
         pending: deque = deque()
         try:
             for job in jobs:
-                pending.append(self.client.submit(fn, job, *shared, pure=False))
+                data = self.client.scatter([job])[0]  # the batch's bytes travel as data, not in the task graph
+                pending.append(self.client.submit(fn, data, *shared, pure=False))
                 if len(pending) >= self.window:
                     yield pending.popleft().result()
             while pending:
