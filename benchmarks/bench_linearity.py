@@ -1,6 +1,6 @@
 """Every stage linear in its input: each stage timed on inputs of 1x, 10x and 100x a base size, built from real
 text (the seeds and 2009 Hansard paragraphs bundled in benchmarks/fixtures/), including the hostile shapes a
-careless upload has (a whole document on one line).
+careless upload has (a whole document on one line), and compiling a taxonomy of 30, 300 and 3,000 phrases.
 
     python benchmarks/bench_linearity.py            # base sizes below (about two minutes)
     python benchmarks/bench_linearity.py --scale 0.2   # quicker: every size a fifth
@@ -31,8 +31,8 @@ from core.dedup import mark_duplicates  # noqa: E402
 from core.model import Passage, to_frame  # noqa: E402
 from core.sentences import split_spans  # noqa: E402
 from core.sources import parse_bytes  # noqa: E402
-from core.tagging import tagger_for  # noqa: E402
-from core.taxonomy import default_taxonomy  # noqa: E402
+from core.tagging import Tagger, tagger_for  # noqa: E402
+from core.taxonomy import FUNCTION_WORDS, Taxonomy, default_taxonomy, parse_taxonomy  # noqa: E402
 
 FIXTURE = ROOT / "benchmarks" / "fixtures" / "hansard_2009_paragraphs.txt.gz"
 SEEDS = ROOT / "seeds"
@@ -71,6 +71,14 @@ def passages(paras: list[str], n: int, rng: random.Random, per_day: int = 400) -
     return out
 
 
+def big_taxonomy(paras: list[str], n: int, rng: random.Random) -> Taxonomy:
+    """A taxonomy of ``n`` two-word phrases made of words from the text (each compiled with its typing slips)."""
+    words = sorted({w for p in paras[:2000] for w in p.lower().split() if w.isalpha() and len(w) > 4} - FUNCTION_WORDS)
+    phrases = sorted({f"{rng.choice(words)} {rng.choice(words)}" for _ in range(n)})
+    return parse_taxonomy('mode = "replace"\n[[theme]]\nid = "big"\nlabel = "Big"\nphrases = ['
+                          + ", ".join(f'"{p}"' for p in phrases) + "]\n", "big.toml")
+
+
 def timed(fn, arg) -> float:
     start = time.perf_counter()
     fn(arg)
@@ -107,13 +115,14 @@ def main() -> None:
         "tagging": (lambda n: [p.text for p in passages(paras, n, rng)], tagger.tag_columns, int(1_000 * s),
                     "passages"),
         "asks": (frame, extract, int(200 * s), "passages"),
+        "taxonomy_compile": (lambda n: big_taxonomy(paras, n, rng), Tagger, int(30 * s), "phrases"),
     }
     results = {}
     for name, (build, run, base, unit) in stages.items():
         sizes, seconds, mbs = [], [], []
         for k in (1, 10, 100):
             data = build(base * k)
-            mb = (len(data) if isinstance(data, (bytes, str)) else
+            mb = (0.0 if isinstance(data, Taxonomy) else len(data) if isinstance(data, (bytes, str)) else
                   sum(len(p.text) if isinstance(p, Passage) else len(p) for p in data) if isinstance(data, list)
                   else int(data["text"].str.len().sum())) / 1e6
             run(build(base))  # warm (compiled patterns, caches)
@@ -126,7 +135,8 @@ def main() -> None:
                          "ratio_10x": round(seconds[1] / (10 * seconds[0]), 2),
                          "ratio_100x": round(seconds[2] / (100 * seconds[0]), 2),
                          "ratio_10x_to_100x": round(seconds[2] / (10 * seconds[1]), 2),
-                         "s_per_mb": round(seconds[2] / mbs[2], 3) if mbs[2] else None}
+                         "s_per_mb": round(seconds[2] / mbs[2], 3) if mbs[2] else None,
+                         "s_per_unit": round(seconds[2] / sizes[2], 6)}
     print(pd.DataFrame(results).T[["unit", "ratio_10x", "ratio_100x", "ratio_10x_to_100x", "s_per_mb"]].to_string())
     print(json.dumps({"stages": results, "max_ratio_100x": max(r["ratio_100x"] for r in results.values()),
                       "max_s_per_mb": max(r["s_per_mb"] or 0 for r in results.values())}))
