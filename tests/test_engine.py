@@ -35,6 +35,16 @@ def corpus(tmp_path_factory):
     return root
 
 
+@pytest.fixture(autouse=True)
+def plain_main(monkeypatch):
+    """Worker processes are started by spawn, which runs the parent's ``__main__`` again in each; Streamlit's
+    AppTest (run earlier in the same pytest session) leaves its generated script there, which cannot run outside
+    AppTest. The engine's workers need nothing from ``__main__``, so these tests give them a plain one."""
+    import sys
+    import types
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+
+
 def _ingest(path, sources, **kw):
     with Store(path, write=True) as store:
         counts, errors = ingest(store, sources, **kw)
