@@ -89,7 +89,7 @@ def process_batch(items: list[Item], taxonomy) -> BatchResult:
     from .dedup import _norm, band_keys
     from .schema import names
     from .sources import parse_bytes
-    from .tagging import tag_passages
+    from .tagging import tag_passages, themes_column
 
     t0 = time.perf_counter()
     docs, rows, failed = [], [], []
@@ -106,6 +106,7 @@ def process_batch(items: list[Item], taxonomy) -> BatchResult:
     t1 = time.perf_counter()
     tagger = _tagger(taxonomy)
     tags = tag_passages(frame, taxonomy, tagger)
+    frame = frame.assign(themes=themes_column(frame, tags, taxonomy))
     t2 = time.perf_counter()
     asks, commitments = extract(frame.drop(columns="_norm_hash"), tagger)
     found = set(asks["passage_id"]) if len(asks) else set()

@@ -71,11 +71,12 @@ def build_corpus(sources: Iterable[Path | str] | None = None, *, taxonomy=None, 
 def enrich(corpus: Corpus, taxonomy=None) -> Corpus:
     """Tagging and ask stages, kept separate from ingest so they can re-run alone (e.g. a new taxonomy)."""
     from .asks import build_asks
-    from .tagging import tag_passages, tagger_for
+    from .tagging import tag_passages, tagger_for, themes_column
     from .taxonomy import default_taxonomy
     corpus.taxonomy = taxonomy or default_taxonomy()
     tagger = tagger_for(corpus.taxonomy)  # raises TaxonomyError for a phrase the matcher cannot take
     corpus.tags = tag_passages(corpus.passages, corpus.taxonomy, tagger)
+    corpus.passages = corpus.passages.assign(themes=themes_column(corpus.passages, corpus.tags, corpus.taxonomy))
     corpus.asks, corpus.commitments = build_asks(corpus.passages, corpus.taxonomy, tagger)
     return corpus
 
@@ -334,7 +335,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     from .engine import LocalEngine, arrow_frame, passages_frame, process_batch
     from .schema import names
     from .store.db import Counts, apply_change, now
-    from .tagging import tag_passages, tagger_for
+    from .tagging import tag_passages, tagger_for, themes_column
     from .taxonomy import default_taxonomy
 
     taxonomy = taxonomy or default_taxonomy()
@@ -401,10 +402,11 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
             docs["ingested_at"] = now()
         t1 = time.perf_counter()
         retag = None
-        if first and retag_needed:  # tag_passages also sets the stored passages' themes, which the asks read
+        if first and retag_needed:  # the stored passages re-tagged, with their new themes (the asks read them)
             tagger = tagger or tagger_for(taxonomy)
             rest = store.frame("passages")
-            retag = (tag_passages(rest, taxonomy, tagger), rest)
+            retagged = tag_passages(rest, taxonomy, tagger)
+            retag = (retagged, rest.assign(themes=themes_column(rest, retagged, taxonomy)))
         asks = commitments = None
         if last:
             tagger = tagger or tagger_for(taxonomy)

@@ -24,4 +24,4 @@ The stages, each in its own module:
 from .misspellings import _NEIGHBOURS, edits1  # noqa: F401
 from .patterns import GAP, RAW_GAP, Pat, phrase_pattern, word_pattern  # noqa: F401
 from .scan import Scanner  # noqa: F401
-from .tagger import TAG_COLUMNS, Tagger, compiled_taxonomy, tag_passages, tagger_for  # noqa: F401
+from .tagger import TAG_COLUMNS, Tagger, compiled_taxonomy, tag_passages, tagger_for, themes_column  # noqa: F401

@@ -317,7 +317,8 @@ def compiled_taxonomy(text: str, source: str) -> Taxonomy:
 
 
 def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | None = None) -> pd.DataFrame:
-    """Tag a passages frame; returns the tags table (TAG_COLUMNS) and fills ``passages['themes']``."""
+    """The tags table (TAG_COLUMNS: one row of evidence per passage, theme and span) of a passages frame, which is
+    left as it is (each passage's themes: ``themes_column``)."""
     tagger = tagger or tagger_for(taxonomy)
     groups = list(zip(passages["document"], passages["section_index"]))
     titles = {g: t for g, t in zip(groups, passages["section_title"])}
@@ -326,9 +327,15 @@ def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | No
     tags = pd.DataFrame(cols)
     tags.insert(0, "passage_id", passages["passage_id"].to_numpy()[idx] if idx else [])
     tags = tags[TAG_COLUMNS]
-    order = {t: k for k, t in enumerate(taxonomy.ids)}
-    per_passage: dict[int, set[str]] = defaultdict(set)
-    for i, t in zip(idx, cols["theme"]):
-        per_passage[i].add(t)
-    passages["themes"] = [";".join(sorted(per_passage.get(i, ()), key=order.get)) for i in range(len(passages))]
     return tags.sort_values(["passage_id", "theme", "start"], kind="stable").reset_index(drop=True) if len(tags) else tags
+
+
+def themes_column(passages: pd.DataFrame, tags: pd.DataFrame, taxonomy: Taxonomy) -> list[str]:
+    """Each passage's themes, joined with ';' in the taxonomy's order, from its tags (for ``passages.assign(themes=
+    ...)``; a stage returns a new table rather than writing into the one it was given)."""
+    order = {t: k for k, t in enumerate(taxonomy.ids)}
+    per_passage: dict[str, set[str]] = defaultdict(set)
+    for pid, theme in zip(tags["passage_id"], tags["theme"]):
+        per_passage[pid].add(theme)
+    return [";".join(sorted(per_passage.get(pid, ()), key=lambda t: order.get(t, len(order))))
+            for pid in passages["passage_id"]]
