@@ -17,13 +17,20 @@ DEFAULT_DEV = Path(__file__).resolve().parent / "data" / "dev.jsonl"  # the seed
 def _taxonomy(args):
     if not getattr(args, "taxonomy", None):
         return None
-    from .tagging import tagger_for
+    from tqdm import tqdm
+
+    from .tagging import Tagger, tagger_for
     from .taxonomy import TaxonomyError, load_taxonomy
     try:
         taxonomy = load_taxonomy(args.taxonomy)
-        if taxonomy.size_warning():
+        bar = None
+        if taxonomy.size_warning():  # a large taxonomy: said, and its compiling shown step by step
             print(f"warning: {taxonomy.size_warning()}", file=sys.stderr)
-        tagger_for(taxonomy)  # every phrase compiles (kept for tagging)
+            bar = tqdm(total=len(Tagger.STEPS), desc="compiling the taxonomy", unit="step", file=sys.stderr,
+                       disable=not sys.stderr.isatty())
+        tagger_for(taxonomy, progress=bar and (lambda step: (bar.set_postfix_str(step), bar.update(1))))
+        if bar is not None:
+            bar.close()
     except TaxonomyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

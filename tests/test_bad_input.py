@@ -210,3 +210,19 @@ def test_large_taxonomy_warned(tmp_path):
     phrases = ", ".join(f'"{a} {b}"' for a, b in zip(words, words[1:]))
     big = parse_taxonomy(f'mode = "replace"\n[[theme]]\nid = "big"\nlabel = "Big"\nphrases = [{phrases}]\n', "big.toml")
     assert big.size >= LARGE_TAXONOMY and "big.toml: a large taxonomy" in big.size_warning()
+
+
+def test_compiling_a_taxonomy_reports_its_steps_once():
+    """A taxonomy being compiled tells a progress callback each step in order (the CLI draws a bar for a large one,
+    the dashboard a progress bar); an equal taxonomy compiled before is not compiled again."""
+    from core.tagging import Tagger, tagger_for
+    from core.taxonomy import parse_taxonomy
+    tax = parse_taxonomy('[[theme]]\nid = "youth_clubs"\nlabel = "Youth clubs"\nphrases = ["youth club closures"]\n',
+                         "t.toml")
+    seen: list[str] = []
+    first = tagger_for(tax, progress=seen.append)
+    assert seen == list(Tagger.STEPS)
+    again = parse_taxonomy('[[theme]]\nid = "youth_clubs"\nlabel = "Youth clubs"\nphrases = ["youth club closures"]\n',
+                           "t.toml")
+    assert tagger_for(again, progress=seen.append) is first and seen == list(Tagger.STEPS)
+    assert first.tag_texts(["Youth club closures hit the town."])[0][0]["theme"] == "youth_clubs"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import mmap
-from collections import defaultdict
-from functools import lru_cache
+import threading
+from collections import OrderedDict, defaultdict
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,13 @@ K_PHRASE, K_EXCLUSION, K_CONTEXT, K_VARIANT = 0, 1, 2, 3  # kinds of pattern in 
 class Tagger:
     """Compiled once per taxonomy; ``tag_texts`` tags any list of texts."""
 
-    def __init__(self, taxonomy: Taxonomy):
+    #: the steps of compiling, in order (a progress callback is called with each as it starts)
+    STEPS = ("typing slips", "phrases", "slips' database", "near words and cues")
+
+    def __init__(self, taxonomy: Taxonomy, progress: Callable[[str], None] | None = None):
         self.taxonomy = taxonomy
+        step = progress or (lambda _name: None)
+        step(self.STEPS[0])
         main: list[Pat] = []
         aux: list[Pat] = []
         for t in taxonomy.themes:
@@ -44,9 +50,12 @@ class Tagger:
             merged.setdefault((p.theme, p.kind, p.rule, phrase_pattern(p.norm)), []).append(p)
         main = [group[0] for group in merged.values()]
         self.phrase_count = len(main)
+        step(self.STEPS[1])
         self.main = Scanner(main)
         self.main.pats.extend(variants)  # pattern ids of the variant scanner follow the main ones
+        step(self.STEPS[2])
         self.variants = Scanner(variants, [f" {p.norm} " for p in variants], literal=True)
+        step(self.STEPS[3])
         near_pats = [p for p in aux if p.kind == "near"]
         first_near: dict[str, Pat] = {}  # each near word once, whichever rules use it
         for p in near_pats:
@@ -299,20 +308,34 @@ class Tagger:
         return f"'{p.text}' within {window} words of '{q.text}'"
 
 
-@lru_cache(maxsize=2)
-def tagger_for(taxonomy: Taxonomy) -> Tagger:
+_TAGGERS: OrderedDict[Taxonomy, Tagger] = OrderedDict()  # the two taxonomies compiled last
+_TAGGERS_LOCK = threading.Lock()
+
+
+def tagger_for(taxonomy: Taxonomy, progress: Callable[[str], None] | None = None) -> Tagger:
     """The compiled tagger for a taxonomy, kept for the next call with an equal one (compiling takes a second or
-    two: a dashboard validates an uploaded taxonomy by compiling it, then tags with it). Raises TaxonomyError
-    when a phrase cannot be compiled."""
-    return Tagger(taxonomy)
+    two, a minute for thousands of phrases: a dashboard validates an uploaded taxonomy by compiling it, then tags
+    with it). ``progress`` is told each of ``Tagger.STEPS`` as it starts when the tagger has to be compiled.
+    Raises TaxonomyError when a phrase cannot be compiled."""
+    with _TAGGERS_LOCK:
+        tagger = _TAGGERS.get(taxonomy)
+        if tagger is not None:
+            _TAGGERS.move_to_end(taxonomy)
+            return tagger
+    tagger = Tagger(taxonomy, progress)
+    with _TAGGERS_LOCK:
+        _TAGGERS[taxonomy] = tagger
+        while len(_TAGGERS) > 2:
+            _TAGGERS.popitem(last=False)
+    return tagger
 
 
-def compiled_taxonomy(text: str, source: str) -> Taxonomy:
+def compiled_taxonomy(text: str, source: str, progress: Callable[[str], None] | None = None) -> Taxonomy:
     """A user's taxonomy file (extending or replacing the default), validated and compiled, so a phrase the
     matcher cannot take is refused before the taxonomy is used. Raises TaxonomyError."""
     from ..taxonomy import default_taxonomy, parse_taxonomy
     taxonomy = parse_taxonomy(text, source, base=default_taxonomy())
-    tagger_for(taxonomy)
+    tagger_for(taxonomy, progress)
     return taxonomy
 
 

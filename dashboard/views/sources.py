@@ -12,7 +12,7 @@ from core.schema import VENUES
 from core.sources import parse_bytes, suffixes
 from core.sources.metadata import SUFFIX as SIDECAR
 from core.sources.metadata import validate
-from core.tagging import compiled_taxonomy
+from core.tagging import Tagger, compiled_taxonomy
 from core.taxonomy import DEFAULT_PATH, TaxonomyError
 from core.workspace import WorkspaceError, default_workspace, safe_name
 from dashboard.text import md_escape
@@ -97,8 +97,11 @@ def render(data, state) -> None:
     if up is not None and st.button("Use this taxonomy", key="src_tax_apply"):
         try:
             text = up.getvalue().decode("utf-8")
-            with st.spinner(md_escape(f"Compiling {up.name}…")):
-                new = compiled_taxonomy(text, up.name)
+            bar = st.progress(0.0, text=md_escape(f"Compiling {up.name}…"))
+            steps = Tagger.STEPS
+            new = compiled_taxonomy(text, up.name, progress=lambda step: bar.progress(
+                steps.index(step) / len(steps), text=md_escape(f"Compiling {up.name}: {step}…")))
+            bar.empty()
         except (UnicodeDecodeError, TaxonomyError) as exc:
             st.error(md_escape(f"{up.name}: {exc} — the previous taxonomy is still in use."))
         else:
