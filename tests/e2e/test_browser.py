@@ -189,7 +189,8 @@ def test_taxonomy_upload_is_checked_then_used(page, app_url, tmp_path):
         expect(uploader.get_by_text("youth.toml")).to_be_visible(timeout=T)
         wait_ready(page)
         page.get_by_role("button", name="Use this taxonomy").click()
-        expect(page.get_by_role("button", name="Download the taxonomy in use (TOML)")).to_be_visible(timeout=T)
+        # the store is re-tagged with the new taxonomy before the page comes back: longer than a click on a busy machine
+        expect(page.get_by_role("button", name="Download the taxonomy in use (TOML)")).to_be_visible(timeout=3 * T)
         page.goto(f"{app_url}/themes?themes=youth_services")
         wait_ready(page)
         expect(page.get_by_test_id("stMain").get_by_text("Youth services").first).to_be_visible(timeout=T)
