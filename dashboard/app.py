@@ -13,7 +13,7 @@ from core.workspace import default_workspace
 from dashboard.data import SAVED_TAXONOMY, load
 from dashboard.state import from_query, publish_filters
 from dashboard.text import md_escape
-from dashboard.views import asks, overview, passages, sources, themes
+from dashboard.views import asks, overview, passages, sources, taxonomy, themes
 from dashboard.views import briefing, milestones  # briefings (PDF, Word) and campaign milestones
 from dashboard.views import review
 
@@ -75,6 +75,7 @@ def main() -> None:
         st.Page(lambda: review.render(data, state), title="Review", icon=":material/fact_check:", url_path="review"),
         st.Page(lambda: passages.render(data, state), title="Passages", icon=":material/article:", url_path="passages"),
         st.Page(lambda: sources.render(data, state), title="Sources", icon=":material/folder_open:", url_path="sources"),
+        st.Page(lambda: taxonomy.render(data, state), title="Taxonomy", icon=":material/category:", url_path="taxonomy"),
         st.Page(lambda: briefing.render(data, state), title="Briefing", icon=":material/summarize:", url_path="briefing"),
         st.Page(lambda: milestones.render(data, state), title="Milestones", icon=":material/flag:", url_path="milestones"),
     ]

@@ -13,7 +13,8 @@ from core.sources import parse_bytes, suffixes
 from core.sources.metadata import SUFFIX as SIDECAR
 from core.sources.metadata import validate
 from core.tagging import Tagger, compiled_taxonomy
-from core.taxonomy import DEFAULT_PATH, TaxonomyError
+from core.taxonomy import TaxonomyError
+from core.taxonomy_edit import default_for_download
 from core.workspace import WorkspaceError, default_workspace, safe_name
 from dashboard.text import md_escape
 from dashboard.views.common import table
@@ -87,8 +88,9 @@ def render(data, state) -> None:
     st.dataframe(pd.DataFrame([{"id": t.id, "label": t.label, "phrases": len(t.phrases), "context rules": len(t.context),
                                 "exclusions": "; ".join(t.exclusions), "description": t.description} for t in tax.themes]),
                  hide_index=True, key="src_taxonomy")
-    st.download_button("Download the default taxonomy (TOML) to edit", DEFAULT_PATH.read_bytes(),
-                       file_name="taxonomy.toml", key="dl_taxonomy")
+    st.download_button("Download the default taxonomy (TOML) to edit: loaded again, it extends the default",
+                       default_for_download("extend").encode("utf-8"), file_name="taxonomy.toml", key="dl_taxonomy")
+    st.caption("Add or edit one theme in a form, and see what it would tag first: the Taxonomy page.")
     if saved:
         st.download_button("Download the taxonomy in use (TOML)", saved.encode("utf-8"), file_name="my_taxonomy.toml",
                            key="dl_my_taxonomy")
