@@ -244,3 +244,27 @@ def test_search_uses_the_index_with_operators_and_escaped_highlights(page, app_u
     assert words <= {"ofsted"} | {w for w in words if w.startswith("cuckoo")} and "ofsted" in words
     goto(page, f"{app_url}/passages?q=%22a%20phrase%20no%20seed%20has%22")
     expect(main.get_by_text('0 passages · "\"a phrase no seed has\""', exact=False).first).to_be_visible(timeout=T)
+
+
+def test_a_theme_added_in_the_form_is_counted_then_applied(page, app_url):
+    """The Taxonomy page: a new theme typed into the form says how many passages it would tag before anything is
+    saved; 'Apply' saves it, says so, and the Themes view offers it."""
+    goto(page, f"{app_url}/taxonomy")
+    try:
+        def enter(label, value):
+            box = page.get_by_label(label)
+            box.fill(value)
+            box.press("Enter")  # a text input sends its value on Enter
+        rerun(page, lambda: enter("Id (letters, digits and underscores; used in exports)", "cuckoo"))
+        rerun(page, lambda: enter("Label", "Cuckooing"))
+        page.get_by_label("Phrases, one a line: any one tags a passage").fill("cuckooing\ncuckooed")
+        rerun(page, lambda: page.get_by_label("Label").click())  # a text area sends its value when left
+        expect(page.get_by_text(re.compile(r"Cuckooing would tag \d+ passages of \d+"))).to_be_visible(timeout=T)
+        rerun(page, lambda: page.get_by_role("button", name="Apply to the taxonomy").click(), timeout=3 * T)
+        expect(page.get_by_text("Applied: Cuckooing (cuckoo)", exact=False)).to_be_visible(timeout=3 * T)
+        goto(page, f"{app_url}/themes?theme=cuckoo")
+        expect(page.get_by_test_id("stMain").get_by_text("Cuckooing").first).to_be_visible(timeout=T)
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        from core.workspace import default_workspace
+        default_workspace().clear_taxonomy()  # the server shares the tests' workspace: never leave it changed
