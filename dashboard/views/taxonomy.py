@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.summary import THEME_PREFIX, plural
-from core.tagging import tag_passages, tagger_for
+from core.tagging import Tagger, tag_passages
 from core.taxonomy import TaxonomyError, parse_taxonomy
 from core.taxonomy_edit import default_for_download, taxonomy_toml, theme_data, with_theme
 from core.workspace import WorkspaceError, default_workspace
@@ -30,7 +30,7 @@ def would_tag(theme_toml: str, theme_id: str, n_passages: int, _passages: pd.Dat
     """How many passages a theme (alone: themes are tagged independently) would tag; keyed on its definition and
     the passages loaded."""
     one = parse_taxonomy(theme_toml, "this form")
-    tags = tag_passages(_passages, one, tagger_for(one))
+    tags = tag_passages(_passages, one, Tagger(one))  # not kept by tagger_for: the taxonomy in use stays there
     return int(tags.loc[tags["theme"] == theme_id, "passage_id"].nunique()) if len(tags) else 0
 
 
