@@ -79,6 +79,17 @@ def big_taxonomy(paras: list[str], n: int, rng: random.Random) -> Taxonomy:
                           + ", ".join(f'"{p}"' for p in phrases) + "]\n", "big.toml")
 
 
+def megabytes(data) -> float:
+    """The text an input holds, in MB (a taxonomy: none)."""
+    if isinstance(data, Taxonomy):
+        return 0.0
+    if isinstance(data, (bytes, str)):
+        return len(data) / 1e6
+    if isinstance(data, pd.DataFrame):
+        return int(data["text"].str.len().sum()) / 1e6
+    return sum(len(p.text) if isinstance(p, Passage) else len(p) for p in data) / 1e6
+
+
 def timed(fn, arg) -> float:
     start = time.perf_counter()
     fn(arg)
@@ -122,9 +133,7 @@ def main() -> None:
         sizes, seconds, mbs = [], [], []
         for k in (1, 10, 100):
             data = build(base * k)
-            mb = (0.0 if isinstance(data, Taxonomy) else len(data) if isinstance(data, (bytes, str)) else
-                  sum(len(p.text) if isinstance(p, Passage) else len(p) for p in data) if isinstance(data, list)
-                  else int(data["text"].str.len().sum())) / 1e6
+            mb = megabytes(data)
             run(build(base))  # warm (compiled patterns, caches)
             t = min(timed(run, data) for _ in range(2 if k < 100 else 1))
             sizes.append(base * k)
