@@ -81,6 +81,7 @@ def app_url(server, browser):
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
     pg = ctx.new_page()
+    pg.set_default_timeout(60_000)  # a loaded CI machine: a click waits as long as the tests' expectations do
     yield pg
     ctx.close()
 

@@ -10,6 +10,8 @@ import urllib.parse
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.wait import rerun
+
 T = 60_000
 
 
@@ -68,8 +70,11 @@ def test_markup_in_documents_and_the_address_bar_reaches_no_server(page, app_url
     page.on("request", lambda r: requests.append(r.url) if f":{port}" in r.url else None)
     page.goto(f"{app_url}/sources")
     _ready(page)
-    page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(doc))
-    page.get_by_role("button", name="Ingest uploaded files").click()
+    rerun(page, lambda: page.get_by_test_id("stFileUploader").first.locator("input[type=file]")
+          .set_input_files(str(doc)))  # the upload reruns the page, which then offers the button
+    ingest = page.get_by_role("button", name="Ingest uploaded files")
+    expect(ingest).to_be_visible(timeout=T)
+    rerun(page, ingest.click, timeout=3 * T)
     expect(page.get_by_text("debates2019-03-05a.xml", exact=False).first).to_be_visible(timeout=T)
     query = urllib.parse.quote(f"![q]({base}/query.png)")
     try:
