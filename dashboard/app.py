@@ -8,6 +8,8 @@ from datetime import date
 
 import streamlit as st
 
+from core.pipeline import STORE_ENV
+from core.store import StoreError
 from core.summary import FilterState, describe, undated_left_out
 from core.workspace import default_workspace
 from dashboard.data import SAVED_TAXONOMY, load
@@ -63,7 +65,11 @@ def sidebar(data) -> FilterState:
 
 
 def main() -> None:
-    data = load(default_workspace())
+    try:
+        data = load(default_workspace())
+    except StoreError as exc:  # $CAMPAIGN_TRACKER_STORE names a file that is not a store (or one too new or old)
+        st.error(md_escape(f"{exc} (set by ${STORE_ENV})"))
+        st.stop()
     for err in data.errors:  # a broken saved taxonomy: said on every page; the Sources view has the reset
         if err.path == SAVED_TAXONOMY:
             st.sidebar.error(md_escape(f"{err} (Sources: load a corrected taxonomy, or go back to the default)"))

@@ -1,14 +1,18 @@
-"""The one cached loader: the store (seeds + documents added in the dashboard, tagged with the workspace's
-taxonomy) -> everything the views show.
+"""The one cached loader: the store -> everything the views show.
 
-The dashboard's store lives in the workspace: ``<workspace>/campaign.duckdb`` (the workspace is
-``$CAMPAIGN_TRACKER_DATA``, default ``data/``).
-At start, and after an upload or a taxonomy change, the store is brought up to date by the same incremental
-ingest as the CLI's (unchanged documents are not read again, so a warm start only checks file hashes); the
-tables are then read once per store version.
+Which store:
+* ``$CAMPAIGN_TRACKER_STORE`` naming a store file (one made with ``campaign-tracker ingest --store PATH``): that
+  store, opened read-only. Nothing is ingested into it and none of its documents is removed; uploads, taxonomy
+  edits and review decisions, which would write, are turned off (the Sources view says why).
+* Otherwise the workspace's store, ``<workspace>/campaign.duckdb`` (the workspace is ``$CAMPAIGN_TRACKER_DATA``,
+  default ``data/``): the seeds + documents added in the dashboard, tagged with the workspace's taxonomy. At start,
+  and after an upload or a taxonomy change, it is brought up to date by the same incremental ingest as the CLI's
+  (unchanged documents are not read again, so a warm start only checks file hashes).
+Either way the tables are read once per store version.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,7 @@ import streamlit as st
 
 from core.asks import ask_summary
 from core.model import IngestError
-from core.pipeline import DEFAULT_SOURCES, Corpus, corpus_from_store, ingest
+from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, corpus_from_store, ingest
 from core.store import Store, StoreError
 from core.workspace import Workspace, WorkspaceError, default_workspace
 from core.store.search import QueryError
@@ -37,6 +41,8 @@ class Data:
     errors: list[IngestError]
     store: str = ""              # the store file and the version read (keys for the search cache)
     version: int = 0
+    read_only: bool = False      # a store the user named ($CAMPAIGN_TRACKER_STORE): nothing here writes to it
+    note: str = ""               # why this store is the one shown, when that needs saying
 
     @property
     def labels(self) -> dict[str, str]:
@@ -57,6 +63,39 @@ def taxonomy_from(text: str | None, source: str = "uploaded taxonomy") -> Taxono
 
 def store_path(ws: Workspace) -> Path:
     return ws.root / "campaign.duckdb"
+
+
+def chosen_store(ws: Workspace) -> tuple[Path, bool, str]:
+    """(the store to show, whether it is the user's own store (read-only), a note when the choice needs saying).
+    ``$CAMPAIGN_TRACKER_STORE`` naming a file: that store. Naming nothing yet (as for the CLI, where it is the
+    default store): the workspace's, with a note saying so."""
+    given = os.environ.get(STORE_ENV, "").strip()
+    if given:
+        path = Path(given).expanduser()
+        if path.exists():
+            return path, True, ""
+        return store_path(ws), False, (f"{STORE_ENV} names no store yet ({path}): showing the workspace's store. "
+                                       f"Make that one with: campaign-tracker ingest SOURCES --store {path}")
+    return store_path(ws), False, ""
+
+
+def given_taxonomy(ws: Workspace, digest: str) -> tuple[str | None, str]:
+    """(the text of the taxonomy a store of the user's own was tagged with, when the dashboard has it: the
+    workspace's saved one or the default; a note when it has neither)."""
+    try:
+        saved = ws.taxonomy_text()
+    except WorkspaceError:
+        saved = None
+    if saved:
+        try:
+            if taxonomy_from(saved).digest == digest:
+                return saved, ""
+        except TaxonomyError:
+            pass
+    if not digest or default_taxonomy().digest == digest:
+        return None, ""
+    return None, ("the store was tagged with a taxonomy other than the default (or this workspace's): its themes "
+                  "are labelled with the default taxonomy's, and a theme that taxonomy lacks is not listed")
 
 
 def _fingerprint(ws: Workspace) -> tuple:
@@ -127,15 +166,44 @@ def wrote(ws: Workspace, version: int) -> None:
     _written[key] = max(version, _written.get(key, 0))
 
 
+def _given(path: Path, ws: Workspace) -> Data:
+    """A store of the user's own, read-only: read again when its version changes (a CLI ingest), never written."""
+    try:
+        with Store(path) as store:
+            version, digest = store.version, store.meta("taxonomy_digest") or ""
+    except StoreError as exc:  # being written by an ingest, or not a store: say so
+        held = _last.get(str(path))
+        if held is None:
+            raise
+        data = held
+        data.errors = [IngestError(str(path), f"{exc} (showing what was read before)")]
+        return data
+    text, note = given_taxonomy(ws, digest)
+    data = _read(str(path), version, text)
+    data.errors = []
+    data.read_only, data.note = True, note
+    _last[str(path)] = data
+    return data
+
+
+#: the last Data read from a store of the user's own, shown while the store cannot be opened (an ingest writing)
+_last: dict[str, Data] = {}
+
+
 def load(ws: Workspace | None = None) -> Data:
-    """Everything the views show, from the workspace's store (made from the seeds on first use)."""
+    """Everything the views show: from the store named by ``$CAMPAIGN_TRACKER_STORE`` (read-only), else from the
+    workspace's store (made from the seeds on first use)."""
     ws = ws or default_workspace()
+    path, given, note = chosen_store(ws)
+    if given:
+        return _given(path, ws)
     fp = _fingerprint(ws)
     version, errors = sync(str(ws.root), fp)
     version = max(version, _written.get(str(store_path(ws)), 0))
     data = _read(str(store_path(ws)), version, fp[1])
     data.errors = list(errors)
     data.corpus.errors = list(errors)
+    data.read_only, data.note = False, note
     return data
 
 

@@ -144,7 +144,7 @@ def drill_down(data, asks, led) -> None:
 def name_suggestions(data, asks) -> None:
     """Name a suggested group, or merge several into one named ask (added to this session's taxonomy)."""
     sugg = asks[asks["group_source"] == "suggested"].drop_duplicates("ask_group")
-    if not len(sugg):
+    if not len(sugg) or data.read_only:  # naming one edits the taxonomy, which re-tags the store
         return
     with st.expander(f"Name or merge suggested asks ({len(sugg)} suggestions)"):
         options = dict(zip(sugg["ask_group"], sugg["ask_group_label"]))

@@ -20,6 +20,17 @@ def caption(state: FilterState, n: int, labels: dict[str, str], noun: str = "pas
     st.markdown(f"**{md_escape(describe(state, n, labels, noun))}**")
 
 
+def read_only(data, what: str) -> bool:
+    """True (with a line saying why and what to do instead) when the store shown is the user's own, opened
+    read-only: ``what`` would write to it or re-tag it."""
+    if not data.read_only:
+        return False
+    st.info(md_escape(f"{what} is turned off: this is your own store ({data.store}), opened read-only. "
+                      f"Change it with the command line instead (campaign-tracker ingest / review --store "
+                      f"{data.store}); the dashboard shows the change at its next rerun."))
+    return True
+
+
 def show_html(markup: str) -> None:
     """Escaped HTML (document text escaped with md_escape or core.highlight), on one line: see html_block."""
     st.markdown(html_block(markup), unsafe_allow_html=True)

@@ -16,7 +16,7 @@ from core.summary import FilterState, apply_filters
 from core.workspace import default_workspace
 from dashboard.data import store_path, wrote
 from dashboard.text import md_escape
-from dashboard.views.common import show_html
+from dashboard.views.common import read_only, show_html
 
 #: how many items a picker offers (the table above lists them all)
 PICK_LIMIT = 500
@@ -63,6 +63,9 @@ def render(data, state: FilterState) -> None:
                "the store, survive re-reading documents and taxonomy changes, and change every count at once. "
                "`campaign-tracker review export --out FILE.jsonl` turns them into labelled data to measure the "
                "detector on your own text.")
+    if read_only(data, "Recording decisions"):  # the decisions already in the store are still listed
+        _log(data)
+        return
     who = st.text_input("Your name (kept with each decision)", value=default_reviewer(), key="rv_who")
     note = st.text_input("Note (optional, kept with the next decision)", key="rv_note")
     tab_asks, tab_tags, tab_log = st.tabs(["Asks", "Theme tags", "Decisions"])
@@ -71,13 +74,17 @@ def render(data, state: FilterState) -> None:
     with tab_tags:
         _tags(data, state, who, note)
     with tab_log:
-        dec = data.corpus.reviews
-        if dec is None or not len(dec):
-            st.info("No decisions yet.")
-        else:
-            labels = dict(schema.labels("reviews"), state="Applies")
-            st.dataframe(dec[["target", "item_id", "decision", "group_label", "reviewer", "reviewed_at", "state",
-                              "note"]], hide_index=True, key="rv_log", column_config=labels)
+        _log(data)
+
+
+def _log(data) -> None:
+    dec = data.corpus.reviews
+    if dec is None or not len(dec):
+        st.info("No decisions yet.")
+    else:
+        labels = dict(schema.labels("reviews"), state="Applies")
+        st.dataframe(dec[["target", "item_id", "decision", "group_label", "reviewer", "reviewed_at", "state",
+                          "note"]], hide_index=True, key="rv_log", column_config=labels)
 
 
 def _asks(data, state: FilterState, who: str, note: str) -> None:

@@ -8,23 +8,28 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core.pipeline import STORE_ENV
 from core.schema import VENUES
 from core.sources import parse_bytes, suffixes
 from core.sources.metadata import SUFFIX as SIDECAR
 from core.sources.metadata import validate
 from core.tagging import Tagger, compiled_taxonomy
-from core.taxonomy import TaxonomyError
+from core.taxonomy import TaxonomyError, default_taxonomy
 from core.taxonomy_edit import default_for_download
 from core.workspace import WorkspaceError, default_workspace, safe_name
 from dashboard.text import md_escape
-from dashboard.views.common import table
+from dashboard.views.common import read_only, table
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+DEFAULT_SOURCE = default_taxonomy().source
 
 
 def render(data, state) -> None:
     st.title("Sources")
     ws = default_workspace()
+    st.caption(md_escape(which_store(data)))
+    if data.note:
+        st.warning(md_escape(data.note))
     docs = data.corpus.documents_frame()
     table(docs, "documents", "src_docs", first=("title", "date", "venue", "passages", "undated", "no_speaker", "flags", "url"),
           hide=("path", "content_hash"))
@@ -50,6 +55,21 @@ def render(data, state) -> None:
         metadata_form(ws, name, shown)
 
     st.subheader("Add documents")
+    if not read_only(data, "Adding documents"):
+        add_documents(data, ws)
+    taxonomy_part(data, ws)
+
+
+def which_store(data) -> str:
+    """Which store is open, in words."""
+    if data.read_only:
+        return (f"Store: {data.store} (your own, from ${STORE_ENV}), opened read-only: nothing is added to it or "
+                "removed from it here.")
+    return (f"Store: the workspace's ({data.store}): the bundled seeds and the documents you add here. To open a "
+            f"store of your own (campaign-tracker ingest --store PATH), start the dashboard with {STORE_ENV}=PATH.")
+
+
+def add_documents(data, ws) -> None:
     st.caption("Added documents are kept in the workspace folder and read into the store with the seeds; "
                "a document already in the store is not read again.")
     n = st.session_state.setdefault("src_upload_n", 0)  # a new key after each ingest clears the uploader
@@ -77,13 +97,15 @@ def render(data, state) -> None:
                         ws.remove_document(name + SIDECAR)
                     _change(ws.remove_document, name)
 
+
+def taxonomy_part(data, ws) -> None:
     st.subheader("Taxonomy")
     tax = data.taxonomy
     try:
         saved = ws.taxonomy_text()
     except WorkspaceError:  # not UTF-8: reported above (data.errors); the reset below stays reachable
         saved = None
-    st.caption(f"In use: {'your edited taxonomy (workspace)' if saved else 'the default taxonomy'} · "
+    st.caption(f"In use: {'the default taxonomy' if tax.source == DEFAULT_SOURCE else 'your edited taxonomy (workspace)'} · "
                f"{len(tax.themes)} themes · {len(tax.asks)} named asks")
     st.dataframe(pd.DataFrame([{"id": t.id, "label": t.label, "phrases": len(t.phrases), "context rules": len(t.context),
                                 "exclusions": "; ".join(t.exclusions), "description": t.description} for t in tax.themes]),
@@ -91,9 +113,11 @@ def render(data, state) -> None:
     st.download_button("Download the default taxonomy (TOML) to edit: loaded again, it extends the default",
                        default_for_download("extend").encode("utf-8"), file_name="taxonomy.toml", key="dl_taxonomy")
     st.caption("Add or edit one theme in a form, and see what it would tag first: the Taxonomy page.")
-    if saved:
+    if saved and tax.source != DEFAULT_SOURCE:
         st.download_button("Download the taxonomy in use (TOML)", saved.encode("utf-8"), file_name="my_taxonomy.toml",
                            key="dl_my_taxonomy")
+    if read_only(data, "Loading a taxonomy (it re-tags the store)"):
+        return
     up = st.file_uploader("Load an edited taxonomy (TOML): it extends the default, or replaces it with mode = \"replace\"",
                           type=["toml"], key="src_tax_upload")
     if up is not None and st.button("Use this taxonomy", key="src_tax_apply"):

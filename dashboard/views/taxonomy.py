@@ -12,6 +12,7 @@ from core.taxonomy import TaxonomyError, parse_taxonomy
 from core.taxonomy_edit import default_for_download, taxonomy_toml, theme_data, with_theme
 from core.workspace import WorkspaceError, default_workspace
 from dashboard.text import md_escape
+from dashboard.views.common import read_only
 
 NEW = "(a new theme)"
 CONTEXT_COLUMNS = ["phrases", "near", "window"]
@@ -46,6 +47,8 @@ def render(data, state) -> None:
         st.error(md_escape(exc))
         return
     _files(saved)
+    if read_only(data, "Editing the taxonomy (it re-tags the store)"):
+        return
     pick = st.selectbox("Theme", [NEW, *tax.ids], key="tx_pick",
                         format_func=lambda t: t if t == NEW else f"{tax.labels[t]} ({t})")
     current = tax.theme(pick) if pick != NEW else None

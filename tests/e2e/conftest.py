@@ -29,6 +29,7 @@ def _free_port() -> int:
 def server():
     port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env.pop("CAMPAIGN_TRACKER_STORE", None)  # the workspace's store (the tests' CLI store is set for the CLI only)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
                              "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -1,0 +1,104 @@
+"""The dashboard on a store of the user's own ($CAMPAIGN_TRACKER_STORE): opened read-only, never synced or pruned."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.pipeline import STORE_ENV, ingest
+from core.store import Store
+from tests.conftest import FIXTURES, SEEDS
+from tests.test_dashboard import APP, run_view, shown
+
+PARLPARSE = FIXTURES / "corpora" / "parlparse-twfy" / "wms" / "ministerial2009-10-29a.xml"
+
+
+@pytest.fixture(scope="module")
+def own_store(tmp_path_factory) -> Path:
+    """A store built by the CLI's ingest from the seeds and one ParlParse file (not the workspace's)."""
+    path = tmp_path_factory.mktemp("own") / "big.duckdb"
+    with Store(path, write=True) as store:
+        ingest(store, [SEEDS, PARLPARSE])
+    return path
+
+
+def _state(path: Path) -> tuple:
+    """What a reader must leave as it was: the file's bytes, the store's version and documents."""
+    with Store(path) as store:
+        return hashlib.sha256(path.read_bytes()).hexdigest(), store.version, sorted(store.hashes())
+
+
+def _counts(path: Path) -> tuple[int, int]:
+    with Store(path) as store:
+        return store.con.execute("SELECT count(DISTINCT document), count(*) FILTER (WHERE duplicate_of = '') "
+                                 "FROM passages").fetchone()
+
+
+def _run(page: str | None = None) -> AppTest:
+    """The app (Overview), or one view of it."""
+    if page:
+        return run_view(page)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_own_store_is_shown_read_only_and_left_as_it_was(own_store, monkeypatch):
+    monkeypatch.setenv(STORE_ENV, str(own_store))
+    before = _state(own_store)
+    docs, passages = _counts(own_store)
+    assert docs == 6  # the five seeds and the ParlParse file
+    at = _run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Documents"] == str(docs) and metrics["Passages"] == f"{passages:,}"
+    assert int(metrics["Passages"].replace(",", "")) > 296  # more than the seeds alone
+
+    at = _run("sources")
+    assert f"Store: {own_store}" in shown(at.caption[0]) and "opened read-only" in shown(at.caption[0])
+    assert not at.get("file_uploader")  # no upload, no taxonomy to load: both would write
+    offs = [shown(i) for i in at.info]
+    assert any(x.startswith("Adding documents is turned off") for x in offs)
+    assert any(x.startswith("Loading a taxonomy (it re-tags the store) is turned off") for x in offs)
+    assert len(at.dataframe[0].value) == docs
+
+    at = _run("review")
+    assert any(shown(i).startswith("Recording decisions is turned off") for i in at.info) and not at.button
+    at = _run("taxonomy")
+    assert any(shown(i).startswith("Editing the taxonomy") for i in at.info)
+    assert not [b for b in at.button if b.key == "tx_apply"]
+    assert _state(own_store) == before  # nothing synced into it, nothing removed, not a byte changed
+
+
+def test_a_store_changed_by_the_cli_is_read_again(own_store, tmp_path, monkeypatch):
+    """A CLI ingest into the user's store (its version goes up): the next run shows the new counts."""
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(own_store.read_bytes())
+    monkeypatch.setenv(STORE_ENV, str(copy))
+    at = _run()
+    before = {m.label: m.value for m in at.metric}["Documents"]
+    with Store(copy, write=True) as store:
+        ingest(store, [], remove=["004_815e4f78c80070a6"])  # what `campaign-tracker remove` does
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Documents"] == str(int(before) - 1)
+
+
+def test_a_variable_naming_no_store_shows_the_workspace_store_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "nothing.duckdb"))
+    at = _run("sources")
+    assert any("names no store yet" in shown(w) and "showing the workspace's store" in shown(w) for w in at.warning)
+    assert "Store: the workspace's" in shown(at.caption[0])
+    assert at.get("file_uploader")  # the workspace's store takes uploads
+    assert not (tmp_path / "nothing.duckdb").exists()
+
+
+def test_a_file_that_is_not_a_store_is_an_error_not_a_crash(tmp_path, monkeypatch):
+    bad = tmp_path / "notes.duckdb"
+    bad.write_text("not a database")
+    monkeypatch.setenv(STORE_ENV, str(bad))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception
+    assert "is not a DuckDB file" in shown(at.error[0]) and bad.read_text() == "not a database"
