@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from core.pipeline import STORE_ENV
@@ -22,18 +23,25 @@ from dashboard.views import review
 st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:", layout="wide")
 
 
+def _values(column: pd.Series) -> set[str]:
+    """The distinct values of a column (a categorical's categories in use, without reading a million rows)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return set(column.cat.remove_unused_categories().cat.categories) if len(column) else set()
+    return set(column.unique())
+
+
 def sidebar(data) -> FilterState:
     p = data.passages
-    allowed = {"themes": set(data.theme_ids), "venues": set(p["venue"]) - {""}, "speakers": set(p["speaker"]) - {""},
-               "documents": set(p["document"])}
+    allowed = {"themes": set(data.theme_ids), "venues": _values(p["venue"]) - {""},
+               "speakers": _values(p["speaker"]) - {""}, "documents": _values(p["document"])}
     if "f_init" not in st.session_state:  # first run of this session: the URL sets the filters
         q = from_query(st.query_params, allowed)
         st.session_state.update(f_init=True, f_themes=list(q.themes), f_venues=list(q.venues),
                                 f_speakers=list(q.speakers), f_docs=list(q.documents), f_undated=bool(q.include_undated),
                                 f_query=q.query, f_from=q.date_from, f_to=q.date_to)
-    dated = p[p["date"] != ""]
-    lo = dated["date_start"].min().date() if len(dated) else date(2000, 1, 1)
-    hi = dated["date_end"].max().date() if len(dated) else date.today()
+    first, last = p["date_start"].min(), p["date_end"].max()  # undated passages (NaT) are skipped
+    lo = first.date() if pd.notna(first) else date(2000, 1, 1)
+    hi = last.date() if pd.notna(last) else date.today()
     sb = st.sidebar
     sb.header("Filters")
     sel_themes = sb.multiselect("Themes", data.theme_ids, format_func=lambda t: data.labels.get(t, t), key="f_themes")

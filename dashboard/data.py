@@ -8,13 +8,15 @@ Which store:
   default ``data/``): the seeds + documents added in the dashboard, tagged with the workspace's taxonomy. At start,
   and after an upload or a taxonomy change, it is brought up to date by the same incremental ingest as the CLI's
   (unchanged documents are not read again, so a warm start only checks file hashes).
-Either way the tables are read once per store version.
+Either way the store is read once per version, and never whole: one row per passage *without its text* (what the
+filters and counts need, ``core.store.queries.passage_frame``), the documents and the asks; a view reads the text
+and the tags of the rows it shows (``Data.rows``, ``Data.tags``), a page at a time.
 """
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,27 +24,31 @@ import streamlit as st
 
 from core.asks import ask_summary
 from core.model import IngestError
-from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, corpus_from_store, ingest
+from core.model import Document
+from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, ingest
 from core.store import Store, StoreError
+from core.store import queries
 from core.workspace import Workspace, WorkspaceError, default_workspace
 from core.store.search import QueryError
-from core.summary import FilterState, filter_mask, prepare, slim
+from core.summary import FilterState, filter_mask, prepare
 from core.tagging import compiled_taxonomy
 from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
 
 
 @dataclass
 class Data:
-    corpus: Corpus
-    passages: pd.DataFrame       # prepared: date columns + one boolean column per theme
-    agg: pd.DataFrame            # the same rows without text, for fast counting
-    asks: pd.DataFrame           # prepared the same way
+    corpus: Corpus               # documents, asks, reviews; its passages are ``passages``; no tags (see ``tags``)
+    passages: pd.DataFrame       # every passage without its text: dates, venue, speaker, one boolean column a theme
+    agg: pd.DataFrame            # the same frame (the name the counting code uses)
+    asks: pd.DataFrame           # prepared the same way (asks are few: kept whole)
     taxonomy: Taxonomy
     errors: list[IngestError]
     store: str = ""              # the store file and the version read (keys for the search cache)
     version: int = 0
     read_only: bool = False      # a store the user named ($CAMPAIGN_TRACKER_STORE): nothing here writes to it
     note: str = ""               # why this store is the one shown, when that needs saying
+    review: queries.Reviewed | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # document -> its title (or its id)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -51,6 +57,33 @@ class Data:
     @property
     def theme_ids(self) -> list[str]:
         return self.taxonomy.ids
+
+    def rows(self, ids, columns: list[str] | None = None) -> pd.DataFrame:
+        """Whole rows (text included) of the passages ``ids``, in that order, with each document's ``title``."""
+        with Store(self.store) as store:
+            df = queries.passage_rows(store, list(ids), columns)
+        if columns is None or "title" in columns:
+            df["title"] = df["document"].map(self.titles).fillna("")
+        return df
+
+    def tags(self, ids=None, themes=()) -> pd.DataFrame:
+        """The tags (reviews applied) of the passages ``ids``, of ``themes`` only when given; ``ids`` None: every
+        passage's tags of ``themes`` (cached per store version)."""
+        if ids is None:
+            return theme_tags(self.store, self.version, tuple(themes), self.review)
+        with Store(self.store) as store:
+            return queries.reviewed_tags(store, list(ids), self.review, themes)
+
+    def section(self, document: str, section_index: int) -> pd.DataFrame:
+        with Store(self.store) as store:
+            return queries.section_rows(store, document, section_index)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def theme_tags(store: str, version: int, themes: tuple[str, ...], _review) -> pd.DataFrame:
+    """Every tag of ``themes`` (reviews applied), for the evidence tables: read once per store version."""
+    with Store(store) as s:
+        return queries.reviewed_tags(s, None, _review, themes)
 
 
 #: the path of an IngestError about the workspace's saved taxonomy (shown on every page, not only Sources)
@@ -139,20 +172,47 @@ def sync(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]:
             return store.version, tuple(errors)
 
 
-@st.cache_data(show_spinner="Opening the store…", max_entries=4)
+@st.cache_resource(show_spinner="Opening the store…", max_entries=4)
 def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
+    """The store at ``version``, read once and shared by every session (never changed in place: ``load`` hands
+    out copies that differ only in their errors and notes)."""
     try:
         tax = taxonomy_from(taxonomy_text)
     except TaxonomyError:
         tax = default_taxonomy()
     with Store(path) as store:
-        corpus = corpus_from_store(store, tax)
-    passages = prepare(corpus.passages, tax.ids)
+        frame = queries.passage_frame(store, tax.ids)
+        asks = store.frame("asks")
+        review = queries.reviewed(store, frame, asks, tax.ids)
+        docs = store.frame("documents")
+        commitments = store.frame("commitments")
+    table = queries.documents_table(docs, frame)
+    documents = [Document(document=r["document"], path=r["path"], layout=r["layout"], title=r["title"],
+                          flags=[f for f in r["flags"].split("; ") if f], url=r["url"]) for r in docs.to_dict("records")]
+    passages = review.frame
+    corpus = Corpus(documents=documents, passages=passages, asks=review.asks, commitments=commitments, taxonomy=tax,
+                    documents_table=table, reviews=review.decisions, detected_asks=review.detected_asks)
     asks = prepare(corpus.asks, tax.ids) if len(corpus.asks) else corpus.asks
-    titles = {d.document: (d.title or d.document) for d in corpus.documents}
-    passages["title"] = passages["document"].astype(str).map(titles).fillna("").astype("category")
-    return Data(corpus=corpus, passages=passages, agg=slim(passages), asks=asks, taxonomy=tax, errors=[],
-                store=path, version=version)
+    titles = {d.document: (d.title or d.document) for d in documents}
+    return Data(corpus=corpus, passages=passages, agg=passages, asks=asks, taxonomy=tax, errors=[], store=path,
+                version=version, review=review, titles=titles)
+
+
+#: (the Data read, errors, read-only, note) -> the copy handed out: the same object at every rerun, so a view
+#: can tell a store read again from the one it worked on (``briefing._memo`` compares by identity)
+_dressed: dict[tuple, Data] = {}
+
+
+def _dress(data: Data, errors, read_only: bool, note: str) -> Data:
+    key = (id(data), tuple(map(str, errors)), read_only, note)
+    held = _dressed.get(key)
+    if held is None or held[0] is not data:
+        if len(_dressed) > 16:
+            _dressed.clear()
+        corpus = replace(data.corpus, errors=list(errors))
+        held = _dressed[key] = (data, replace(data, corpus=corpus, errors=list(errors), read_only=read_only,
+                                              note=note))
+    return held[1]
 
 
 #: store path -> the version this server's own writes (a review decision) left it at; sync runs only when files
@@ -175,19 +235,15 @@ def _given(path: Path, ws: Workspace) -> Data:
         held = _last.get(str(path))
         if held is None:
             raise
-        data = held
-        data.errors = [IngestError(str(path), f"{exc} (showing what was read before)")]
-        return data
+        return _dress(held[0], [IngestError(str(path), f"{exc} (showing what was read before)")], True, held[1])
     text, note = given_taxonomy(ws, digest)
     data = _read(str(path), version, text)
-    data.errors = []
-    data.read_only, data.note = True, note
-    _last[str(path)] = data
-    return data
+    _last[str(path)] = (data, note)
+    return _dress(data, [], True, note)
 
 
-#: the last Data read from a store of the user's own, shown while the store cannot be opened (an ingest writing)
-_last: dict[str, Data] = {}
+#: the last Data read from a store of the user's own (and its note), shown while the store cannot be opened
+_last: dict[str, tuple[Data, str]] = {}
 
 
 def load(ws: Workspace | None = None) -> Data:
@@ -200,11 +256,7 @@ def load(ws: Workspace | None = None) -> Data:
     fp = _fingerprint(ws)
     version, errors = sync(str(ws.root), fp)
     version = max(version, _written.get(str(store_path(ws)), 0))
-    data = _read(str(store_path(ws)), version, fp[1])
-    data.errors = list(errors)
-    data.corpus.errors = list(errors)
-    data.read_only, data.note = False, note
-    return data
+    return _dress(_read(str(store_path(ws)), version, fp[1]), errors, False, note)
 
 
 def ledger(data: Data, asks: pd.DataFrame, quiet_days: int, as_of=None) -> pd.DataFrame:

@@ -22,18 +22,30 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 @pytest.fixture
 def media(monkeypatch):
-    """Capture download-button payloads (AppTest exposes no bytes through its public API)."""
+    """Capture download-button payloads (AppTest exposes no bytes through its public API): a file made when the
+    page ran, or a deferred one (made when clicked: its callable is run as a click would)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     stores: list = []
+    managers: list = []
 
     class Recorder(MemoryMediaFileStorage):
         def __init__(self, *a, **k):
             super().__init__(*a, **k)
             stores.append(self)
+
+    class Managers(MediaFileManager):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            managers.append(self)
     monkeypatch.setattr(app_test_mod, "MemoryMediaFileStorage", Recorder)
+    monkeypatch.setattr(app_test_mod, "MediaFileManager", Managers)
 
     def read(at, key):
         url = at.get("download_button")
         btn = next(b for b in url if b.proto.id.endswith(key) or key in b.proto.id)
+        if btn.proto.deferred_file_id:
+            data = managers[-1]._deferred_callables[btn.proto.deferred_file_id]["callable"]()
+            return (data.encode("utf-8") if isinstance(data, str) else data), btn
         file_id = btn.proto.url.rsplit("/", 1)[-1].split(".")[0]
         return stores[-1].get_file(file_id).content, btn
     return read

@@ -102,3 +102,44 @@ def test_a_file_that_is_not_a_store_is_an_error_not_a_crash(tmp_path, monkeypatc
     at.run()
     assert not at.exception
     assert "is not a DuckDB file" in shown(at.error[0]) and bad.read_text() == "not a database"
+
+
+def test_passages_table_pages_through_every_row_read_from_the_store():
+    """The table shows a page of rows read whole from the store (text included); paging reaches every passage,
+    newest first, each once."""
+    from dashboard.data import load
+    from dashboard.views.passages import TABLE_ROWS, newest_first
+    data = load()
+    order = newest_first(data.passages[data.passages["_canonical"]])["passage_id"].tolist()
+    assert len(order) > 2 * TABLE_ROWS
+    at = run_view("passages")
+    seen = []
+    for page in range(1, -(-len(order) // TABLE_ROWS) + 1):
+        at.number_input(key="pa_rows").set_value(page).run()
+        assert not at.exception, at.exception
+        df = at.dataframe[0].value
+        assert df["text"].str.len().gt(0).all() and len(df) == min(TABLE_ROWS, len(order) - len(seen))
+        seen += df["passage_id"].tolist()
+    assert seen == order
+    assert at.query_params["rows"] in (str(page), [str(page)])  # the page is in the address bar
+
+
+def test_the_frame_the_views_count_holds_no_text():
+    from dashboard.data import load
+    data = load()
+    assert "text" not in data.passages and "text" not in data.agg and data.corpus.tags is None
+    assert {"date_start", "th:county_lines", "_canonical"} <= set(data.passages.columns)
+
+
+def test_dates_in_tables_are_iso_text():
+    import pandas as pd
+
+    from dashboard.views.common import iso_dates
+    df = pd.DataFrame({"day": pd.to_datetime(["2018-01-17", None]), "at": pd.to_datetime(["2026-12-07 14:05:09", None]),
+                       "n": [1, 2]})
+    out = iso_dates(df)
+    assert out["day"].tolist() == ["2018-01-17", ""] and out["at"].tolist() == ["2026-12-07 14:05", ""]
+    assert out["n"].tolist() == [1, 2]
+    at = run_view("themes", themes=("county_lines",))  # the asks table carries the asks' date bounds (hidden)
+    for frame in at.dataframe:
+        assert not any(pd.api.types.is_datetime64_any_dtype(frame.value[c]) for c in frame.value.columns)

@@ -124,7 +124,7 @@ def drill_down(data, asks, led) -> None:
                           f"first {row['first_raised'] or 'undated'} · last {row['last_raised'] or 'undated'}"))
     occ = asks[(asks["ask_group"] == g) & (asks["duplicate_of"] == "")].sort_values("date_end", ascending=False,
                                                                                     na_position="last")
-    texts = data.passages.set_index("passage_id")["text"]
+    texts = data.rows(occ["passage_id"].unique(), ["passage_id", "text"]).set_index("passage_id")["text"]
     for _, a in occ.iterrows():
         meta = " · ".join(md_escape(x) for x in [a["date"] or "undated", a["venue"] or "venue unknown",
                                                   a["speaker"] or "speaker unknown", a["passage_id"]])

@@ -3,6 +3,9 @@ sidebar's filters. The content is core.brief's (the same counts as every other v
 a download button is clicked (Streamlit's deferred download), so choosing here costs no rendering."""
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -34,10 +37,24 @@ def ask_choices(data, state: FilterState) -> pd.DataFrame:
 
 
 def make_briefing(data, state: FilterState, subject: str, choice: str | None, milestones):
+    """The briefing, with the text, links and tags read from the store for its subject's passages only."""
     theme = choice if subject == "theme" else None
     ask = choice if subject == "ask" else None
-    return build_briefing(data.corpus, state, theme=theme, ask_group=ask, milestones=milestones,
-                          passages=data.passages, asks=data.asks)
+    p = data.passages
+    if ask is not None:
+        a = data.asks[filter_mask(data.asks, state) & (data.asks["ask_group"] == ask)] if len(data.asks) else data.asks
+        ids, tags = list(dict.fromkeys(a["passage_id"])), data.tags([])
+    else:
+        sub = state.with_(themes=(theme,)) if theme else state
+        tags = data.tags(p["passage_id"][filter_mask(p, sub)], sub.themes)
+        ids = list(dict.fromkeys(tags["passage_id"]))  # quotations come from tagged passages
+    rows = data.rows(ids, ["passage_id", "text", "url"])
+    pos = pd.Series(range(len(p)), index=p["passage_id"].to_numpy()).reindex(rows["passage_id"].to_numpy())
+    text, url = np.full(len(p), "", dtype=object), np.full(len(p), "", dtype=object)
+    text[pos.to_numpy(dtype="int64")], url[pos.to_numpy(dtype="int64")] = rows["text"].to_numpy(), rows["url"].to_numpy()
+    corpus = replace(data.corpus, tags=tags)
+    return build_briefing(corpus, state, theme=theme, ask_group=ask, milestones=milestones,
+                          passages=p.assign(text=text, url=url), asks=data.asks)
 
 
 def render(data, state: FilterState) -> None:

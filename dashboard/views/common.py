@@ -36,13 +36,21 @@ def show_html(markup: str) -> None:
     st.markdown(html_block(markup), unsafe_allow_html=True)
 
 
-def download(df: pd.DataFrame, what: str, state: FilterState, key: str, label: str, labels: dict[str, str] | None = None,
-             noun: str = "rows", extra: str = "") -> None:
-    """A CSV download whose file name and caption say what it holds (the filters, undated in or out)."""
+def download(df, what: str, state: FilterState, key: str, label: str, labels: dict[str, str] | None = None,
+             noun: str = "rows", extra: str = "", n: int | None = None) -> None:
+    """A CSV download whose file name and caption say what it holds (the filters, undated in or out). ``df``: a
+    frame, or a function making it (of ``n`` rows) only when the button is clicked (rows read from the store)."""
     extra = re.sub(r"[^\w.-]+", "-", extra).strip("-")[:40]
     name = f"{what}_{slug(state)}{'_' + extra if extra else ''}.csv"
-    st.download_button(label, data=to_csv_bytes(df), file_name=name, mime="text/csv", key=key)
-    st.caption(md_escape(f"{name}: {describe(state, len(df), labels, noun)}"))
+    payload = (lambda: to_csv_bytes(df())) if callable(df) else to_csv_bytes(df)
+    st.download_button(label, data=payload, file_name=name, mime="text/csv", key=key)
+    st.caption(md_escape(f"{name}: {describe(state, len(df) if n is None else n, labels, noun)}"))
+
+
+def passage_csv(data, ids):
+    """The passages ``ids`` as the CLI's export writes them (read from the store when the download is clicked)."""
+    from core.model import COLUMNS
+    return lambda: data.rows(list(ids), COLUMNS)
 
 
 #: columns a reader needs first, in this order; then the rest as they come
@@ -65,8 +73,20 @@ def table(df: pd.DataFrame, schema: str, key: str, first=FIRST, hide=(), extra: 
         config["title"] = st.column_config.TextColumn("Document")
     config.update({c: st.column_config.Column(v) if isinstance(v, str) else v for c, v in (extra or {}).items()})
     keep = [c for c in df.columns if not str(c).startswith(("th:", "_"))]  # hidden ones stay in the data
-    shown = df[keep].astype({c: str for c in keep if isinstance(df[c].dtype, pd.CategoricalDtype)})
+    shown = iso_dates(df[keep].astype({c: str for c in keep if isinstance(df[c].dtype, pd.CategoricalDtype)}))
     st.dataframe(shown, hide_index=True, key=key, column_order=cols, column_config=config)
+
+
+def iso_dates(df: pd.DataFrame) -> pd.DataFrame:
+    """Date and time columns as ISO text: a day as YYYY-MM-DD, a moment as YYYY-MM-DD HH:MM (a table would show a
+    timestamp, or a day at midnight); a missing one as empty text."""
+    out = df
+    for c in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[c]):
+            v = df[c]
+            days = bool(((v.dt.normalize() == v) | v.isna()).all())
+            out = out.assign(**{c: v.dt.strftime("%Y-%m-%d" if days else "%Y-%m-%d %H:%M").fillna("")})
+    return out
 
 
 def query_terms(query: str) -> list[str]:
@@ -113,11 +133,10 @@ def cards(data, df: pd.DataFrame, themes: tuple[str, ...] = (), query: str = "",
     """Passage cards, a page at a time (with a pager when ``key`` is given, else the first page)."""
     from dashboard.cards import passage_card
     start = pager(len(df), key, param) if key else 0
-    shown = df.iloc[start:start + PER_PAGE]
-    tags = data.corpus.tags
-    if themes:
-        tags = tags[tags["theme"].isin(themes)]
-    by_pid = {pid: g for pid, g in tags[tags["passage_id"].isin(shown["passage_id"])].groupby("passage_id")}
+    page = df["passage_id"].iloc[start:start + PER_PAGE].tolist()
+    shown = data.rows(page)  # the page's text, read from the store
+    tags = data.tags(page, themes)
+    by_pid = {pid: g for pid, g in tags.groupby("passage_id")}
     for _, row in shown.iterrows():
         show_html(passage_card(row, by_pid.get(row["passage_id"], tags.iloc[0:0]), query_spans(row["text"], query)))
     if len(df) > len(shown):

@@ -16,7 +16,7 @@ from core.summary import FilterState, apply_filters
 from core.workspace import default_workspace
 from dashboard.data import store_path, wrote
 from dashboard.text import md_escape
-from dashboard.views.common import read_only, show_html
+from dashboard.views.common import iso_dates, read_only, show_html
 
 #: how many items a picker offers (the table above lists them all)
 PICK_LIMIT = 500
@@ -83,8 +83,8 @@ def _log(data) -> None:
         st.info("No decisions yet.")
     else:
         labels = dict(schema.labels("reviews"), state="Applies")
-        st.dataframe(dec[["target", "item_id", "decision", "group_label", "reviewer", "reviewed_at", "state",
-                          "note"]], hide_index=True, key="rv_log", column_config=labels)
+        st.dataframe(iso_dates(dec[["target", "item_id", "decision", "group_label", "reviewer", "reviewed_at", "state",
+                                    "note"]]), hide_index=True, key="rv_log", column_config=labels)
 
 
 def _asks(data, state: FilterState, who: str, note: str) -> None:
@@ -132,7 +132,7 @@ def _list_and_pick(table: pd.DataFrame, id_col: str, text_col: str, noun: str, k
     if show != "all":
         table = table[(table["review"] == "") == (show == "not reviewed")]
     st.markdown(f"**{len(table)} {noun}**")
-    st.dataframe(table, hide_index=True, key=f"{key}_table", column_config=config)
+    st.dataframe(iso_dates(table), hide_index=True, key=f"{key}_table", column_config=config)
     if not len(table):
         return None
     pick = table.head(PICK_LIMIT)
@@ -159,7 +159,7 @@ def _tags(data, state: FilterState, who: str, note: str) -> None:
     if other.strip() and st.button("Confirm on that passage", key="rv_tag_add"):
         _decide(lambda s: review_tag(s, other.strip(), theme, "confirm", note=note, reviewer=who,
                                      taxonomy=data.taxonomy))
-    tags = c.tags[c.tags["theme"] == theme]
+    tags = data.tags(None, (theme,))
     dec = c.reviews if c.reviews is not None else pd.DataFrame(columns=["target", "item_id", "decision", "passage_id"])
     mine = dec[(dec["target"] == "tag") & (dec["item_id"].str.endswith("|" + theme))]
     decision = dict(zip(mine["passage_id"], mine["decision"]))
@@ -169,7 +169,8 @@ def _tags(data, state: FilterState, who: str, note: str) -> None:
     if not len(passages):
         st.info("No passage tagged with this theme within the filters.")
         return
-    table = passages[["passage_id", "text", "speaker", "date"]].copy()
+    table = passages[["passage_id", "speaker", "date"]].astype(str)
+    table.insert(1, "text", data.rows(table["passage_id"], ["passage_id", "text"])["text"].to_numpy())
     matched = tags.groupby("passage_id")["matched_text"].agg(lambda s: "; ".join(dict.fromkeys(s)))
     table["matched"] = table["passage_id"].map(matched).fillna("")
     table["review"] = [decision.get(k, "") for k in table["passage_id"]]

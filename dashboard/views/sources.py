@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.pipeline import STORE_ENV
 from core.schema import VENUES
+from core.store import Store, queries
 from core.sources import parse_bytes, suffixes
 from core.sources.metadata import SUFFIX as SIDECAR
 from core.sources.metadata import validate
@@ -21,6 +22,7 @@ from dashboard.text import md_escape
 from dashboard.views.common import read_only, table
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+FLAGGED_SHOWN = 1000
 DEFAULT_SOURCE = default_taxonomy().source
 
 
@@ -33,13 +35,16 @@ def render(data, state) -> None:
     docs = data.corpus.documents_frame()
     table(docs, "documents", "src_docs", first=("title", "date", "venue", "passages", "undated", "no_speaker", "flags", "url"),
           hide=("path", "content_hash"))
-    flagged = data.passages[data.passages["quality_flags"] != ""]
-    st.caption(f"{(data.passages['duplicate_of'] != '').sum()} duplicate passages (counted once), "
-               f"{(data.passages['date'] == '').sum()} undated passages, "
-               f"{(data.passages['layout'] == 'plain_text').sum()} passages from documents in no known layout.")
-    if len(flagged):
-        with st.expander("Flagged passages"):
+    with Store(data.store) as store:
+        q = queries.quality_counts(store)
+        n_flagged, flagged = queries.flagged(store, FLAGGED_SHOWN)
+    st.caption(f"{q['duplicates']:,} duplicate passages (counted once), {q['undated']:,} undated passages, "
+               f"{q['plain_text']:,} passages from documents in no known layout.")
+    if n_flagged:
+        with st.expander(f"Flagged passages ({n_flagged:,})"):
             st.dataframe(flagged[["passage_id", "quality_flags", "duplicate_of", "text"]], hide_index=True, key="src_flags")
+            if n_flagged > len(flagged):
+                st.caption(f"The first {len(flagged):,} by document and line.")
     for err in data.errors:
         st.error(md_escape(err))
     for ok, msg in st.session_state.pop("upload_messages", []):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.store import Store, queries
 from core.summary import THEME_PREFIX, plural
 from core.tagging import Tagger, tag_passages
 from core.taxonomy import TaxonomyError, parse_taxonomy
@@ -15,6 +16,8 @@ from dashboard.text import md_escape
 from dashboard.views.common import read_only
 
 NEW = "(a new theme)"
+#: what the tagger reads of a passage
+TAGGED_COLUMNS = ["passage_id", "document", "section_index", "section_title", "text"]
 CONTEXT_COLUMNS = ["phrases", "near", "window"]
 
 
@@ -27,12 +30,18 @@ def _split(cell) -> list[str]:
 
 
 @st.cache_data(show_spinner="Counting the passages it would tag…", max_entries=16)
-def would_tag(theme_toml: str, theme_id: str, n_passages: int, _passages: pd.DataFrame) -> int:
+def would_tag(theme_toml: str, theme_id: str, store: str, version: int) -> int:
     """How many passages a theme (alone: themes are tagged independently) would tag; keyed on its definition and
-    the passages loaded."""
+    the store's version. The text is read from the store a batch of whole documents at a time."""
     one = parse_taxonomy(theme_toml, "this form")
-    tags = tag_passages(_passages, one, Tagger(one))  # not kept by tagger_for: the taxonomy in use stays there
-    return int(tags.loc[tags["theme"] == theme_id, "passage_id"].nunique()) if len(tags) else 0
+    tagger = Tagger(one)  # not kept by tagger_for: the taxonomy in use stays there
+    found: set[str] = set()
+    with Store(store) as s:
+        for batch in queries.document_batches(s, TAGGED_COLUMNS):
+            tags = tag_passages(batch, one, tagger)
+            if len(tags):
+                found.update(tags.loc[tags["theme"] == theme_id, "passage_id"])
+    return len(found)
 
 
 def render(data, state) -> None:
@@ -90,7 +99,7 @@ def render(data, state) -> None:
     try:
         with_theme(saved, theme)  # the whole taxonomy as it would be saved, validated
         one = taxonomy_toml({"mode": "replace", "section_share": tax.section_share, "theme": [theme]})
-        n = would_tag(one, tid, len(data.passages), data.passages)
+        n = would_tag(one, tid, data.store, data.version)
     except (TaxonomyError, WorkspaceError) as exc:
         st.error(md_escape(f"Not applied: {exc}"))
         return

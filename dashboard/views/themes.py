@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.model import COLUMNS
 from core.summary import THEME_PREFIX, FilterState, continuous, evidence_breakdown, evidence_passages, plural, theme_timeline
 from dashboard import charts
-from dashboard.data import filtered
+from dashboard.data import filtered, mask
 from dashboard.state import bind, publish
 from dashboard.text import md_escape
-from dashboard.views.common import caption, cards, download, table
+from dashboard.views.common import caption, cards, download, passage_csv, table
+from dashboard.views.passages import newest_first
 from dashboard.views.milestones import milestones_for
 
 FREQS = ["month", "quarter", "year"]
@@ -50,8 +50,7 @@ def render(data, state: FilterState) -> None:
     publish("theme", theme, options[0])
     t = data.taxonomy.theme(theme)
     st.caption(md_escape(t.description))
-    df = filtered(data, state)
-    df = df[df[THEME_PREFIX + theme]]
+    df = data.passages[mask(data, state) & data.passages[THEME_PREFIX + theme]]
     one = state.with_(themes=(theme,))
     caption(one, len(df), data.labels)
     st.markdown(md_escape(in_words(df, t.label)))
@@ -62,7 +61,7 @@ def render(data, state: FilterState) -> None:
     with c2:
         st.plotly_chart(charts.counts_bar(df["speaker"].astype(str).replace("", "(unknown)").value_counts(), "Speakers"), key="th_speakers")
     st.subheader("What matched")
-    evidence = evidence_breakdown(data.corpus.tags, df["passage_id"], theme)
+    evidence = evidence_breakdown(data.tags(None, (theme,)), df["passage_id"], theme)
     st.caption("Each phrase, near-miss, context rule or section cue that tagged these passages, with the passages it "
                "tagged (a passage tagged by two counts in both). Choose one below to list just its passages.")
     st.dataframe(evidence, hide_index=True, key="th_evidence")
@@ -102,10 +101,10 @@ def passages(data, df, theme, evidence, state) -> None:
     pick = st.selectbox("Matched by", choices, key="th_pick")
     publish("evidence", pick, "any evidence")
     if pick != "any evidence":
-        df = df[df["passage_id"].isin(evidence_passages(data.corpus.tags, theme, pick))]
+        df = df[df["passage_id"].isin(evidence_passages(data.tags(None, (theme,)), theme, pick))]
         st.caption(md_escape(f"{plural(len(df), 'passages')} matched by {pick}"))
-    df = df.sort_values(["date_end", "document", "line"], ascending=[False, True, True], na_position="last")
-    download(df[COLUMNS].astype({c: str for c in ("venue", "speaker", "document")}), "passages", state,
-             "dl_theme_passages", "Download this theme's passages (CSV)", data.labels, "passages",
-             extra="" if pick == "any evidence" else "matched-by-" + pick)
+    df = newest_first(df)
+    download(passage_csv(data, df["passage_id"]), "passages", state, "dl_theme_passages",
+             "Download this theme's passages (CSV)", data.labels, "passages",
+             extra="" if pick == "any evidence" else "matched-by-" + pick, n=len(df))
     cards(data, df, themes=(theme,), query=state.query, key="th_page", param="page")

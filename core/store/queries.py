@@ -1,0 +1,188 @@
+"""Reading the store a page at a time, for views over millions of passages (the dashboard; no Streamlit here).
+
+- ``passage_frame``: one row per passage *without its text*, with what filtering and counting need, prepared as
+  ``core.summary.prepare`` prepares a frame (date bounds, one boolean column per theme, ``_canonical``, ``_prec``,
+  ``_m``, categorical venue / speaker / document). Built by DuckDB and handed over as Arrow: about 0.4 s at a
+  million passages, against seconds for the whole table with its text.
+- ``passage_rows`` / ``tag_rows``: whole rows (text included) of the passages a view shows, by id.
+- ``reviewed``: the store's review decisions applied to that frame, the asks and the tags of reviewed passages,
+  reading only the reviewed passages' rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..summary import PRECISION_ORDER, THEME_PREFIX
+
+#: the passage columns kept for every row (the rest, text included, is read for the rows shown)
+FRAME_COLUMNS = ["passage_id", "document", "date", "date_precision", "venue", "speaker", "duplicate_of", "line",
+                 "section_index"]
+#: few distinct values: categorical makes counting and filtering cheap
+_CATEGORICAL = ("document", "date", "date_precision", "venue", "speaker", "duplicate_of")
+_START = ("CASE length(date) WHEN 10 THEN try_cast(date AS DATE) WHEN 7 THEN try_cast(date || '-01' AS DATE) "
+          "WHEN 4 THEN try_cast(date || '-01-01' AS DATE) END")
+_END = ("CASE length(date) WHEN 10 THEN try_cast(date AS DATE) WHEN 7 THEN last_day(try_cast(date || '-01' AS DATE)) "
+        "WHEN 4 THEN try_cast(date || '-12-31' AS DATE) END")
+
+
+def _sql_str(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def passage_frame(store, theme_ids) -> pd.DataFrame:
+    """Every passage without its text, prepared for ``core.summary``'s filters and counts (see the module)."""
+    themes = ", ".join(f'list_contains(themes, {_sql_str(t)}) AS "{THEME_PREFIX}{t}"' for t in theme_ids)
+    cols = ", ".join(f'coalesce("{c}", \'\') AS "{c}"' if c in _CATEGORICAL or c == "passage_id" else f'"{c}"'
+                     for c in FRAME_COLUMNS)
+    sql = f"SELECT {cols}, {_START} AS date_start, {_END} AS date_end{', ' + themes if themes else ''} FROM passages"
+    table = store.con.cursor().sql(sql).to_arrow_table()
+    table = pa.table({c: pc.dictionary_encode(table[c]) if c in _CATEGORICAL else table[c]
+                      for c in table.column_names})
+    df = table.to_pandas(date_as_object=False)
+    for c in _CATEGORICAL:  # categories in text order (as astype("category") gives them), so sorting is by text
+        cats = df[c].cat.categories
+        if len(cats):
+            df[c] = df[c].cat.reorder_categories(sorted(cats))
+    for c in ("date_start", "date_end"):
+        df[c] = pd.to_datetime(df[c])
+    for c in ("line", "section_index"):
+        df[c] = df[c].astype("int64")
+    df["year"] = df["date_start"].dt.year.astype("Int64")
+    df["_canonical"] = (df["duplicate_of"] == "").to_numpy()
+    prec = df["date_precision"].cat.categories.map(lambda p: PRECISION_ORDER.get(p, 3))
+    df["_prec"] = np.asarray(prec, dtype="int8")[df["date_precision"].cat.codes.to_numpy()] if len(df) else \
+        pd.Series(dtype="int8")
+    months = df["date_start"].dt.year * 12 + df["date_start"].dt.month - 1
+    df["_m"] = months.fillna(-1).astype("int32")
+    for t in theme_ids:
+        df[THEME_PREFIX + t] = df[THEME_PREFIX + t].fillna(False).astype(bool)
+    return df
+
+
+def documents_table(docs: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per document (``docs``: the documents table) with its passages, duplicates, undated passages and
+    passages without a speaker counted from ``passage_frame``."""
+    counts = pd.DataFrame({"document": frame["document"].astype(str), "passages": 1,
+                           "duplicates": (frame["duplicate_of"] != "").to_numpy(),
+                           "undated": (frame["date"] == "").to_numpy(),
+                           "no_speaker": (frame["speaker"] == "").to_numpy()}).groupby("document").sum()
+    out = docs[["document", "layout", "title", "flags"]].merge(counts, how="left", left_on="document", right_index=True)
+    cols = ["passages", "duplicates", "undated", "no_speaker"]
+    out[cols] = out[cols].fillna(0).astype("int64")
+    return out[["document", "layout", "title", *cols, "flags"]].sort_values("document").reset_index(drop=True)
+
+
+def _in(column: str) -> str:
+    return f"{column} IN (SELECT unnest(?::VARCHAR[]))"
+
+
+def passage_rows(store, ids, columns: list[str] | None = None) -> pd.DataFrame:
+    """The passages ``ids`` as whole rows (the schema's columns, or ``columns``; lists joined with ';'), in the
+    order of ``ids`` (an id not in the store is left out)."""
+    ids = [str(i) for i in ids]
+    df = store.frame("passages", where=_in("passage_id"), params=[ids]) if ids else store.frame("passages", "FALSE")
+    if columns is not None:
+        df = df[columns]
+    order = {pid: i for i, pid in enumerate(ids)}
+    return df.iloc[np.argsort([order[p] for p in df["passage_id"]], kind="stable")].reset_index(drop=True)
+
+
+def tag_rows(store, ids, themes=()) -> pd.DataFrame:
+    """The stored tags of the passages ``ids`` (of ``themes`` only, when given), as stored."""
+    where, params = _in("passage_id"), [[str(i) for i in ids]]
+    if themes:
+        where += " AND " + _in("theme")
+        params.append([str(t) for t in themes])
+    return store.frame("tags", where=where, params=params)
+
+
+def section_rows(store, document: str, section_index: int) -> pd.DataFrame:
+    """One section of a document, in line order."""
+    df = store.frame("passages", where="document = ? AND section_index = ?", params=[document, int(section_index)])
+    return df.sort_values("line", kind="stable").reset_index(drop=True)
+
+
+def document_batches(store, columns: list[str], size: int = 50_000):
+    """Every passage's ``columns`` (text included), whole documents at a time (about ``size`` passages a batch,
+    so a section is never split), for work over the whole store that must not hold it all."""
+    counts = store.con.execute("SELECT document, count(*) FROM passages GROUP BY document ORDER BY document").fetchall()
+    batch: list[str] = []
+    n = 0
+    for i, (doc, k) in enumerate(counts):
+        batch.append(doc)
+        n += k
+        if n >= size or i == len(counts) - 1:
+            yield store.frame("passages", where=_in("document"), params=[batch])[columns]
+            batch, n = [], 0
+
+
+def quality_counts(store) -> dict[str, int]:
+    """Duplicates, undated passages and passages in no known layout."""
+    dup, undated, plain = store.con.execute(
+        "SELECT count(*) FILTER (WHERE duplicate_of <> ''), count(*) FILTER (WHERE date = ''), "
+        "count(*) FILTER (WHERE layout = 'plain_text') FROM passages").fetchone()
+    return {"duplicates": int(dup), "undated": int(undated), "plain_text": int(plain)}
+
+
+def flagged(store, limit: int = 1000) -> tuple[int, pd.DataFrame]:
+    """(how many passages carry a quality flag, the first ``limit`` of them)."""
+    n = int(store.con.execute("SELECT count(*) FROM passages WHERE len(quality_flags) > 0").fetchone()[0])
+    df = store.frame("passages", where=f"len(quality_flags) > 0 ORDER BY document, line LIMIT {int(limit)}")
+    return n, df
+
+
+@dataclass
+class Reviewed:
+    frame: pd.DataFrame          # passage_frame with the reviewed themes
+    asks: pd.DataFrame           # counted asks (reviews applied)
+    detected_asks: pd.DataFrame  # the detector's asks
+    decisions: pd.DataFrame      # every decision with its state
+    tags: pd.DataFrame           # the tags of the reviewed passages, reviews applied
+    passages: frozenset          # the reviewed passages' ids
+
+
+def reviewed(store, frame: pd.DataFrame, asks: pd.DataFrame, theme_ids) -> Reviewed:
+    """The store's review decisions (``core.review``) applied to ``frame`` (passage_frame), the asks and the tags,
+    reading the whole rows of the reviewed passages only."""
+    from ..review import apply, decisions
+    dec = decisions(store)
+    pids = list(dict.fromkeys(dec["passage_id"])) if len(dec) else []
+    rows = passage_rows(store, pids)
+    tags = tag_rows(store, pids)
+    done = apply(rows, tags, asks, dec, set(theme_ids) | set(tags["theme"]))
+    if len(done.passages):
+        frame = frame.copy(deep=False)
+        pos = pd.Series(np.arange(len(frame)), index=frame["passage_id"].to_numpy())
+        at = pos.reindex(done.passages["passage_id"].to_numpy())
+        keep = at.notna().to_numpy()
+        where = at[keep].astype("int64").to_numpy()
+        sets = [set(str(s).split(";")) for s in done.passages["themes"].to_numpy()[keep]]
+        for t in theme_ids:
+            col = frame[THEME_PREFIX + t].to_numpy().copy()
+            col[where] = [t in s for s in sets]
+            frame[THEME_PREFIX + t] = col
+    return Reviewed(frame, done.asks, asks, done.decisions, done.tags, frozenset(pids))
+
+
+def reviewed_tags(store, ids, review: Reviewed | None, themes=()) -> pd.DataFrame:
+    """The tags as counted of the passages ``ids`` (None: of every passage; then ``themes`` must be given):
+    the stored tags, those of reviewed passages taken from ``review``."""
+    done = review.passages if review is not None else frozenset()
+    if ids is None:
+        out = store.frame("tags", where=_in("theme"), params=[[str(t) for t in themes]])
+        out = out[~out["passage_id"].isin(done)] if done else out
+        mine = review.tags if done else None
+    else:
+        ids = [str(i) for i in ids]
+        out = tag_rows(store, [i for i in ids if i not in done], themes)
+        mine = review.tags[review.tags["passage_id"].isin(set(ids) & done)] if done else None
+    if mine is not None and len(mine):
+        if themes:
+            mine = mine[mine["theme"].isin(themes)]
+        out = pd.concat([out, mine[out.columns]], ignore_index=True)
+    return out.reset_index(drop=True)
