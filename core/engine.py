@@ -86,7 +86,7 @@ def process_batch(items: list[Item], taxonomy) -> BatchResult:
     import pandas as pd
 
     from .asks import extract
-    from .dedup import _norm, band_keys
+    from .dedup import _norm, band_keys_many
     from .schema import names
     from .sources import parse_bytes
     from .tagging import tag_passages, themes_column
@@ -112,14 +112,11 @@ def process_batch(items: list[Item], taxonomy) -> BatchResult:
     found = set(asks["passage_id"]) if len(asks) else set()
     found |= set(commitments["passage_id"]) if len(commitments) else set()
     t3 = time.perf_counter()
-    band_ids, band_rows = [], []
-    for pid, text in zip(frame["passage_id"], frame["text"]):
-        keys = band_keys(text)
-        band_ids += [pid] * len(keys)
-        band_rows += keys
+    at, keys = band_keys_many(frame["text"].tolist())
     t4 = time.perf_counter()
     doc_frame = pd.DataFrame(docs, columns=[c for c in names("documents") if c != "ingested_at"])
-    bands = pa.table({"passage_id": pa.array(band_ids, pa.string()), "key": pa.array(band_rows, pa.int64())})
+    ids = pa.array(frame["passage_id"].tolist(), pa.string())
+    bands = pa.table({"passage_id": ids.take(pa.array(at)), "key": pa.array(keys, pa.int64())})
     return BatchResult(documents=to_arrow(doc_frame), passages=to_arrow(frame), tags=to_arrow(tags), bands=bands,
                        ask_passages=sorted(found), failed=failed,
                        seconds={"parse": t1 - t0, "tag": t2 - t1, "asks": t3 - t2, "minhash": t4 - t3,

@@ -12,9 +12,9 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from .dedup import mark_duplicates
+from .dedup import MARKS, mark_duplicates
 from .sources import document_metadata, iter_files, load_documents
-from .model import COLUMNS, Document, IngestError, Passage, failures, to_frame
+from .model import COLUMNS, FIELDS, Document, IngestError, Passage, failures, to_frame
 
 DEFAULT_SOURCES = [Path(__file__).resolve().parent / "data" / "seeds"]  # the bundled seeds (package data)
 
@@ -39,13 +39,17 @@ class Corpus:
     def documents_frame(self) -> pd.DataFrame:
         if self.documents_table is not None:
             return self.documents_table
+        p = self.passages  # the counts as de-duplication left them (a copy borrows its canonical's speaker)
+        count = pd.DataFrame({"document": p["document"], "duplicates": p["duplicate_of"] != "",
+                              "undated": p["date"] == "", "no_speaker": p["speaker"] == ""}).groupby("document").sum()
         rows = []
         for d in self.documents:
-            n_dup = sum(1 for p in d.passages if p.duplicate_of)
+            n = count.loc[d.document] if d.document in count.index else None
             rows.append({
                 "document": d.document, "layout": d.layout, "title": d.title, "passages": len(d.passages),
-                "duplicates": n_dup, "undated": sum(1 for p in d.passages if not p.date),
-                "no_speaker": sum(1 for p in d.passages if not p.speaker),
+                "duplicates": int(n["duplicates"]) if n is not None else 0,
+                "undated": int(n["undated"]) if n is not None else 0,
+                "no_speaker": int(n["no_speaker"]) if n is not None else 0,
                 "flags": "; ".join(d.flags),
             })
         return pd.DataFrame(rows, columns=["document", "layout", "title", "passages", "duplicates", "undated",
@@ -62,9 +66,8 @@ def build_corpus(sources: Iterable[Path | str] | None = None, *, taxonomy=None, 
     errors: list[IngestError] = []
     if documents is None:
         documents, errors = load_documents(list(sources or DEFAULT_SOURCES), progress=progress)
-    passages = passages_from(documents)
-    duplicates = mark_duplicates(passages)
-    corpus = Corpus(documents=documents, passages=to_frame(passages), errors=errors, duplicates=duplicates)
+    passages, duplicates = mark_duplicates(to_frame(passages_from(documents)))
+    corpus = Corpus(documents=documents, passages=passages, errors=errors, duplicates=duplicates)
     return enrich(corpus, taxonomy)
 
 
@@ -99,13 +102,15 @@ def _norm_hash(text: str) -> str:
     return hashlib.md5(_norm(text).encode()).hexdigest()
 
 
-def _reset_carry_over(p: Passage) -> Passage:
-    """An existing passage as it was read, before de-duplication marked it (so it can be redone)."""
-    if p.speaker_basis.startswith("duplicate of"):
-        p.speaker = p.speaker_detail = p.speaker_basis = ""
-    p.duplicate_of = ""
-    p.quality_flags = ";".join(f for f in p.quality_flags.split(";") if f and f != "duplicate")
-    return p
+def _as_read(passages: pd.DataFrame) -> pd.DataFrame:
+    """Stored passages as they were read, before de-duplication marked them (so it can be redone): a new frame."""
+    borrowed = passages["speaker_basis"].str.startswith("duplicate of").to_numpy(dtype=bool)
+    flags = [";".join(f for f in s.split(";") if f and f != "duplicate") for s in passages["quality_flags"]]
+    out = passages.assign(duplicate_of="", quality_flags=pd.Series(flags, index=passages.index, dtype=object))
+    for c in ("speaker", "speaker_detail", "speaker_basis"):
+        out[c] = pd.Series(out[c].to_numpy(dtype=object).copy(), index=out.index, dtype=object)
+        out.loc[borrowed, c] = ""
+    return out
 
 
 #: a batch closes at this many bytes of source files or this many files, whichever comes first
@@ -183,25 +188,6 @@ class _Planner:
             self.progress(min(self.done, len(self.files)), len(self.files), name)
 
 
-def _pairs_within(keys: pd.DataFrame) -> list[tuple[str, str]]:
-    """Pairs of passages in different documents that share an LSH band key (``keys``: passage_id, document, key)."""
-    import numpy as np
-    shared = keys[keys["key"].duplicated(keep=False)].sort_values("key", kind="stable")
-    if not len(shared):
-        return []
-    k = shared["key"].to_numpy()
-    ids, docs = shared["passage_id"].to_numpy(dtype=object), shared["document"].to_numpy(dtype=object)
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    ends = np.r_[starts[1:], len(k)]
-    pairs: set[tuple[str, str]] = set()
-    for a, b in zip(starts.tolist(), ends.tolist()):
-        for i in range(a, b):
-            for j in range(i + 1, b):
-                if docs[i] != docs[j] and ids[i] != ids[j]:
-                    pairs.add((ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i]))
-    return sorted(pairs)
-
-
 def _stored_keys(store, sql: str, frame: pd.DataFrame) -> pd.DataFrame:
     store.con.register("_in", frame)
     try:
@@ -211,12 +197,14 @@ def _stored_keys(store, sql: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
-    """De-duplicate a batch's passages (``frame``, marked in place) against the store. The stored passages it can
-    touch are done again with them: those of the same sitting days, with the same exact text, sharing an LSH band,
-    copies of the passages going out, and the rest of the groups they are in. Returns (the stored passages as
-    re-marked, the ids whose duplicate state or speaker changed, the ids of the passages going out)."""
-    from .dedup import mark_duplicates
-    from .engine import passages_frame
+    """De-duplicate a batch's passages (``frame``) against the store. The stored passages it can touch are done
+    again with them: those of the same sitting days, with the same exact text, sharing an LSH band, copies of the
+    passages going out, and the rest of the groups they are in. Returns (the batch with its marks, the stored
+    passages whose marks changed as re-marked, the ids whose duplicate state or speaker changed, the ids of the
+    passages going out). Nothing given is changed."""
+    import numpy as np
+
+    from .dedup import key_pairs
     out = replaced + frame["document"].unique().tolist()
     old = store.frame("passages", "document IN (SELECT unnest(?))", [replaced]) if replaced else None
     hashes = set(frame["_norm_hash"])
@@ -248,22 +236,29 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     finally:
         for name in inputs:
             store.con.unregister(name)
-    near_keys = _stored_keys(store, "SELECT b.passage_id, n.document, b.key FROM minhash_bands b JOIN _in n "
-                             "USING (passage_id)", near[["passage_id", "document"]]) if len(near) else keys[:0]
-    pairs = _pairs_within(pd.concat([keys, near_keys], ignore_index=True))
-    records = near.to_dict("records")
-    marks = ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags")
-    before = {r["passage_id"]: tuple(r[c] for c in marks) for r in records}
-    pairs += [(pid, m[0]) for pid, m in before.items() if m[0]]  # the groups as they were
-    existing = [_reset_carry_over(Passage(**r)) for r in records]
-    new = [Passage(**r) for r in frame[COLUMNS].to_dict("records")]
+    near_keys = _stored_keys(store, "SELECT b.passage_id, b.key FROM minhash_bands b JOIN _in n USING (passage_id)",
+                             near[["passage_id"]]) if len(near) else keys[:0]
+    both = pd.concat([frame[COLUMNS], _as_read(near)[COLUMNS]], ignore_index=True)
+    both = both.astype({c: "int64" for c in COLUMNS if FIELDS[c][0] == "int"})
+    # candidates: the pairs sharing a band key, and the groups as they were
+    band = pd.concat([keys[["passage_id", "key"]], near_keys[["passage_id", "key"]]], ignore_index=True)
+    row = pd.Index(both["passage_id"]).get_indexer(band["passage_id"])
+    rows = key_pairs(row, band["key"].to_numpy(dtype=np.int64), pd.factorize(both["document"])[0][row])
+    ids = both["passage_id"].to_numpy(dtype=object)
+    was = near["duplicate_of"] != ""
+    candidates = np.concatenate([ids[rows].reshape(-1, 2), near.loc[was, ["passage_id", "duplicate_of"]]
+                                 .to_numpy(dtype=object).reshape(-1, 2)])
     # within a sitting day only pairs with a new passage are compared: the stored ones were compared when stored
-    mark_duplicates(new + existing, pairs, fresh={p.passage_id for p in new})
-    for c in marks:
-        frame[c] = [getattr(p, c) for p in new]
-    changed = [p for p in existing if before[p.passage_id] != tuple(getattr(p, c) for c in marks)]
-    touched = {p.passage_id for p in new if p.duplicate_of} | {p.passage_id for p in changed}
-    return passages_frame(changed), touched, old_ids
+    marked, _pairs = mark_duplicates(both, candidates, fresh=frame["passage_id"])
+    batch = frame.copy()
+    for c in MARKS:
+        batch[c] = pd.Series(marked[c].to_numpy(dtype=object)[:len(frame)], index=frame.index, dtype=object)
+    stored = marked.iloc[len(frame):].reset_index(drop=True)
+    changed = np.zeros(len(near), dtype=bool)
+    for c in MARKS:
+        changed |= stored[c].to_numpy(dtype=object) != near[c].to_numpy(dtype=object)
+    touched = set(batch.loc[batch["duplicate_of"] != "", "passage_id"]) | set(stored.loc[changed, "passage_id"])
+    return batch, stored[changed].reset_index(drop=True), touched, old_ids
 
 
 def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[str], touched: set[str],
@@ -295,17 +290,14 @@ def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[
 def _rebuild_bands(store) -> None:
     """The MinHash band keys of every stored passage, from the stored text (a store from before them, or after an
     interrupted ingest)."""
-    from .dedup import MIN_CHARS, band_keys
+    from .dedup import MIN_CHARS, band_keys_many
     with store.transaction():
         store.con.execute("DELETE FROM minhash_bands")
         cur = store.con.execute("SELECT passage_id, text FROM passages WHERE length(text) >= ?", [MIN_CHARS])
         while rows := cur.fetchmany(50_000):
-            ids, keys = [], []
-            for pid, text in rows:
-                k = band_keys(text)
-                ids += [pid] * len(k)
-                keys += k
-            _write_bands(store, pd.DataFrame({"passage_id": ids, "key": pd.Series(keys, dtype="int64")}))
+            ids = [pid for pid, _text in rows]
+            at, keys = band_keys_many([text for _pid, text in rows])
+            _write_bands(store, pd.DataFrame({"passage_id": [ids[i] for i in at.tolist()], "key": keys}))
 
 
 def _write_bands(store, keys: pd.DataFrame) -> None:
@@ -371,7 +363,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
                     with store.transaction():
                         store._set("taxonomy_digest", taxonomy.digest)
                 break
-            frame, tags, keys = passages_frame([]), None, pd.DataFrame({"passage_id": [], "document": [], "key": []})
+            frame, tags, keys = passages_frame([]), None, pd.DataFrame({"passage_id": [], "key": []})
             frame["_norm_hash"] = []
             docs = pd.DataFrame(columns=names("documents"))
         else:
@@ -380,7 +372,6 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
                 counts.failed += 1
             frame, tags, docs = arrow_frame(res.passages), arrow_frame(res.tags), arrow_frame(res.documents)
             keys = arrow_frame(res.bands)
-            keys["document"] = keys["passage_id"].map(dict(zip(frame["passage_id"], frame["document"])))
             for d in docs["document"]:
                 setattr(counts, planner.status[d], getattr(counts, planner.status[d]) + 1)
             planner.tick(len(docs) + len(res.failed), docs["document"].iloc[-1] if len(docs) else "")
@@ -393,7 +384,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
             with store.transaction():
                 store._set(PENDING, "1")
         replaced = [d for d in docs["document"] if d in known] + gone
-        dup_rows, changed, old_ids = _dedup(store, frame, keys, replaced)
+        frame, dup_rows, changed, old_ids = _dedup(store, frame, keys, replaced)
         touched |= changed
         counts.passages_added += len(frame)
         if len(docs):

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from core import dedup
-from core.pipeline import build_corpus, ingest
+from core.model import to_frame
+from core.pipeline import build_corpus, ingest, passages_from
+from core.sources import load_documents
 from core.store import Store
 from tests.conftest import HANSARD, PP, SEEDS
 
@@ -106,3 +109,68 @@ def test_band_keys_are_a_function_of_the_text():
     # the same words in another case and spacing give the same keys; a short line gives none
     assert dedup.band_keys(p.upper().replace(" ", "  ")) == dedup.band_keys(p)
     assert dedup.band_keys("Question put and agreed to.") == []
+
+
+def _datasketch_keys(text: str) -> list[int]:
+    """The band keys as datasketch's MinHash (affine32 over CRC32 of the word pairs) gives them, one text at a time."""
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash
+    words = dedup._norm(text).split()
+    shingles = {f"{a} {b}".encode() for a, b in zip(words, words[1:])} or {w.encode() for w in words}
+    m = MinHash(num_perm=dedup.NUM_PERM, hashfunc=zlib.crc32)
+    m.update_batch(sorted(shingles))
+    hv = np.asarray(m.hashvalues, dtype=np.uint64).reshape(dedup.BANDS, dedup.ROWS)
+    key = np.zeros(dedup.BANDS, dtype=np.uint64)
+    for r in range(dedup.ROWS):
+        key = (key ^ hv[:, r]) * np.uint64(0x100000001B3)
+    return (key ^ (np.arange(dedup.BANDS, dtype=np.uint64) << np.uint64(56))).view(np.int64).tolist()
+
+
+def test_band_keys_of_a_batch_are_datasketchs_minhash_bands():
+    """The whole batch's MinHash in NumPy gives, text by text, the keys of datasketch's MinHash (so stored keys
+    stay valid); short texts get none, a one-word long text its word's hash."""
+    texts = build_corpus([SEEDS]).passages["text"].tolist()[:400] + ["Antidisestablishmentarianism" * 3, "Too short."]
+    rows, keys = dedup.band_keys_many(texts)
+    got: dict[int, list[int]] = {}
+    for r, k in zip(rows.tolist(), keys.tolist()):
+        got.setdefault(r, []).append(k)
+    want = {i: _datasketch_keys(t) for i, t in enumerate(texts) if len(t) >= dedup.MIN_CHARS}
+    assert len(want) > 250 and got == want
+    assert [k for r, k in zip(rows.tolist(), keys.tolist()) if r == 5] == dedup.band_keys(texts[5])
+
+
+def test_key_pairs_are_across_documents_and_each_once():
+    #            rows 0 and 1 share key 7 but are in one document; 0, 2, 3 share key 9; 2 and 3 also share key 8
+    rows, keys, docs = [0, 1, 0, 2, 3, 2, 3], [7, 7, 9, 9, 9, 8, 8], [0, 0, 0, 1, 2, 1, 2]
+    assert dedup.key_pairs(rows, keys, docs).tolist() == [[0, 2], [0, 3], [2, 3]]
+    assert dedup.key_pairs([0, 1], [1, 2], [0, 1]).shape == (0, 2)
+
+
+def test_marking_returns_a_new_frame_and_leaves_the_passages_alone():
+    """De-duplication is a function over columns: the frame given is unchanged, the returned one carries the marks
+    (the duplicate, its flag and the borrowed speaker), and the pairs are those find_duplicates gives."""
+    read = to_frame(passages_from(load_documents([SEEDS])[0]))
+    before = read.copy()
+    marked, pairs = dedup.mark_duplicates(read)
+    pd.testing.assert_frame_equal(read, before)
+    assert pairs == dedup.find_duplicates(read) and len(pairs) == 22
+    copies = marked.set_index("passage_id").loc[[d for d, _c, _s in pairs]]
+    assert (copies["duplicate_of"] == [c for _d, c, _s in pairs]).all()
+    assert copies["quality_flags"].str.split(";").map(lambda f: "duplicate" in f).all()
+    borrowed = copies[copies["speaker_basis"].str.startswith("duplicate of")]
+    assert len(borrowed) and (borrowed["speaker"] != "").all()
+    untouched = marked[~marked["passage_id"].isin(copies.index)]
+    pd.testing.assert_frame_equal(untouched, read[~read["passage_id"].isin(copies.index)])
+
+
+def test_candidates_given_as_ids_find_what_lsh_finds(folder):
+    """The store's runner gives the band-key pairs as ids: the same pairs as computing them here; pairs that name
+    a passage not given are ignored; without them the copy a week later is not found (only LSH proposes it)."""
+    passages = build_corpus([folder]).passages
+    quote, speech = _copy_of_speech(passages), _speech(passages)
+    cands = dedup.lsh_pairs(passages) + [("no-such-passage", speech.passage_id)]
+    found = dedup.find_duplicates(passages, cands)
+    assert found == dedup.find_duplicates(passages) and (quote.passage_id, speech.passage_id) in [p[:2] for p in found]
+    assert quote.passage_id not in [d for d, _c, _s in dedup.find_duplicates(passages, [])]
