@@ -25,8 +25,8 @@ st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:
 
 def _values(column: pd.Series) -> set[str]:
     """The distinct values of a column (a categorical's categories in use, without reading a million rows)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return set(column.cat.remove_unused_categories().cat.categories) if len(column) else set()
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the store's frame: only values present are categories
+        return set(column.cat.categories)
     return set(column.unique())
 
 

@@ -228,22 +228,38 @@ def wrote(ws: Workspace, version: int) -> None:
 
 def _given(path: Path, ws: Workspace) -> Data:
     """A store of the user's own, read-only: read again when its version changes (a CLI ingest), never written."""
+    stamp = _stamp(path)
+    held = _last.get(str(path))
+    if held is not None and held[2] == stamp:  # the file has not changed since it was read: no need to open it
+        return _dress(held[0], [], True, held[1])
     try:
         with Store(path) as store:
             version, digest = store.version, store.meta("taxonomy_digest") or ""
     except StoreError as exc:  # being written by an ingest, or not a store: say so
-        held = _last.get(str(path))
         if held is None:
             raise
         return _dress(held[0], [IngestError(str(path), f"{exc} (showing what was read before)")], True, held[1])
     text, note = given_taxonomy(ws, digest)
     data = _read(str(path), version, text)
-    _last[str(path)] = (data, note)
+    _last[str(path)] = (data, note, stamp)
     return _dress(data, [], True, note)
 
 
-#: the last Data read from a store of the user's own (and its note), shown while the store cannot be opened
-_last: dict[str, tuple[Data, str]] = {}
+def _stamp(path: Path) -> tuple:
+    """The store file's and its write-ahead log's size and modification time: any write changes one of them."""
+    out = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            s = p.stat()
+            out.append((s.st_size, s.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+#: the last Data read from a store of the user's own, its note and the file's stamp when read (shown as long as the
+#: file is unchanged, and while it cannot be opened)
+_last: dict[str, tuple[Data, str, tuple]] = {}
 
 
 def load(ws: Workspace | None = None) -> Data:

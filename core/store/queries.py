@@ -67,10 +67,13 @@ def passage_frame(store, theme_ids) -> pd.DataFrame:
 def documents_table(docs: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """One row per document (``docs``: the documents table) with its passages, duplicates, undated passages and
     passages without a speaker counted from ``passage_frame``."""
-    counts = pd.DataFrame({"document": frame["document"].astype(str), "passages": 1,
+    counts = pd.DataFrame({"passages": np.ones(len(frame), dtype="int64"),
                            "duplicates": (frame["duplicate_of"] != "").to_numpy(),
                            "undated": (frame["date"] == "").to_numpy(),
-                           "no_speaker": (frame["speaker"] == "").to_numpy()}).groupby("document").sum()
+                           "no_speaker": (frame["speaker"] == "").to_numpy()}).groupby(
+        frame["document"].to_numpy() if not isinstance(frame["document"].dtype, pd.CategoricalDtype)
+        else frame["document"], observed=True).sum()
+    counts.index = counts.index.astype(str)
     out = docs[["document", "layout", "title", "flags"]].merge(counts, how="left", left_on="document", right_index=True)
     cols = ["passages", "duplicates", "undated", "no_speaker"]
     out[cols] = out[cols].fillna(0).astype("int64")
