@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.wait import T, goto, rerun, settled
+from tests.e2e.wait import T, goto, rerun, settled, upload
 
 
 def grid_rows(page, nth=0) -> int:
@@ -106,8 +106,8 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     page.on("dialog", lambda dlg: (dialogs.append(dlg.message), dlg.dismiss()))
     page.goto(f"{app_url}/sources")
     wait_ready(page)
-    page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(doc))
-    rerun(page, lambda: page.get_by_role("button", name="Ingest uploaded files").click())
+    upload(page, doc, "Ingest uploaded files")
+    rerun(page, lambda: page.get_by_role("button", name="Ingest uploaded files").click(), timeout=3 * T)
     expect(page.get_by_text("Added hostile_notes.txt: no date · no venue · ", exact=False)).to_be_visible(timeout=T)
     expect(page.get_by_text("hostile_notes.txt: no date found", exact=False)).to_be_visible(timeout=T)
     expect(page.get_by_test_id("stFileUploaderFile")).to_have_count(0, timeout=T)  # the uploader is cleared
@@ -119,7 +119,9 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text('1 passage · ""gangs exploit children""').first).to_be_visible(timeout=T)
     wait_ready(page)
-    expect(main.get_by_text("<script>window.__xss = 1</script>", exact=False).first).to_be_visible(timeout=T)
+    # the card, not the table's hidden grid cell of the same text
+    expect(main.get_by_text("<script>window.__xss = 1</script>", exact=False).locator("visible=true").first) \
+        .to_be_visible(timeout=T)
     assert page.evaluate("() => window.__xss") is None
     assert dialogs == []
     assert main.locator("script:has-text('__xss')").count() == 0
@@ -138,8 +140,8 @@ def test_bad_upload_gets_clear_message_and_keeps_corpus(page, app_url, tmp_path)
     bad = tmp_path / "broken.txt"
     bad.write_bytes(b"Children\x00s homes \x00\x01\x02")  # binary: never stored (a Windows-1252 file is read, flagged)
     goto(page, f"{app_url}/sources")
-    page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(bad))
-    rerun(page, lambda: page.get_by_role("button", name="Ingest uploaded files").click())
+    upload(page, bad, "Ingest uploaded files")
+    rerun(page, lambda: page.get_by_role("button", name="Ingest uploaded files").click(), timeout=3 * T)
     expect(page.get_by_text("broken.txt: binary file", exact=False)).to_be_visible(timeout=T)
     expect(page.get_by_text("Documents you added")).to_have_count(0)
     page.goto(app_url)

@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.wait import rerun
+from tests.e2e.wait import rerun, upload
 
 T = 60_000
 
@@ -70,11 +70,8 @@ def test_markup_in_documents_and_the_address_bar_reaches_no_server(page, app_url
     page.on("request", lambda r: requests.append(r.url) if f":{port}" in r.url else None)
     page.goto(f"{app_url}/sources")
     _ready(page)
-    rerun(page, lambda: page.get_by_test_id("stFileUploader").first.locator("input[type=file]")
-          .set_input_files(str(doc)))  # the upload reruns the page, which then offers the button
-    ingest = page.get_by_role("button", name="Ingest uploaded files")
-    expect(ingest).to_be_visible(timeout=T)
-    rerun(page, ingest.click, timeout=3 * T)
+    upload(page, doc, "Ingest uploaded files")
+    rerun(page, page.get_by_role("button", name="Ingest uploaded files").click, timeout=3 * T)
     expect(page.get_by_text("debates2019-03-05a.xml", exact=False).first).to_be_visible(timeout=T)
     query = urllib.parse.quote(f"![q]({base}/query.png)")
     try:
@@ -89,7 +86,7 @@ def test_markup_in_documents_and_the_address_bar_reaches_no_server(page, app_url
         # the words are there, as text
         page.goto(f"{app_url}/passages?q=exploit")
         _ready(page)
-        expect(page.get_by_text("![pixel]", exact=False).first).to_be_visible(timeout=T)
+        expect(page.get_by_text("![pixel]", exact=False).locator("visible=true").first).to_be_visible(timeout=T)
         assert hits == [] and requests == [], (hits, requests)
     finally:  # the shared test workspace goes back to the seeds
         page.goto(f"{app_url}/sources")

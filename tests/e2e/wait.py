@@ -40,3 +40,23 @@ def rerun(page, action, timeout: int = T) -> None:
     action()
     page.wait_for_function("() => window.__stRuns > 0", timeout=timeout)
     settled(page, timeout)
+
+
+def upload(page, path, button: str, uploader=None, timeout: int = T) -> None:
+    """Give ``path`` to a file uploader (default: the page's first) and wait for the run it starts and for
+    ``button``, which the view shows once the file has arrived. On a loaded machine Streamlit's own upload
+    (a request per file, then a rerun) has been seen never to arrive; it is tried once more, saying so, before
+    the test fails."""
+    box = uploader if uploader is not None else page.get_by_test_id("stFileUploader").first
+    target = page.get_by_role("button", name=button)
+    for attempt in (1, 2):
+        box.locator("input[type=file]").set_input_files(str(path))
+        try:
+            expect(target).to_be_visible(timeout=timeout // 2 if attempt == 1 else timeout)
+            settled(page, timeout)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+            print(f"upload of {path} did not arrive; trying once more")
+            box.locator("input[type=file]").set_input_files([])
