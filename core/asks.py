@@ -520,6 +520,142 @@ def _named_match(asks: pd.DataFrame, taxonomy: Taxonomy, context: list[str] | No
     return found
 
 
+#: a pair of content words shared by more actions than this is boilerplate, not a shared demand ("secretary state"
+#: of every tabled question): asks that have only such pairs in common are not compared (see ``similar_clusters``)
+MAX_BLOCK = 2_000
+#: candidate pairs scored by rapidfuzz at a time (about 40 bytes of memory a pair)
+PAIR_BATCH = 1_000_000
+
+
+def _distinct(x: np.ndarray) -> np.ndarray:
+    """The distinct values of ``x``, ascending (by sorting: numpy's hashing ``unique`` is several times slower here)."""
+    x = np.sort(x)
+    return x[np.r_[True, x[1:] != x[:-1]]] if len(x) else x
+
+
+def _word_pairs(words: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(key, item) for every pair of distinct word ids in each item's sorted list (``key`` = u * V + v, u < v)."""
+    vocab = 1 + max((w[-1] for w in words if w), default=0)
+    keys, items = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    by_len: dict[int, list[int]] = defaultdict(list)
+    for i, w in enumerate(words):
+        if len(w) >= 2:
+            by_len[len(w)].append(i)
+    for n, idx in by_len.items():
+        m = np.array([words[i] for i in idx], dtype=np.int64)
+        u, v = np.triu_indices(n, 1)
+        keys.append((m[:, u] * vocab + m[:, v]).ravel())
+        items.append(np.repeat(np.array(idx, dtype=np.int64), len(u)))
+    return np.concatenate(keys), np.concatenate(items)
+
+
+def _block_pairs(keys: np.ndarray, items: np.ndarray, max_block: int, batch: int):
+    """Runs of (a, b) item pairs, a < b, of items that share a key, from blocks of 2 to ``max_block`` items; each
+    run holds about ``batch`` pairs (a pair sharing several keys may come more than once)."""
+    order = np.lexsort((items, keys))
+    keys, items = keys[order], items[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    for k in np.unique(sizes[(sizes >= 2) & (sizes <= max_block)]):
+        first = starts[sizes == k]
+        u, v = np.triu_indices(k, 1)
+        per = max(1, batch // len(u))
+        for lo in range(0, len(first), per):
+            members = items[first[lo:lo + per, None] + np.arange(k)]
+            yield members[:, u].ravel(), members[:, v].ravel()
+
+
+def similar_clusters(actions: list[str], threshold: int = 70, max_block: int = MAX_BLOCK,
+                     known: list | None = None) -> np.ndarray:
+    """For each action, the index of the first action of its cluster. Two actions are linked when rapidfuzz's
+    ``token_set_ratio`` of the two is at least ``threshold`` and they share two content words or more; clusters
+    are the connected components. Only pairs that share a pair of content words are scored (an inverted index of
+    word pairs, scored ``PAIR_BATCH`` pairs at a time), so time and memory grow with the pairs that could link,
+    not with the square of the number of actions; a word pair shared by more than ``max_block`` distinct actions
+    is left out as a key. ``known``: for each action, a label of a cluster found before ("" or None for a new
+    one): actions with the same label are one cluster already and pairs of known actions are not scored again.
+
+    >>> similar_clusters(["national strategy county lines", "county lines national strategy now", "fund youth clubs"]).tolist()
+    [0, 0, 2]
+    """
+    n = len(actions)
+    first: dict[str, int] = {}
+    node_of = np.array([first.setdefault(a, i) for i, a in enumerate(actions)], dtype=np.int64)
+    nodes = sorted(first.values())
+    vocab: dict[str, int] = {}
+    words = [sorted({vocab.setdefault(w, len(vocab)) for w in content_words(actions[i])}) for i in nodes]
+    parent = list(range(n))  # over action indexes; a node is the first action with its text
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    is_known = np.zeros(n, dtype=bool)
+    if known is not None:
+        seen: dict = {}
+        for i, g in enumerate(known):
+            if g:
+                is_known[i] = True
+                union(seen.setdefault(g, i), i)
+    node_idx = np.array(nodes, dtype=np.int64)
+    keys, items = _word_pairs(words)
+    fresh = ~is_known[node_idx] if known is not None else None
+    for a, b in _block_pairs(keys, items, max_block, PAIR_BATCH):
+        if fresh is not None:
+            keep = fresh[a] | fresh[b]
+            a, b = a[keep], b[keep]
+        if not len(a):
+            continue
+        code = _distinct(a * len(nodes) + b)
+        a, b = node_idx[code // len(nodes)], node_idx[code % len(nodes)]
+        root = np.array(parent)  # pairs already in one cluster are not scored
+        while True:
+            nxt = root[root]
+            if np.array_equal(nxt, root):
+                break
+            root = nxt
+        keep = root[a] != root[b]
+        a, b = a[keep], b[keep]
+        if not len(a):
+            continue
+        scores = process.cpdist([actions[i] for i in a], [actions[i] for i in b], scorer=fuzz.token_set_ratio,
+                                score_cutoff=threshold, workers=-1, dtype=np.uint8)
+        for x, y in zip(a[scores > 0].tolist(), b[scores > 0].tolist()):
+            union(x, y)
+    pos = {a: k for k, a in enumerate(nodes)}
+    for i in range(n):  # an action's copies join its first occurrence (when it has two content words to share)
+        if node_of[i] != i and len(words[pos[node_of[i]]]) >= 2:
+            union(node_of[i], i)
+    return np.array([find(i) for i in range(n)], dtype=np.int64)
+
+
+def similar_clusters_quadratic(actions: list[str], threshold: int = 70) -> np.ndarray:
+    """``similar_clusters`` the N×N way (every pair scored by one ``process.cdist``): time and memory grow with the
+    square of the number of actions. Kept as the reference the tests and benchmarks/bench_ledger.py compare with."""
+    parent = list(range(len(actions)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    sim = process.cdist(actions, actions, scorer=fuzz.token_set_ratio, score_cutoff=threshold, workers=-1, dtype=np.uint8)
+    words = [content_words(a) for a in actions]
+    for a, b in zip(*np.nonzero(np.triu(sim, k=1))):
+        if len(words[a] & words[b]) >= 2:
+            ra, rb = find(a), find(b)
+            parent[max(ra, rb)] = min(ra, rb)
+    return np.array([find(i) for i in range(len(actions))], dtype=np.int64)
+
+
 def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.DataFrame:
     """Assign ``ask_group``, ``ask_group_label`` and ``group_source`` (named / suggested / follow-up)."""
     asks = asks.copy()
@@ -538,26 +674,13 @@ def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.Dat
                 asks["passage_id"].iloc[i] == asks["passage_id"].iloc[i - 1]:
             group_of[i] = group_of[i - 1] or f"@{i - 1}"
             source[i] = "follow-up"
-    # the rest: cluster by action similarity (rapidfuzz cdist), with a shared theme or shared content word
+    # the rest: clusters of similar actions (similar_clusters), each named after its first ask
     rest = [i for i, g in enumerate(group_of) if g is None]
-    parent = {i: i for i in rest}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     if rest:
-        actions = [asks["action"].iloc[i] for i in rest]
-        sim = process.cdist(actions, actions, scorer=fuzz.token_set_ratio, score_cutoff=threshold, workers=-1, dtype=np.uint8)
-        words = [content_words(a) for a in actions]
-        for a, b in zip(*np.nonzero(np.triu(sim, k=1))):
-            if len(words[a] & words[b]) >= 2:
-                parent[find(rest[b])] = find(rest[a])
-        for i in rest:
-            root = find(i)
-            group_of[i] = f"auto_{asks['ask_id'].iloc[root]}"
+        action, ask_id = asks["action"].tolist(), asks["ask_id"].tolist()
+        roots = similar_clusters([action[i] for i in rest], threshold)
+        for i, r in zip(rest, roots.tolist()):
+            group_of[i] = f"auto_{ask_id[rest[r]]}"
             source[i] = "suggested"
     for i, g in enumerate(group_of):  # resolve follow-ups that pointed at a then-ungrouped ask
         while g and g.startswith("@"):
@@ -605,11 +728,59 @@ def _content(text: str) -> str:
     return " ".join(w for w in normalise_phrase(text).split() if w not in _STOP)
 
 
+def _postings(sets: list[set[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """An inverted index of word sets: (word id, start of each word's run in ``items`` (one more than the words),
+    ``items``: the indexes of the sets holding each word, ascending)."""
+    vocab: dict[str, int] = {}
+    pairs = [(vocab.setdefault(w, len(vocab)), k) for k, s in enumerate(sets) for w in s]
+    if not pairs:
+        return vocab, np.zeros(1, np.int64), np.zeros(0, np.int64)
+    arr = np.array(sorted(pairs), dtype=np.int64)
+    ptr = np.searchsorted(arr[:, 0], np.arange(len(vocab) + 1))
+    return vocab, ptr, arr[:, 1]
+
+
+def _sharing(queries: list[set[str]], index, least: int = 2, batch: int = PAIR_BATCH):
+    """Runs of (query, item) pairs that have ``least`` words or more in common, by the inverted index ``index``
+    (``_postings``), a run holding about ``batch`` postings."""
+    vocab, ptr, items = index
+    rows: list[int] = []
+    ids: list[int] = []
+    size = 0
+
+    def flush():
+        r, w = np.array(rows, dtype=np.int64), np.array(ids, dtype=np.int64)
+        n = ptr[w + 1] - ptr[w]
+        r = np.repeat(r, n)
+        off = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        code = np.sort(r * len(items) + items[np.repeat(ptr[w], n) + off])
+        if least > 1:  # kept where the code recurs least - 1 places on
+            code = code[:len(code) - least + 1][code[least - 1:] == code[:len(code) - least + 1]]
+        code = _distinct(code)
+        return code // len(items), code % len(items)
+
+    for q, words in enumerate(queries):
+        for w in words:
+            k = vocab.get(w)
+            if k is not None:
+                rows.append(q)
+                ids.append(k)
+                size += int(ptr[k + 1] - ptr[k])
+        if size >= batch:
+            yield flush()
+            rows, ids, size = [], [], 0
+    if rows:
+        yield flush()
+
+
 def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.DataFrame, min_score: int = 60) -> pd.DataFrame:
     """For each ask: ``response_passage``, ``response_text``, ``response_status``, ``response_score``.
 
     Candidates are commitments in the same debate (document and section) after the ask by someone other
-    than the asker, and commitments of speakers in government roles dated after the ask elsewhere."""
+    than the asker, and commitments of speakers in government roles dated after the ask elsewhere; a candidate
+    shares two content words or more with the ask (the Government's are found through an inverted index of
+    their words, not by trying each), and the one with the best rapidfuzz ``token_set_ratio`` (at least
+    ``min_score``; the first of equals) answers it."""
     out = asks.copy()
     for c, default in (("response_passage", ""), ("response_text", ""), ("response_status", "no response found"),
                        ("response_score", 0.0)):
@@ -622,29 +793,45 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
     by_debate: dict[tuple, list[int]] = defaultdict(list)
     for j, key in enumerate(zip(com["document"], com["section_index"])):
         by_debate[key].append(j)
-    gov = [j for j, d in enumerate(com["speaker_detail"].fillna("")) if GOVERNMENT_ROLE.search(d)]
-    c_line, c_speaker, c_date, c_doc = (com[c].tolist() for c in ("line", "speaker", "date", "document"))
-    rows = zip(asks.index, asks["document"], asks["section_index"], asks["line"], asks["speaker"], asks["date"],
-               asks["action"], asks["text"])
-    for idx, doc, sec, line, speaker, when, action, text in rows:
-        cand = [j for j in by_debate.get((doc, sec), ())
-                if c_line[j] > line and (c_speaker[j] != speaker or c_speaker[j] == "")]
-        if when:
-            cand += [j for j in gov if c_date[j] > when and c_doc[j] != doc]
-        if not cand:
-            continue
-        aw = content_words(action + " " + text)
-        scores = process.cdist([_content(action)], [com_content[j] for j in cand], scorer=fuzz.token_set_ratio,
-                               score_cutoff=min_score, workers=1)[0]
-        best, best_score = None, 0.0
-        for j, sc in zip(cand, scores):
-            if sc >= min_score and sc > best_score and len(aw & com_words[j]) >= 2:
-                best, best_score = j, float(sc)
-        if best is not None:
-            out.at[idx, "response_passage"] = com.at[best, "passage_id"]
-            out.at[idx, "response_text"] = com.at[best, "text"]
-            out.at[idx, "response_status"] = com.at[best, "status"]
-            out.at[idx, "response_score"] = round(best_score, 1)
+    gov = np.array([j for j, d in enumerate(com["speaker_detail"].fillna("")) if GOVERNMENT_ROLE.search(d)], dtype=np.int64)
+    c_line, c_speaker = com["line"].tolist(), com["speaker"].tolist()
+    c_date, c_doc = (np.array([x or "" for x in com[c]], dtype=str) for c in ("date", "document"))
+    a_date, a_doc = (np.array([x or "" for x in asks[c]], dtype=str) for c in ("date", "document"))
+    aw = [content_words(a + " " + t) for a, t in zip(asks["action"], asks["text"])]
+    # candidate (ask, commitment, rank): the same debate's first, each in the commitments' order
+    ra: list[np.ndarray] = []
+    rj: list[np.ndarray] = []
+    rows = zip(asks["document"], asks["section_index"], asks["line"], asks["speaker"])
+    near = [(i, j) for i, (doc, sec, line, speaker) in enumerate(rows) for j in by_debate.get((doc, sec), ())
+            if c_line[j] > line and (c_speaker[j] == "" or c_speaker[j] != speaker) and len(aw[i] & com_words[j]) >= 2]
+    if near:
+        ra.append(np.array([i for i, _ in near], dtype=np.int64))
+        rj.append(np.array([j for _, j in near], dtype=np.int64))
+    if len(gov):
+        index = _postings([com_words[j] for j in gov])
+        for a, g in _sharing(aw, index):
+            j = gov[g]
+            keep = (a_date[a] != "") & (c_date[j] > a_date[a]) & (c_doc[j] != a_doc[a])
+            ra.append(a[keep])
+            rj.append(j[keep] + len(com))  # after the debate's own
+    if not ra:
+        return out
+    a, rank = np.concatenate(ra), np.concatenate(rj)
+    j = rank % len(com)
+    query = [_content(x) for x in asks["action"]]
+    scores = np.concatenate([
+        process.cpdist([query[x] for x in a[lo:lo + PAIR_BATCH]], [com_content[y] for y in j[lo:lo + PAIR_BATCH]],
+                       scorer=fuzz.token_set_ratio, score_cutoff=min_score, workers=-1)
+        for lo in range(0, len(a), PAIR_BATCH)]) if len(a) else np.zeros(0)
+    ok = scores >= min_score
+    a, j, rank, scores = a[ok], j[ok], rank[ok], scores[ok]
+    order = np.lexsort((rank, -scores, a))  # per ask: the best score, the first candidate of equals
+    first = order[np.r_[True, a[order][1:] != a[order][:-1]]] if len(order) else order
+    at, best = a[first], j[first]
+    for c, values in (("response_passage", com["passage_id"].to_numpy()[best]), ("response_text", com["text"].to_numpy()[best]),
+                      ("response_status", com["status"].to_numpy()[best]),
+                      ("response_score", [round(float(x), 1) for x in scores[first]])):
+        out.iloc[at, out.columns.get_loc(c)] = values
     return out
 
 

@@ -1,0 +1,106 @@
+"""The ask ledger at scale: grouping by an inverted index of word pairs and blocked response linking give what
+comparing every ask with every other (and with every Government commitment) gives, on real text."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rapidfuzz import fuzz
+
+from core.asks import (_content, action_of, content_words, detect, extract, link_responses, similar_clusters,
+                       similar_clusters_quadratic)
+from core.sentences import split
+from tests.conftest import FIXTURES, ROOT
+
+PARLPARSE = FIXTURES / "corpora" / "parlparse-twfy"
+
+
+@pytest.fixture(scope="module")
+def real_actions(corpus) -> list[str]:
+    """The actions of every ask in the seeds, the 289 labelled 2009 paragraphs and the 4,244 bundled 2009 Hansard
+    paragraphs (ParlParse, Open Parliament Licence), in reading order."""
+    texts = [json.loads(line)["text"] for line in (FIXTURES / "asks_2009.jsonl").open(encoding="utf-8")]
+    bundled = ROOT / "benchmarks" / "fixtures" / "hansard_2009_paragraphs.txt.gz"
+    texts += gzip.decompress(bundled.read_bytes()).decode("utf-8").splitlines()
+    return corpus.asks["action"].tolist() + [action_of(s) for t in texts for s in split(t) if detect(s)]
+
+
+def test_blocked_clusters_are_the_quadratic_clusters_on_real_asks(real_actions):
+    assert len(real_actions) > 1500
+    blocked = similar_clusters(real_actions)
+    assert blocked.tolist() == similar_clusters_quadratic(real_actions).tolist()
+    sizes = np.bincount(blocked)
+    assert (sizes > 1).sum() >= 50  # many clusters to get right, not a list of singletons
+    assert (blocked <= np.arange(len(blocked))).all()  # each named after its first action
+
+
+def test_a_word_pair_shared_too_widely_is_no_key(real_actions):
+    """'secretary state' (every tabled question's) is the commonest word pair: with it left out as a key, asks that
+    only have it in common are no longer compared, and some clusters split; the rest are the same."""
+    full = similar_clusters(real_actions)
+    capped = similar_clusters(real_actions, max_block=20)
+    assert (capped != full).any()
+    assert (full[capped] == full).all()  # a capped cluster lies within one full cluster: fewer links, none new
+    tabled = [i for i, a in enumerate(real_actions) if {"secretary", "state"} <= content_words(a)]
+    assert len(tabled) > 20
+
+
+def test_new_asks_grouped_against_known_clusters(real_actions):
+    """Clusters found before (``known``) and only the new asks compared: the clusters of grouping all at once."""
+    full = similar_clusters(real_actions)
+    cut = len(real_actions) * 2 // 3
+    before = similar_clusters(real_actions[:cut])
+    known = [f"g{r}" for r in before.tolist()] + [""] * (len(real_actions) - cut)
+    assert similar_clusters(real_actions, known=known).tolist() == full.tolist()
+    assert len(set(full[cut:].tolist()) & set(full[:cut].tolist())) > 10  # new asks did join old clusters
+
+
+def test_suggested_groups_named_after_their_first_ask(corpus):
+    a = corpus.asks
+    sugg = a[a.group_source == "suggested"]
+    firsts = sugg.groupby("ask_group", sort=False)["ask_id"].first()
+    assert (firsts.index == "auto_" + firsts).all()
+    assert (sugg.groupby("ask_group").size() > 1).sum() >= 2
+
+
+def _responses_by_trying_every_commitment(asks, commitments, min_score: int = 60) -> list[tuple]:
+    """The rule of ``link_responses`` applied to every (ask, commitment) pair: same debate after the ask by someone
+    else, or a Government speaker's elsewhere dated after it; two shared content words; the best token_set_ratio,
+    the first of equals (the debate's own first)."""
+    from core.asks import GOVERNMENT_ROLE
+    com = commitments.reset_index(drop=True)
+    rows = list(enumerate(com.itertuples()))
+    words, content = [content_words(t) for t in com.text], [_content(t) for t in com.text]
+    out = []
+    for a in asks.itertuples():
+        aw = content_words(a.action + " " + a.text)
+        same = [j for j, c in rows if (c.document, c.section_index) == (a.document, a.section_index)
+                and c.line > a.line and (c.speaker != a.speaker or c.speaker == "")]
+        gov = [j for j, c in rows if a.date and GOVERNMENT_ROLE.search(c.speaker_detail or "")
+               and c.date > a.date and c.document != a.document]
+        best, score = None, 0.0
+        for j in same + gov:
+            s = fuzz.token_set_ratio(_content(a.action), content[j], score_cutoff=min_score)
+            if s >= min_score and s > score and len(aw & words[j]) >= 2:
+                best, score = j, s
+        out.append(("", "no response found", 0.0) if best is None else
+                   (com.passage_id[best], com.status[best], round(float(np.float32(score)), 1)))
+    return out
+
+
+def test_blocked_responses_are_those_of_trying_every_commitment():
+    """A real week of ParlParse (Commons, Lords, Westminster Hall, committee, written answers and statements):
+    Ministers answer in the debate and elsewhere later."""
+    from core.pipeline import build_corpus
+    c = build_corpus(sorted(Path(PARLPARSE).glob("*/*.xml")))
+    asks, com = extract(c.passages)
+    linked = link_responses(asks, com, c.passages)
+    got = list(zip(linked.response_passage, linked.response_status, linked.response_score))
+    assert got == _responses_by_trying_every_commitment(asks, com)
+    doc_of = dict(zip(c.passages.passage_id, c.passages.document))
+    answered = linked[linked.response_status != "no response found"]
+    elsewhere = answered[[doc_of[p] != d for p, d in zip(answered.response_passage, answered.document)]]
+    assert len(answered) >= 20 and len(elsewhere) >= 3  # both kinds of candidate are found
