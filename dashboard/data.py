@@ -14,8 +14,11 @@ and the tags of the rows it shows (``Data.rows``, ``Data.tags``), a page at a ti
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -60,7 +63,7 @@ class Data:
 
     def rows(self, ids, columns: list[str] | None = None) -> pd.DataFrame:
         """Whole rows (text included) of the passages ``ids``, in that order, with each document's ``title``."""
-        with Store(self.store) as store:
+        with reading(self.store) as store:
             df = queries.passage_rows(store, list(ids), columns)
         if columns is None or "title" in columns:
             df["title"] = df["document"].map(self.titles).fillna("")
@@ -71,19 +74,78 @@ class Data:
         passage's tags of ``themes`` (cached per store version)."""
         if ids is None:
             return theme_tags(self.store, self.version, tuple(themes), self.review)
-        with Store(self.store) as store:
+        with reading(self.store) as store:
             return queries.reviewed_tags(store, list(ids), self.review, themes)
 
     def section(self, document: str, section_index: int) -> pd.DataFrame:
-        with Store(self.store) as store:
+        with reading(self.store) as store:
             return queries.section_rows(store, document, section_index)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def theme_tags(store: str, version: int, themes: tuple[str, ...], _review) -> pd.DataFrame:
     """Every tag of ``themes`` (reviews applied), for the evidence tables: read once per store version."""
-    with Store(store) as s:
+    with reading(store) as s:
         return queries.reviewed_tags(s, None, _review, themes)
+
+
+class _Readers:
+    """One read-only connection per store file, shared by every session (each use gets its own cursor): DuckDB
+    keeps what it has read in memory, so fetching a page of rows costs milliseconds, not a fresh open (~150 ms).
+    It is closed ``IDLE_S`` seconds after its last use, so that a CLI ingest can write to the store (DuckDB lets
+    one process write only when no other holds the file), and before this server writes (``release``)."""
+
+    IDLE_S = 10.0
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.open: dict[str, Store] = {}
+        self.users: dict[str, int] = {}
+        self.timers: dict[str, threading.Timer] = {}
+
+    @contextmanager
+    def use(self, path: str):
+        path = str(path)
+        with self.lock:
+            store = self.open.get(path)
+            if store is None:
+                store = self.open[path] = Store(path)
+            self.users[path] = self.users.get(path, 0) + 1
+            timer = self.timers.pop(path, None)
+            if timer is not None:
+                timer.cancel()
+            view = copy.copy(store)
+            view.con = store.con.cursor()
+        try:
+            yield view
+        finally:
+            view.con.close()
+            with self.lock:
+                self.users[path] -= 1
+                if not self.users[path]:
+                    timer = self.timers[path] = threading.Timer(self.IDLE_S, self.close, [path, True])
+                    timer.daemon = True
+                    timer.start()
+
+    def close(self, path: str, idle_only: bool = False) -> None:
+        with self.lock:
+            if idle_only and self.users.get(str(path)):
+                return
+            timer = self.timers.pop(str(path), None)
+            if timer is not None:
+                timer.cancel()
+            store = self.open.pop(str(path), None)
+        if store is not None:
+            store.close()
+
+
+_readers = _Readers()
+reading = _readers.use
+
+
+def release(path) -> None:
+    """Close this server's reader of the store at ``path`` before writing to it."""
+    _readers.close(str(path))
 
 
 #: the path of an IngestError about the workspace's saved taxonomy (shown on every page, not only Sources)
@@ -159,6 +221,7 @@ def sync(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]:
     path = store_path(ws)
     sources = list(DEFAULT_SOURCES) + ([ws.documents_dir] if ws.documents_dir.is_dir() else [])
     try:
+        release(path)  # this server's reader would keep the writer out
         with Store(path, write=True) as store:
             wanted = {f.stem for src in sources for f in (src.iterdir() if src.is_dir() else [src])}
             gone = [d for d in store.hashes() if d not in wanted]
@@ -180,7 +243,7 @@ def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
         tax = taxonomy_from(taxonomy_text)
     except TaxonomyError:
         tax = default_taxonomy()
-    with Store(path) as store:
+    with reading(path) as store:
         frame = queries.passage_frame(store, tax.ids)
         asks = store.frame("asks")
         review = queries.reviewed(store, frame, asks, tax.ids)
@@ -296,7 +359,7 @@ def search_ids(store: str, version: int, query: str) -> frozenset[str]:
         raise QueryError("the search is empty")
     index = SearchIndex(store)
     if not index.path.exists():
-        with Store(store) as s:
+        with reading(store) as s:
             index.sync(s)
     con = sqlite3.connect(index.path, timeout=30)
     try:

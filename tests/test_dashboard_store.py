@@ -74,11 +74,19 @@ def test_own_store_is_shown_read_only_and_left_as_it_was(own_store, monkeypatch)
 
 def test_a_store_changed_by_the_cli_is_read_again(own_store, tmp_path, monkeypatch):
     """A CLI ingest into the user's store (its version goes up): the next run shows the new counts."""
+    import time
+
+    from dashboard import data as data_mod
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(own_store.read_bytes())
     monkeypatch.setenv(STORE_ENV, str(copy))
+    monkeypatch.setattr(data_mod._Readers, "IDLE_S", 0.2)
     at = _run()
     before = {m.label: m.value for m in at.metric}["Documents"]
+    deadline = time.monotonic() + 30  # the dashboard's reader lets go of an idle store, so a writer can come in
+    while str(copy) in data_mod._readers.open and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert str(copy) not in data_mod._readers.open
     with Store(copy, write=True) as store:
         ingest(store, [], remove=["004_815e4f78c80070a6"])  # what `campaign-tracker remove` does
     at.run()

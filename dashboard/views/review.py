@@ -14,7 +14,7 @@ from core.review import ReviewError, default_reviewer, review_ask, review_tag, t
 from core.store import Store, StoreError
 from core.summary import FilterState, apply_filters
 from core.workspace import default_workspace
-from dashboard.data import store_path, wrote
+from dashboard.data import release, store_path, wrote
 from dashboard.text import md_escape
 from dashboard.views.common import iso_dates, read_only, show_html
 
@@ -26,6 +26,7 @@ def _decide(write) -> None:
     """Run ``write(store)`` on the workspace's store (one writer at a time); say what went wrong, else rerun."""
     ws = default_workspace()
     try:
+        release(store_path(ws))
         with Store(store_path(ws), write=True) as store:
             version = write(store)
     except (ReviewError, StoreError) as exc:

@@ -10,7 +10,8 @@ import streamlit as st
 
 from core.pipeline import STORE_ENV
 from core.schema import VENUES
-from core.store import Store, queries
+from core.store import queries
+from dashboard.data import reading
 from core.sources import parse_bytes, suffixes
 from core.sources.metadata import SUFFIX as SIDECAR
 from core.sources.metadata import validate
@@ -35,7 +36,7 @@ def render(data, state) -> None:
     docs = data.corpus.documents_frame()
     table(docs, "documents", "src_docs", first=("title", "date", "venue", "passages", "undated", "no_speaker", "flags", "url"),
           hide=("path", "content_hash"))
-    with Store(data.store) as store:
+    with reading(data.store) as store:
         q = queries.quality_counts(store)
         n_flagged, flagged = queries.flagged(store, FLAGGED_SHOWN)
     st.caption(f"{q['duplicates']:,} duplicate passages (counted once), {q['undated']:,} undated passages, "

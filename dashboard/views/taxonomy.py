@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.store import Store, queries
+from core.store import queries
+from dashboard.data import reading
 from core.summary import THEME_PREFIX, plural
 from core.tagging import Tagger, tag_passages
 from core.taxonomy import TaxonomyError, parse_taxonomy
@@ -36,7 +37,7 @@ def would_tag(theme_toml: str, theme_id: str, store: str, version: int) -> int:
     one = parse_taxonomy(theme_toml, "this form")
     tagger = Tagger(one)  # not kept by tagger_for: the taxonomy in use stays there
     found: set[str] = set()
-    with Store(store) as s:
+    with reading(store) as s:
         for batch in queries.document_batches(s, TAGGED_COLUMNS):
             tags = tag_passages(batch, one, tagger)
             if len(tags):
