@@ -225,3 +225,44 @@ def test_latest_versions(tmp_path):
     assert s2 == [str(folder / "debates2009-10-26a.xml")] and len(k2) == 4
     z = latest_versions(["x/answers2009-10-27z.xml", "x/answers2009-10-27aa.xml"])
     assert z == (["x/answers2009-10-27aa.xml"], ["x/answers2009-10-27z.xml"])
+
+
+def test_whitespace_squeezed_as_split_and_join():
+    """The reader's fast whitespace squeeze gives what " ".join(text.split()) gives, for every whitespace character
+    that XML text can hold (XML 1.0 has no other control characters: the parser refuses them, as below)."""
+    import random
+
+    from core.sources.parlparse import _squeeze
+    pieces = ["word", "é", "—", "x.y", " ", "  ", "\t", "\n", "\r", "\r\n", "\xa0", "\x85", "\u2009", "\u200a",
+              "\u202f", "\u3000", "\u2028", "\u1680", "\xad", "£5"]
+    rnd = random.Random(14)
+    texts = ["", " ", "a", " a", "a ", "a  b", "a\xa0b"] + [
+        "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12))) for _ in range(5000)]
+    for text in texts:
+        assert _squeeze(text) == " ".join(text.split()), repr(text)
+    for ref in ("&#11;", "&#12;", "&#28;", "&#31;"):
+        xml = f'<publicwhip><speech id="uk.org.publicwhip/debate/2010-01-05a.1.1"><p>a{ref}b</p></speech></publicwhip>'
+        with pytest.raises(ValueError, match="malformed XML at line 1"):
+            parse_bytes(xml.encode(), "debates2010-01-05a.xml")
+
+
+def test_line_breaks_and_spacing_in_paragraphs_headings_and_tables():
+    xml = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<publicwhip>\n'
+           '<major-heading id="uk.org.publicwhip/wrans/2010-01-05a.1.0">Care<br/>Leavers</major-heading>\n'
+           '<minor-heading id="uk.org.publicwhip/wrans/2010-01-05a.1.1"> Children\n  in Care </minor-heading>\n'
+           '<ques id="uk.org.publicwhip/wrans/2010-01-05a.1.2" speakername=" A \n B " speakerid="unknown">\n'
+           '<p>  one<br/>two<br />three   four\t </p>\n<p>&#160;</p>\n<p>\xa0five\xa0 six<i>seven</i>eight<br/></p>\n'
+           '</ques>\n<reply id="uk.org.publicwhip/wrans/2010-01-05a.1.3" speakername="C D" '
+           'speakerid="uk.org.publicwhip/member/1">\n'
+           '<table><tr><th>Year</th><td> </td><th>Number<br/>(1)</th></tr><tr><td/></tr>'
+           '<tr><td>2009</td><td>1<b>2</b></td><td>x<br/>y</td></tr></table>\n</reply>\n</publicwhip>\n'
+           ).encode("latin-1")
+    doc = parse_bytes(xml, "answers2010-01-05a.xml")
+    assert [(p.passage_id.rsplit(".", 1)[-1], p.text) for p in doc.passages] == [
+        ("2/p1", "one two three four"), ("2/p3", "five sixseveneight"),
+        ("3/p1", "Year | Number (1); 2009 | 12 | x y")]
+    q, _, r = doc.passages
+    assert q.section_path == "Care Leavers > Children in Care" and q.section_title == "Children in Care"
+    assert q.speaker == "A B" and q.speaker_id == "" and q.quality_flags == "speaker_id_unresolved"
+    assert r.speaker_id == "uk.org.publicwhip/member/1" and r.responds_to == q.source_id and r.line == 13
+    assert doc.structural_asks == [q.passage_id, doc.passages[1].passage_id]

@@ -35,9 +35,11 @@ truncated XML raises ``ValueError("malformed XML at line N: ...")``.
 """
 from __future__ import annotations
 
+import gc
 import html.entities
 import os
 import re
+from dataclasses import fields
 from datetime import date as _date
 from pathlib import Path
 from typing import Iterable, TypeVar
@@ -71,16 +73,35 @@ _C1_REF = re.compile(rb"&#(1[2-5]\d);")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 _HEADINGS = {"major-heading", "minor-heading", "oral-heading"}
 _SPEECHES = {"speech", "ques", "reply"}
+#: the order in which parse() gives a Passage its fields
+_PASSAGE_FIELDS = ("passage_id", "document", "layout", "section_title", "section_path", "date", "date_precision",
+                   "venue", "house", "kind", "speaker", "speaker_id", "speaker_detail", "speaker_basis", "party",
+                   "constituency", "text", "line", "section_index", "source_id", "responds_to", "url",
+                   "duplicate_of", "themes", "quality_flags")
+if tuple(f.name for f in fields(Passage)) != _PASSAGE_FIELDS:
+    raise ImportError("core.model.Passage's fields changed: update parlparse._PASSAGE_FIELDS and parse()")
 
 
-def _c1_ref(m: re.Match) -> bytes:
-    n = int(m.group(1))
+def _cp1252_ref(n: int) -> bytes:
+    """The character reference that Windows-1252 code ``n`` meant (the reference itself when none)."""
     if 128 <= n <= 159:
         try:
             return b"&#%d;" % ord(bytes([n]).decode("cp1252"))
         except UnicodeDecodeError:
-            return m.group(0)
-    return m.group(0)
+            pass
+    return b"&#%d;" % n
+
+
+#: the digits _C1_REF captures -> the reference to write instead
+_C1_REFS = {b"%d" % n: _cp1252_ref(n) for n in range(120, 160)}
+
+
+def _c1_refs(data: bytes) -> bytes:
+    parts = _C1_REF.split(data)  # text, digits, text, digits, ..., text
+    if len(parts) > 1:
+        parts[1::2] = [_C1_REFS[d] for d in parts[1::2]]
+        return b"".join(parts)
+    return data
 
 
 def _html_entity(m: re.Match) -> bytes:
@@ -109,15 +130,13 @@ def _undeclared(log) -> bool:
 
 def parse_xml(data: bytes) -> etree._Element:
     """The root element; ValueError naming the line when the XML is malformed or truncated."""
-    if b"<br" in data:  # a line break separates words
-        data = data.replace(b"<br/>", b" <br/>").replace(b"<br />", b" <br/>")
     if b"&#1" in data:
-        data = _C1_REF.sub(_c1_ref, data)
+        data = _c1_refs(data)
     parser = _parser()
     try:
         root = etree.fromstring(data, parser)
         if not _undeclared(parser.error_log):
-            return root
+            return _break_lines(root)
     except etree.XMLSyntaxError as exc:
         if not _undeclared([exc]) and not _undeclared(parser.error_log):
             raise _error(exc) from None
@@ -125,28 +144,51 @@ def parse_xml(data: bytes) -> etree._Element:
     fixed = _ENTITY.sub(_html_entity, data)
     parser = _parser()
     try:
-        return etree.fromstring(fixed, parser)
+        return _break_lines(etree.fromstring(fixed, parser))
     except etree.XMLSyntaxError as exc:
         raise _error(exc) from None
+
+
+def _break_lines(root: etree._Element) -> etree._Element:
+    """A line break separates words: a space begins every ``<br/>``'s tail (a walk of the tree in C, cheaper than
+    looking for "<br" in the bytes)."""
+    for br in root.iter("br"):
+        br.tail = " " + br.tail if br.tail else " "
+    return root
+
+
+def _squeeze(s: str) -> str:
+    """``" ".join(s.split())``: whitespace runs become one space, none at the ends. Most paragraphs are so already,
+    once the spaces at their ends are cut, and splitting them into words is most of the reader's cost: such a text
+    is returned as it is. Checked with C-speed searches: an ASCII text's only whitespace characters can be space,
+    tab, newline and carriage return (XML allows no other control character); every other whitespace character is
+    unprintable."""
+    t = s.strip(" ")
+    if "  " not in t and (("\n" not in t and "\t" not in t and "\r" not in t) if t.isascii() else t.isprintable()):
+        return t
+    return " ".join(s.split())
+
+
+def _flat(el: etree._Element) -> str:
+    """The element's text with its descendants' (inline markup dropped), whitespace squeezed."""
+    if len(el) == 0:
+        return _squeeze(el.text) if el.text else ""
+    return _squeeze(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
 def _text(el: etree._Element) -> str:
     if el.tag == "table":
         rows = []
         for tr in el.iter("tr"):
-            cells = [" ".join(etree.tostring(td, method="text", encoding=str, with_tail=False).split())
-                     for td in tr if td.tag in ("td", "th")]
-            cells = [c for c in cells if c]
+            cells = [c for c in map(_flat, tr.iterchildren("td", "th")) if c]
             if cells:
                 rows.append(" | ".join(cells))
         return "; ".join(rows)
-    if len(el) == 0:
-        return " ".join(el.text.split()) if el.text else ""
-    return " ".join(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
+    return _flat(el)
 
 
 def _heading(el: etree._Element) -> str:
-    return _CHAIR.sub("", " ".join(etree.tostring(el, method="text", encoding=str, with_tail=False).split()))
+    return _CHAIR.sub("", _flat(el))
 
 
 def _series_of(gid: str) -> str:
@@ -214,6 +256,18 @@ def _url(section: str, gid: str, heading_gid: str, el_url: str, series: str) -> 
 
 
 def parse(data: bytes, document: str, path: str) -> Document:
+    # The passages are thousands of small objects that all live on: the cyclic garbage collector, which would scan
+    # them again and again while they are made (5% of the time), pauses meanwhile. They make no reference cycles.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(data, document, path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(data: bytes, document: str, path: str) -> Document:
     root = parse_xml(data)
     if root.tag != "publicwhip":
         raise ValueError(f"not ParlParse XML (root element <{root.tag}>, expected <publicwhip>)")
@@ -261,21 +315,22 @@ def parse(data: bytes, document: str, path: str) -> Document:
     pending: list[str] = []   # questions since the last heading / reply
     answered: list[str] = []  # the questions the last reply answered
     after_reply = False
+    gid_prefix = f"uk.org.publicwhip/{series}/"
 
     for el in root:
         tag = el.tag
         if tag in _SPEECHES:
             gid = el.get("id") or ""
-            el_series = _series_of(gid) or series
+            el_series = series if gid.startswith(gid_prefix) else _series_of(gid) or series
             if el_series == series:
                 p_venue, p_house, p_twfy = venue, house, twfy
             else:
                 p_venue, p_house, p_twfy = SERIES.get(el_series, ("", "", ""))
-            speaker = " ".join((el.get("speakername") or "").split())
+            speaker = _squeeze(el.get("speakername") or "")
             sid = el.get("person_id") or el.get("speakerid") or ""
             if sid == "unknown":
                 sid = ""
-            detail = " ".join((el.get("speakeroffice") or "").split())
+            detail = _squeeze(el.get("speakeroffice") or "")
             party = constituency = ""
             if sid in members:
                 m_detail, constituency, party = members[sid]
@@ -297,26 +352,27 @@ def parse(data: bytes, document: str, path: str) -> Document:
                 after_reply = True
             else:
                 kind = "statement" if statement else "speech"
-            url = _url(p_twfy, gid, heading_gid, el.get("url") or "", el_series)
+            url = _url(p_twfy, gid, heading_gid, "" if p_twfy else el.get("url") or "", el_series)
             sec = max(section_index, 0)
+            structural = kind == "question" and el_series == "wrans"
             n = 0
-            for block in el:
-                if not isinstance(block.tag, str):
-                    continue
+            for block in el.iterchildren(etree.Element):
                 n += 1
-                text = _text(block)
+                if len(block) or block.tag == "table":
+                    text = _text(block)
+                else:  # a paragraph without markup inside (most): _flat inlined
+                    text = block.text
+                    text = _squeeze(text) if text else ""
                 if not text:
                     continue
                 line = block.sourceline or 0
                 pid = f"{gid}/p{n}"
+                # positional, in the order _PASSAGE_FIELDS checks (a third of the cost of keywords)
                 passages.append(Passage(
-                    passage_id=pid, document=document, layout=LAYOUT, section_title=title, section_path=spath,
-                    date=day, date_precision=precision, venue=p_venue, house=p_house, kind=kind,
-                    speaker=speaker, speaker_id=sid, speaker_detail=detail, speaker_basis=basis, party=party,
-                    constituency=constituency, text=text, line=line, section_index=sec, source_id=gid,
-                    responds_to=responds, url=url, quality_flags=flag))
+                    pid, document, LAYOUT, title, spath, day, precision, p_venue, p_house, kind, speaker, sid,
+                    detail, basis, party, constituency, text, line, sec, gid, responds, url, "", "", flag))
                 line_kinds[line] = "content"
-                if kind == "question" and el_series == "wrans":
+                if structural:
                     asks.append(pid)
         elif tag in _HEADINGS:
             text = _heading(el)
