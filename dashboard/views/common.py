@@ -128,17 +128,19 @@ def pager(n: int, key: str, param: str, per_page: int = PER_PAGE) -> int:
     return (int(page) - 1) * per_page
 
 
-def cards(data, df: pd.DataFrame, themes: tuple[str, ...] = (), query: str = "", key: str = "", param: str = "",
+def cards(data, df, themes: tuple[str, ...] = (), query: str = "", key: str = "", param: str = "",
           noun: str = "passages") -> None:
-    """Passage cards, a page at a time (with a pager when ``key`` is given, else the first page)."""
+    """Passage cards, a page at a time (with a pager when ``key`` is given, else the first page). ``df``: the
+    passages in order, as a frame or their ids."""
     from dashboard.cards import passage_card
-    start = pager(len(df), key, param) if key else 0
-    page = df["passage_id"].iloc[start:start + PER_PAGE].tolist()
+    ids = df["passage_id"].to_numpy() if isinstance(df, pd.DataFrame) else df
+    start = pager(len(ids), key, param) if key else 0
+    page = list(ids[start:start + PER_PAGE])
     shown = data.rows(page)  # the page's text, read from the store
     tags = data.tags(page, themes)
     by_pid = {pid: g for pid, g in tags.groupby("passage_id")}
     for _, row in shown.iterrows():
         show_html(passage_card(row, by_pid.get(row["passage_id"], tags.iloc[0:0]), query_spans(row["text"], query)))
-    if len(df) > len(shown):
-        st.caption(f"Showing {start + 1}–{start + len(shown)} of {plural(len(df), noun)}"
+    if len(ids) > len(shown):
+        st.caption(f"Showing {start + 1}–{start + len(shown)} of {plural(len(ids), noun)}"
                    + ("; the CSV has them all." if key else "; narrow the filters or download the CSV for all."))

@@ -4,6 +4,7 @@ Only the page shown is read whole from the store (text included); the filters an
 frame, so a million passages page as fast as a few hundred."""
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from core.store.search import QueryError
@@ -23,6 +24,17 @@ def newest_first(df):
     return df.sort_values(["date_end", "document", "line"], ascending=[False, True, True], na_position="last")
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _newest(store: str, version: int, state_key: str, _data, _state) -> np.ndarray:
+    return newest_first(filtered(_data, _state))["passage_id"].to_numpy()
+
+
+def newest(data, state: FilterState) -> np.ndarray:
+    """The ids of the passages matching the filters, newest first: sorted once per filter state (turning pages
+    does not sort a million rows again)."""
+    return _newest(data.store, data.version, repr(state), data, state)
+
+
 def render(data, state: FilterState) -> None:
     st.title("Passages")
     if state.query:
@@ -30,30 +42,30 @@ def render(data, state: FilterState) -> None:
             search_ids(data.store, data.version, state.query)
         except QueryError as exc:  # nothing to look for: no passages, and why
             st.error(md_escape(f"{exc}. {SEARCH_HELP}"))
-    df = newest_first(filtered(data, state))
-    caption(state, len(df), data.labels)
+    ids = newest(data, state)
+    caption(state, len(ids), data.labels)
     if state.query:
         st.caption(md_escape(f"Search: {SEARCH_HELP}"))
-    start = pager(len(df), "pa_rows", "rows", per_page=TABLE_ROWS)
-    page = data.rows(df["passage_id"].iloc[start:start + TABLE_ROWS])
+    start = pager(len(ids), "pa_rows", "rows", per_page=TABLE_ROWS)
+    page = data.rows(ids[start:start + TABLE_ROWS])
     table(page, "passages", "pa_table",
           first=("text", "date", "title", "venue", "speaker", "section_title", "url", "themes"),
           hide=("passage_id", "document", "layout", "section_path", "date_precision", "house", "speaker_id", "speaker_basis",
                 "source_id", "responds_to", "line", "section_index", "duplicate_of", "quality_flags", "date_start",
                 "date_end", "year", "speaker_detail"))
-    if len(df) > len(page):
-        st.caption(f"Rows {start + 1:,}–{start + len(page):,} of {plural(len(df), 'passages')}; the CSV has them all.")
-    download(passage_csv(data, df["passage_id"]), "passages", state, "dl_passages",
-             "Download filtered passages (CSV)", data.labels, "passages", n=len(df))
+    if len(ids) > len(page):
+        st.caption(f"Rows {start + 1:,}–{start + len(page):,} of {plural(len(ids), 'passages')}; the CSV has them all.")
+    download(passage_csv(data, ids), "passages", state, "dl_passages",
+             "Download filtered passages (CSV)", data.labels, "passages", n=len(ids))
     st.subheader("Read with highlights")
-    cards(data, df, themes=state.themes, query=state.query, key="pa_page", param="page")
-    if len(df):
-        context(data, df)
+    cards(data, ids, themes=state.themes, query=state.query, key="pa_page", param="page")
+    if len(ids):
+        context(data, ids)
 
 
 @st.fragment
-def context(data, df) -> None:
-    pid = st.selectbox("Show the section around a passage", df["passage_id"].head(200).tolist(), key="pa_ctx")
+def context(data, ids) -> None:
+    pid = st.selectbox("Show the section around a passage", ids[:200].tolist(), key="pa_ctx")
     row = data.rows([pid]).iloc[0]
     sec = data.section(row["document"], row["section_index"])
     with st.expander(f"Section: {md_escape(row['section_title'] or '(untitled)')} — {len(sec)} passages",

@@ -11,7 +11,7 @@ from dashboard.data import filtered, mask
 from dashboard.state import bind, publish
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, passage_csv, table
-from dashboard.views.passages import newest_first
+from dashboard.views.passages import newest, newest_first
 from dashboard.views.milestones import milestones_for
 
 FREQS = ["month", "quarter", "year"]
@@ -103,8 +103,10 @@ def passages(data, df, theme, evidence, state) -> None:
     if pick != "any evidence":
         df = df[df["passage_id"].isin(evidence_passages(data.tags(None, (theme,)), theme, pick))]
         st.caption(md_escape(f"{plural(len(df), 'passages')} matched by {pick}"))
-    df = newest_first(df)
-    download(passage_csv(data, df["passage_id"]), "passages", state, "dl_theme_passages",
+        ids = newest_first(df)["passage_id"].to_numpy()
+    else:  # the theme's passages within the filters: sorted once per filter state
+        ids = newest(data, state)
+    download(passage_csv(data, ids), "passages", state, "dl_theme_passages",
              "Download this theme's passages (CSV)", data.labels, "passages",
-             extra="" if pick == "any evidence" else "matched-by-" + pick, n=len(df))
-    cards(data, df, themes=(theme,), query=state.query, key="th_page", param="page")
+             extra="" if pick == "any evidence" else "matched-by-" + pick, n=len(ids))
+    cards(data, ids, themes=(theme,), query=state.query, key="th_page", param="page")
