@@ -656,8 +656,12 @@ def similar_clusters_quadratic(actions: list[str], threshold: int = 70) -> np.nd
     return np.array([find(i) for i in range(len(actions))], dtype=np.int64)
 
 
-def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.DataFrame:
-    """Assign ``ask_group``, ``ask_group_label`` and ``group_source`` (named / suggested / follow-up)."""
+def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70, known: list | None = None) -> pd.DataFrame:
+    """Assign ``ask_group``, ``ask_group_label`` and ``group_source`` (named / suggested / follow-up).
+
+    ``known`` (to add asks to a ledger without comparing the old asks again): for each ask, the ``ask_group`` an
+    earlier call gave it, "" for a new ask. The earlier call must have grouped no ask that is not in ``asks`` now
+    (an ask taken out may have been what linked its group): give "" for every member of such a group."""
     asks = asks.copy()
     if asks.empty:
         for c in ("ask_group", "ask_group_label", "group_source"):
@@ -669,32 +673,35 @@ def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70) -> pd.Dat
     source = ["named" if g else "" for g in named]
     # a question with no content of its own ("Will the Minister support such an approach?") follows the
     # ask before it in the same passage
+    action, passage, text, ask_id = (asks[c].tolist() for c in ("action", "passage_id", "text", "ask_id"))
     for i in range(1, len(asks)):
-        if group_of[i] is None and len(asks["action"].iloc[i].split()) <= 1 and \
-                asks["passage_id"].iloc[i] == asks["passage_id"].iloc[i - 1]:
+        if group_of[i] is None and len(action[i].split()) <= 1 and passage[i] == passage[i - 1]:
             group_of[i] = group_of[i - 1] or f"@{i - 1}"
             source[i] = "follow-up"
     # the rest: clusters of similar actions (similar_clusters), each named after its first ask
     rest = [i for i, g in enumerate(group_of) if g is None]
     if rest:
-        action, ask_id = asks["action"].tolist(), asks["ask_id"].tolist()
-        roots = similar_clusters([action[i] for i in rest], threshold)
+        before = None if known is None else [g if isinstance(g, str) and g.startswith("auto_") else "" for g in
+                                             (known[i] for i in rest)]
+        roots = similar_clusters([action[i] for i in rest], threshold, known=before)
         for i, r in zip(rest, roots.tolist()):
             group_of[i] = f"auto_{ask_id[rest[r]]}"
             source[i] = "suggested"
+    members: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(group_of):  # resolve follow-ups that pointed at a then-ungrouped ask
         while g and g.startswith("@"):
             g = group_of[int(g[1:])]
         group_of[i] = g
+        members[g].append(i)
     asks["ask_group"] = group_of
     asks["group_source"] = source
     auto_label = {}
-    for g, sub in asks.groupby("ask_group"):
+    for g, idx in members.items():
         if g in labels:
             continue
-        phrases = [p for p in map(action_label, sub["text"]) if p]
+        phrases = [p for p in (action_label(text[i]) for i in idx) if p]
         own = [p for p in phrases if not _ANAPHOR.search(p)] or phrases  # "Support such an approach" names nothing
-        phrase = min(own, key=len) if own else " ".join(sub["action"].iloc[0].split()[:8]).capitalize()
+        phrase = min(own, key=len) if own else " ".join(action[idx[0]].split()[:8]).capitalize()
         auto_label[g] = "Suggested: " + (phrase or "(no action found)")
     asks["ask_group_label"] = [labels.get(g) or auto_label.get(g, g) for g in group_of]
     return asks

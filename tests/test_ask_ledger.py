@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from core.asks import (_content, action_of, content_words, detect, extract, link_responses, similar_clusters,
+from core.asks import (_content, action_of, content_words, detect, extract, group, link_responses, similar_clusters,
                        similar_clusters_quadratic)
 from core.sentences import split
 from tests.conftest import FIXTURES, ROOT
@@ -104,3 +104,20 @@ def test_blocked_responses_are_those_of_trying_every_commitment():
     answered = linked[linked.response_status != "no response found"]
     elsewhere = answered[[doc_of[p] != d for p, d in zip(answered.response_passage, answered.document)]]
     assert len(answered) >= 20 and len(elsewhere) >= 3  # both kinds of candidate are found
+
+
+def test_asks_added_to_a_ledger_get_the_groups_of_a_rebuild():
+    """The seeds and a real week of ParlParse grouped, then asks from later files added with ``known``: the groups
+    are those of grouping every ask at once."""
+    from core.pipeline import build_corpus
+    from core.taxonomy import default_taxonomy
+    c = build_corpus([ROOT / "seeds", *sorted(Path(PARLPARSE).glob("*/*.xml"))])
+    asks, _com = extract(c.passages)
+    full = group(asks, default_taxonomy())
+    cut = len(asks) // 2
+    earlier = group(asks.iloc[:cut], default_taxonomy())["ask_group"].tolist()
+    added = group(asks, default_taxonomy(), known=earlier + [""] * (len(asks) - cut))
+    assert added["ask_group"].tolist() == full["ask_group"].tolist()
+    assert added["ask_group_label"].tolist() == full["ask_group_label"].tolist()
+    later = full["ask_group"].iloc[cut:]
+    assert later[later.str.startswith("auto_")].isin(set(earlier)).sum() > 5  # new asks joined earlier groups
