@@ -169,6 +169,13 @@ class _Groups:
             self.scores[(a, b)] = score
 
 
+def rows_of(ids) -> pd.Series:
+    """Passage id -> row number (the last row where an id repeats, as a dict built in order would keep)."""
+    ids = np.asarray(ids, dtype=object)
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    return pos[~pos.index.duplicated(keep="last")]
+
+
 def _candidate_rows(df: pd.DataFrame, candidates) -> np.ndarray:
     """Candidate pairs given as passage ids (pairs, or a two-column frame or array) as row pairs in ``df``;
     pairs naming a passage not in ``df`` are dropped."""
@@ -176,9 +183,7 @@ def _candidate_rows(df: pd.DataFrame, candidates) -> np.ndarray:
         np.asarray(list(candidates) if not isinstance(candidates, np.ndarray) else candidates, dtype=object)
     if not arr.size:
         return np.empty((0, 2), dtype=np.int64)
-    ids = df["passage_id"]
-    pos = pd.Series(np.arange(len(df)), index=ids.to_numpy(dtype=object))
-    pos = pos[~pos.index.duplicated(keep="last")]
+    pos = rows_of(df["passage_id"])
     a = pos.reindex(arr[:, 0]).to_numpy()
     b = pos.reindex(arr[:, 1]).to_numpy()
     ok = ~(np.isnan(a) | np.isnan(b))
@@ -294,8 +299,7 @@ def apply_duplicates(passages, pairs: Sequence[tuple[str, str, float]]) -> pd.Da
     out = _columns(passages).copy()
     if not len(pairs):
         return out
-    pos = pd.Series(np.arange(len(out)), index=out["passage_id"].to_numpy(dtype=object))
-    pos = pos[~pos.index.duplicated(keep="last")]
+    pos = rows_of(out["passage_id"])
     dup_ids = [d for d, _c, _s in pairs]
     canon_ids = [c for _d, c, _s in pairs]
     d, c = pos.reindex(dup_ids).to_numpy(), pos.reindex(canon_ids).to_numpy()

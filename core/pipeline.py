@@ -204,15 +204,15 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     passages going out). Nothing given is changed."""
     import numpy as np
 
-    from .dedup import key_pairs
+    from .dedup import MIN_CHARS, key_pairs, rows_of
     out = replaced + frame["document"].unique().tolist()
     old = store.frame("passages", "document IN (SELECT unnest(?))", [replaced]) if replaced else None
-    hashes = set(frame["_norm_hash"])
+    hashes = set(frame.loc[frame["text"].str.len() >= MIN_CHARS, "_norm_hash"])  # a shorter text is not compared
     days = frame.loc[frame["date_precision"] == "day", ["date", "layout"]]
     old_ids: list[str] = []
     if old is not None and len(old):
         days = pd.concat([days, old.loc[old["date_precision"] == "day", ["date", "layout"]]])
-        hashes |= {_norm_hash(t) for t in old["text"]}
+        hashes |= {_norm_hash(t) for t in old["text"] if len(t) >= MIN_CHARS}
         old_ids = old["passage_id"].tolist()
     lsh_ids: list[str] = []
     if len(keys):
@@ -222,10 +222,11 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
               "_hashes": pd.DataFrame({"h": sorted(hashes) or [""]}), "_lsh": pd.DataFrame({"id": lsh_ids or [""]}),
               "_old": pd.DataFrame({"id": old_ids or [""]})}
     # a stored passage is hit when it is on a sitting day of the batch in another source (only those are compared
-    # within a day), has the same text or a shared band key, or is a copy of a passage going out
+    # within a day), has the same text or a shared band key, or is a copy of a passage going out (asked only when
+    # some go out: the empty list's placeholder '' would match every canonical passage, i.e. read the whole store)
     hit = ("q.document NOT IN (SELECT document FROM _out) AND (EXISTS (SELECT 1 FROM _days d WHERE d.date = q.date "
            "AND d.layout <> q.layout) OR q._norm_hash IN (SELECT h FROM _hashes) OR q.passage_id IN (SELECT id FROM "
-           "_lsh) OR q.duplicate_of IN (SELECT id FROM _old))")
+           "_lsh)" + (" OR q.duplicate_of IN (SELECT id FROM _old))" if old_ids else ")"))
     for name, df in inputs.items():
         store.con.register(name, df)
     try:  # the passages hit, their canonicals, and the canonicals' other copies
@@ -242,7 +243,7 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     both = both.astype({c: "int64" for c in COLUMNS if FIELDS[c][0] == "int"})
     # candidates: the pairs sharing a band key, and the groups as they were
     band = pd.concat([keys[["passage_id", "key"]], near_keys[["passage_id", "key"]]], ignore_index=True)
-    row = pd.Index(both["passage_id"]).get_indexer(band["passage_id"])
+    row = rows_of(both["passage_id"]).reindex(band["passage_id"]).to_numpy()
     rows = key_pairs(row, band["key"].to_numpy(dtype=np.int64), pd.factorize(both["document"])[0][row])
     ids = both["passage_id"].to_numpy(dtype=object)
     was = near["duplicate_of"] != ""

@@ -174,3 +174,31 @@ def test_candidates_given_as_ids_find_what_lsh_finds(folder):
     found = dedup.find_duplicates(passages, cands)
     assert found == dedup.find_duplicates(passages) and (quote.passage_id, speech.passage_id) in [p[:2] for p in found]
     assert quote.passage_id not in [d for d, _c, _s in dedup.find_duplicates(passages, [])]
+
+
+def test_a_new_document_reads_only_the_stored_passages_it_can_touch(folder, tmp_path, monkeypatch):
+    """A batch that replaces nothing reads the stored passages that share its texts, band keys or sitting days with
+    another source, not the whole store (an empty list of passages going out once matched every canonical one)."""
+    import core.pipeline as pipeline
+    read: list[int] = []
+    frame, dedup_batch = Store.frame, pipeline._dedup
+
+    def spy(self, table, where="", params=None):
+        df = frame(self, table, where, params)
+        if table == "passages" and read and read[-1] < 0:
+            read[-1] = len(df)
+        return df
+
+    def marked(*args):
+        read.append(-1)
+        return dedup_batch(*args)
+
+    with Store(tmp_path / "s.duckdb", write=True) as store:
+        ingest(store, [folder / f"{HANSARD}.txt"])
+        stored = store.count("passages")
+        monkeypatch.setattr(Store, "frame", spy)
+        monkeypatch.setattr(pipeline, "_dedup", marked)
+        ingest(store, [folder])
+        passages = store.frame("passages")
+    assert _copy_of_speech(passages).duplicate_of == _speech(passages).passage_id
+    assert stored > 100 and read == [1]  # the speech the press release quotes
