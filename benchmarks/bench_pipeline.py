@@ -7,10 +7,12 @@ iterparse alone over the same files in the same run.
 
 The corpus is built (once, cached in the temporary folder) from the real 2009 ParlParse files in
 tests/fixtures/corpora/parlparse-twfy (Open Parliament Licence): each copy of the 13 files has its dates shifted
-(file names and gids), its speakers renamed from a pool, and every paragraph rewritten from sentences drawn at
-random from the whole set with one word in twenty swapped, so that copies are not duplicates of each other; in 5%
-of the speeches half the sentences come from the seeds (county lines, exploitation, missing children), which gives
-about the share of on-theme debates a campaign's search of Hansard finds.
+(file names and gids), its speakers renamed from a pool, and every paragraph rewritten with new sentences of about the
+same length: each made word by word from a word-pair model of the 13 files' sentences (every pair of adjacent words
+occurs in them, but sentences are not repeated as the corpus grows, as Hansard does not repeat itself), so that
+copies are not duplicates of each other; in 5% of the speeches half the sentences come from the same model of the
+seeds (county lines, exploitation, missing children), which gives about the share of on-theme debates a campaign's
+search of Hansard finds.
 
 Prints the stage times (the workers' stages summed over batches, so they can exceed the wall time), peak memory,
 passages/s, and as the last line one JSON object: bytes, passages, seconds, mb_per_s, lxml_mb_per_s, ratio_to_lxml
@@ -71,11 +73,34 @@ def _sentences(paths: list[Path]) -> list[str]:
     return out
 
 
+class _Chain:
+    """A word-pair model of some sentences: new sentences in which each pair of adjacent words occurs in them."""
+
+    def __init__(self, sentences: list[str]):
+        self.follow: dict[str, list[str]] = {}
+        self.starts, self.lengths = [], []
+        for s in sentences:
+            words = s.split()
+            self.starts.append(words[0])
+            self.lengths.append(len(words))
+            for a, b in zip(words, words[1:]):
+                self.follow.setdefault(a, []).append(b)
+
+    def sentence(self, rng: random.Random) -> str:
+        """A sentence of a length drawn from the model's, ending where a sentence of the model ends."""
+        n = rng.choice(self.lengths)
+        out = [rng.choice(self.starts)]
+        while len(out) < n and out[-1][-1] not in ".?!":
+            nxt = self.follow.get(out[-1])
+            out.append(rng.choice(nxt) if nxt else rng.choice(self.starts))
+        return " ".join(out) + ("" if out[-1][-1] in ".?!" else ".")
+
+
 class _Variant:
     """One copy of the 13 files: dates shifted, speakers renamed, paragraphs rewritten (the 13 files span 15 days)."""
 
-    def __init__(self, rng: random.Random, shift: timedelta, pool: list[str], theme: list[str], vocab: list[str]):
-        self.rng, self.shift, self.pool, self.theme, self.vocab = rng, shift, pool, theme, vocab
+    def __init__(self, rng: random.Random, shift: timedelta, pool: _Chain, theme: _Chain):
+        self.rng, self.shift, self.pool, self.theme = rng, shift, pool, theme
         self.speakers: dict[bytes, bytes] = {}
         self.enc = "utf-8"
 
@@ -90,13 +115,11 @@ class _Variant:
 
     def paragraph(self, m: re.Match) -> bytes:
         rng = self.rng
-        n = max(2, round(len(m.group(2)) / 140))  # two sentences at least: no accidental copies
         on_theme = rng.random() < 0.05
-        words = " ".join(rng.choice(self.theme if on_theme and rng.random() < 0.5 else self.pool)
-                         for _ in range(n)).split()
-        for i in range(0, len(words), 20):
-            words[min(len(words) - 1, i + rng.randrange(20))] = rng.choice(self.vocab)
-        text = " ".join(words).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        sentences: list[str] = []  # as long as the paragraph it replaces, two sentences at least (no accidental copies)
+        while len(sentences) < 2 or sum(map(len, sentences)) < len(m.group(2)):
+            sentences.append((self.theme if on_theme and rng.random() < 0.5 else self.pool).sentence(rng))
+        text = " ".join(sentences).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return m.group(1) + text.encode(self.enc, "xmlcharrefreplace") + m.group(3)
 
 
@@ -108,13 +131,12 @@ def build(target: int, folder: Path, seed: int = 7) -> list[Path]:
     shutil.rmtree(folder, ignore_errors=True)
     rng = random.Random(seed)
     sources = sorted(CORPUS.glob("*/*.xml"))
-    pool = _sentences(sources)
-    theme = _sentences(sorted(SEEDS.glob("*.txt")))
-    vocab = sorted({w for s in pool[:20_000] for w in s.split() if w.isalpha()})
+    pool = _Chain(_sentences(sources))
+    theme = _Chain(_sentences(sorted(SEEDS.glob("*.txt"))))
     raw = {p: p.read_bytes() for p in sources}
     size, copy, out = 0, 0, []
     while size < target:
-        var = _Variant(rng, timedelta(days=16 * copy + 1), pool, theme, vocab)  # no two copies share a sitting day
+        var = _Variant(rng, timedelta(days=16 * copy + 1), pool, theme)  # no two copies share a sitting day
         for path, data in raw.items():
             var.enc = "latin-1" if re.search(rb'encoding="(?i:iso-8859-1|latin-1)"', data[:200]) else "utf-8"
             body = _P.sub(var.paragraph, _SPEAKER.sub(var.speaker, _DATE.sub(var.date, data)))
@@ -170,7 +192,7 @@ def main() -> None:
 
         import core.asks
         core.asks.build_asks = lambda *_a, **_k: (pd.DataFrame(), pd.DataFrame())
-    folder = args.dir / f"corpus-{args.size}"
+    folder = args.dir / f"corpus-pairs-{args.size}"  # the word-pair text (a corpus cached by another version is not)
     t = time.perf_counter()
     files = build(args.size, folder)
     nbytes = sum(p.stat().st_size for p in files)
