@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -133,9 +133,8 @@ NOT_ASK: list[re.Pattern] = [c.pattern for c in _VETO]
 COMMITMENT_CUES: list[tuple[str, re.Pattern]] = [(c.status, c.pattern) for c in CUES if c.kind == "commitment"]
 CONFIDENCE: dict[str, float] = {c.id: c.confidence for c in _ASK}
 _ANY_ASK = next((c.pattern for c in CUES if c.kind == "prefilter"), None) or _combined(_ASK)
-_ASK_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "ask"]
-_VETO_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "veto"]
-_COMMIT_I = [(i, c) for i, c in enumerate(CUES) if c.kind == "commitment"]
+_KIND_AT = {i: c.kind for i, c in enumerate(CUES)}
+_OF_KIND = {k: [c for c in CUES if c.kind == k] for k in _KINDS}
 
 _STOP = set("""a an the and or of to in on for with by at from as is are be been being this that these those it its their
 their there here we our us i my you your he she they them his her will would should must need needs have has had do does
@@ -192,10 +191,17 @@ def _strip(sentence: str) -> str:
 def _decide(s: str, may: set[int] | None = None) -> Cue | None:
     """The ask cue that makes the stripped sentence ``s`` an ask (the first in file order; a veto wins), else None.
     ``may``: the indexes (in ``CUES``) of the cues that may match, from a scan; None tries them all."""
-    hit = next((c for i, c in _ASK_I if (may is None or i in may) and c.pattern.search(s)), None)
-    if hit is None or any(v.pattern.search(s) for i, v in _VETO_I if may is None or i in may):
+    hit = next((c for c in _may(may, "ask") if c.pattern.search(s)), None)
+    if hit is None or any(v.pattern.search(s) for v in _may(may, "veto")):
         return None
     return hit
+
+
+def _may(may: set[int] | None, kind: str) -> list[Cue]:
+    """The cues of ``kind`` among the indexes ``may`` (all of them for None), in file order."""
+    if may is None:
+        return _OF_KIND[kind]
+    return [CUES[i] for i in sorted(may) if _KIND_AT.get(i) == kind]
 
 
 def detect(sentence: str, role: str = "") -> tuple[str, str] | None:
@@ -220,7 +226,7 @@ def detect(sentence: str, role: str = "") -> tuple[str, str] | None:
 
 def commitment(sentence: str, may: set[int] | None = None) -> str | None:
     s = sentence.strip()
-    return next((c.status for i, c in _COMMIT_I if (may is None or i in may) and c.pattern.search(s)), None)
+    return next((c.status for c in _may(may, "commitment") if c.pattern.search(s)), None)
 
 
 class _Scanner:
@@ -430,6 +436,10 @@ def _batches(spans_of: list[list], size: int):
         yield range(lo, len(spans_of))
 
 
+_ROW_FIELDS = ["passage_id", "text", "document", "date", "date_precision", "venue", "speaker", "speaker_id",
+               "speaker_detail", "duplicate_of", "themes", "section_index", "line"]
+
+
 def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
             scan_min: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(asks, commitments) from passages. Asks carry their passage's themes plus their own words' themes.
@@ -439,7 +449,9 @@ def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
     may match; fewer are simply tried with every cue."""
     asks, commits = [], []
     sent_texts: list[str] = []
-    rows = list(passages.itertuples(index=False))
+    fields = [c for c in _ROW_FIELDS if c in passages.columns]  # columns read as lists: much quicker than itertuples
+    row_type = namedtuple("Row", fields)
+    rows = [row_type._make(t) for t in zip(*(passages[c].tolist() for c in fields))]
     spans_of = [split_spans(r.text) for r in rows]
     ids = [getattr(r, "speaker_id", "") or "" for r in rows]
     ministers = government_speakers([(r.document, i) for r, i in zip(rows, ids)], [r.speaker_detail for r in rows])
