@@ -27,6 +27,7 @@ import streamlit as st
 
 from core.asks import ask_summary
 from core.model import IngestError
+from dashboard.text import md_escape
 from core.model import Document
 from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, ingest
 from core.store import Store, StoreError
@@ -205,10 +206,39 @@ def _fingerprint(ws: Workspace) -> tuple:
         return files, None, str(exc)
 
 
-@st.cache_data(show_spinner="Reading new documents into the store…", max_entries=8)
-def sync(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]:
-    """Bring the workspace's store up to date; returns (store version, errors). Keyed on the fingerprint, so it
-    runs at start and when documents or the taxonomy change, not at every click."""
+#: (workspace, fingerprint) -> (store version, errors) of the last syncs this server made
+_synced: dict[tuple, tuple[int, tuple[IngestError, ...]]] = {}
+_sync_lock = threading.Lock()
+
+
+def synced(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]:
+    """``sync`` once per fingerprint (at start, and when documents or the taxonomy change, not at every click),
+    with a progress bar while the documents are read (the first start ingests the seeds)."""
+    key = (root, fingerprint)
+    held = _synced.get(key)
+    if held is not None:
+        return held
+    with _sync_lock:  # one sync at a time; a session that waited finds the result
+        held = _synced.get(key)
+        if held is None:
+            bar = st.progress(0.0, text="Reading documents into the store…")
+
+            def step(done: int, total: int, name: str) -> None:
+                bar.progress(min(1.0, done / max(total, 1)),
+                             text=md_escape(f"Reading documents into the store: {done} of {total} {name}"))
+            try:
+                held = sync(root, fingerprint, progress=step)
+            finally:
+                bar.empty()
+            if len(_synced) >= 8:
+                _synced.pop(next(iter(_synced)))
+            _synced[key] = held
+    return held
+
+
+def sync(root: str, fingerprint: tuple, progress=None) -> tuple[int, tuple[IngestError, ...]]:
+    """Bring the workspace's store up to date (``progress(done, total, name)`` told of each file); returns (store
+    version, errors)."""
     ws = Workspace(root)
     errors: list[IngestError] = []
     if fingerprint[2]:
@@ -225,7 +255,7 @@ def sync(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]:
         with Store(path, write=True) as store:
             wanted = {f.stem for src in sources for f in (src.iterdir() if src.is_dir() else [src])}
             gone = [d for d in store.hashes() if d not in wanted]
-            _counts, errs = ingest(store, sources, taxonomy=tax, remove=gone)
+            _counts, errs = ingest(store, sources, taxonomy=tax, remove=gone, progress=progress)
             from core.store.search import SearchIndex
             SearchIndex(path).sync(store)
             return store.version, tuple(errors + errs)
@@ -333,7 +363,7 @@ def load(ws: Workspace | None = None) -> Data:
     if given:
         return _given(path, ws)
     fp = _fingerprint(ws)
-    version, errors = sync(str(ws.root), fp)
+    version, errors = synced(str(ws.root), fp)
     version = max(version, _written.get(str(store_path(ws)), 0))
     return _dress(_read(str(store_path(ws)), version, fp[1]), errors, False, note)
 

@@ -151,3 +151,25 @@ def test_dates_in_tables_are_iso_text():
     at = run_view("themes", themes=("county_lines",))  # the asks table carries the asks' date bounds (hidden)
     for frame in at.dataframe:
         assert not any(pd.api.types.is_datetime64_any_dtype(frame.value[c]) for c in frame.value.columns)
+
+
+def test_a_new_workspace_store_is_built_from_the_seeds_with_a_progress_bar(tmp_path, monkeypatch):
+    """No store yet: the first run ingests the seeds into the workspace's store, saying how far it has got."""
+    from streamlit.delta_generator import DeltaGenerator
+    monkeypatch.setenv("CAMPAIGN_TRACKER_DATA", str(tmp_path))
+    monkeypatch.delenv(STORE_ENV, raising=False)
+    steps = []
+    real = DeltaGenerator.progress
+
+    def progress(self, value, text=None, **kw):
+        steps.append((value, text))
+        return real(self, value, text=text, **kw)
+    monkeypatch.setattr(DeltaGenerator, "progress", progress)
+    at = _run()
+    assert {m.label: m.value for m in at.metric}["Documents"] == "5"
+    assert steps and steps[-1][0] == 1.0 and all("Reading documents into the store" in shown_text
+                                                  for _, shown_text in steps)
+    assert any(" of 5 " in t for _, t in steps)
+    assert not at.get("progress")  # gone once the store is ready
+    with Store(tmp_path / "campaign.duckdb") as store:
+        assert len(store.hashes()) == 5
