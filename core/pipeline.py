@@ -115,6 +115,8 @@ def _as_read(passages: pd.DataFrame) -> pd.DataFrame:
 
 #: a batch closes at this many bytes of source files or this many files, whichever comes first
 BATCH_BYTES = 32_000_000
+#: DuckDB's checkpoint threshold during an ingest (see ``ingest``)
+CHECKPOINT_LOG = "512MB"
 BATCH_FILES = 2_000
 #: meta key set while an ingest's batches are being written and cleared by its last transaction: a store that
 #: still has it was interrupted, so the next ingest rebuilds the MinHash bands and the ask ledger in full
@@ -301,9 +303,10 @@ def _rebuild_bands(store) -> None:
             _write_bands(store, pd.DataFrame({"passage_id": [ids[i] for i in at.tolist()], "key": keys}))
 
 
-def _write_bands(store, keys: pd.DataFrame) -> None:
+def _write_bands(store, keys) -> None:
+    """Insert band keys (a DataFrame or Arrow table of passage_id, key)."""
     if len(keys):
-        store.con.register("_bands", keys[["passage_id", "key"]])
+        store.con.register("_bands", keys)
         try:
             store.con.execute("INSERT INTO minhash_bands SELECT passage_id, key FROM _bands")
         finally:
@@ -344,6 +347,10 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
     # themes or flags, every sampled list is empty, the element type is guessed as NULL and the insert fails.
     # The store's writer hands it pandas frames, so the whole column is looked at.
     store.con.execute("SET pandas_analyze_sample = 1000000000")
+    # DuckDB checkpoints (writes its tables' changed row groups from the log into the file) once the log passes
+    # 16 MB, i.e. after every batch, which cost more than the batch's writes themselves and grew with the store;
+    # during an ingest it does so every CHECKPOINT_LOG of changes (each batch is still committed to the log)
+    store.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_LOG}'")
     had_bands = "minhash_bands" in store._tables()
     store.con.execute(BANDS_DDL)
     recover = store.meta(PENDING) == "1"
@@ -415,7 +422,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
                 store.con.execute("DELETE FROM minhash_bands WHERE passage_id IN (SELECT passage_id FROM _old)")
             finally:
                 store.con.unregister("_old")
-            _write_bands(store, keys)
+            _write_bands(store, res.bands if res is not None else keys)  # Arrow, as the worker sent them
             if last:
                 store._set(PENDING, "")
         if stats is not None:
@@ -424,6 +431,7 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
         first, res = False, nxt
         if last:
             break
+    store.con.execute("RESET checkpoint_threshold")
     counts.removed = len([d for d in remove if d in known])
     if progress:
         progress(len(files), len(files), "")

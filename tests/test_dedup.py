@@ -67,10 +67,13 @@ def test_a_copy_a_week_later_is_found(folder):
 def test_a_copy_ingested_later_is_found_through_the_stored_band_keys(folder, tmp_path):
     db = tmp_path / "s.duckdb"
     with Store(db, write=True) as store:
+        default = store.con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()
         ingest(store, [folder / f"{HANSARD}.txt"])
         assert store.con.execute("SELECT count(*) FROM minhash_bands").fetchone()[0] > 0
         ingest(store, [folder])
         passages = store.frame("passages")
+        # the ingest checkpoints less often while it runs, and leaves the setting as it found it
+        assert store.con.execute("SELECT current_setting('checkpoint_threshold')").fetchall() == default
     quote, speech = _copy_of_speech(passages), _speech(passages)
     assert quote.duplicate_of == speech.passage_id and "duplicate" in quote.quality_flags
     # and when the speech goes, the copy is canonical again
