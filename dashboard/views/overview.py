@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
-from core.summary import FilterState, continuous, headline, new_since, theme_summary, theme_timeline, theme_venue_matrix
+from core.summary import THEME_PREFIX, FilterState, continuous, headline, new_since, theme_summary, theme_timeline, theme_venue_matrix
 from dashboard import charts
 from dashboard.data import filtered, mask
 from dashboard.state import bind, publish
@@ -13,12 +14,15 @@ from dashboard.views.common import caption, download, table
 from dashboard.views.milestones import milestones_for
 
 FREQS = ["month", "quarter", "year"]
+#: the columns the Overview's counts read (with the theme columns)
+COUNTED = ["document", "date", "date_start", "date_end", "year", "_prec", "_m", "venue"]
 
 
 def render(data, state: FilterState) -> None:
     st.title("Overview")
     m = mask(data, state)
-    df = data.agg if m.all() else data.agg[m]
+    cols = COUNTED + [c for c in data.agg.columns if str(c).startswith(THEME_PREFIX)]
+    df = data.agg[cols] if m.all() else data.agg.loc[m, cols]  # what the counts read: no ids or names copied
     asks = filtered(data, state, data.asks) if len(data.asks) else data.asks
     caption(state, len(df), data.labels)
     h = headline(data.corpus, df)
@@ -70,8 +74,8 @@ def timeline(data, df, themes) -> None:
 @st.fragment
 def new(data, df, themes) -> None:
     st.subheader("What is new")
-    dated = df[df["date"] != ""]
-    default = (dated["date_end"].max().date() if len(dated) else date.today()).replace(day=1)
+    last = df["date_end"].max()  # undated passages have none
+    default = (last.date() if pd.notna(last) else date.today()).replace(day=1)
     bind("ov_since", "since", default)
     since = st.date_input("New since", key="ov_since", format="YYYY-MM-DD")
     publish("since", since, default)
