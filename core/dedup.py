@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import zlib
 from functools import lru_cache
-from itertools import chain
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -67,12 +66,60 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-def _shingle_hashes(text: str) -> list[int]:
-    """CRC32 of each word pair of the normalised text (of each word when there is only one)."""
-    words = _norm(text).encode().split()
-    if len(words) < 2:
-        return [zlib.crc32(w) for w in words]
-    return [zlib.crc32(a + b" " + b) for a, b in zip(words, words[1:])]
+_SHIFT = np.zeros((1, 4, 256), dtype=np.uint32)  # see _shift_tables
+
+
+def _shift_tables(longest: int) -> np.ndarray:
+    """CRC32 is linear: crc32(A + B) = shift_len(B)(crc32(A)) ^ crc32(B), where shifting by n bytes is a linear map
+    of the 32 bits, given here byte by byte: table[n, k, v] = shift_n(v << 8k). Made up to ``longest`` bytes."""
+    global _SHIFT
+    if len(_SHIFT) <= longest:
+        table = np.zeros((longest + 1, 4, 256), dtype=np.uint32)
+        table[:len(_SHIFT)] = _SHIFT
+        for n in range(max(1, len(_SHIFT)), longest + 1):
+            zeros = bytes(n)
+            base = zlib.crc32(zeros)
+            for k in range(4):
+                table[n, k] = [zlib.crc32(zeros, v << (8 * k)) ^ base for v in range(256)]
+        _SHIFT = table
+    return _SHIFT
+
+
+def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(how many per text, CRC32 of each word pair of each normalised text, text after text): what hashing
+    ``f"{a} {b}".encode()`` for each pair gives (each word when a text has only one), without a Python step per
+    pair. Words are split and numbered by Arrow; each distinct word is hashed once; a pair's CRC is combined from
+    its words' (``_shift_tables``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    norms = [_norm(t) for t in texts]
+    words = pc.utf8_split_whitespace(pa.array(norms, pa.large_string()))
+    counts = pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
+    code = pc.list_flatten(words).dictionary_encode()
+    idx = code.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    empty = np.fromiter((not n for n in norms), bool, len(norms))  # Arrow splits "" into one empty word
+    if empty.any():
+        idx = idx[~np.repeat(empty, counts)]
+        counts[empty] = 0
+    vocab = [w.encode() for w in code.dictionary.to_pylist()]
+    crc = np.fromiter((zlib.crc32(w) for w in vocab), np.uint32, len(vocab))
+    crc_space = np.fromiter((zlib.crc32(w + b" ") for w in vocab), np.uint32, len(vocab))
+    size = np.fromiter((len(w) for w in vocab), np.int64, len(vocab))
+    ends = np.cumsum(counts)
+    last = np.zeros(len(idx), dtype=bool)
+    last[ends[counts > 0] - 1] = True
+    alone = np.zeros(len(idx), dtype=bool)
+    alone[ends[counts == 1] - 1] = True
+    at = np.flatnonzero(~last | alone)  # a pair starts at each word but a text's last; a lone word stands alone
+    pair = ~last[at]
+    out = np.empty(len(at), dtype=np.uint32)
+    first, second = crc_space[idx[at[pair]]], idx[at[pair] + 1]
+    table = _shift_tables(int(size.max()) if len(size) else 0).reshape(-1)
+    row = size[second] * 1024
+    out[pair] = (table[row + (first & 0xFF)] ^ table[row + 256 + ((first >> 8) & 0xFF)]
+                 ^ table[row + 512 + ((first >> 16) & 0xFF)] ^ table[row + 768 + (first >> 24)] ^ crc[second])
+    out[~pair] = crc[idx[at[~pair]]]
+    return np.where(counts >= 2, counts - 1, counts), out
 
 
 def band_keys_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -80,10 +127,9 @@ def band_keys_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     more (rows index ``texts``), none for a shorter one. The same keys as :func:`band_keys` one text at a time."""
     a, b = _permutations()
     rows = [i for i, t in enumerate(texts) if len(t) >= MIN_CHARS]
-    hashes = [_shingle_hashes(texts[i]) for i in rows]
-    lens = np.fromiter((len(h) for h in hashes), np.int64, len(rows))
+    lens, flat = _shingle_hashes([texts[i] for i in rows])
     ends = np.cumsum(lens)
-    flat = _fmix32(np.fromiter(chain.from_iterable(hashes), np.uint32, int(ends[-1]) if len(ends) else 0))
+    flat = _fmix32(flat)
     mins = np.full((len(rows), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
     start = 0
     while start < len(rows):  # whole texts, about _CHUNK word pairs at a time

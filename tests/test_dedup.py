@@ -132,9 +132,12 @@ def _datasketch_keys(text: str) -> list[int]:
 
 
 def test_band_keys_of_a_batch_are_datasketchs_minhash_bands():
-    """The whole batch's MinHash in NumPy gives, text by text, the keys of datasketch's MinHash (so stored keys
-    stay valid); short texts get none, a one-word long text its word's hash."""
-    texts = build_corpus([SEEDS]).passages["text"].tolist()[:400] + ["Antidisestablishmentarianism" * 3, "Too short."]
+    """The whole batch's MinHash in NumPy (word pairs hashed through Arrow and CRC arithmetic) gives, text by text,
+    the keys of datasketch's MinHash (so stored keys stay valid): for non-ASCII words, a one-word text (its word's
+    hash), a text with no word; short texts get none."""
+    texts = build_corpus([SEEDS]).passages["text"].tolist()[:400] + [
+        "Antidisestablishmentarianism" * 3, "Too short.", "— … — " * 12,  # one long word; no word at all
+        "Zoë’s café in Llanfairpwllgwyngyll: déjà vu for the señor at £3.50 — naïve façades, œuvre and jalapeños!"]
     rows, keys = dedup.band_keys_many(texts)
     got: dict[int, list[int]] = {}
     for r, k in zip(rows.tolist(), keys.tolist()):
