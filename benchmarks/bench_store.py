@@ -9,7 +9,8 @@ itself. Then measures, on this machine:
 - query_median_ms: one filter-and-aggregate query (passages per theme under a filter), median of a set;
 - interaction_median_ms: what one filter change asks for (theme counts, monthly timeline, themes x venues,
   the first page of 25 newest passages of a theme);
-- search_median_ms: a phrase search with its first page (after the index is built: index_build_s);
+- search_median_ms: a phrase search with its first page, ranked (after the index is built: index_build_s);
+  search_date_median_ms the same newest first; search_matches the phrases' numbers of matches;
 - reingest_unchanged_ratio: re-ingesting an unchanged real corpus (the seeds and the shared ParlParse week)
   over its first ingest, measured in the same run;
 - retag_s: re-tagging every stored passage after a taxonomy change;
@@ -150,6 +151,10 @@ def main() -> None:
                            '"child sexual exploitation" NOT grooming']
                 out["search_median_ms"] = round(statistics.median(
                     median_ms(lambda p=p: index.search(store, p, limit=25), repeat=3) for p in phrases), 1)
+                out["search_date_median_ms"] = round(statistics.median(
+                    median_ms(lambda p=p: index.search(store, p, limit=25, order="date"), repeat=3)
+                    for p in phrases), 1)
+                out["search_matches"] = [index.search(store, p, limit=0)[0] for p in phrases]
         if not args.skip_retag:
             from core.taxonomy import default_taxonomy, parse_taxonomy
             extra = ('mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\n'
