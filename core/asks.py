@@ -7,12 +7,13 @@ commitments (``COMMITMENT_CUES``).
 
 Grouping: an ask joins a *named* ask from the taxonomy when it contains one of its phrases (or is close
 to one by rapidfuzz); the rest are clustered by rapidfuzz ``token_set_ratio`` over their normalised
-actions (one batched ``process.cdist``) that also share two content words, and shown as suggestions.
+actions that also share two content words (only pairs sharing a pair of content words are scored, found by an
+inverted index: ``similar_clusters``), and shown as suggestions.
 
 Responses: for each ask, later passages of the same debate, and government statements dated after it,
-are searched for sentences on the same subject (rapidfuzz over content words). The best one is the
-evidence; its wording gives the status: committed, under consideration, rejected. Nothing convincing:
-"no response found".
+are searched for sentences on the same subject (sharing two content words, found by an inverted index; rapidfuzz
+over content words). The best one is the evidence; its wording gives the status: committed, under consideration,
+rejected. Nothing convincing: "no response found".
 """
 from __future__ import annotations
 
@@ -846,28 +847,23 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
     a, j, rank, scores = a[ok], j[ok], rank[ok], scores[ok]
     order = np.lexsort((rank, -scores, a))  # per ask: the best score, the first candidate of equals
     first = order[np.r_[True, a[order][1:] != a[order][:-1]]] if len(order) else order
-    at, best = a[first], j[first]
-    for c, values in (("response_passage", com["passage_id"].to_numpy()[best]), ("response_text", com["text"].to_numpy()[best]),
-                      ("response_status", com["status"].to_numpy()[best]),
-                      ("response_score", [round(float(x), 1) for x in scores[first]])):
-        out.iloc[at, out.columns.get_loc(c)] = values
-    return out
+    best = j[first]
+    found = zip(*(com[c].to_numpy()[best] for c in ("passage_id", "text", "status")), (round(float(x), 1) for x in scores[first]))
+    return _set_rows(out, a[first].tolist(), RESPONSE_COLUMNS[:4], list(found))
 
 
 def _share_responses(asks: pd.DataFrame) -> pd.DataFrame:
     """The same speech in two sources is one ask: a reply found next to either copy answers both."""
     cols = ["response_passage", "response_text", "response_status", "response_score"]
     key = asks["duplicate_of"].where(asks["duplicate_of"] != "", asks["passage_id"]) + "/" + asks["sentence_index"].astype(str)
+    key, status, score = key.tolist(), asks["response_status"].tolist(), asks["response_score"].tolist()
     best: dict[str, int] = {}
-    for i, (k, st, sc) in enumerate(zip(key, asks["response_status"], asks["response_score"])):
-        if st != "no response found" and (k not in best or sc > asks["response_score"].iloc[best[k]]):
+    for i, (k, st, sc) in enumerate(zip(key, status, score)):
+        if st != "no response found" and (k not in best or sc > score[best[k]]):
             best[k] = i
-    out = asks.copy()
-    for i, k in enumerate(key):
-        if k in best and out["response_status"].iloc[i] == "no response found":
-            for c in cols:
-                out.iat[i, out.columns.get_loc(c)] = asks[c].iloc[best[k]]
-    return out
+    rows = [i for i, k in enumerate(key) if k in best and status[i] == "no response found"]
+    values = {c: asks[c].tolist() for c in cols}
+    return _set_rows(asks, rows, cols, [tuple(values[c][best[key[i]]] for c in cols) for i in rows])
 
 
 # ---- the pipeline stage and the ledger ----------------------------------------------------------------
@@ -905,8 +901,8 @@ def _structural_responses(asks: pd.DataFrame, passages: pd.DataFrame) -> pd.Data
     if not replies:
         return asks
     source_of = dict(zip(passages["passage_id"], passages["source_id"]))
-    out = asks.copy()
-    for i, pid in enumerate(out["passage_id"]):
+    rows, found = [], []
+    for i, pid in enumerate(asks["passage_id"].tolist()):
         answer = replies.get(source_of.get(pid, ""))
         if not answer:
             continue
@@ -917,11 +913,17 @@ def _structural_responses(asks: pd.DataFrame, passages: pd.DataFrame) -> pd.Data
         if re.search(r"\b(?:I will write to|will write to the hon|reply (?:shortly|as soon as possible)|"
                      r"not (?:yet )?(?:possible|available) to (?:answer|reply))", first.text, re.I):
             status = "holding answer"
-        out.iat[i, out.columns.get_loc("response_passage")] = first.passage_id
-        out.iat[i, out.columns.get_loc("response_text")] = sentences[0]
-        out.iat[i, out.columns.get_loc("response_status")] = status or "answered"
-        out.iat[i, out.columns.get_loc("response_score")] = 100.0
-        out.iat[i, out.columns.get_loc("response_basis")] = "structure"
+        rows.append(i)
+        found.append((first.passage_id, sentences[0], status or "answered", 100.0, "structure"))
+    return _set_rows(asks, rows, RESPONSE_COLUMNS, found)
+
+
+def _set_rows(frame: pd.DataFrame, rows: list[int], columns: list[str], values: list[tuple]) -> pd.DataFrame:
+    """``frame`` with ``columns`` at positions ``rows`` set to ``values`` (a tuple a row), one write a column (a
+    write a cell copies the whole column each time when strings are stored as Arrow arrays)."""
+    out = frame.copy()
+    for c, col in zip(columns, zip(*values)):
+        out.iloc[rows, out.columns.get_loc(c)] = list(col)
     return out
 
 
