@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from lxml import etree
@@ -29,8 +30,35 @@ def test_parlamint_one_passage_per_seg(path):
         assert p.house == house and p.venue == f"{house} Chamber"
         assert p.date == date and p.date_precision == "day"
         assert p.speaker_id and p.source_id
-    # no listPerson beside these sittings: ids are shown as names and flagged, never guessed
-    assert all("speaker_id_unresolved" in p.quality_flags for p in doc.passages)
+    tsv = path.with_name(path.stem + "-meta.tsv")
+    if tsv.exists():  # no listPerson beside these sittings: named from ParlaMint's own meta.tsv beside each
+        rows = [line.split("\t") for line in tsv.read_text(encoding="utf-8").splitlines()]
+        col = {name: i for i, name in enumerate(rows[0])}
+        named = {r[col["Speaker_ID"]]: (r[col["Speaker_name"]], r[col["Speaker_party_name"]]) for r in rows[1:]}
+        for p in doc.passages:
+            surname, forenames = named[p.speaker_id][0].split(", ")
+            assert (p.speaker, p.party) == (f"{forenames} {surname}", named[p.speaker_id][1])
+            assert "speaker_id_unresolved" not in p.quality_flags and p.speaker_basis == "source markup"
+        assert doc.flags == [f"{len(set(named))} speaker(s) named from {tsv.name} (no listPerson names them)"]
+    else:  # nothing names them: ids are shown as names and flagged, never guessed
+        assert all(p.speaker == p.speaker_id and "speaker_id_unresolved" in p.quality_flags for p in doc.passages)
+
+
+def test_parlamint_listperson_in_the_parent_folder_comes_before_the_meta_tsv(tmp_path):
+    """The corpus keeps its listPerson beside the year folders: a person it lists is named from it (their party on
+    the sitting's date), the others from the sitting's meta.tsv. AlanMak (in the real listPerson excerpt, a
+    Conservative MP then) stands in for the first speaker of the real 2017 sitting."""
+    (tmp_path / "2017").mkdir()
+    shutil.copy(PM / "excerpts" / "ParlaMint-GB-listPerson.EXCERPT.xml", tmp_path / "ParlaMint-GB-listPerson.xml")
+    src = PM / "2017" / "ParlaMint-GB_2017-09-07-commons.xml"
+    sitting = tmp_path / "2017" / src.name
+    sitting.write_bytes(src.read_bytes().replace(b'who="#StephenKinnock"', b'who="#AlanMak"'))
+    shutil.copy(src.with_name(src.stem + "-meta.tsv"), sitting.with_name(src.stem + "-meta.tsv"))
+    doc = parse_file(sitting)
+    people = {(p.speaker_id, p.speaker, p.party) for p in doc.passages}
+    assert ("AlanMak", "Alan Mak", "CON") in people and ("DavidDavis", "David Michael Davis", "Conservative") in people
+    assert not any(p.quality_flags for p in doc.passages)
+    assert doc.flags == [f"3 speaker(s) named from {src.stem}-meta.tsv (no listPerson names them)"]
 
 
 def test_parlamint_truncated_xml_names_the_line(tmp_path):

@@ -10,10 +10,12 @@ each token except one marked ``join="right"``; the syntactic links (``linkGrp``)
   so that both versions of a sitting can be stored); source_id: the u's ``xml:id``; line: the seg's line in the file;
 * speaker_id: the person id in ``who`` without the ``#`` (``StephenKinnock``); speaker: the person's name from a
   ``listPerson``: the file's own (``teiHeader//particDesc/listPerson``), else a ``ParlaMint-*listPerson*.xml`` in
-  the file's folder or its parent folder (where the corpus keeps it); speaker_basis "source markup". A person no
-  listPerson names is kept as the id (speaker = ``StephenKinnock``) and flagged ``speaker_id_unresolved``;
+  the file's folder or its parent folder (where the corpus keeps it), else the sitting's own ``<sitting>-meta.tsv``
+  beside it (ParlaMint's per-utterance metadata: ``Speaker_ID``, ``Speaker_name`` "Kinnock, Stephen Nathan" read
+  as "Stephen Nathan Kinnock", ``Speaker_party_name``); speaker_basis "source markup". A person none of these
+  names is kept as the id (speaker = ``StephenKinnock``) and flagged ``speaker_id_unresolved``;
 * party: the person's ``#party.X`` affiliation on the sitting's date, named from a ``ParlaMint-*listOrg*.xml`` found
-  the same way (else the abbreviation X);
+  the same way (else the abbreviation X), or the meta.tsv's party name;
 * kind: speech (``ana`` #chair, #regular, #guest); speaker_detail: "chair" / "guest" for those roles;
 * venue / house: the setting's place (``Commons Chamber``, ``Lords Chamber``), else the meetings'
   ``#parla.lower`` / ``#parla.upper`` (``#parliament.HC`` / ``.HL``), else the title or file name (commons, lords);
@@ -31,6 +33,7 @@ flag saying so, so a folder holding a whole corpus is ingested without errors. M
 """
 from __future__ import annotations
 
+import csv
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -194,6 +197,33 @@ def _side_file(path: str, kind: str) -> etree._Element | None:
     return None
 
 
+def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]]]:
+    """(file name, speaker id -> (name, party name)) from the ``<sitting>-meta.tsv`` beside a sitting (also for
+    its ``.ana`` version); ('', {}) when there is none."""
+    if not path:
+        return "", {}
+    p = Path(path)
+    stem = p.name[:-len(".xml")] if p.name.lower().endswith(".xml") else p.stem
+    stem = stem[:-len(".ana")] if stem.endswith(".ana") else stem
+    for name in (f"{stem}-meta.tsv", f"{stem}-meta-en.tsv"):
+        try:
+            with open(p.parent / name, encoding="utf-8", newline="") as fh:
+                rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue
+        out: dict[str, tuple[str, str]] = {}
+        for row in rows:
+            sid, name_, party = (_norm(row.get(k) or "") for k in ("Speaker_ID", "Speaker_name", "Speaker_party_name"))
+            if sid in ("", "-") or sid in out:
+                continue
+            surname, _, forenames = name_.partition(",")
+            name_ = f"{forenames.strip()} {surname.strip()}".strip() if forenames.strip() else surname.strip()
+            out[sid] = ("" if name_ == "-" else name_, "" if party == "-" else party)
+        if out:
+            return name, out
+    return "", {}
+
+
 # ---- header -------------------------------------------------------------------------------------------------
 
 def _iso_in(text: str) -> str:
@@ -306,7 +336,8 @@ def parse(data: bytes, document: str, path: str) -> Document:
 
     people = _inline_then_side(header, path, "listPerson", _people)
     org_names = _inline_then_side(header, path, "listOrg", _party_names)
-    if not people:
+    meta_name, meta_people = _meta_tsv(path)
+    if not people and not meta_people:
         doc.flags.append("no listPerson found (in the file, its folder or the parent folder): speakers are "
                          "ParlaMint person ids")
     if not venue:
@@ -322,6 +353,7 @@ def parse(data: bytes, document: str, path: str) -> Document:
     id_suffix = "/ana" if annotated else ""
     state = {"index": -1, "title": "", "path": ""}
     unresolved: set[str] = set()
+    from_meta: set[str] = set()
 
     def first_head(div: etree._Element) -> etree._Element | None:
         return next((h for h in div if isinstance(h.tag, str) and _is_head(h)), None)
@@ -360,6 +392,10 @@ def parse(data: bytes, document: str, path: str) -> Document:
             speaker = _person_name(person, date) or pid
             party_id = _party(person, date)
             party = org_names.get(party_id, party_id[len("party."):]) if party_id else ""
+        elif pid in meta_people:
+            name, party = meta_people[pid]
+            speaker = name or pid
+            from_meta.add(pid)
         roles = [r.lstrip("#") for r in (u.get("ana") or "").split()]
         detail = "; ".join(_ROLE_DETAIL[r] for r in roles if r in _ROLE_DETAIL)
         for seg in u.iter(T + "seg"):
@@ -380,7 +416,7 @@ def parse(data: bytes, document: str, path: str) -> Document:
             )
             if not date:
                 p.add_flag("undated")
-            if pid and person is None:
+            if pid and person is None and pid not in meta_people:
                 p.add_flag("speaker_id_unresolved")
                 unresolved.add(pid)
             doc.passages.append(p)
@@ -388,8 +424,11 @@ def parse(data: bytes, document: str, path: str) -> Document:
                 doc.line_kinds[seg.sourceline] = "content"
 
     walk(body, [], None)
-    if unresolved and people:
-        doc.flags.append(f"{len(unresolved)} speaker id(s) not in the listPerson: kept as ids")
+    if unresolved and (people or meta_people):
+        doc.flags.append(f"{len(unresolved)} speaker id(s) not in the listPerson"
+                         + (f" nor {meta_name}" if meta_name else "") + ": kept as ids")
+    if from_meta:
+        doc.flags.append(f"{len(from_meta)} speaker(s) named from {meta_name} (no listPerson names them)")
     return doc
 
 
