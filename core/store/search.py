@@ -103,7 +103,8 @@ class SearchIndex:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if {"fts", "indexed", "hidden", "dates", "meta"} <= tables:
             return con
-        with con:
+        with self._lock, con:  # made (or brought up to date) by one process at a time
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, passage_id UNINDEXED, "
                         "document UNINDEXED, date UNINDEXED, tokenize = 'porter unicode61')")
             con.execute("CREATE TABLE IF NOT EXISTS indexed (document TEXT PRIMARY KEY, content_hash TEXT, "
