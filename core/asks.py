@@ -808,20 +808,23 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
     if asks.empty or commitments.empty:
         return out
     com = commitments.reset_index(drop=True)
-    com_words = [content_words(t) for t in com["text"]]
-    com_content = [_content(t) for t in com["text"]]  # normalised once, not once per ask
+    ca = {c: com[c].tolist() for c in ("text", "document", "section_index", "speaker_detail", "line", "speaker", "date")}
+    aa = {c: asks[c].tolist() for c in ("action", "text", "document", "section_index", "line", "speaker", "date")}
+    com_words = [content_words(t) for t in ca["text"]]
+    com_content = [_content(t) for t in ca["text"]]  # normalised once, not once per ask
     by_debate: dict[tuple, list[int]] = defaultdict(list)
-    for j, key in enumerate(zip(com["document"], com["section_index"])):
+    for j, key in enumerate(zip(ca["document"], ca["section_index"])):
         by_debate[key].append(j)
-    gov = np.array([j for j, d in enumerate(com["speaker_detail"].fillna("")) if GOVERNMENT_ROLE.search(d)], dtype=np.int64)
-    c_line, c_speaker = com["line"].tolist(), com["speaker"].tolist()
-    c_date, c_doc = (np.array([x or "" for x in com[c]], dtype=str) for c in ("date", "document"))
-    a_date, a_doc = (np.array([x or "" for x in asks[c]], dtype=str) for c in ("date", "document"))
-    aw = [content_words(a + " " + t) for a, t in zip(asks["action"], asks["text"])]
+    gov = np.array([j for j, d in enumerate(ca["speaker_detail"]) if isinstance(d, str) and GOVERNMENT_ROLE.search(d)],
+                   dtype=np.int64)
+    c_line, c_speaker = ca["line"], ca["speaker"]
+    c_date, c_doc = (np.array([x or "" for x in ca[c]], dtype=str) for c in ("date", "document"))
+    a_date, a_doc = (np.array([x or "" for x in aa[c]], dtype=str) for c in ("date", "document"))
+    aw = [content_words(a + " " + t) for a, t in zip(aa["action"], aa["text"])]
     # candidate (ask, commitment, rank): the same debate's first, each in the commitments' order
     ra: list[np.ndarray] = []
     rj: list[np.ndarray] = []
-    rows = zip(asks["document"], asks["section_index"], asks["line"], asks["speaker"])
+    rows = zip(aa["document"], aa["section_index"], aa["line"], aa["speaker"])
     near = [(i, j) for i, (doc, sec, line, speaker) in enumerate(rows) for j in by_debate.get((doc, sec), ())
             if c_line[j] > line and (c_speaker[j] == "" or c_speaker[j] != speaker) and len(aw[i] & com_words[j]) >= 2]
     if near:
@@ -838,7 +841,7 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
         return out
     a, rank = np.concatenate(ra), np.concatenate(rj)
     j = rank % len(com)
-    query = [_content(x) for x in asks["action"]]
+    query = [_content(x) for x in aa["action"]]
     scores = np.concatenate([
         process.cpdist([query[x] for x in a[lo:lo + PAIR_BATCH]], [com_content[y] for y in j[lo:lo + PAIR_BATCH]],
                        scorer=fuzz.token_set_ratio, score_cutoff=min_score, workers=-1)
