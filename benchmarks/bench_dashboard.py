@@ -9,7 +9,7 @@ ids, dates, venues and speakers), or uses ``--store``, and opens it as a user wo
 - cold_start_s: a new process's first run of the app (AppTest) on the store: the store opened, the text-less frame
   read, the Overview drawn with its charts (Python's imports, import_s, are apart);
 - query_median_ms: one filter-and-aggregate query (the filters' mask, then passages per theme), median over a set
-  of typical filters;
+  of typical filters; sql_query_median_ms: the same counts by DuckDB in the store (core.store.queries.theme_counts);
 - core_interaction_median_ms: what the Overview computes after a filter change (mask, headline, timeline,
   themes x venues, theme summary), without Streamlit;
 - app_<step>_median_ms: whole reruns of the real app in AppTest (a theme filter, a venue filter, the Overview's
@@ -81,7 +81,11 @@ def core_path(data, repeat: int) -> dict:
 
     q = [median_ms(lambda s=s: query(s), repeat) for s in STATES]
     i = [median_ms(lambda s=s: interaction(s), repeat) for s in STATES]
+    from core.store import Store, queries
+    with Store(data.store) as store:  # the same counts by DuckDB in the store, reviews applied: no frame needed
+        sql = [median_ms(lambda s=s: queries.theme_counts(store, ids, s, data.review), repeat) for s in STATES]
     return {"query_median_ms": round(statistics.median(q), 1), "query_max_ms": round(max(q), 1),
+            "sql_query_median_ms": round(statistics.median(sql), 1), "sql_query_max_ms": round(max(sql), 1),
             "core_interaction_median_ms": round(statistics.median(i), 1),
             "core_interaction_max_ms": round(max(i), 1)}
 

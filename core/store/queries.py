@@ -34,13 +34,17 @@ def _sql_str(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def passage_frame(store, theme_ids) -> pd.DataFrame:
-    """Every passage without its text, prepared for ``core.summary``'s filters and counts (see the module)."""
+def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
+    """Every passage (or the passages ``ids``) without its text, prepared for ``core.summary``'s filters and counts
+    (see the module)."""
     themes = ", ".join(f'list_contains(themes, {_sql_str(t)}) AS "{THEME_PREFIX}{t}"' for t in theme_ids)
     cols = ", ".join(f'coalesce("{c}", \'\') AS "{c}"' if c in _CATEGORICAL or c == "passage_id" else f'"{c}"'
                      for c in FRAME_COLUMNS)
     sql = f"SELECT {cols}, {_START} AS date_start, {_END} AS date_end{', ' + themes if themes else ''} FROM passages"
-    table = store.con.cursor().sql(sql).to_arrow_table()
+    if ids is not None:
+        ids = [str(i) for i in ids]
+        sql += " WHERE " + (_in("passage_id", ids) if ids else "FALSE")
+    table = store.con.cursor().sql(sql, params=_args(ids) if ids else None).to_arrow_table()
     table = pa.table({c: pc.dictionary_encode(table[c]) if c in _CATEGORICAL else table[c]
                       for c in table.column_names})
     df = table.to_pandas(date_as_object=False)
@@ -153,6 +157,60 @@ def flagged(store, limit: int = 1000) -> tuple[int, pd.DataFrame]:
     n = int(store.con.execute("SELECT count(*) FROM passages WHERE len(quality_flags) > 0").fetchone()[0])
     df = store.frame("passages", where=f"len(quality_flags) > 0 ORDER BY document, line LIMIT {int(limit)}")
     return n, df
+
+
+# ---- the filters as SQL: counting in the store, without a frame ------------------------------------------------
+def where(state, ids=None) -> tuple[str, list]:
+    """``core.summary.filter_mask`` (canonical passages only) as a WHERE clause over ``passages`` and its
+    parameters; ``ids``: the passages a search found (None: no search)."""
+    parts, params = ["duplicate_of = ''"], []
+    for column, values in (("venue", state.venues), ("speaker", state.speakers), ("document", state.documents)):
+        if values:
+            parts.append(_in(column, list(values)))
+            params += _args(list(values))
+    if state.themes:
+        parts.append("list_has_any(themes, ?::VARCHAR[])")
+        params.append(list(state.themes))
+    if state.has_range:
+        rng = []
+        if state.date_from:
+            rng.append(f"{_END} >= ?")
+            params.append(state.date_from)
+        if state.date_to:
+            rng.append(f"{_START} <= ?")
+            params.append(state.date_to)
+        undated = f" OR {_START} IS NULL" if state.keeps_undated else ""
+        parts.append(f"(coalesce({' AND '.join(rng)}, FALSE){undated})")
+    elif not state.keeps_undated:
+        parts.append(f"{_START} IS NOT NULL")
+    if ids is not None:
+        ids = [str(i) for i in ids]
+        parts.append(_in("passage_id", ids) if ids else "FALSE")
+        params += _args(ids) if ids else []
+    return " AND ".join(parts), params
+
+
+def theme_counts(store, theme_ids, state, review: "Reviewed | None" = None, ids=None) -> dict[str, int]:
+    """Canonical passages per theme matching the filters, counted by DuckDB in the store; the reviewed passages
+    (few) are counted from their reviewed themes instead of their stored ones."""
+    from ..summary import filter_mask
+    sql, params = where(state, ids)
+    done = sorted(review.passages) if review is not None and review.passages else []
+    if done:
+        sql += " AND NOT " + _in("passage_id", done)
+        params += _args(done)
+    rows = store.con.execute(f"SELECT t, count(*) FROM (SELECT unnest(list_distinct(themes)) AS t FROM passages "
+                             f"WHERE {sql}) GROUP BY t", params).fetchall()
+    found = dict(rows)
+    out = {t: int(found.get(t, 0)) for t in theme_ids}
+    if done:
+        sub = review.frame[review.frame["passage_id"].isin(done)]
+        if ids is not None:
+            sub = sub[sub["passage_id"].isin(set(map(str, ids)))]
+        m = filter_mask(sub, state)
+        for t in theme_ids:
+            out[t] += int((m & sub[THEME_PREFIX + t]).sum())
+    return out
 
 
 @dataclass
