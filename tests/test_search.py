@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from core.store import Store
-from core.store.search import SearchIndex, fts_query
+from core.store.search import QueryError, SearchIndex, fts_query
 from tests.conftest import PP, PRESS, SEEDS
 from tests.test_store import _ingest
 
@@ -44,6 +44,9 @@ def _same_as_every_match_checked(db) -> int:
                             checked = index._checked(con, store, expr, limit, offset, order, canonical)
                             assert fast == checked, (q, order, offset, limit, canonical)
                             with_hits += bool(fast[1])
+                    ids = index.ids(store, q, canonical_only=canonical)
+                    assert ids == [r[1] for r in index._checked(con, store, expr, -1, 0, "index", canonical)[1]]
+                    assert len(ids) == index._page(con, expr, 0, 0, "rank", canonical)[0]
         finally:
             con.close()
     return with_hits
@@ -74,6 +77,29 @@ def test_page_in_sqlite_is_every_match_checked(seeds_store):
         assert hits and not any(h.document == PP for h in hits)
 
 
+def test_ids_are_every_match_in_the_store(seeds_store):
+    """All the passages a search finds (what a filter over the store needs), canonical unless asked, as the index
+    holds them; passages gone from the store without a new version (as after a kill) are left out."""
+    db, _ = seeds_store
+    index = SearchIndex(db)
+    with Store(db) as store:
+        ids = index.ids(store, "children")
+        every = index.ids(store, "children", canonical_only=False)
+        texts = dict(store.con.execute("SELECT passage_id, text FROM passages").fetchall())
+        canonical = {r[0] for r in store.con.execute("SELECT passage_id FROM passages WHERE duplicate_of = ''")
+                     .fetchall()}
+        assert set(ids) == set(every) & canonical and len(ids) < len(every)
+        assert all("child" in texts[i].lower() for i in every)
+        assert len(ids) == len(set(ids)) == index.search(store, "children", limit=0)[0]
+        with pytest.raises(QueryError):
+            index.ids(store, "  ")
+    gone = ids[0]
+    with Store(db, write=True) as store, store.transaction():
+        store.con.execute("DELETE FROM passages WHERE passage_id = ?", [gone])
+    with Store(db) as store:
+        assert index.ids(store, "children") == ids[1:]
+
+
 def test_an_index_made_before_row_ranges_is_brought_up_to_date(seeds_store):
     db, _ = seeds_store
     index = SearchIndex(db)
@@ -85,6 +111,7 @@ def test_an_index_made_before_row_ranges_is_brought_up_to_date(seeds_store):
         con.execute("ALTER TABLE indexed DROP COLUMN last_row")
         con.execute("DROP TABLE hidden")
         con.execute("DROP TABLE dates")
+        con.execute("DROP TABLE ids")
         con.execute("DELETE FROM meta WHERE key IN ('rows', 'hidden')")
     con.close()
     with Store(db) as store:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,8 @@ class SearchIndex:
 
     Beside the FTS5 table: ``indexed`` (each document's content hash and the rowids its passages were given, one
     range), ``hidden`` (the rows whose passage is a duplicate, refreshed whenever the store's version changes),
-    ``dates`` (each row's date, quicker to read than the FTS row) and ``meta`` (the store version the index
+    ``dates`` and ``ids`` (each row's date and passage id: narrow tables, much quicker to read than the FTS rows,
+    which hold the text) and ``meta`` (the store version the index
     reflects, and its row counts)."""
 
     def __init__(self, store_path: Path | str):
@@ -101,7 +103,7 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if {"fts", "indexed", "hidden", "dates", "meta"} <= tables:
+        if {"fts", "indexed", "hidden", "dates", "ids", "meta"} <= tables:
             return con
         with self._lock, con:  # made (or brought up to date) by one process at a time
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -111,9 +113,12 @@ class SearchIndex:
                         "first_row INTEGER, last_row INTEGER)")
             con.execute("CREATE TABLE IF NOT EXISTS hidden (fts_row INTEGER PRIMARY KEY)")
             con.execute("CREATE TABLE IF NOT EXISTS dates (fts_row INTEGER PRIMARY KEY, date TEXT)")
+            con.execute("CREATE TABLE IF NOT EXISTS ids (fts_row INTEGER PRIMARY KEY, passage_id TEXT)")
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             if "dates" not in tables and "fts" in tables:  # an index made before these tables: filled once
                 con.execute("INSERT INTO dates SELECT rowid, coalesce(date, '') FROM fts")
+            if "ids" not in tables and "fts" in tables:
+                con.execute("INSERT INTO ids SELECT rowid, passage_id FROM fts")
             if "first_row" not in {r[1] for r in con.execute("PRAGMA table_info(indexed)")}:
                 con.execute("ALTER TABLE indexed ADD COLUMN first_row INTEGER")
                 con.execute("ALTER TABLE indexed ADD COLUMN last_row INTEGER")
@@ -158,6 +163,7 @@ class SearchIndex:
                             else:  # its rows by their range: no scan of the whole table
                                 con.execute("DELETE FROM fts WHERE rowid BETWEEN ? AND ?", [a, b])
                                 con.execute("DELETE FROM dates WHERE fts_row BETWEEN ? AND ?", [a, b])
+                                con.execute("DELETE FROM ids WHERE fts_row BETWEEN ? AND ?", [a, b])
                             con.execute("DELETE FROM indexed WHERE document = ?", [d])
                     top = con.execute("SELECT rowid FROM fts ORDER BY rowid DESC LIMIT 1").fetchone()
                     first = (top[0] if top else 0) + 1
@@ -168,6 +174,8 @@ class SearchIndex:
                                         "VALUES (?, ?, ?, ?, ?)", [(first + i, *r) for i, r in enumerate(rows)])
                         con.executemany("INSERT OR REPLACE INTO dates VALUES (?, ?)",
                                         [(first + i, r[3] or "") for i, r in enumerate(rows)])
+                        con.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)",
+                                        [(first + i, r[1]) for i, r in enumerate(rows)])
                         con.execute("INSERT OR REPLACE INTO indexed VALUES (?, ?, ?, ?)",
                                     [d, current[d], first, first + len(rows) - 1])
                         first += len(rows)
@@ -188,8 +196,8 @@ class SearchIndex:
             if d in ranges:
                 ids = set(ids)
                 con.executemany("INSERT INTO hidden VALUES (?)", [
-                    (r,) for r, pid in con.execute("SELECT rowid, passage_id FROM fts WHERE rowid BETWEEN ? AND ?",
-                                                   ranges[d]) if pid in ids])
+                    (r,) for r, pid in con.execute("SELECT fts_row, passage_id FROM ids WHERE fts_row BETWEEN ? "
+                                                   "AND ?", ranges[d]) if pid in ids])
         rows = con.execute("SELECT coalesce(sum(last_row - first_row + 1), 0) FROM indexed").fetchone()[0]
         hidden = con.execute("SELECT count(*) FROM hidden").fetchone()[0]
         con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("rows", str(rows)), ("hidden", str(hidden))])
@@ -204,26 +212,44 @@ class SearchIndex:
         page's leaves SQLite. That needs the index to hold exactly the store's passages, as sync leaves it: when
         the store holds another number of passages than the index (passages changed without a new store version),
         every match is fetched and checked against the store instead."""
+        with self._reading(store, query) as (con, expr):
+            if self._in_step(con, store):
+                n, page = self._page(con, expr, limit, offset, order, canonical_only)
+            else:
+                n, page = self._checked(con, store, expr, limit, offset, order, canonical_only)
+            marks = ",".join(str(int(r[0])) for r in page) or "0"
+            snippets = dict(con.execute(f"SELECT rowid, snippet(fts, 0, ?, ?, '…', 16) FROM fts WHERE fts MATCH ? "
+                                        f"AND rowid IN ({marks})", [OPEN, CLOSE, expr]).fetchall())
+        return n, [Hit(r[1], r[2], r[3], snippets.get(r[0], ""), r[4]) for r in page]
+
+    def ids(self, store, query: str, *, canonical_only: bool = True) -> list[str]:
+        """The ids of every passage matching ``query`` (canonical ones unless asked), in the order they were
+        indexed: read from the narrow ``ids`` table, not from the FTS rows. QueryError as for ``search``. When the
+        index is out of step with the store (see ``search``), the ids are checked against the store."""
+        with self._reading(store, query) as (con, expr):
+            if not self._in_step(con, store):
+                return [r[1] for r in self._checked(con, store, expr, -1, 0, "index", canonical_only)[1]]
+            shown = " AND fts.rowid NOT IN (SELECT fts_row FROM hidden)" if canonical_only else ""
+            return [r[0] for r in con.execute(f"SELECT i.passage_id FROM fts JOIN ids i ON i.fts_row = fts.rowid "
+                                              f"WHERE fts MATCH ?{shown} ORDER BY fts.rowid", [expr])]
+
+    @contextmanager
+    def _reading(self, store, query: str):
+        """(a connection in one read transaction, the query as an FTS5 expression), after sync: one snapshot for
+        every read of a search (a sync waits). SQLite's errors about the expression become QueryError."""
         self.sync(store)
         expr = fts_query(query)
         if not expr:
             raise QueryError("the search is empty")
         con = self._connect()
         try:
-            con.execute("BEGIN")  # one snapshot for the count, the page and its snippets (a sync waits)
+            con.execute("BEGIN")
             try:
-                if self._in_step(con, store):
-                    n, page = self._page(con, expr, limit, offset, order, canonical_only)
-                else:
-                    n, page = self._checked(con, store, expr, limit, offset, order, canonical_only)
+                yield con, expr
             except sqlite3.OperationalError as exc:
                 raise QueryError(f"cannot search for {query!r}: {exc}") from None
-            marks = ",".join(str(int(r[0])) for r in page) or "0"
-            snippets = dict(con.execute(f"SELECT rowid, snippet(fts, 0, ?, ?, '…', 16) FROM fts WHERE fts MATCH ? "
-                                        f"AND rowid IN ({marks})", [OPEN, CLOSE, expr]).fetchall())
         finally:
             con.close()
-        return n, [Hit(r[1], r[2], r[3], snippets.get(r[0], ""), r[4]) for r in page]
 
     @staticmethod
     def _in_step(con: sqlite3.Connection, store) -> bool:
@@ -266,7 +292,7 @@ class SearchIndex:
         rows = [r for r in rows if r[1] in keep]
         if order == "date":
             rows.sort(key=lambda r: (r[3] or "", -r[4]), reverse=True)
-        else:
+        elif order != "index":  # "index": as indexed
             rows.sort(key=lambda r: r[4])
-        return len(rows), rows[offset:offset + limit]
+        return len(rows), rows[offset:] if limit < 0 else rows[offset:offset + limit]
 
