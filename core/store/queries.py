@@ -171,18 +171,20 @@ def where(state, ids=None) -> tuple[str, list]:
     if state.themes:
         parts.append("list_has_any(themes, ?::VARCHAR[])")
         params.append(list(state.themes))
+    # a date at its precision overlaps the range: compared as text with the bound cut to the date's length
+    # ('2019-10' ends on or after 2019-10-05 because '2019-10' >= '2019-10'), no date parsed per row
     if state.has_range:
-        rng = []
+        rng = ["date <> ''"]
         if state.date_from:
-            rng.append(f"{_END} >= ?")
-            params.append(state.date_from)
+            rng.append("date >= substr(?, 1, length(date))")
+            params.append(state.date_from.isoformat())
         if state.date_to:
-            rng.append(f"{_START} <= ?")
-            params.append(state.date_to)
-        undated = f" OR {_START} IS NULL" if state.keeps_undated else ""
-        parts.append(f"(coalesce({' AND '.join(rng)}, FALSE){undated})")
+            rng.append("date <= substr(?, 1, length(date))")
+            params.append(state.date_to.isoformat())
+        undated = " OR date = ''" if state.keeps_undated else ""
+        parts.append(f"(({' AND '.join(rng)}){undated})")
     elif not state.keeps_undated:
-        parts.append(f"{_START} IS NOT NULL")
+        parts.append("date <> ''")
     if ids is not None:
         ids = [str(i) for i in ids]
         parts.append(_in("passage_id", ids) if ids else "FALSE")
