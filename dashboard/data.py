@@ -381,30 +381,18 @@ def ledger(data: Data, asks: pd.DataFrame, quiet_days: int, as_of=None) -> pd.Da
 def search_ids(store: str, version: int, query: str) -> frozenset[str]:
     """The passages the store's full-text index finds for ``query`` (words, "phrases", AND / OR / NOT, prefix*).
     QueryError when the query cannot be read. Cached per store version and query."""
-    import sqlite3
-
     from core.store.search import QueryError, SearchIndex, fts_query
-    expr = fts_query(query)
-    if not expr:
+    if not fts_query(query):
         raise QueryError("the search is empty")
-    index = SearchIndex(store)
-    if not index.path.exists():
-        with reading(store) as s:
-            index.sync(s)
-    con = sqlite3.connect(index.path, timeout=30)
-    try:
+    index = SearchIndex(store)  # brought up to date with the store by ids() itself
+    with reading(store) as s:
         try:
-            rows = con.execute("SELECT passage_id FROM fts WHERE fts MATCH ?", [expr]).fetchall()
-        except sqlite3.OperationalError:  # unbalanced syntax ("![q](…)", "a (b"): its words, all of them, as words
+            return frozenset(index.ids(s, query, canonical_only=False))
+        except QueryError:  # unbalanced syntax ("![q](…)", "a (b"): its words, all of them, as words
             words = " ".join(f'"{w}"' for w in re.findall(r"\w+", query))
             if not words:
                 raise QueryError(f"cannot search for {query!r}: no words in it") from None
-            rows = con.execute("SELECT passage_id FROM fts WHERE fts MATCH ?", [words]).fetchall()
-    except sqlite3.OperationalError as exc:
-        raise QueryError(f"cannot search for {query!r}: {exc}") from None
-    finally:
-        con.close()
-    return frozenset(r[0] for r in rows)
+            return frozenset(index.ids(s, words, canonical_only=False))
 
 
 def mask(data: Data, state: FilterState, frame: pd.DataFrame | None = None) -> pd.Series:
