@@ -89,3 +89,51 @@ def test_hansard_api_search_results_list_debates():
     assert len(debates_in_search(data)) == len(data["Results"]) > 0
     with pytest.raises(ValueError, match="search"):
         parse_file(path)
+
+
+def test_parlamint_a_minister_marked_in_the_meta_tsv_gets_a_government_office(tmp_path):
+    """ParlaMint's meta.tsv marks each utterance's speaker Speaker_minister = minister / notMinister. Baroness
+    Barran answered for the Government in the real 2020 Lords sitting (utterance u174; the shipped file marks
+    nobody): marked, her passages there carry the office the ask ledger reads; no one else's do."""
+    from core.asks import is_government_role
+    src = PM / "2020" / "ParlaMint-GB_2020-02-12-lords.xml"
+    sitting = tmp_path / src.name
+    shutil.copy(src, sitting)
+    rows = src.with_name(src.stem + "-meta.tsv").read_text(encoding="utf-8").splitlines()
+    col = rows[0].split("\t").index("Speaker_minister")
+    marked = []
+    for line in rows:
+        cells = line.split("\t")
+        if cells[1].endswith(".u174"):
+            cells[col] = "minister"
+        marked.append("\t".join(cells))
+    sitting.with_name(src.stem + "-meta.tsv").write_text("\n".join(marked) + "\n", encoding="utf-8")
+    doc = parse_file(sitting)
+    office = {p.source_id: p.speaker_detail for p in doc.passages}
+    assert office["ParlaMint-GB_2020-02-12-lords.u174"] == "Minister"
+    assert is_government_role(office["ParlaMint-GB_2020-02-12-lords.u174"])
+    assert not any(is_government_role(d) for u, d in office.items() if not u.endswith(".u174"))
+    assert not any(is_government_role(p.speaker_detail) for p in parse_file(src).passages)  # as shipped
+
+
+def test_parlamint_listperson_minister_affiliation_on_the_sitting_date(tmp_path):
+    """A listPerson ``affiliation role="minister"`` names the office (its English roleName) on the dates it covers:
+    the real excerpt's Alan Mak given a post from 2017-06-13 speaks as that minister in the 2017-09-07 sitting;
+    a post that ended before the sitting gives nothing."""
+    from core.asks import is_government_role
+    people = (PM / "excerpts" / "ParlaMint-GB-listPerson.EXCERPT.xml").read_text(encoding="utf-8")
+    anchor = '<affiliation from="2017-06-08" ref="#parliament.HC" role="member" to="2019-11-06"/>'
+    assert anchor in people
+    src = PM / "2017" / "ParlaMint-GB_2017-09-07-commons.xml"
+    for post, expected in (('from="2017-06-13"', "Parliamentary Under-Secretary of State for Exiting the EU"),
+                           ('from="2016-07-17" to="2017-06-12"', "")):
+        folder = tmp_path / post.split('"')[1]
+        (folder / "2017").mkdir(parents=True)
+        aff = (f'<affiliation {post} ref="#GOV.GB" role="minister"><roleName xml:lang="en">Parliamentary '
+               f'Under-Secretary of State for Exiting the EU</roleName></affiliation>')
+        (folder / "ParlaMint-GB-listPerson.xml").write_text(people.replace(anchor, anchor + aff), encoding="utf-8")
+        sitting = folder / "2017" / src.name
+        sitting.write_bytes(src.read_bytes().replace(b'who="#StephenKinnock"', b'who="#AlanMak"'))
+        details = {p.speaker_detail for p in parse_file(sitting).passages if p.speaker_id == "AlanMak"}
+        assert details == {expected}
+        assert is_government_role(expected) == bool(expected)

@@ -16,7 +16,11 @@ each token except one marked ``join="right"``; the syntactic links (``linkGrp``)
   names is kept as the id (speaker = ``StephenKinnock``) and flagged ``speaker_id_unresolved``;
 * party: the person's ``#party.X`` affiliation on the sitting's date, named from a ``ParlaMint-*listOrg*.xml`` found
   the same way (else the abbreviation X), or the meta.tsv's party name;
-* kind: speech (``ana`` #chair, #regular, #guest); speaker_detail: "chair" / "guest" for those roles;
+* kind: speech (``ana`` #chair, #regular, #guest); speaker_detail: "chair" / "guest" for those roles, and the
+  government office of a speaker the source marks as a minister on the sitting's date: a listPerson
+  ``affiliation role="minister"`` (its English ``roleName``, else its text; "Minister" when it names none), else
+  ``Speaker_minister = minister`` in the meta.tsv row of that utterance ("Minister"); the ask ledger reads a
+  government office there (a Lords minister answering has no other sign of it);
 * venue / house: the setting's place (``Commons Chamber``, ``Lords Chamber``), else the meetings'
   ``#parla.lower`` / ``#parla.upper`` (``#parliament.HC`` / ``.HL``), else the title or file name (commons, lords);
 * date (day precision): ``settingDesc/setting/date/@when``, else the sitting ``meeting/@n``, else the source
@@ -153,6 +157,24 @@ def _party(person: etree._Element, on: str) -> str:
     return best
 
 
+def _office(person: etree._Element, on: str) -> str:
+    """The government office of a person whose ``affiliation role="minister"`` covers the date (ParlaMint 3+:
+    ``<roleName xml:lang="en">``; 2.x: the affiliation's own text), "Minister" when it is not named; "" for none."""
+    for aff in person.findall(T + "affiliation"):
+        if aff.get("role") != "minister":
+            continue
+        if on and not ((aff.get("from") or "") <= on and (not aff.get("to") or on <= aff.get("to"))):
+            continue
+        names = aff.findall(T + "roleName")
+        english = [n for n in names if n.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"]
+        text = _norm("".join((english or names)[0].itertext())) if names else _norm(aff.text or "")
+        if not text:
+            return "Minister"
+        return text if re.search(r"\b(?:Minister|Secretary|Chancellor|General|Whip|in Waiting)\b", text) \
+            else f"Minister ({text})"
+    return ""
+
+
 def _people(list_person: etree._Element) -> dict[str, etree._Element]:
     return {p.get(XML_ID): p for p in list_person.iter(T + "person") if p.get(XML_ID)}
 
@@ -197,11 +219,12 @@ def _side_file(path: str, kind: str) -> etree._Element | None:
     return None
 
 
-def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]]]:
-    """(file name, speaker id -> (name, party name)) from the ``<sitting>-meta.tsv`` beside a sitting (also for
-    its ``.ana`` version); ('', {}) when there is none."""
+def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]], set[str]]:
+    """(file name, speaker id -> (name, party name), the ids of the utterances whose speaker it marks as a
+    minister) from the ``<sitting>-meta.tsv`` beside a sitting (also for its ``.ana`` version); ('', {}, set())
+    when there is none."""
     if not path:
-        return "", {}
+        return "", {}, set()
     p = Path(path)
     stem = p.name[:-len(".xml")] if p.name.lower().endswith(".xml") else p.stem
     stem = stem[:-len(".ana")] if stem.endswith(".ana") else stem
@@ -212,6 +235,7 @@ def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]]]:
         except (OSError, UnicodeDecodeError, csv.Error):
             continue
         out: dict[str, tuple[str, str]] = {}
+        ministers = {_norm(row.get("ID") or "") for row in rows if _norm(row.get("Speaker_minister") or "") == "minister"}
         for row in rows:
             sid, name_, party = (_norm(row.get(k) or "") for k in ("Speaker_ID", "Speaker_name", "Speaker_party_name"))
             if sid in ("", "-") or sid in out:
@@ -220,8 +244,8 @@ def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]]]:
             name_ = f"{forenames.strip()} {surname.strip()}".strip() if forenames.strip() else surname.strip()
             out[sid] = ("" if name_ == "-" else name_, "" if party == "-" else party)
         if out:
-            return name, out
-    return "", {}
+            return name, out, ministers
+    return "", {}, set()
 
 
 # ---- header -------------------------------------------------------------------------------------------------
@@ -336,7 +360,7 @@ def parse(data: bytes, document: str, path: str) -> Document:
 
     people = _inline_then_side(header, path, "listPerson", _people)
     org_names = _inline_then_side(header, path, "listOrg", _party_names)
-    meta_name, meta_people = _meta_tsv(path)
+    meta_name, meta_people, meta_ministers = _meta_tsv(path)
     if not people and not meta_people:
         doc.flags.append("no listPerson found (in the file, its folder or the parent folder): speakers are "
                          "ParlaMint person ids")
@@ -387,17 +411,20 @@ def parse(data: bytes, document: str, path: str) -> Document:
         who = (u.get("who") or "").strip().split()
         pid = who[0].lstrip("#") if who else ""
         person = people.get(pid)
-        speaker, party = pid, ""
+        speaker, party, office = pid, "", ""
         if person is not None:
             speaker = _person_name(person, date) or pid
             party_id = _party(person, date)
             party = org_names.get(party_id, party_id[len("party."):]) if party_id else ""
+            office = _office(person, date)
         elif pid in meta_people:
             name, party = meta_people[pid]
             speaker = name or pid
             from_meta.add(pid)
         roles = [r.lstrip("#") for r in (u.get("ana") or "").split()]
-        detail = "; ".join(_ROLE_DETAIL[r] for r in roles if r in _ROLE_DETAIL)
+        if not office and (u.get(XML_ID) or "") in meta_ministers:
+            office = "Minister"
+        detail = "; ".join([_ROLE_DETAIL[r] for r in roles if r in _ROLE_DETAIL] + ([office] if office else []))
         for seg in u.iter(T + "seg"):
             text = seg_text(seg)
             if not text:
