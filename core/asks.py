@@ -524,9 +524,10 @@ def _named_match(asks: pd.DataFrame, taxonomy: Taxonomy, context: list[str] | No
                 out.append(None)
         return out
 
-    found = search(asks["text"].tolist())
+    texts = asks["text"].tolist()
+    found = search(texts)
     if context is not None:
-        back = [i for i, g in enumerate(found) if g is None and context[i] and _ANAPHOR.search(asks["text"].iloc[i])]
+        back = [i for i, g in enumerate(found) if g is None and context[i] and _ANAPHOR.search(texts[i])]
         if back:
             for i, g in zip(back, search([context[i] for i in back])):
                 found[i] = g
