@@ -19,15 +19,22 @@ def _label(labels: dict[str, str]):
     return lambda t: plot_text(labels.get(t, t))
 
 
+#: hover text of a bar: the trace's name (an escaped label) is read by plotly, never put into the template
+_BAR_HOVER = "%{fullData.name}<br>%{x}: %{y} passages<extra></extra>"
+
+
 def timeline(counts: pd.DataFrame, labels: dict[str, str], freq: str) -> go.Figure:
-    """Stacked bars of passages per time bin and theme."""
-    df = counts.assign(label=counts["theme"].map(_label(labels)), period=counts["bin"].map(
-        lambda b: bin_label(b, freq)))
+    """Stacked bars of passages per time bin and theme: one trace a theme, in the order the themes first appear
+    (built with graph objects: plotly express took four times as long for a monthly chart of every theme)."""
     order = [bin_label(b, freq) for b in sorted(counts["bin"].unique())]
-    fig = px.bar(df, x="period", y="passages", color="label", labels={"period": freq.capitalize(), "label": "Theme",
-                 "passages": "Passages"}, title=f"Theme mentions per {freq}", category_orders={"period": order})
-    fig.update_layout(barmode="stack", legend_title_text="Theme", margin=dict(t=50, l=10, r=10, b=10), height=380)
-    fig.update_xaxes(type="category")
+    label = _label(labels)
+    fig = go.Figure([go.Bar(x=[bin_label(b, freq) for b in sub["bin"]], y=sub["passages"].tolist(), name=label(t),
+                            legendgroup=label(t), hovertemplate=_BAR_HOVER)
+                     for t, sub in counts.groupby("theme", sort=False)])
+    fig.update_layout(barmode="stack", title=f"Theme mentions per {freq}", legend_title_text="Theme",
+                      margin=dict(t=50, l=10, r=10, b=10), height=380)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title=freq.capitalize())
+    fig.update_yaxes(title="Passages")
     return fig
 
 
@@ -46,10 +53,14 @@ def undated_bar(undated: dict[str, int], labels: dict[str, str]) -> go.Figure:
 
 
 def heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    fig = px.imshow(matrix.rename(index=_label(labels), columns=plot_text), text_auto=True, aspect="auto",
-                    color_continuous_scale="Blues", labels={"x": "Venue", "y": "Theme", "color": "Passages"},
-                    title="Themes by venue")
-    fig.update_layout(height=120 + 40 * len(matrix), margin=dict(t=50, l=10, r=10, b=10))
+    """Passages per theme (rows, the first on top) and venue, each cell with its number."""
+    fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=[plot_text(c) for c in matrix.columns],
+                               y=[_label(labels)(t) for t in matrix.index], colorscale="Blues", texttemplate="%{z}",
+                               colorbar=dict(title=dict(text="Passages")),
+                               hovertemplate="Venue: %{x}<br>Theme: %{y}<br>Passages: %{z}<extra></extra>"))
+    fig.update_layout(title="Themes by venue", height=120 + 40 * len(matrix), margin=dict(t=50, l=10, r=10, b=10))
+    fig.update_xaxes(type="category", title="Venue")
+    fig.update_yaxes(type="category", title="Theme", autorange="reversed")
     return fig
 
 
