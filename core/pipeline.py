@@ -115,9 +115,9 @@ def _as_read(passages: pd.DataFrame) -> pd.DataFrame:
 
 #: a batch closes at this many bytes of source files or this many files, whichever comes first
 BATCH_BYTES = 32_000_000
+BATCH_FILES = 2_000
 #: DuckDB's checkpoint threshold during an ingest (see ``ingest``)
 CHECKPOINT_LOG = "512MB"
-BATCH_FILES = 2_000
 #: meta key set while an ingest's batches are being written and cleared by its last transaction: a store that
 #: still has it was interrupted, so the next ingest rebuilds the MinHash bands and the ask ledger in full
 PENDING = "ingest_pending"
