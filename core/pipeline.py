@@ -245,8 +245,10 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     both = both.astype({c: "int64" for c in COLUMNS if FIELDS[c][0] == "int"})
     # candidates: the pairs sharing a band key, and the groups as they were
     band = pd.concat([keys[["passage_id", "key"]], near_keys[["passage_id", "key"]]], ignore_index=True)
-    row = rows_of(both["passage_id"]).reindex(band["passage_id"]).to_numpy()
-    rows = key_pairs(row, band["key"].to_numpy(dtype=np.int64), pd.factorize(both["document"])[0][row])
+    row = rows_of(both["passage_id"]).reindex(band["passage_id"])
+    known = row.notna().to_numpy()  # every key's passage is in the batch or near; a stray key is left out
+    row = row.to_numpy()[known].astype(np.int64)
+    rows = key_pairs(row, band["key"].to_numpy(dtype=np.int64)[known], pd.factorize(both["document"])[0][row])
     ids = both["passage_id"].to_numpy(dtype=object)
     was = near["duplicate_of"] != ""
     candidates = np.concatenate([ids[rows].reshape(-1, 2), near.loc[was, ["passage_id", "duplicate_of"]]
