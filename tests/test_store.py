@@ -8,6 +8,7 @@ from pathlib import Path
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -151,6 +152,39 @@ def test_a_second_writer_is_refused_with_a_message(tmp_path, monkeypatch):
     with Store(path, write=True):
         with pytest.raises(StoreError, match="another ingest"):
             Store(path, write=True)
+
+
+_READER_SCRIPT = """
+import sys
+from core.store import Store
+with Store(sys.argv[1]) as s:
+    print(s.count("passages"), flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_writer_waits_while_another_process_reads_then_writes(tmp_path, seeds_copy, monkeypatch):
+    """DuckDB lets one process write or several read: an ingest started while a dashboard (another process) has
+    the store open waits for it to close, then writes; if it never closes, the ingest is refused with a message."""
+    from core.store import db as dbmod
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [seeds_copy / f"{PP}.txt"])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    reader = subprocess.Popen([sys.executable, "-c", _READER_SCRIPT, str(db)], env=env, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        stored = int(reader.stdout.readline())
+        monkeypatch.setattr(dbmod, "LOCK_TIMEOUT_S", 0.5)
+        with pytest.raises(StoreError, match="another program has the store open"):
+            Store(db, write=True)
+        monkeypatch.setattr(dbmod, "LOCK_TIMEOUT_S", 60.0)
+        threading.Timer(1.0, lambda: (reader.stdin.write("\n"), reader.stdin.flush())).start()  # it closes in 1 s
+        with Store(db, write=True) as store:
+            ingest(store, [seeds_copy / f"{PRESS}.txt"])
+            assert store.count("passages") > stored
+    finally:
+        reader.kill()
+        reader.wait()
 
 
 _KILL_SCRIPT = """

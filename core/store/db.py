@@ -4,12 +4,15 @@
   version (bumped by every change, so readers can key caches on it) and the taxonomy digest the tags were made with.
 - Every change is one transaction: a ``kill -9`` leaves the store as it was before or as it is after.
 - One writer at a time: a lock file beside the store (``filelock``); a second writer waits, then is refused with a
-  message. Readers open the file read-only.
+  message. Readers open the file read-only; a writer also waits while another process reads (DuckDB allows one
+  writing process or several reading ones), so an ingest started while a dashboard is open goes ahead once the
+  dashboard's idle connection closes.
 - A file that is not a Campaign Tracker store is reported and never written to.
 """
 from __future__ import annotations
 
 import hashlib
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -87,11 +90,7 @@ class Store:
             except Timeout:
                 raise StoreError(f"{self.path}: another ingest is writing to this store; try again when it "
                                  "has finished") from None
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=not write)
-        except duckdb.Error as exc:
-            self._release()
-            raise StoreError(f"{self.path}: cannot be opened as a store ({exc})") from None
+        self.con = self._connect()
         try:
             self._prepare()
         except BaseException:
@@ -99,6 +98,26 @@ class Store:
             raise
 
     # ---- opening, schema, migrations ---------------------------------------------------------------
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file. DuckDB lets one process write or several read: a writer waits (up to LOCK_TIMEOUT_S)
+        while another process has the file open (a dashboard closes its reading connection when idle), then is
+        refused with a message, as a second writer is; a reader is refused at once while a writer has it."""
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=not self.write)
+            except duckdb.IOException as exc:
+                if not self.write or "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    self._release()
+                    if "lock" in str(exc).lower():
+                        raise StoreError(f"{self.path}: another program has the store open (a dashboard, or an "
+                                         f"ingest); try again when it has finished") from None
+                    raise StoreError(f"{self.path}: cannot be opened as a store ({exc})") from None
+                time.sleep(0.25)
+            except duckdb.Error as exc:
+                self._release()
+                raise StoreError(f"{self.path}: cannot be opened as a store ({exc})") from None
+
     def _tables(self) -> set[str]:
         return {r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
