@@ -67,13 +67,14 @@ def test_a_copy_a_week_later_is_found(folder):
 def test_a_copy_ingested_later_is_found_through_the_stored_band_keys(folder, tmp_path):
     db = tmp_path / "s.duckdb"
     with Store(db, write=True) as store:
-        default = store.con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()
+        settings = "SELECT current_setting('checkpoint_threshold'), current_setting('memory_limit')"
+        default = store.con.execute(settings).fetchall()
         ingest(store, [folder / f"{HANSARD}.txt"])
         assert store.con.execute("SELECT count(*) FROM minhash_bands").fetchone()[0] > 0
         ingest(store, [folder])
         passages = store.frame("passages")
-        # the ingest checkpoints less often while it runs, and leaves the setting as it found it
-        assert store.con.execute("SELECT current_setting('checkpoint_threshold')").fetchall() == default
+        # the ingest checkpoints less often and caps DuckDB's memory while it runs, and leaves both as it found them
+        assert store.con.execute(settings).fetchall() == default
     quote, speech = _copy_of_speech(passages), _speech(passages)
     assert quote.duplicate_of == speech.passage_id and "duplicate" in quote.quality_flags
     # and when the speech goes, the copy is canonical again
@@ -208,3 +209,17 @@ def test_a_new_document_reads_only_the_stored_passages_it_can_touch(folder, tmp_
         passages = store.frame("passages")
     assert _copy_of_speech(passages).duplicate_of == _speech(passages).passage_id
     assert stored > 100 and read == [1]  # the speech the press release quotes
+
+
+def test_an_interrupted_ingest_rebuilds_the_band_keys_from_the_stored_text(folder, tmp_path):
+    """After a kill (the pending mark left set) the next ingest makes every stored passage's band keys again from
+    its text, reading and writing in one transaction, and they are those a worker made."""
+    with Store(tmp_path / "s.duckdb", write=True) as store:
+        ingest(store, [folder])
+        made = sorted(store.con.execute("SELECT passage_id, key FROM minhash_bands").fetchall())
+        with store.transaction():
+            store.con.execute("DELETE FROM minhash_bands WHERE key % 2 = 0")
+            store._set("ingest_pending", "1")
+        ingest(store, [folder])
+        assert sorted(store.con.execute("SELECT passage_id, key FROM minhash_bands").fetchall()) == made
+        assert len(made) > 1_000 and store.meta("ingest_pending") == ""
