@@ -183,7 +183,7 @@ def main() -> None:
                     help="dask: also run a LocalCluster of --workers workers and report its overhead")
     ap.add_argument("--without-ledger", action="store_true",
                     help="leave out the ask ledger's rebuild (core.asks.build_asks: grouping and answers over every "
-                    "ask, quadratic in the number of asks), to time the rest at sizes where it would not finish")
+                    "stored ask, at the last batch), to time the rest alone")
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "campaign-tracker-bench",
                     help="where the corpus and the store are made")
     args = ap.parse_args()
