@@ -10,6 +10,7 @@ benchmarks/fixtures/hansard_2009_paragraphs.txt.gz (ParlParse, Open Parliament L
 sentence-level decision ``core.asks.detect`` alone. Prints passages/s, sentences/s and the share of sentences the
 prefilter lets through; the JSON summary is the last line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,10 +34,22 @@ FIXTURE = ROOT / "benchmarks" / "fixtures" / "hansard_2009_paragraphs.txt.gz"
 
 def passages(texts: list[str]) -> pd.DataFrame:
     n = len(texts)
-    return pd.DataFrame({"passage_id": [f"p{i}" for i in range(n)], "text": texts, "speaker_detail": [""] * n,
-                         "document": ["bench"] * n, "date": [""] * n, "date_precision": [""] * n, "venue": [""] * n,
-                         "speaker": [""] * n, "duplicate_of": [""] * n, "themes": [""] * n, "section_index": [0] * n,
-                         "line": list(range(n))})
+    return pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(n)],
+            "text": texts,
+            "speaker_detail": [""] * n,
+            "document": ["bench"] * n,
+            "date": [""] * n,
+            "date_precision": [""] * n,
+            "venue": [""] * n,
+            "speaker": [""] * n,
+            "duplicate_of": [""] * n,
+            "themes": [""] * n,
+            "section_index": [0] * n,
+            "line": list(range(n)),
+        }
+    )
 
 
 def best(fn, rounds: int) -> float:
@@ -61,17 +74,26 @@ def main() -> int:
     t_plain, _m = best(lambda: extract(frame, scan_min=len(sentences) + 1), max(1, args.rounds // 2))
     t_detect, _m = best(lambda: [detect(s) for s in sentences], args.rounds)
     t_split, _m = best(lambda: [split(t) for t in texts], args.rounds)
-    out = {"passages": len(texts), "sentences": len(sentences), "asks": len(asks),
-           "prefilter_pass_share": round(candidates / len(sentences), 3),
-           "extract_passages_per_s": round(len(texts) / t_extract), "extract_median_s": round(m_extract, 3),
-           "extract_without_scan_passages_per_s": round(len(texts) / t_plain),
-           "detect_sentences_per_s": round(len(sentences) / t_detect),
-           "split_passages_per_s": round(len(texts) / t_split)}
-    print(f"{out['passages']} passages, {out['sentences']} sentences, {out['asks']} asks; "
-          f"prefilter lets through {out['prefilter_pass_share']:.1%} of sentences")
-    print(f"extract: {out['extract_passages_per_s']:,} passages/s (every cue tried on every sentence: "
-          f"{out['extract_without_scan_passages_per_s']:,}); detect alone: {out['detect_sentences_per_s']:,} "
-          f"sentences/s; sentence splitting alone: {out['split_passages_per_s']:,} passages/s")
+    out = {
+        "passages": len(texts),
+        "sentences": len(sentences),
+        "asks": len(asks),
+        "prefilter_pass_share": round(candidates / len(sentences), 3),
+        "extract_passages_per_s": round(len(texts) / t_extract),
+        "extract_median_s": round(m_extract, 3),
+        "extract_without_scan_passages_per_s": round(len(texts) / t_plain),
+        "detect_sentences_per_s": round(len(sentences) / t_detect),
+        "split_passages_per_s": round(len(texts) / t_split),
+    }
+    print(
+        f"{out['passages']} passages, {out['sentences']} sentences, {out['asks']} asks; "
+        f"prefilter lets through {out['prefilter_pass_share']:.1%} of sentences"
+    )
+    print(
+        f"extract: {out['extract_passages_per_s']:,} passages/s (every cue tried on every sentence: "
+        f"{out['extract_without_scan_passages_per_s']:,}); detect alone: {out['detect_sentences_per_s']:,} "
+        f"sentences/s; sentence splitting alone: {out['split_passages_per_s']:,} passages/s"
+    )
     print(json.dumps(out))
     return 0
 

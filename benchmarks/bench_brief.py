@@ -7,6 +7,7 @@ copy carrying its seed passage's theme tags, so quotations are chosen as on a re
 content for a theme, the PDF and the Word file (best of 3 each), as the dashboard's Briefing page would make them
 from its prepared frames. Prints one JSON object on its last line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,11 +43,13 @@ def main() -> None:
     corpus, df = synthetic(n)
     seed_ids = corpus.passages["passage_id"]
     import numpy as np
+
     rng = np.random.default_rng(1)
     origin = seed_ids.iloc[rng.integers(0, len(seed_ids), n)].to_numpy()  # synthetic() draws with seed 1 too
     df["_origin"] = origin
-    tags = corpus.tags.merge(df[["_origin", "passage_id"]].rename(columns={"passage_id": "pid"}),
-                             left_on="passage_id", right_on="_origin").drop(columns=["passage_id", "_origin"])
+    tags = corpus.tags.merge(
+        df[["_origin", "passage_id"]].rename(columns={"passage_id": "pid"}), left_on="passage_id", right_on="_origin"
+    ).drop(columns=["passage_id", "_origin"])
     tags = tags.rename(columns={"pid": "passage_id"})
     df = df.drop(columns="_origin")
     big = dataclasses.replace(corpus, passages=df, tags=tags)
@@ -55,11 +58,24 @@ def main() -> None:
     content_s, b = best(lambda: build_briefing(big, FilterState(), theme=theme, passages=p, asks=a))
     pdf_s, pdf = best(lambda: render(b, "pdf"))
     docx_s, docx = best(lambda: render(b, "docx"))
-    print(f"{n:,} passages, theme {theme}: content {content_s:.2f} s, PDF {pdf_s:.2f} s ({len(pdf):,} bytes), "
-          f"Word {docx_s:.2f} s ({len(docx):,} bytes); {len(b.quotes)} quotations")
-    print(json.dumps({"benchmark": "brief", "passages": n, "theme": theme, "content_s": round(content_s, 3),
-                      "pdf_s": round(pdf_s, 3), "docx_s": round(docx_s, 3), "quotes": len(b.quotes),
-                      "figures": dict(b.figures)}))
+    print(
+        f"{n:,} passages, theme {theme}: content {content_s:.2f} s, PDF {pdf_s:.2f} s ({len(pdf):,} bytes), "
+        f"Word {docx_s:.2f} s ({len(docx):,} bytes); {len(b.quotes)} quotations"
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "brief",
+                "passages": n,
+                "theme": theme,
+                "content_s": round(content_s, 3),
+                "pdf_s": round(pdf_s, 3),
+                "docx_s": round(docx_s, 3),
+                "quotes": len(b.quotes),
+                "figures": dict(b.figures),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ ids, dates, venues and speakers), or uses ``--store``, and opens it as a user wo
 - frame_mb: the memory of the one frame kept per store (no text).
 The last line is one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_store import build, median_ms  # noqa: E402
-from core.summary import (THEME_PREFIX, FilterState, filter_mask, headline, theme_summary,  # noqa: E402
-                          theme_timeline, theme_venue_matrix)
+from core.summary import (
+    THEME_PREFIX,
+    FilterState,
+    filter_mask,
+    headline,
+    theme_summary,  # noqa: E402
+    theme_timeline,
+    theme_venue_matrix,
+)
 
 APP = str(ROOT / "dashboard" / "app.py")
 STATES = [
@@ -82,16 +90,22 @@ def core_path(data, repeat: int) -> dict:
     q = [median_ms(lambda s=s: query(s), repeat) for s in STATES]
     i = [median_ms(lambda s=s: interaction(s), repeat) for s in STATES]
     from core.store import Store, queries
+
     with Store(data.store) as store:  # the same counts by DuckDB in the store, reviews applied: no frame needed
         sql = [median_ms(lambda s=s: queries.theme_counts(store, ids, s, data.review), repeat) for s in STATES]
-    return {"query_median_ms": round(statistics.median(q), 1), "query_max_ms": round(max(q), 1),
-            "sql_query_median_ms": round(statistics.median(sql), 1), "sql_query_max_ms": round(max(sql), 1),
-            "core_interaction_median_ms": round(statistics.median(i), 1),
-            "core_interaction_max_ms": round(max(i), 1)}
+    return {
+        "query_median_ms": round(statistics.median(q), 1),
+        "query_max_ms": round(max(q), 1),
+        "sql_query_median_ms": round(statistics.median(sql), 1),
+        "sql_query_max_ms": round(max(sql), 1),
+        "core_interaction_median_ms": round(statistics.median(i), 1),
+        "core_interaction_max_ms": round(max(i), 1),
+    }
 
 
 def app_interactions(repeat: int, search: bool) -> dict:
     from streamlit.testing.v1 import AppTest
+
     out: dict = {}
     at = AppTest.from_file(APP, default_timeout=600)
     at.run()
@@ -103,14 +117,16 @@ def app_interactions(repeat: int, search: bool) -> dict:
     }
     if search:
         steps["search"] = lambda i: at.text_input(key="f_query").set_value(
-            ["\"county lines\"", "Ofsted inspect*", ""][i % 3])
+            ['"county lines"', "Ofsted inspect*", ""][i % 3]
+        )
     for name, step in steps.items():
         out.update(_reruns(at, step, name, repeat))
     pa = AppTest.from_function(_passages_view, default_timeout=600)
     pa.run()
     assert not pa.exception, pa.exception
-    out.update(_reruns(pa, lambda i: pa.number_input(key="pa_page").set_value(1 + (i * 7919) % 400),
-                       "passages_page", repeat))
+    out.update(
+        _reruns(pa, lambda i: pa.number_input(key="pa_page").set_value(1 + (i * 7919) % 400), "passages_page", repeat)
+    )
     return out
 
 
@@ -125,14 +141,17 @@ def _reruns(at, step, name: str, repeat: int) -> dict:
         wall.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
         assert not at.exception, at.exception
-    return {f"app_{name}_median_ms": round(statistics.median(wall), 1),
-            f"app_{name}_cpu_median_ms": round(statistics.median(cpu), 1)}
+    return {
+        f"app_{name}_median_ms": round(statistics.median(wall), 1),
+        f"app_{name}_cpu_median_ms": round(statistics.median(cpu), 1),
+    }
 
 
 def _passages_view():
     from core.summary import FilterState
     from dashboard.data import load
     from dashboard.views import passages
+
     passages.render(load(), FilterState(themes=("county_lines",)))
 
 
@@ -158,17 +177,23 @@ def main() -> None:
         if not args.skip_search:
             from core.store import Store
             from core.store.search import SearchIndex
+
             t = time.perf_counter()
             with Store(db) as store:
                 SearchIndex(db).sync(store)
             print(f"search index ready in {time.perf_counter() - t:.1f} s")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        runs = [subprocess.run([sys.executable, "-c", COLD, APP], capture_output=True, text=True, check=True, env=env,
-                               cwd=ROOT).stdout.split() for _ in range(3)]
+        runs = [
+            subprocess.run(
+                [sys.executable, "-c", COLD, APP], capture_output=True, text=True, check=True, env=env, cwd=ROOT
+            ).stdout.split()
+            for _ in range(3)
+        ]
         out["import_s"] = round(statistics.median(float(r[0]) for r in runs), 2)
         out["cold_start_s"] = round(statistics.median(float(r[1]) for r in runs), 2)
         out["cold_start_cpu_s"] = round(statistics.median(float(r[2]) for r in runs), 2)
         from dashboard.data import load
+
         t = time.perf_counter()
         data = load()
         out["frame_read_s"] = round(time.perf_counter() - t, 2)

@@ -13,6 +13,7 @@ the clustering (``similar_clusters``) and the N×N reference (``similar_clusters
 action, with whether the two agree. Peak memory is the process's maximum RSS after each scale (scales run in
 ascending order, the N×N references last). The JSON summary is the last line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,10 +61,17 @@ def scaled(passages: pd.DataFrame, factor: int, swap: float = 0.2, seed: int = 7
             return [";".join(x + suf for x in v.split(";")) if v else v for v in passages[col]]
 
         shift = timedelta(days=16 * c)
-        frames.append(passages.assign(
-            text=texts, passage_id=passages["passage_id"] + suf, document=passages["document"] + suf,
-            duplicate_of=suffixed("duplicate_of"), source_id=suffixed("source_id"), responds_to=suffixed("responds_to"),
-            date=[(date.fromisoformat(d) + shift).isoformat() if len(d) == 10 else d for d in passages["date"]]))
+        frames.append(
+            passages.assign(
+                text=texts,
+                passage_id=passages["passage_id"] + suf,
+                document=passages["document"] + suf,
+                duplicate_of=suffixed("duplicate_of"),
+                source_id=suffixed("source_id"),
+                responds_to=suffixed("responds_to"),
+                date=[(date.fromisoformat(d) + shift).isoformat() if len(d) == 10 else d for d in passages["date"]],
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -79,6 +87,7 @@ def timed_ledger(passages: pd.DataFrame, taxonomy) -> tuple[dict, pd.DataFrame]:
                 return fn(*a, **k)
             finally:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
+
         return run
 
     for name, fn in originals.items():
@@ -119,14 +128,24 @@ def main() -> int:
         t_blocked = time.perf_counter() - t
         if factor <= args.quadratic_up_to:
             actions_at[factor] = (actions, blocked)
-        row = {"scale": factor, "passages": len(passages), "asks": len(asks),
-               "groups": int(asks["ask_group"].nunique()), "stages_s": stages,
-               "clusters_s": round(t_blocked, 2), "clusters": len(set(blocked.tolist())), "peak_rss_mb": peak_mb()}
+        row = {
+            "scale": factor,
+            "passages": len(passages),
+            "asks": len(asks),
+            "groups": int(asks["ask_group"].nunique()),
+            "stages_s": stages,
+            "clusters_s": round(t_blocked, 2),
+            "clusters": len(set(blocked.tolist())),
+            "peak_rss_mb": peak_mb(),
+        }
         rows.append(row)
-        print(f"{factor:>4}x: {len(passages):,} passages, {len(asks):,} asks, {row['groups']:,} groups; build_asks "
-              f"{stages['total']} s (extract {stages.get('extract')}, group {stages.get('group')}, responses "
-              f"{stages.get('link_responses')}, other {stages['other']}); clustering every ask's action {t_blocked:.2f} s; "
-              f"peak RSS {row['peak_rss_mb']:,} MB", flush=True)
+        print(
+            f"{factor:>4}x: {len(passages):,} passages, {len(asks):,} asks, {row['groups']:,} groups; build_asks "
+            f"{stages['total']} s (extract {stages.get('extract')}, group {stages.get('group')}, responses "
+            f"{stages.get('link_responses')}, other {stages['other']}); clustering every ask's action {t_blocked:.2f} s; "
+            f"peak RSS {row['peak_rss_mb']:,} MB",
+            flush=True,
+        )
     for row in rows:  # the N×N reference last, so that its memory does not count in the figures above
         if row["scale"] not in actions_at:
             continue
@@ -136,9 +155,12 @@ def main() -> int:
         row["quadratic_clusters_s"] = round(time.perf_counter() - t, 2)
         row["same_clusters"] = bool(np.array_equal(quadratic, blocked))
         row["quadratic_peak_rss_mb"] = peak_mb()
-        print(f"{row['scale']:>4}x: N×N clustering of {len(actions):,} actions {row['quadratic_clusters_s']} s "
-              f"(blocked {row['clusters_s']} s), same clusters: {row['same_clusters']}; peak RSS "
-              f"{row['quadratic_peak_rss_mb']:,} MB", flush=True)
+        print(
+            f"{row['scale']:>4}x: N×N clustering of {len(actions):,} actions {row['quadratic_clusters_s']} s "
+            f"(blocked {row['clusters_s']} s), same clusters: {row['same_clusters']}; peak RSS "
+            f"{row['quadratic_peak_rss_mb']:,} MB",
+            flush=True,
+        )
     print(json.dumps({"load_average": [round(x, 2) for x in os.getloadavg()], "scales": rows}))
     return 0
 

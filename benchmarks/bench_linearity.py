@@ -11,6 +11,7 @@ quadratic one; ``ratio_10x_to_100x`` = t(100x) / (10 t(10x)) is the same between
 timer noise and caches matter least. ``s_per_mb`` is the cost per MB of input at the largest size (the upload limit is 10 MB). The last
 line is one JSON object: {"stages": {name: {...}}, "max_ratio_100x": ..., "max_s_per_mb": ...}.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ SEEDS = ROOT / "seeds"
 def paragraphs() -> list[str]:
     with gzip.open(FIXTURE, "rt", encoding="utf-8") as fh:
         hansard = [line.strip() for line in fh if len(line.strip()) > 40]
-    seeds = [p for f in sorted(SEEDS.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n")
-             if len(p.strip()) > 40]
+    seeds = [
+        p for f in sorted(SEEDS.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n") if len(p.strip()) > 40
+    ]
     return hansard + seeds
 
 
@@ -65,9 +67,21 @@ def passages(paras: list[str], n: int, rng: random.Random, per_day: int = 400) -
         text = rng.choice(paras)
         if i > 2 and rng.random() < 0.05 and out[-1].date == day:
             text = out[-1].text
-        out.append(Passage(passage_id=f"{doc}#{i}", document=doc, layout="plain_text", section_title=f"Debate {i // 40}",
-                           date=day, date_precision="day", venue="Commons Chamber", speaker="", text=text, line=i,
-                           section_index=i // 40))
+        out.append(
+            Passage(
+                passage_id=f"{doc}#{i}",
+                document=doc,
+                layout="plain_text",
+                section_title=f"Debate {i // 40}",
+                date=day,
+                date_precision="day",
+                venue="Commons Chamber",
+                speaker="",
+                text=text,
+                line=i,
+                section_index=i // 40,
+            )
+        )
     return out
 
 
@@ -75,8 +89,12 @@ def big_taxonomy(paras: list[str], n: int, rng: random.Random) -> Taxonomy:
     """A taxonomy of ``n`` two-word phrases made of words from the text (each compiled with its typing slips)."""
     words = sorted({w for p in paras[:2000] for w in p.lower().split() if w.isalpha() and len(w) > 4} - FUNCTION_WORDS)
     phrases = sorted({f"{rng.choice(words)} {rng.choice(words)}" for _ in range(n)})
-    return parse_taxonomy('mode = "replace"\n[[theme]]\nid = "big"\nlabel = "Big"\nphrases = ['
-                          + ", ".join(f'"{p}"' for p in phrases) + "]\n", "big.toml")
+    return parse_taxonomy(
+        'mode = "replace"\n[[theme]]\nid = "big"\nlabel = "Big"\nphrases = ['
+        + ", ".join(f'"{p}"' for p in phrases)
+        + "]\n",
+        "big.toml",
+    )
 
 
 def megabytes(data) -> float:
@@ -120,11 +138,19 @@ def main() -> None:
     stages = {
         "sentences_one_line": (one_line, split_spans, int(100_000 * s), "bytes"),
         "read_text_file": (text_file, lambda b: parse_bytes(b, "upload.txt"), int(100_000 * s), "bytes"),
-        "read_one_line_file": (lambda n: one_line(n).encode(), lambda b: parse_bytes(b, "upload.txt"),
-                               int(100_000 * s), "bytes"),
+        "read_one_line_file": (
+            lambda n: one_line(n).encode(),
+            lambda b: parse_bytes(b, "upload.txt"),
+            int(100_000 * s),
+            "bytes",
+        ),
         "dedup": (lambda n: passages(paras, n, rng), mark_duplicates, int(400 * s), "passages"),
-        "tagging": (lambda n: [p.text for p in passages(paras, n, rng)], tagger.tag_columns, int(1_000 * s),
-                    "passages"),
+        "tagging": (
+            lambda n: [p.text for p in passages(paras, n, rng)],
+            tagger.tag_columns,
+            int(1_000 * s),
+            "passages",
+        ),
         "asks": (frame, extract, int(200 * s), "passages"),
         "taxonomy_compile": (lambda n: big_taxonomy(paras, n, rng), Tagger, int(30 * s), "phrases"),
     }
@@ -140,15 +166,26 @@ def main() -> None:
             seconds.append(round(t, 4))
             mbs.append(mb)
             print(f"{name:22s} {base * k:>10,} {unit:8s} {mb:8.2f} MB {t:9.3f} s", flush=True)
-        results[name] = {"unit": unit, "sizes": sizes, "seconds": seconds,
-                         "ratio_10x": round(seconds[1] / (10 * seconds[0]), 2),
-                         "ratio_100x": round(seconds[2] / (100 * seconds[0]), 2),
-                         "ratio_10x_to_100x": round(seconds[2] / (10 * seconds[1]), 2),
-                         "s_per_mb": round(seconds[2] / mbs[2], 3) if mbs[2] else None,
-                         "s_per_unit": round(seconds[2] / sizes[2], 6)}
+        results[name] = {
+            "unit": unit,
+            "sizes": sizes,
+            "seconds": seconds,
+            "ratio_10x": round(seconds[1] / (10 * seconds[0]), 2),
+            "ratio_100x": round(seconds[2] / (100 * seconds[0]), 2),
+            "ratio_10x_to_100x": round(seconds[2] / (10 * seconds[1]), 2),
+            "s_per_mb": round(seconds[2] / mbs[2], 3) if mbs[2] else None,
+            "s_per_unit": round(seconds[2] / sizes[2], 6),
+        }
     print(pd.DataFrame(results).T[["unit", "ratio_10x", "ratio_100x", "ratio_10x_to_100x", "s_per_mb"]].to_string())
-    print(json.dumps({"stages": results, "max_ratio_100x": max(r["ratio_100x"] for r in results.values()),
-                      "max_s_per_mb": max(r["s_per_mb"] or 0 for r in results.values())}))
+    print(
+        json.dumps(
+            {
+                "stages": results,
+                "max_ratio_100x": max(r["ratio_100x"] for r in results.values()),
+                "max_s_per_mb": max(r["s_per_mb"] or 0 for r in results.values()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ the rounds' own ratios).
 files, on each of them without its DTD (the HTML-entity path) and cut in half (the error path), and on any ParlParse
 files given after it (folders are searched for ``*.xml``). It exits 1 on the first difference.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,9 @@ def reader(files: list[tuple[str, bytes]], repeat: int) -> tuple[float, int]:
 
 def reader_at(rev: str):
     """The ParlParse reader module as it is at git revision ``rev``."""
-    src = subprocess.run(["git", "show", f"{rev}:core/sources/parlparse.py"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    src = subprocess.run(
+        ["git", "show", f"{rev}:core/sources/parlparse.py"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     spec = importlib.util.spec_from_loader("core.sources._parlparse_at_rev", loader=None)
     module = importlib.util.module_from_spec(spec)
     module.__package__ = "core.sources"
@@ -75,8 +77,17 @@ def outcome(module, data: bytes, name: str):
         doc = module.parse(data, Path(name).stem, name)
     except ValueError as exc:
         return ("error", str(exc))
-    return (doc.document, doc.path, doc.layout, doc.title, doc.url, doc.flags, list(doc.line_kinds.items()),
-            doc.structural_asks, [dataclasses.astuple(p) for p in doc.passages])
+    return (
+        doc.document,
+        doc.path,
+        doc.layout,
+        doc.title,
+        doc.url,
+        doc.flags,
+        list(doc.line_kinds.items()),
+        doc.structural_asks,
+        [dataclasses.astuple(p) for p in doc.passages],
+    )
 
 
 def variants(files: list[tuple[str, bytes]]):
@@ -134,15 +145,26 @@ def main() -> None:
     passages = rounds[0][2]
     median = statistics.median(r[0] / r[1] for r in rounds)
     mb = size / 1e6
-    out = {"bytes": size, "passages": passages, "seconds": round(secs, 4), "lxml_seconds": round(base, 4),
-           "mb_per_s": round(mb / secs, 1), "lxml_mb_per_s": round(mb / base, 1), "ratio_to_lxml": round(base / secs, 2),
-           "ratio_median": round(median, 2)}
-    print(f"{len(files)} files x {args.repeat} = {mb:.1f} MB, {passages} passages (best of {args.rounds} rounds, "
-          f"CPU time)")
+    out = {
+        "bytes": size,
+        "passages": passages,
+        "seconds": round(secs, 4),
+        "lxml_seconds": round(base, 4),
+        "mb_per_s": round(mb / secs, 1),
+        "lxml_mb_per_s": round(mb / base, 1),
+        "ratio_to_lxml": round(base / secs, 2),
+        "ratio_median": round(median, 2),
+    }
+    print(
+        f"{len(files)} files x {args.repeat} = {mb:.1f} MB, {passages} passages (best of {args.rounds} rounds, "
+        f"CPU time)"
+    )
     print(f"  lxml iterparse alone: {base:.3f} s  {out['lxml_mb_per_s']} MB/s")
     print(f"  ParlParse reader:     {secs:.3f} s  {out['mb_per_s']} MB/s  ({passages / secs:,.0f} passages/s)")
-    print(f"  reader / lxml speed:  {out['ratio_to_lxml']} best against best, {out['ratio_median']} round by round "
-          f"(median; range {min(r[0] / r[1] for r in rounds):.2f}-{max(r[0] / r[1] for r in rounds):.2f})")
+    print(
+        f"  reader / lxml speed:  {out['ratio_to_lxml']} best against best, {out['ratio_median']} round by round "
+        f"(median; range {min(r[0] / r[1] for r in rounds):.2f}-{max(r[0] / r[1] for r in rounds):.2f})"
+    )
     print(json.dumps(out))
 
 

@@ -19,6 +19,7 @@ passages/s, and as the last line one JSON object: bytes, passages, seconds, mb_p
 (pipeline MB/s over lxml's on one core), peak_rss_mb (the writer plus each worker's peak), asks_passages_per_s_per_core
 (ask extraction in the workers), stages, and with --engine dask: dask_seconds, dask_overhead.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,10 +52,50 @@ SEEDS = ROOT / "seeds"
 _P = re.compile(rb"(<p\b[^>]*>)(.*?)(</p>)", re.S)
 _SPEAKER = re.compile(rb'speakername="[^"]*"')
 _DATE = re.compile(rb"(\d{4})-(\d{2})-(\d{2})")
-_FIRST = ["Alan", "Beth", "Carys", "David", "Eilidh", "Fiona", "Gareth", "Helen", "Imran", "Julia", "Kieran",
-          "Layla", "Mohammed", "Nia", "Owen", "Priya", "Rhys", "Siobhan", "Tom", "Yasmin"]
-_LAST = ["Ahmed", "Baker", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan",
-         "Lewis", "Morgan", "Patel", "Roberts", "Smith", "Taylor", "Walker", "Williams", "Young"]
+_FIRST = [
+    "Alan",
+    "Beth",
+    "Carys",
+    "David",
+    "Eilidh",
+    "Fiona",
+    "Gareth",
+    "Helen",
+    "Imran",
+    "Julia",
+    "Kieran",
+    "Layla",
+    "Mohammed",
+    "Nia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Siobhan",
+    "Tom",
+    "Yasmin",
+]
+_LAST = [
+    "Ahmed",
+    "Baker",
+    "Campbell",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Patel",
+    "Roberts",
+    "Smith",
+    "Taylor",
+    "Walker",
+    "Williams",
+    "Young",
+]
 
 
 def parse_size(text: str) -> int:
@@ -179,25 +220,39 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", type=parse_size, default=parse_size("200MB"), help="corpus size: 200MB, 1GB, 10GB …")
     ap.add_argument("--workers", type=int, default=os.cpu_count(), help="local engine processes (default: cores)")
-    ap.add_argument("--engine", choices=("local", "dask"), default="local",
-                    help="dask: also run a LocalCluster of --workers workers and report its overhead")
-    ap.add_argument("--without-ledger", action="store_true",
-                    help="leave out the ask ledger's rebuild (core.asks.build_asks: grouping and answers over every "
-                    "stored ask, at the last batch), to time the rest alone")
-    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "campaign-tracker-bench",
-                    help="where the corpus and the store are made")
+    ap.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="dask: also run a LocalCluster of --workers workers and report its overhead",
+    )
+    ap.add_argument(
+        "--without-ledger",
+        action="store_true",
+        help="leave out the ask ledger's rebuild (core.asks.build_asks: grouping and answers over every "
+        "stored ask, at the last batch), to time the rest alone",
+    )
+    ap.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "campaign-tracker-bench",
+        help="where the corpus and the store are made",
+    )
     args = ap.parse_args()
     if args.without_ledger:
         import pandas as pd
 
         import core.asks
+
         core.asks.build_asks = lambda *_a, **_k: (pd.DataFrame(), pd.DataFrame())
     folder = args.dir / f"corpus-pairs-{args.size}"  # the word-pair text (a corpus cached by another version is not)
     t = time.perf_counter()
     files = build(args.size, folder)
     nbytes = sum(p.stat().st_size for p in files)
-    print(f"corpus: {len(files)} files, {nbytes / 1e6:,.0f} MB in {folder.name} ({time.perf_counter() - t:.0f} s to "
-          "build or find)")
+    print(
+        f"corpus: {len(files)} files, {nbytes / 1e6:,.0f} MB in {folder.name} ({time.perf_counter() - t:.0f} s to "
+        "build or find)"
+    )
     base = lxml_only(files)
     mb = nbytes / 1e6
     print(f"lxml iterparse alone (1 process): {base:.1f} s  {mb / base:,.1f} MB/s")
@@ -205,14 +260,26 @@ def main() -> None:
     rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     peak = rss_self + rss_child * (args.workers if args.workers > 1 else 0)
-    out = {"bytes": nbytes, "passages": n, "seconds": round(secs, 1), "mb_per_s": round(mb / secs, 2),
-           "lxml_mb_per_s": round(mb / base, 1), "ratio_to_lxml": round(base / secs, 3),
-           "peak_rss_mb": round(peak), "writer_rss_mb": round(rss_self), "worker_rss_mb": round(rss_child),
-           "passages_per_s": round(n / secs), "workers": args.workers, "ask_ledger": not args.without_ledger,
-           "asks_passages_per_s_per_core": round(n / stats["asks"]) if stats.get("asks") else None,
-           "stages": {k: round(v, 1) for k, v in stats.items() if k != "passages"}}
-    print(f"pipeline, local engine, {args.workers} process(es): {secs:.1f} s  {out['mb_per_s']} MB/s  "
-          f"{out['passages_per_s']:,} passages/s  ({n:,} passages)")
+    out = {
+        "bytes": nbytes,
+        "passages": n,
+        "seconds": round(secs, 1),
+        "mb_per_s": round(mb / secs, 2),
+        "lxml_mb_per_s": round(mb / base, 1),
+        "ratio_to_lxml": round(base / secs, 3),
+        "peak_rss_mb": round(peak),
+        "writer_rss_mb": round(rss_self),
+        "worker_rss_mb": round(rss_child),
+        "passages_per_s": round(n / secs),
+        "workers": args.workers,
+        "ask_ledger": not args.without_ledger,
+        "asks_passages_per_s_per_core": round(n / stats["asks"]) if stats.get("asks") else None,
+        "stages": {k: round(v, 1) for k, v in stats.items() if k != "passages"},
+    }
+    print(
+        f"pipeline, local engine, {args.workers} process(es): {secs:.1f} s  {out['mb_per_s']} MB/s  "
+        f"{out['passages_per_s']:,} passages/s  ({n:,} passages)"
+    )
     print("  stages (s): " + ", ".join(f"{k} {v}" for k, v in out["stages"].items()))
     print(f"  peak RSS: writer {rss_self:,.0f} MB, largest worker {rss_child:,.0f} MB")
     if args.engine == "dask":
@@ -222,8 +289,10 @@ def main() -> None:
         finally:
             engine.close()
         out.update(dask_seconds=round(dsecs, 1), dask_overhead=round(dsecs / secs - 1, 3))
-        print(f"pipeline, dask LocalCluster of {args.workers}: {dsecs:.1f} s ({dn:,} passages); "
-              f"overhead against the local engine {out['dask_overhead']:+.1%}")
+        print(
+            f"pipeline, dask LocalCluster of {args.workers}: {dsecs:.1f} s ({dn:,} passages); "
+            f"overhead against the local engine {out['dask_overhead']:+.1%}"
+        )
     print(json.dumps(out))
 
 

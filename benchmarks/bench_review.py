@@ -5,6 +5,7 @@ and D decisions (half tag rejections, half asks moved to another group). Prints 
 
     python benchmarks/bench_review.py [--passages 1000000] [--decisions 2000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,20 +19,71 @@ from core.review import apply
 
 def tables(n: int, d: int):
     pids = [f"doc#{i:07d}" for i in range(n)]
-    passages = pd.DataFrame({"passage_id": pids, "themes": "county_lines", "line": 1, "document": "doc", "date": "",
-                             "date_precision": "unknown", "venue": "", "speaker": "", "duplicate_of": "",
-                             "text": "Will the Minister act now? The House agreed."})
-    tags = pd.DataFrame({"passage_id": pids, "theme": "county_lines", "matched_text": "county lines", "start": 0,
-                         "end": 12, "method": "exact", "score": 100.0, "reason": "phrase"})
+    passages = pd.DataFrame(
+        {
+            "passage_id": pids,
+            "themes": "county_lines",
+            "line": 1,
+            "document": "doc",
+            "date": "",
+            "date_precision": "unknown",
+            "venue": "",
+            "speaker": "",
+            "duplicate_of": "",
+            "text": "Will the Minister act now? The House agreed.",
+        }
+    )
+    tags = pd.DataFrame(
+        {
+            "passage_id": pids,
+            "theme": "county_lines",
+            "matched_text": "county lines",
+            "start": 0,
+            "end": 12,
+            "method": "exact",
+            "score": 100.0,
+            "reason": "phrase",
+        }
+    )
     na = n // 10
-    asks = pd.DataFrame({"ask_id": [f"{p}/s0" for p in pids[:na]], "passage_id": pids[:na],
-                         "text": "Will the Minister act now?", "ask_group": "g", "ask_group_label": "G",
-                         "group_source": "suggested", "themes": "county_lines", "duplicate_of": ""})
+    asks = pd.DataFrame(
+        {
+            "ask_id": [f"{p}/s0" for p in pids[:na]],
+            "passage_id": pids[:na],
+            "text": "Will the Minister act now?",
+            "ask_group": "g",
+            "ask_group_label": "G",
+            "group_source": "suggested",
+            "themes": "county_lines",
+            "duplicate_of": "",
+        }
+    )
     base = {"sentence_index": 0, "group": "", "group_label": "", "text": "", "reviewer": "", "note": ""}
-    dec = [dict(base, target="tag", item_id=f"{pids[i]}|county_lines", passage_id=pids[i], theme="county_lines",
-                decision="rejected") for i in range(0, d, 2)]
-    dec += [dict(base, target="ask", item_id=f"{pids[i]}/s0", passage_id=pids[i], theme="", decision="moved",
-                 group="h", group_label="H", text="Will the Minister act now?") for i in range(1, d, 2)]
+    dec = [
+        dict(
+            base,
+            target="tag",
+            item_id=f"{pids[i]}|county_lines",
+            passage_id=pids[i],
+            theme="county_lines",
+            decision="rejected",
+        )
+        for i in range(0, d, 2)
+    ]
+    dec += [
+        dict(
+            base,
+            target="ask",
+            item_id=f"{pids[i]}/s0",
+            passage_id=pids[i],
+            theme="",
+            decision="moved",
+            group="h",
+            group_label="H",
+            text="Will the Minister act now?",
+        )
+        for i in range(1, d, 2)
+    ]
     return passages, tags, asks, pd.DataFrame(dec)
 
 

@@ -17,6 +17,7 @@ itself. Then measures, on this machine:
 - store_bytes against text_bytes (the raw text).
 The last line is one JSON object with these keys.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,13 +83,19 @@ def build(path: Path, n: int) -> None:
 
 
 def interaction(con) -> None:
-    con.execute("SELECT t, count(*) FROM (SELECT unnest(themes) t FROM passages WHERE duplicate_of = '' "
-                "AND date >= '2015') GROUP BY t").fetchall()
-    con.execute("SELECT substr(date, 1, 7) m, count(*) FROM passages WHERE date_precision = 'day' "
-                "AND list_contains(themes, 'county_lines') GROUP BY m").fetchall()
+    con.execute(
+        "SELECT t, count(*) FROM (SELECT unnest(themes) t FROM passages WHERE duplicate_of = '' "
+        "AND date >= '2015') GROUP BY t"
+    ).fetchall()
+    con.execute(
+        "SELECT substr(date, 1, 7) m, count(*) FROM passages WHERE date_precision = 'day' "
+        "AND list_contains(themes, 'county_lines') GROUP BY m"
+    ).fetchall()
     con.execute("SELECT t, venue, count(*) FROM (SELECT unnest(themes) t, venue FROM passages) GROUP BY ALL").fetchall()
-    con.execute("SELECT passage_id, date, venue, speaker, text FROM passages WHERE list_contains(themes, "
-                "'looked_after_children') ORDER BY date DESC LIMIT 25").fetchall()
+    con.execute(
+        "SELECT passage_id, date, venue, speaker, text FROM passages WHERE list_contains(themes, "
+        "'looked_after_children') ORDER BY date DESC LIMIT 25"
+    ).fetchall()
 
 
 COLD = """
@@ -129,15 +136,23 @@ def main() -> None:
         with Store(db) as store:
             out["text_bytes"] = int(store.con.execute("SELECT sum(strlen(text)) FROM passages").fetchone()[0])
         out["store_bytes"] = db.stat().st_size
-        cold = [float(subprocess.run([sys.executable, "-c", COLD, str(db), str(ROOT)], capture_output=True, text=True,
-                                     check=True).stdout) for _ in range(3)]
+        cold = [
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", COLD, str(db), str(ROOT)], capture_output=True, text=True, check=True
+                ).stdout
+            )
+            for _ in range(3)
+        ]
         out["cold_start_s"] = round(statistics.median(cold), 3)
         with Store(db) as store:
             con = store.con
             per = {}
             for name, where in QUERIES:
-                q = (f"SELECT t, count(*) FROM (SELECT unnest(themes) t FROM passages WHERE duplicate_of = '' "
-                     f"AND {where}) GROUP BY t")
+                q = (
+                    f"SELECT t, count(*) FROM (SELECT unnest(themes) t FROM passages WHERE duplicate_of = '' "
+                    f"AND {where}) GROUP BY t"
+                )
                 per[name] = round(median_ms(lambda q=q: con.execute(q).fetchall()), 1)
             out["query_ms"] = per
             out["query_median_ms"] = round(statistics.median(per.values()), 1)
@@ -147,18 +162,33 @@ def main() -> None:
                 t = time.perf_counter()
                 index.sync(store)
                 out["index_build_s"] = round(time.perf_counter() - t, 1)
-                phrases = ['"county lines"', '"looked after children"', '"out of area"', "Ofsted inspect*",
-                           '"child sexual exploitation" NOT grooming']
-                out["search_median_ms"] = round(statistics.median(
-                    median_ms(lambda p=p: index.search(store, p, limit=25), repeat=3) for p in phrases), 1)
-                out["search_date_median_ms"] = round(statistics.median(
-                    median_ms(lambda p=p: index.search(store, p, limit=25, order="date"), repeat=3)
-                    for p in phrases), 1)
+                phrases = [
+                    '"county lines"',
+                    '"looked after children"',
+                    '"out of area"',
+                    "Ofsted inspect*",
+                    '"child sexual exploitation" NOT grooming',
+                ]
+                out["search_median_ms"] = round(
+                    statistics.median(
+                        median_ms(lambda p=p: index.search(store, p, limit=25), repeat=3) for p in phrases
+                    ),
+                    1,
+                )
+                out["search_date_median_ms"] = round(
+                    statistics.median(
+                        median_ms(lambda p=p: index.search(store, p, limit=25, order="date"), repeat=3) for p in phrases
+                    ),
+                    1,
+                )
                 out["search_matches"] = [index.search(store, p, limit=0)[0] for p in phrases]
         if not args.skip_retag:
             from core.taxonomy import default_taxonomy, parse_taxonomy
-            extra = ('mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\n'
-                     'description = "Gangs and gang violence."\nphrases = ["gang", "gangs"]\n')
+
+            extra = (
+                'mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\n'
+                'description = "Gangs and gang violence."\nphrases = ["gang", "gangs"]\n'
+            )
             tax = parse_taxonomy(extra, "bench.toml", base=default_taxonomy())
             with Store(db, write=True) as store:
                 t = time.perf_counter()

@@ -11,6 +11,7 @@ context + evidence) on 1 and 2 worker processes (each pinned to a core of its ow
 for comparison), ripgrep's figure for `rg -F -i -w -c -f PHRASES`, the ratio,
 and peak memory. ``--theme-share 1.0`` builds a campaign's corpus instead: every section a child-protection debate.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,16 @@ def build_text(target_mb: int, seed: int = 7, theme_share: float = 0.15) -> tupl
 
     pools = {"seed": sentences(seed_paras), "hansard": sentences(hansard)}
     words = sorted({w for pool in pools.values() for s in pool for w in s.split()})
-    typo_src = ["county lines", "cuckooing", "looked-after children", "out of area placements", "missing persons",
-                "semi-independent accommodation", "grooming gangs", "national referral mechanism"]
+    typo_src = [
+        "county lines",
+        "cuckooing",
+        "looked-after children",
+        "out of area placements",
+        "missing persons",
+        "semi-independent accommodation",
+        "grooming gangs",
+        "national referral mechanism",
+    ]
     texts: list[str] = []
     typos: dict[int, tuple[int, int]] = {}
     groups: list[int] = []
@@ -119,9 +128,14 @@ def _read(part: int) -> tuple[int, memoryview, np.ndarray, dict, np.ndarray]:
         with open(_STATE["corpus_file"], "rb") as fh:
             _STATE["map"] = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     groups = _STATE["groups"][lo:hi]
-    line_ends = _STATE["line_offsets"][lo + 1:hi + 1] - 1 - blo
-    return (lo, memoryview(_STATE["map"])[blo:bhi], groups, {g: _STATE["titles"][g] for g in np.unique(groups).tolist()},
-            line_ends)
+    line_ends = _STATE["line_offsets"][lo + 1 : hi + 1] - 1 - blo
+    return (
+        lo,
+        memoryview(_STATE["map"])[blo:bhi],
+        groups,
+        {g: _STATE["titles"][g] for g in np.unique(groups).tolist()},
+        line_ends,
+    )
 
 
 def _work(part: int, fuzzy: bool = True) -> tuple:
@@ -159,8 +173,10 @@ def _checks(_call: int) -> dict:
     evidence each kept part had."""
     _STATE["barrier"].wait()  # one call per worker: each reports on what it kept
     kept = _STATE.pop("kept", {})
-    return {part: (done, len(set(res["text"])), len(res["text"]), _quality(lo, res))
-            for part, (done, lo, res) in kept.items()}
+    return {
+        part: (done, len(set(res["text"])), len(res["text"]), _quality(lo, res))
+        for part, (done, lo, res) in kept.items()
+    }
 
 
 def _ready(_call: int) -> None:
@@ -204,7 +220,7 @@ def _start_worker(state: dict) -> None:
         os.sched_setaffinity(0, {cores[k % len(cores)]})
     _STATE["tagger"] = Tagger(default_taxonomy())
     raw = _read(0)[1]
-    _STATE["tagger"].tag_bytes(raw[:bytes(raw[:200_000]).rfind(b"\n") + 1])
+    _STATE["tagger"].tag_bytes(raw[: bytes(raw[:200_000]).rfind(b"\n") + 1])
 
 
 def start_pool(procs: int, state: dict, pin: bool = True):
@@ -215,8 +231,9 @@ def start_pool(procs: int, state: dict, pin: bool = True):
     t0 = time.perf_counter()
     ctx = mp.get_context("spawn")
     slot = ctx.Value("i", 0) if pin else None
-    pool = ctx.Pool(procs, initializer=_start_worker,
-                    initargs=({**state, **parts, "barrier": ctx.Barrier(procs), "slot": slot},))
+    pool = ctx.Pool(
+        procs, initializer=_start_worker, initargs=({**state, **parts, "barrier": ctx.Barrier(procs), "slot": slot},)
+    )
     pool.map(_ready, range(procs), chunksize=1)  # every worker up before the clock starts
     return pool, parts, time.perf_counter() - t0
 
@@ -252,8 +269,9 @@ def _ripgrep(rg: str, phrases: Path, path: Path, every: bool = False) -> tuple[f
     its end, as the tagger reads every line), not just the lines with one."""
     t0 = time.perf_counter()
     count = "--count-matches" if every else "-c"
-    r = subprocess.run([rg, "-F", "-i", "-w", count, "-f", str(phrases), str(path)], capture_output=True, text=True,
-                       check=False)
+    r = subprocess.run(
+        [rg, "-F", "-i", "-w", count, "-f", str(phrases), str(path)], capture_output=True, text=True, check=False
+    )
     return time.perf_counter() - t0, int(r.stdout.strip() or 0)
 
 
@@ -261,8 +279,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--theme-share", type=float, default=0.15,
-                    help="share of sections that are child-protection debates (1.0: seed paragraphs only)")
+    ap.add_argument(
+        "--theme-share",
+        type=float,
+        default=0.15,
+        help="share of sections that are child-protection debates (1.0: seed paragraphs only)",
+    )
     args = ap.parse_args()
     if not 0.0 <= args.theme_share <= 1.0:
         ap.error(f"--theme-share must be between 0 and 1, not {args.theme_share}")
@@ -273,22 +295,36 @@ def main() -> None:
     corpus_file = data / "corpus.txt"
     corpus_file.write_text("\n".join(texts) + "\n", encoding="utf-8")
     mb = corpus_file.stat().st_size / 1e6
-    print(f"corpus: {mb:.0f} MB, {len(texts):,} passages, {len(titles):,} sections (built in {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"corpus: {mb:.0f} MB, {len(texts):,} passages, {len(titles):,} sections (built in {time.perf_counter() - t0:.0f} s)"
+    )
 
     tax = default_taxonomy()
     t0 = time.perf_counter()
     tagger = Tagger(tax)
-    print(f"compile: {time.perf_counter() - t0:.2f} s ({len(tagger.main.regexes)} phrase patterns, "
-          f"{len(tagger.variants.regexes):,} misspelling variants, {len(tagger.near_pats)} near words, "
-          f"{len(tagger.cue_pats)} cues)")
+    print(
+        f"compile: {time.perf_counter() - t0:.2f} s ({len(tagger.main.regexes)} phrase patterns, "
+        f"{len(tagger.variants.regexes):,} misspelling variants, {len(tagger.near_pats)} near words, "
+        f"{len(tagger.cue_pats)} cues)"
+    )
     lengths = np.fromiter((len(t.encode("utf-8")) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    state = {"corpus_file": str(corpus_file), "groups": np.asarray(groups, dtype=np.int64), "titles": titles,
-             "typos": _STATE["typos"], "line_offsets": np.concatenate([[0], np.cumsum(lengths)])}
+    state = {
+        "corpus_file": str(corpus_file),
+        "groups": np.asarray(groups, dtype=np.int64),
+        "titles": titles,
+        "typos": _STATE["typos"],
+        "line_offsets": np.concatenate([[0], np.cumsum(lengths)]),
+    }
     n_passages = len(texts)
     del texts, groups  # the workers read the file
 
-    configs = [("bytes", _work, 1), ("bytes", _work, 2), ("str", _work_str, 2),
-               ("bytes, no misspellings", _work_exact, 2), ("bytes, workers unpinned", _work, 2)]
+    configs = [
+        ("bytes", _work, 1),
+        ("bytes", _work, 2),
+        ("str", _work_str, 2),
+        ("bytes, no misspellings", _work_exact, 2),
+        ("bytes, workers unpinned", _work, 2),
+    ]
     pools = []
     for label, work, procs in configs:  # noqa: B007
         pool, parts, start = start_pool(procs, state, pin="unpinned" not in label)
@@ -296,13 +332,19 @@ def main() -> None:
         print(f"{_name(label, procs)}: workers started and taxonomy compiled in {start:.1f} s (not in the figures)")
     rg = shutil.which("rg")
     if rg:
-        phrases = sorted({normalise_phrase(p) for t in tax.themes for p in t.phrases + tuple(x for r in t.context for x in r.phrases)})
+        phrases = sorted(
+            {
+                normalise_phrase(p)
+                for t in tax.themes
+                for p in t.phrases + tuple(x for r in t.context for x in r.phrases)
+            }
+        )
         pf = data / "phrases.txt"
         pf.write_text("\n".join(phrases) + "\n", encoding="utf-8")
         head = data / "corpus_first_mb.txt"  # ripgrep's fixed cost: the same command on the first 1 MB
         with open(corpus_file, "rb") as fh:
             first = fh.read(1_000_000)
-        head.write_bytes(first[:first.rfind(b"\n") + 1])
+        head.write_bytes(first[: first.rfind(b"\n") + 1])
         head_mb = head.stat().st_size / 1e6
     else:
         print("ripgrep (rg) not installed: no comparison")
@@ -322,19 +364,26 @@ def main() -> None:
             rg_heads.append(_ripgrep(rg, pf, head)[0])
             dt, rg_matches = _ripgrep(rg, pf, corpus_file, every=True)
             rg_every.append(dt)
-    summaries = [summarise(pool, procs, len(parts["bounds"]), state)
-                 for (_label, _w, procs), (pool, parts) in zip(configs, pools)]
+    summaries = [
+        summarise(pool, procs, len(parts["bounds"]), state)
+        for (_label, _w, procs), (pool, parts) in zip(configs, pools)
+    ]
     for pool, _parts in pools:
         pool.close()
         pool.join()
-    rows = [(_name(label, procs), min(ts), counts) for (label, _w, procs), ts, (counts, _q) in zip(configs, times, summaries)]
+    rows = [
+        (_name(label, procs), min(ts), counts)
+        for (label, _w, procs), ts, (counts, _q) in zip(configs, times, summaries)
+    ]
     if rg:
         rows.append(("rg -F -i -w --count-matches -f PHRASES (every occurrence)", min(rg_every), (0, rg_matches, 0)))
         rows.append(("rg -F -i -w -c -f PHRASES (phrases normalised, no variants)", min(rg_times), (rg_count, 0, 0)))
 
     found, planted, extra = summaries[1][1]  # two processes, from bytes
-    print(f"misspellings: {found:,} of {planted:,} planted misspelled phrases found as evidence "
-          f"({found / max(planted, 1):.1%}); {extra:,} passages without a planted misspelling got a fuzzy tag")
+    print(
+        f"misspellings: {found:,} of {planted:,} planted misspelled phrases found as evidence "
+        f"({found / max(planted, 1):.1%}); {extra:,} passages without a planted misspelling got a fuzzy tag"
+    )
     print(f"\n{'method':<72} {'seconds':>8} {'MB/s':>8} {'passages/s':>12}  tagged passages / tags / fuzzy passages")
     for name, dt, c in rows:
         print(f"{name:<72} {dt:8.2f} {mb / dt:8.1f} {n_passages / dt:12,.0f}  {c[0]:,} / {c[1]:,} / {c[2]:,}")
@@ -342,21 +391,29 @@ def main() -> None:
         rg_rate = mb / rows[-1][1]
         for (name, dt, _), ts in zip(rows[:-2], times):
             rounds = sorted(r / t for r, t in zip(rg_times, ts))
-            print(f"ratio to ripgrep, {', '.join(name.split(', ')[1:])}: {mb / dt / rg_rate:.2f}x best against best; "
-                  f"round by round median {rounds[len(rounds) // 2]:.2f}x (range {rounds[0]:.2f}-{rounds[-1]:.2f}x)")
+            print(
+                f"ratio to ripgrep, {', '.join(name.split(', ')[1:])}: {mb / dt / rg_rate:.2f}x best against best; "
+                f"round by round median {rounds[len(rounds) // 2]:.2f}x (range {rounds[0]:.2f}-{rounds[-1]:.2f}x)"
+            )
         # ripgrep's figure includes its start-up and building its matcher, the tagger's leave compiling out:
         # compare rates on the rest of the file too (ripgrep's time on the first 1 MB as its fixed cost)
         head_t = min(rg_heads)
         rest_rate = (mb - head_mb) / (rows[-1][1] - head_t)
-        print(f"ripgrep's fixed cost (start-up and building its matcher, the same command on the first 1 MB): "
-              f"{head_t * 1000:.0f} ms, {head_t / rows[-1][1]:.0%} of its time; beyond it ripgrep runs at "
-              f"{rest_rate:.1f} MB/s, and against that rate the tagger on 2 processes, from bytes, is at "
-              f"{mb / rows[1][1] / rest_rate:.2f}x")
+        print(
+            f"ripgrep's fixed cost (start-up and building its matcher, the same command on the first 1 MB): "
+            f"{head_t * 1000:.0f} ms, {head_t / rows[-1][1]:.0%} of its time; beyond it ripgrep runs at "
+            f"{rest_rate:.1f} MB/s, and against that rate the tagger on 2 processes, from bytes, is at "
+            f"{mb / rows[1][1] / rest_rate:.2f}x"
+        )
         # `-c` stops reading a line at its first match; finding every occurrence (the tagger's task) costs more
-        print(f"ripgrep counting every occurrence (--count-matches, {rg_matches:,}) takes {min(rg_every):.2f} s; against "
-              f"that the tagger on 2 processes, from bytes, is at {min(rg_every) / rows[1][1]:.2f}x")
-    print(f"peak memory: main process {_peak_mb():.0f} MB (built the corpus), largest worker "
-          f"{_STATE['worker_peak']:.0f} MB (its share of the corpus, the tagger and its evidence)")
+        print(
+            f"ripgrep counting every occurrence (--count-matches, {rg_matches:,}) takes {min(rg_every):.2f} s; against "
+            f"that the tagger on 2 processes, from bytes, is at {min(rg_every) / rows[1][1]:.2f}x"
+        )
+    print(
+        f"peak memory: main process {_peak_mb():.0f} MB (built the corpus), largest worker "
+        f"{_STATE['worker_peak']:.0f} MB (its share of the corpus, the tagger and its evidence)"
+    )
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
 

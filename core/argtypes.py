@@ -1,5 +1,6 @@
 """Argument types the command line's sub-commands share (core.cli and the packages' own cli modules import this;
 it imports nothing of core's, so no sub-command's module needs core.cli)."""
+
 from __future__ import annotations
 
 import argparse

@@ -15,6 +15,7 @@ are searched for sentences on the same subject (sharing two content words, found
 over content words). The best one is the evidence; its wording gives the status: committed, under consideration,
 rejected. Nothing convincing: "no response found".
 """
+
 from __future__ import annotations
 
 import re
@@ -111,8 +112,9 @@ def load_cues(path: Path | str = _CUE_FILE) -> list[Cue]:
         family = c.get("family", "")
         if c["kind"] == "ask" and family not in families:
             raise CueError(f"{path.name}: cue {cid!r}: family {family!r} is not listed under [families]")
-        cues.append(Cue(cid, c["kind"], c["description"], rx, family, float(families.get(family, 1.0)),
-                        c.get("status", "")))
+        cues.append(
+            Cue(cid, c["kind"], c["description"], rx, family, float(families.get(family, 1.0)), c.get("status", ""))
+        )
     if prefilter is not None:
         cues.append(Cue("_prefilter", "prefilter", "words every ask cue needs", prefilter))
     return cues
@@ -137,22 +139,48 @@ _ANY_ASK = next((c.pattern for c in CUES if c.kind == "prefilter"), None) or _co
 _KIND_AT = {i: c.kind for i, c in enumerate(CUES)}
 _OF_KIND = {k: [c for c in CUES if c.kind == k] for k in _KINDS}
 
-_STOP = set("""a an the and or of to in on for with by at from as is are be been being this that these those it its their
+_STOP = set(
+    """a an the and or of to in on for with by at from as is are be been being this that these those it its their
 their there here we our us i my you your he she they them his her will would should must need needs have has had do does
 did not no so such more most much many very also can could may might shall than then which who whom what when where why how
 about into over under up down out off again further all any both each few other some own same too just only
 minister government hon right friend member members lady gentleman house issue issues people ensure make made
-say support approach like look us give get know think""".split())
+say support approach like look us give get know think""".split()
+)
 
-ASK_COLUMNS = ["ask_id", "passage_id", "line", "sentence_index", "text", "start", "end", "cue", "cue_reason", "confidence", "target", "action",
-               "themes", "ask_group", "ask_group_label", "group_source", "document", "date", "date_precision", "venue",
-               "speaker", "duplicate_of"]
+ASK_COLUMNS = [
+    "ask_id",
+    "passage_id",
+    "line",
+    "sentence_index",
+    "text",
+    "start",
+    "end",
+    "cue",
+    "cue_reason",
+    "confidence",
+    "target",
+    "action",
+    "themes",
+    "ask_group",
+    "ask_group_label",
+    "group_source",
+    "document",
+    "date",
+    "date_precision",
+    "venue",
+    "speaker",
+    "duplicate_of",
+]
 
 
 #: a speaker in a government role: their calls are commitments or rhetoric, not asks
-MINISTER_ROLE = re.compile(r"\b(?:Minister|Secretary of State|Under-Secretary|Solicitor General|Attorney General|"
-                           r"Advocate General|Lords? in Waiting|Baroness in Waiting|Chancellor of the|Home Secretary|"
-                           r"Foreign Secretary|Leader of the House|Government Whip|Whip)\b", re.I)
+MINISTER_ROLE = re.compile(
+    r"\b(?:Minister|Secretary of State|Under-Secretary|Solicitor General|Attorney General|"
+    r"Advocate General|Lords? in Waiting|Baroness in Waiting|Chancellor of the|Home Secretary|"
+    r"Foreign Secretary|Leader of the House|Government Whip|Whip)\b",
+    re.I,
+)
 
 
 def is_government_role(role: str) -> bool:
@@ -161,11 +189,14 @@ def is_government_role(role: str) -> bool:
 
 
 #: a passage in which the speaker speaks for the Government (a Minister answering), when no role is given
-GOVERNMENT_VOICE = re.compile(r"\b(?:my (?:Department|Ministry|officials)|I can (?:assure|confirm|tell) (?:the|my|noble|hon|him|her|you)|"
-                              r"we are (?:setting up|committed to|introducing|investing|consulting on)|are committed to doing|the Government have taken|we have no plans|"
-                              r"the Government's (?:view|position|policy) is|we will (?:accept|bring forward|consider|publish|introduce)|"
-                              r"I (?:will|shall) (?:write to|reflect on|consider)|and we will accept|I intend to (?:bring|table|introduce)|"
-                              r"as I said in Committee|we have been clear that|we will bring in)\b", re.I)
+GOVERNMENT_VOICE = re.compile(
+    r"\b(?:my (?:Department|Ministry|officials)|I can (?:assure|confirm|tell) (?:the|my|noble|hon|him|her|you)|"
+    r"we are (?:setting up|committed to|introducing|investing|consulting on)|are committed to doing|the Government have taken|we have no plans|"
+    r"the Government's (?:view|position|policy) is|we will (?:accept|bring forward|consider|publish|introduce)|"
+    r"I (?:will|shall) (?:write to|reflect on|consider)|and we will accept|I intend to (?:bring|table|introduce)|"
+    r"as I said in Committee|we have been clear that|we will bring in)\b",
+    re.I,
+)
 
 
 def government_speakers(keys, details) -> set:
@@ -243,12 +274,21 @@ class _Scanner:
         import hashlib
         import os
         import threading
+
         base = _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_PREFILTER
-        exprs = [re.sub(r"\{(\d+),(\d+)\}", lambda m: "{%s,}" % m.group(1) if int(m.group(2)) >= 8 else m.group(),
-                        p.pattern).encode("utf-8") for p in patterns]
+        exprs = [
+            re.sub(
+                r"\{(\d+),(\d+)\}", lambda m: "{%s,}" % m.group(1) if int(m.group(2)) >= 8 else m.group(), p.pattern
+            ).encode("utf-8")
+            for p in patterns
+        ]
         flags = [base | (_hs.HS_FLAG_CASELESS if p.flags & re.I else 0) for p in patterns]
         key = hashlib.sha256(repr((_hs.__version__, exprs, flags)).encode()).hexdigest()[:20]
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign-tracker" / f"ask-cues-{key}.hsdb"
+        cache = (
+            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+            / "campaign-tracker"
+            / f"ask-cues-{key}.hsdb"
+        )
         try:
             self.db = _hs.loadb(cache.read_bytes(), _hs.HS_MODE_BLOCK)
         except (OSError, _hs.error):
@@ -274,8 +314,9 @@ class _Scanner:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:  # hyperscan's scratch space is per thread
             scratch = self._local.scratch = _hs.Scratch(self.db)
-        self.db.scan(b"\n".join(parts), match_event_handler=lambda pid, _f, to, _fl, _c: ends.append((pid, to)),
-                     scratch=scratch)
+        self.db.scan(
+            b"\n".join(parts), match_event_handler=lambda pid, _f, to, _fl, _c: ends.append((pid, to)), scratch=scratch
+        )
         out: list[set[int]] = [set() for _ in parts]
         for pid, to in ends:
             out[bisect_right(starts, to - 1) - 1].add(pid)
@@ -292,8 +333,7 @@ def _scanner() -> _Scanner | None:
         try:
             # the prefilter is left out (a never-matching stand-in keeps the indexes): every cue the scan finds is
             # confirmed, and the prefilter then tried, only where a cue matched
-            _SCANNER = _Scanner([_NEVER if c.kind == "prefilter" else c.pattern for c in CUES]
-                                + [GOVERNMENT_VOICE])
+            _SCANNER = _Scanner([_NEVER if c.kind == "prefilter" else c.pattern for c in CUES] + [GOVERNMENT_VOICE])
         except _hs.error:  # a cue hyperscan cannot take even as a prefilter: every cue is tried with re
             _SCANNER = False
     return _SCANNER or None
@@ -315,7 +355,8 @@ _ACTION_AFTER = re.compile(
     r"\b(?:calls? (?:on|upon) [^.]*? to|urge [^.]*? to|ask [^.]*? to|recommended that|recommends that|"
     r"must|should(?: be)?|needs? to(?: be)?|ought to|has to(?: be)?|have to|need|require|would help if [^.]*? |"
     r"there (?:needs? to be|should be|must be|has to be)|Will (?:the )?[A-Z][a-z]+ |important that|vital that)\s+(.*)",
-    re.I)
+    re.I,
+)
 
 
 def action_of(sentence: str) -> str:
@@ -332,36 +373,99 @@ def action_of(sentence: str) -> str:
 
 _LEAD = [  # the demanded action follows the cue: (?P<vp>) is the verb phrase, (?P<subj>) a clause to read again
     re.compile(r"^(?:\d+\.\s*)?To ask (?:the|Her|His) [^?]*?\b(?P<q>(?:what|whether|how|when|if|which)\b.+)", re.I),
-    re.compile(r"\b(?:call(?:s|ing)?|urg(?:e|es|ing)|ask(?:s|ing)?|press(?:es|ing)?|encourag(?:e|es|ing)|invit(?:e|es|ing)|"
-               r"implore|request(?:s|ing)?|beg)\s+(?:on\s+|upon\s+)?(?:the|my|her|him|his|them|all|our|this|local|councils|"
-               r"police|Ministers)\b[^.?!;]{0,80}?\s(?:please\s+)?(?P<neg>not\s+)?to\s+(?:simply\s+)?(?P<vp>.+)", re.I),
+    re.compile(
+        r"\b(?:call(?:s|ing)?|urg(?:e|es|ing)|ask(?:s|ing)?|press(?:es|ing)?|encourag(?:e|es|ing)|invit(?:e|es|ing)|"
+        r"implore|request(?:s|ing)?|beg)\s+(?:on\s+|upon\s+)?(?:the|my|her|him|his|them|all|our|this|local|councils|"
+        r"police|Ministers)\b[^.?!;]{0,80}?\s(?:please\s+)?(?P<neg>not\s+)?to\s+(?:simply\s+)?(?P<vp>.+)",
+        re.I,
+    ),
     re.compile(r"\bcalls?\s+for\s+(?P<vp>.+)", re.I),
     re.compile(r"\b(?:recommend(?:ed|s)?|propose[sd]?|suggest(?:ed|s)?) that\s+(?P<subj>.+)", re.I),
-    re.compile(r"\bthere\s+(?:\w+\s+)?(?:needs?\s+to\s+be|should\s+be|must\s+be|has\s+to\s+be|ought\s+to\s+be)\s+(?P<vp>.+)", re.I),
-    re.compile(r"\b(?:it is|it's)\s+(?:\w+\s+)?(?:vital|essential|crucial|imperative|important|necessary|urgent)\s+that\s+"
-               r"(?P<subj>.+)", re.I),
+    re.compile(
+        r"\bthere\s+(?:\w+\s+)?(?:needs?\s+to\s+be|should\s+be|must\s+be|has\s+to\s+be|ought\s+to\s+be)\s+(?P<vp>.+)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:it is|it's)\s+(?:\w+\s+)?(?:vital|essential|crucial|imperative|important|necessary|urgent)\s+that\s+"
+        r"(?P<subj>.+)",
+        re.I,
+    ),
     re.compile(r"\bit would help if\s+(?P<subj>.+)", re.I),
     re.compile(r"\bI\s+(?:would|should)\s+(?:welcome|appreciate|like)\s+(?P<vp>.+)", re.I),
-    re.compile(r"\bI\s+(?:\w+\s+)?hope\s+(?:that\s+)?(?:the|my|he|she)\b[^.?!]{0,40}?\b(?:will|would|can|could)\s+(?P<vp>.+)", re.I),
-    re.compile(r"\bwhat\s+(?:recent\s+)?assessment\s+(?:has\s+)?(?:the\s+\w+|he|she|they)\s+(?:has\s+|have\s+)?made\s+of\s+"
-               r"(?P<assess>.+)", re.I),
-    re.compile(r"\b(?:Will|Would|Can|Could|Does|Did|Has|Is)\s+(?:the\s+|my\s+|her\s+|his\s+)?(?:right\s+hon\.\s+|hon\.\s+|noble\s+)?"
-               r"(?:Minister|Government|Secretary of State|Department|Home Office|Treasury|Friend|Lord|Baroness|he|she|they)\b"
-               r"(?:\s+(?:now|please|also|therefore))?\s+(?P<vp>.+)", re.I),
-    re.compile(r"\b(?:What|How)\s+(?:is|are|will|has|have)\s+(?:the\s+)?(?:Government|Department|Minister|Home Office|he|she|they)\s+"
-               r"(?:doing|going|taking)\s+to\s+(?P<vp>.+)", re.I),
+    re.compile(
+        r"\bI\s+(?:\w+\s+)?hope\s+(?:that\s+)?(?:the|my|he|she)\b[^.?!]{0,40}?\b(?:will|would|can|could)\s+(?P<vp>.+)",
+        re.I,
+    ),
+    re.compile(
+        r"\bwhat\s+(?:recent\s+)?assessment\s+(?:has\s+)?(?:the\s+\w+|he|she|they)\s+(?:has\s+|have\s+)?made\s+of\s+"
+        r"(?P<assess>.+)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:Will|Would|Can|Could|Does|Did|Has|Is)\s+(?:the\s+|my\s+|her\s+|his\s+)?(?:right\s+hon\.\s+|hon\.\s+|noble\s+)?"
+        r"(?:Minister|Government|Secretary of State|Department|Home Office|Treasury|Friend|Lord|Baroness|he|she|they)\b"
+        r"(?:\s+(?:now|please|also|therefore))?\s+(?P<vp>.+)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:What|How)\s+(?:is|are|will|has|have)\s+(?:the\s+)?(?:Government|Department|Minister|Home Office|he|she|they)\s+"
+        r"(?:doing|going|taking)\s+to\s+(?P<vp>.+)",
+        re.I,
+    ),
     re.compile(r"\b(?:we|they)\s+(?:\w+\s+)?(?:need|require)\s+(?!to\b)(?P<vp>.+)", re.I),
-    re.compile(r"^(?P<subj>.*?)\b(?:must|should|needs?\s+to|ought\s+to|has\s+to|have\s+to|had\s+better)\s+(?P<vp>.+)", re.I),
+    re.compile(
+        r"^(?P<subj>.*?)\b(?:must|should|needs?\s+to|ought\s+to|has\s+to|have\s+to|had\s+better)\s+(?P<vp>.+)", re.I
+    ),
 ]
-_CUT = re.compile(r"\s*(?:[;:(—–]|,(?=\s+(?:and|but|so|which|who|as|because|while|given|if|when|where|there|it|we|they|he|"
-                  r"she|I|the|this|that|these|those|not|although|including|especially|particularly|rather|or|in|at|on|for|"
-                  r"to|with|by|from|without|such)\b)|\s-\s|\b(?:so that|because|which|who|whereas|while|as well as|in order to|"
-                  r"given that|rather than|since|but|if)\b)", re.I)
-_PRONOUN_END = re.compile(r"\b(?:we|they|I|you|it|this|that|one|all|everyone|there|would|could|might)(?:\s+(?:all|also|now|really|"
-                          r"urgently|therefore|clearly|simply|surely|certainly|still|absolutely|just))*\s*$", re.I)
-_LEAD_IN = re.compile(r"^(?:(?:and|but|so|however|therefore|then|first|secondly|finally|alongside that|that is why)\b[, ]*)+", re.I)
-_TAIL_STOP = {"the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "by", "with", "at", "from", "that", "their", "its",
-              "our", "is", "are", "be", "as", "into", "more", "most", "some", "this", "these", "those", "not", "how", "what"}
+_CUT = re.compile(
+    r"\s*(?:[;:(—–]|,(?=\s+(?:and|but|so|which|who|as|because|while|given|if|when|where|there|it|we|they|he|"
+    r"she|I|the|this|that|these|those|not|although|including|especially|particularly|rather|or|in|at|on|for|"
+    r"to|with|by|from|without|such)\b)|\s-\s|\b(?:so that|because|which|who|whereas|while|as well as|in order to|"
+    r"given that|rather than|since|but|if)\b)",
+    re.I,
+)
+_PRONOUN_END = re.compile(
+    r"\b(?:we|they|I|you|it|this|that|one|all|everyone|there|would|could|might)(?:\s+(?:all|also|now|really|"
+    r"urgently|therefore|clearly|simply|surely|certainly|still|absolutely|just))*\s*$",
+    re.I,
+)
+_LEAD_IN = re.compile(
+    r"^(?:(?:and|but|so|however|therefore|then|first|secondly|finally|alongside that|that is why)\b[, ]*)+", re.I
+)
+_TAIL_STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "or",
+    "to",
+    "in",
+    "on",
+    "for",
+    "by",
+    "with",
+    "at",
+    "from",
+    "that",
+    "their",
+    "its",
+    "our",
+    "is",
+    "are",
+    "be",
+    "as",
+    "into",
+    "more",
+    "most",
+    "some",
+    "this",
+    "these",
+    "those",
+    "not",
+    "how",
+    "what",
+}
 
 
 def _trim(text: str, words: int = 9) -> str:
@@ -369,8 +473,8 @@ def _trim(text: str, words: int = 9) -> str:
     only after four words), at most ``words`` words."""
     end = len(text)
     for m in _CUT.finditer(text, 1):
-        if m.group().strip() != "," or len(text[:m.start()].split()) >= 4:
-            end = m.start() if len(text[:m.start()].split()) >= 2 else len(text)
+        if m.group().strip() != "," or len(text[: m.start()].split()) >= 4:
+            end = m.start() if len(text[: m.start()].split()) >= 2 else len(text)
             break
     ws = text[:end].strip().rstrip(".?!”\"'’").split()
     cut = len(ws) > words
@@ -381,7 +485,7 @@ def _trim(text: str, words: int = 9) -> str:
 
 
 def _with_actor(subj: str, vp: str) -> str:
-    """"Health" + "be part of …" -> "Health to be part of …"; a pronoun subject ("we", "they") is dropped."""
+    """ "Health" + "be part of …" -> "Health to be part of …"; a pronoun subject ("we", "they") is dropped."""
     subj = _LEAD_IN.sub("", re.sub(r"^.*\b(?:believe|think|agree|said|say|know) that\s+", "", subj.strip(), flags=re.I))
     if subj and not _PRONOUN_END.search(subj) and len(subj.split()) <= 5:
         return f"{subj} to {vp}"
@@ -406,7 +510,9 @@ def action_label(sentence: str) -> str:
             continue
         g = m.groupdict()
         if g.get("q"):
-            inner = re.match(r"(?:what|which) (?:steps|action|measures|plans)\b[^?]*?\bto\s+(?P<vp>(?!take\b).+)", g["q"], re.I)
+            inner = re.match(
+                r"(?:what|which) (?:steps|action|measures|plans)\b[^?]*?\bto\s+(?P<vp>(?!take\b).+)", g["q"], re.I
+            )
             label = _trim(inner.group("vp") if inner else g["q"])
         elif g.get("assess"):
             label = "Assess " + _trim(g["assess"], 8)
@@ -437,12 +543,26 @@ def _batches(spans_of: list[list], size: int):
         yield range(lo, len(spans_of))
 
 
-_ROW_FIELDS = ["passage_id", "text", "document", "date", "date_precision", "venue", "speaker", "speaker_id",
-               "speaker_detail", "duplicate_of", "themes", "section_index", "line"]
+_ROW_FIELDS = [
+    "passage_id",
+    "text",
+    "document",
+    "date",
+    "date_precision",
+    "venue",
+    "speaker",
+    "speaker_id",
+    "speaker_detail",
+    "duplicate_of",
+    "themes",
+    "section_index",
+    "line",
+]
 
 
-def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
-            scan_min: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def extract(
+    passages: pd.DataFrame, tagger=None, batch: int = 20_000, scan_min: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(asks, commitments) from passages. Asks carry their passage's themes plus their own words' themes.
 
     With ``scan_min`` (default ``SCAN_MIN``) sentences or more, they are scanned about ``batch`` at a time for
@@ -459,7 +579,7 @@ def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
     scanner = _scanner() if sum(map(len, spans_of)) >= (SCAN_MIN if scan_min is None else scan_min) else None
     for run in _batches(spans_of, batch):
         part = [(p, k) for p in run for k in range(len(spans_of[p]))]
-        stripped = [_strip(rows[p].text[spans_of[p][k][0]:spans_of[p][k][1]]) for p, k in part]
+        stripped = [_strip(rows[p].text[spans_of[p][k][0] : spans_of[p][k][1]]) for p, k in part]
         may = scanner.hits(stripped) if scanner else [None] * len(part)
         voice = {p for (p, _k), m in zip(part, may) if m is None or _GOV_VOICE_ID in m}  # may speak for the Government
         government: dict[int, bool] = {}
@@ -467,25 +587,49 @@ def extract(passages: pd.DataFrame, tagger=None, batch: int = 20_000,
             row, spans = rows[p], spans_of[p]
             if p not in government:
                 detail = row.speaker_detail if isinstance(row.speaker_detail, str) else ""
-                government[p] = (is_government_role(detail) or (row.document, ids[p]) in ministers
-                                 or (not detail and p in voice and speaks_for_government(row.text)))
+                government[p] = (
+                    is_government_role(detail)
+                    or (row.document, ids[p]) in ministers
+                    or (not detail and p in voice and speaks_for_government(row.text))
+                )
             hit = None if government[p] else _decide(s, m)
             if hit and not _ANY_ASK.search(s):  # the cue file's prefilter, as detect() applies it
                 hit = None
-            status = None if hit else commitment(row.text[spans[k][0]:spans[k][1]], m)
+            status = None if hit else commitment(row.text[spans[k][0] : spans[k][1]], m)
             if not hit and not status:
                 continue
             a, b = spans[k]
             sent = row.text[a:b]
-            base = {"passage_id": row.passage_id, "sentence_index": k, "text": sent, "start": a, "end": b,
-                    "document": row.document, "date": row.date, "date_precision": row.date_precision,
-                    "venue": row.venue, "speaker": row.speaker, "duplicate_of": row.duplicate_of,
-                    "passage_themes": row.themes, "section_index": row.section_index, "line": row.line,
-                    "speaker_detail": row.speaker_detail}
+            base = {
+                "passage_id": row.passage_id,
+                "sentence_index": k,
+                "text": sent,
+                "start": a,
+                "end": b,
+                "document": row.document,
+                "date": row.date,
+                "date_precision": row.date_precision,
+                "venue": row.venue,
+                "speaker": row.speaker,
+                "duplicate_of": row.duplicate_of,
+                "passage_themes": row.themes,
+                "section_index": row.section_index,
+                "line": row.line,
+                "speaker_detail": row.speaker_detail,
+            }
             if hit:
-                context = " ".join(row.text[x:y] for x, y in spans[max(0, k - 2):k])
-                asks.append({**base, "cue": hit.id, "cue_reason": hit.description, "confidence": CONFIDENCE[hit.id],
-                             "target": target_of(sent), "action": action_of(sent), "context": context})
+                context = " ".join(row.text[x:y] for x, y in spans[max(0, k - 2) : k])
+                asks.append(
+                    {
+                        **base,
+                        "cue": hit.id,
+                        "cue_reason": hit.description,
+                        "confidence": CONFIDENCE[hit.id],
+                        "target": target_of(sent),
+                        "action": action_of(sent),
+                        "context": context,
+                    }
+                )
                 sent_texts.append(sent)
             else:
                 commits.append({**base, "status": status})
@@ -511,8 +655,14 @@ def _named_match(asks: pd.DataFrame, taxonomy: Taxonomy, context: list[str] | No
 
     def search(texts: list[str]) -> list[str | None]:
         norm = [f" {normalise_phrase(t)} " for t in texts]
-        scores = process.cdist([n.strip() for n in norm], [p for _i, p in named], scorer=fuzz.partial_ratio,
-                               score_cutoff=90, workers=-1, dtype=np.uint8)
+        scores = process.cdist(
+            [n.strip() for n in norm],
+            [p for _i, p in named],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=90,
+            workers=-1,
+            dtype=np.uint8,
+        )
         out: list[str | None] = []
         for i, t in enumerate(norm):
             hits = [(t.find(f" {phrase} "), -len(phrase), aid) for aid, phrase in named if f" {phrase} " in t]
@@ -575,12 +725,13 @@ def _block_pairs(keys: np.ndarray, items: np.ndarray, max_block: int, batch: int
         u, v = np.triu_indices(k, 1)
         per = max(1, batch // len(u))
         for lo in range(0, len(first), per):
-            members = items[first[lo:lo + per, None] + np.arange(k)]
+            members = items[first[lo : lo + per, None] + np.arange(k)]
             yield members[:, u].ravel(), members[:, v].ravel()
 
 
-def similar_clusters(actions: list[str], threshold: int = 70, max_block: int = MAX_BLOCK,
-                     known: list | None = None) -> np.ndarray:
+def similar_clusters(
+    actions: list[str], threshold: int = 70, max_block: int = MAX_BLOCK, known: list | None = None
+) -> np.ndarray:
     """For each action, the index of the first action of its cluster. Two actions are linked when rapidfuzz's
     ``token_set_ratio`` of the two is at least ``threshold`` and they share two content words or more; clusters
     are the connected components. Only pairs that share a pair of content words are scored (an inverted index of
@@ -639,8 +790,14 @@ def similar_clusters(actions: list[str], threshold: int = 70, max_block: int = M
         a, b = a[keep], b[keep]
         if not len(a):
             continue
-        scores = process.cpdist([actions[i] for i in a], [actions[i] for i in b], scorer=fuzz.token_set_ratio,
-                                score_cutoff=threshold, workers=-1, dtype=np.uint8)
+        scores = process.cpdist(
+            [actions[i] for i in a],
+            [actions[i] for i in b],
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=threshold,
+            workers=-1,
+            dtype=np.uint8,
+        )
         for x, y in zip(a[scores > 0].tolist(), b[scores > 0].tolist()):
             union(x, y)
     pos = {a: k for k, a in enumerate(nodes)}
@@ -661,7 +818,9 @@ def similar_clusters_quadratic(actions: list[str], threshold: int = 70) -> np.nd
             x = parent[x]
         return x
 
-    sim = process.cdist(actions, actions, scorer=fuzz.token_set_ratio, score_cutoff=threshold, workers=-1, dtype=np.uint8)
+    sim = process.cdist(
+        actions, actions, scorer=fuzz.token_set_ratio, score_cutoff=threshold, workers=-1, dtype=np.uint8
+    )
     words = [content_words(a) for a in actions]
     for a, b in zip(*np.nonzero(np.triu(sim, k=1))):
         if len(words[a] & words[b]) >= 2:
@@ -695,8 +854,11 @@ def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70, known: li
     # the rest: clusters of similar actions (similar_clusters), each named after its first ask
     rest = [i for i, g in enumerate(group_of) if g is None]
     if rest:
-        before = None if known is None else [g if isinstance(g, str) and g.startswith("auto_") else "" for g in
-                                             (known[i] for i in rest)]
+        before = (
+            None
+            if known is None
+            else [g if isinstance(g, str) and g.startswith("auto_") else "" for g in (known[i] for i in rest)]
+        )
         roots = similar_clusters([action[i] for i in rest], threshold, known=before)
         for i, r in zip(rest, roots.tolist()):
             group_of[i] = f"auto_{ask_id[rest[r]]}"
@@ -732,17 +894,22 @@ def named_ask_toml(label: str, sentences: list[str], ask_id: str | None = None) 
     <BLANKLINE>
     """
     import json
+
     aid = ask_id or re.sub(r"[^a-z0-9]+", "_", normalise_phrase(label)).strip("_")[:60] or "named_ask"
     if not aid[0].isalpha():
         aid = "ask_" + aid
     phrases = sorted({normalise_phrase(s) for s in sentences if normalise_phrase(s)})
-    return (f"[[ask]]\nid = {json.dumps(aid)}\nlabel = {json.dumps(label.strip())}\n"
-            f"phrases = [{', '.join(json.dumps(p) for p in phrases)}]\n")
+    return (
+        f"[[ask]]\nid = {json.dumps(aid)}\nlabel = {json.dumps(label.strip())}\n"
+        f"phrases = [{', '.join(json.dumps(p) for p in phrases)}]\n"
+    )
 
 
 # ---- responses ----------------------------------------------------------------------------------------
-GOVERNMENT_ROLE = re.compile(r"\b(?:Minister|Secretary of State|Home Secretary|Chancellor|Solicitor General|Attorney General|"
-                             r"Parliamentary Under-Secretary)\b")
+GOVERNMENT_ROLE = re.compile(
+    r"\b(?:Minister|Secretary of State|Home Secretary|Chancellor|Solicitor General|Attorney General|"
+    r"Parliamentary Under-Secretary)\b"
+)
 
 
 def _content(text: str) -> str:
@@ -776,7 +943,7 @@ def _sharing(queries: list[set[str]], index, least: int = 2, batch: int = PAIR_B
         off = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
         code = np.sort(r * len(items) + items[np.repeat(ptr[w], n) + off])
         if least > 1:  # kept where the code recurs least - 1 places on
-            code = code[:len(code) - least + 1][code[least - 1:] == code[:len(code) - least + 1]]
+            code = code[: len(code) - least + 1][code[least - 1 :] == code[: len(code) - least + 1]]
         code = _distinct(code)
         return code // len(items), code % len(items)
 
@@ -794,7 +961,9 @@ def _sharing(queries: list[set[str]], index, least: int = 2, batch: int = PAIR_B
         yield flush()
 
 
-def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.DataFrame, min_score: int = 60) -> pd.DataFrame:
+def link_responses(
+    asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.DataFrame, min_score: int = 60
+) -> pd.DataFrame:
     """For each ask: ``response_passage``, ``response_text``, ``response_status``, ``response_score``.
 
     Candidates are commitments in the same debate (document and section) after the ask by someone other
@@ -803,21 +972,29 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
     their words, not by trying each), and the one with the best rapidfuzz ``token_set_ratio`` (at least
     ``min_score``; the first of equals) answers it."""
     out = asks.copy()
-    for c, default in (("response_passage", ""), ("response_text", ""), ("response_status", "no response found"),
-                       ("response_score", 0.0)):
+    for c, default in (
+        ("response_passage", ""),
+        ("response_text", ""),
+        ("response_status", "no response found"),
+        ("response_score", 0.0),
+    ):
         out[c] = default
     if asks.empty or commitments.empty:
         return out
     com = commitments.reset_index(drop=True)
-    ca = {c: com[c].tolist() for c in ("text", "document", "section_index", "speaker_detail", "line", "speaker", "date")}
+    ca = {
+        c: com[c].tolist() for c in ("text", "document", "section_index", "speaker_detail", "line", "speaker", "date")
+    }
     aa = {c: asks[c].tolist() for c in ("action", "text", "document", "section_index", "line", "speaker", "date")}
     com_words = [content_words(t) for t in ca["text"]]
     com_content = [_content(t) for t in ca["text"]]  # normalised once, not once per ask
     by_debate: dict[tuple, list[int]] = defaultdict(list)
     for j, key in enumerate(zip(ca["document"], ca["section_index"])):
         by_debate[key].append(j)
-    gov = np.array([j for j, d in enumerate(ca["speaker_detail"]) if isinstance(d, str) and GOVERNMENT_ROLE.search(d)],
-                   dtype=np.int64)
+    gov = np.array(
+        [j for j, d in enumerate(ca["speaker_detail"]) if isinstance(d, str) and GOVERNMENT_ROLE.search(d)],
+        dtype=np.int64,
+    )
     c_line, c_speaker = ca["line"], ca["speaker"]
     c_date, c_doc = (np.array([x or "" for x in ca[c]], dtype=str) for c in ("date", "document"))
     a_date, a_doc = (np.array([x or "" for x in aa[c]], dtype=str) for c in ("date", "document"))
@@ -826,8 +1003,12 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
     ra: list[np.ndarray] = []
     rj: list[np.ndarray] = []
     rows = zip(aa["document"], aa["section_index"], aa["line"], aa["speaker"])
-    near = [(i, j) for i, (doc, sec, line, speaker) in enumerate(rows) for j in by_debate.get((doc, sec), ())
-            if c_line[j] > line and (c_speaker[j] == "" or c_speaker[j] != speaker) and len(aw[i] & com_words[j]) >= 2]
+    near = [
+        (i, j)
+        for i, (doc, sec, line, speaker) in enumerate(rows)
+        for j in by_debate.get((doc, sec), ())
+        if c_line[j] > line and (c_speaker[j] == "" or c_speaker[j] != speaker) and len(aw[i] & com_words[j]) >= 2
+    ]
     if near:
         ra.append(np.array([i for i, _ in near], dtype=np.int64))
         rj.append(np.array([j for _, j in near], dtype=np.int64))
@@ -843,23 +1024,42 @@ def link_responses(asks: pd.DataFrame, commitments: pd.DataFrame, passages: pd.D
     a, rank = np.concatenate(ra), np.concatenate(rj)
     j = rank % len(com)
     query = [_content(x) for x in aa["action"]]
-    scores = np.concatenate([
-        process.cpdist([query[x] for x in a[lo:lo + PAIR_BATCH]], [com_content[y] for y in j[lo:lo + PAIR_BATCH]],
-                       scorer=fuzz.token_set_ratio, score_cutoff=min_score, workers=-1)
-        for lo in range(0, len(a), PAIR_BATCH)]) if len(a) else np.zeros(0)
+    scores = (
+        np.concatenate(
+            [
+                process.cpdist(
+                    [query[x] for x in a[lo : lo + PAIR_BATCH]],
+                    [com_content[y] for y in j[lo : lo + PAIR_BATCH]],
+                    scorer=fuzz.token_set_ratio,
+                    score_cutoff=min_score,
+                    workers=-1,
+                )
+                for lo in range(0, len(a), PAIR_BATCH)
+            ]
+        )
+        if len(a)
+        else np.zeros(0)
+    )
     ok = scores >= min_score
     a, j, rank, scores = a[ok], j[ok], rank[ok], scores[ok]
     order = np.lexsort((rank, -scores, a))  # per ask: the best score, the first candidate of equals
     first = order[np.r_[True, a[order][1:] != a[order][:-1]]] if len(order) else order
     best = j[first]
-    found = zip(*(com[c].to_numpy()[best] for c in ("passage_id", "text", "status")), (round(float(x), 1) for x in scores[first]))
+    found = zip(
+        *(com[c].to_numpy()[best] for c in ("passage_id", "text", "status")),
+        (round(float(x), 1) for x in scores[first]),
+    )
     return _set_rows(out, a[first].tolist(), RESPONSE_COLUMNS[:4], list(found))
 
 
 def _share_responses(asks: pd.DataFrame) -> pd.DataFrame:
     """The same speech in two sources is one ask: a reply found next to either copy answers both."""
     cols = ["response_passage", "response_text", "response_status", "response_score"]
-    key = asks["duplicate_of"].where(asks["duplicate_of"] != "", asks["passage_id"]) + "/" + asks["sentence_index"].astype(str)
+    key = (
+        asks["duplicate_of"].where(asks["duplicate_of"] != "", asks["passage_id"])
+        + "/"
+        + asks["sentence_index"].astype(str)
+    )
     key, status, score = key.tolist(), asks["response_status"].tolist(), asks["response_score"].tolist()
     best: dict[str, int] = {}
     for i, (k, st, sc) in enumerate(zip(key, status, score)):
@@ -884,13 +1084,32 @@ def _tabled_questions(passages: pd.DataFrame, asks: pd.DataFrame) -> pd.DataFram
     for r in q.itertuples(index=False):
         if r.passage_id in have or not r.text.strip():
             continue
-        rows.append({"ask_id": f"{r.passage_id}/s0", "passage_id": r.passage_id, "line": r.line, "sentence_index": 0,
-                     "text": r.text, "start": 0, "end": len(r.text), "cue": "tabled_question",
-                     "cue_reason": "a question tabled to a minister (marked as a question by the source)",
-                     "confidence": 1.0, "target": target_of(r.text) or "Government", "action": action_of(r.text),
-                     "themes": r.themes, "document": r.document, "date": r.date, "date_precision": r.date_precision,
-                     "venue": r.venue, "speaker": r.speaker, "duplicate_of": r.duplicate_of,
-                     "section_index": r.section_index, "speaker_detail": r.speaker_detail, "context": ""})
+        rows.append(
+            {
+                "ask_id": f"{r.passage_id}/s0",
+                "passage_id": r.passage_id,
+                "line": r.line,
+                "sentence_index": 0,
+                "text": r.text,
+                "start": 0,
+                "end": len(r.text),
+                "cue": "tabled_question",
+                "cue_reason": "a question tabled to a minister (marked as a question by the source)",
+                "confidence": 1.0,
+                "target": target_of(r.text) or "Government",
+                "action": action_of(r.text),
+                "themes": r.themes,
+                "document": r.document,
+                "date": r.date,
+                "date_precision": r.date_precision,
+                "venue": r.venue,
+                "speaker": r.speaker,
+                "duplicate_of": r.duplicate_of,
+                "section_index": r.section_index,
+                "speaker_detail": r.speaker_detail,
+                "context": "",
+            }
+        )
     return pd.concat([asks, pd.DataFrame(rows)], ignore_index=True) if rows else asks
 
 
@@ -912,10 +1131,20 @@ def _structural_responses(asks: pd.DataFrame, passages: pd.DataFrame) -> pd.Data
             continue
         first = answer[0]
         sentences = [first.text[a:b] for a, b in split_spans(first.text)] or [first.text]
-        status = next((st for st in map(commitment, (t for a in answer for t in
-                                                      (a.text[x:y] for x, y in split_spans(a.text)))) if st), None)
-        if re.search(r"\b(?:I will write to|will write to the hon|reply (?:shortly|as soon as possible)|"
-                     r"not (?:yet )?(?:possible|available) to (?:answer|reply))", first.text, re.I):
+        status = next(
+            (
+                st
+                for st in map(commitment, (t for a in answer for t in (a.text[x:y] for x, y in split_spans(a.text))))
+                if st
+            ),
+            None,
+        )
+        if re.search(
+            r"\b(?:I will write to|will write to the hon|reply (?:shortly|as soon as possible)|"
+            r"not (?:yet )?(?:possible|available) to (?:answer|reply))",
+            first.text,
+            re.I,
+        ):
             status = "holding answer"
         rows.append(i)
         found.append((first.passage_id, sentences[0], status or "answered", 100.0, "structure"))
@@ -950,11 +1179,28 @@ def build_asks(passages: pd.DataFrame, taxonomy: Taxonomy, tagger=None) -> tuple
 STATUS_ORDER = ["committed", "under consideration", "holding answer", "answered", "rejected", "no response found"]
 
 
-def ask_summary(corpus, as_of: date | None = None, quiet_days: int = 365, asks: pd.DataFrame | None = None) -> pd.DataFrame:
+def ask_summary(
+    corpus, as_of: date | None = None, quiet_days: int = 365, asks: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per canonical ask: the ledger. Counts use canonical passages only."""
     a = corpus.asks if asks is None else asks
-    cols = ["ask_group", "label", "source", "first_raised", "last_raised", "times_raised", "undated", "venues", "speakers",
-            "themes", "days_since_last", "gone_quiet", "status", "response_passage", "occurrences"]
+    cols = [
+        "ask_group",
+        "label",
+        "source",
+        "first_raised",
+        "last_raised",
+        "times_raised",
+        "undated",
+        "venues",
+        "speakers",
+        "themes",
+        "days_since_last",
+        "gone_quiet",
+        "status",
+        "response_passage",
+        "occurrences",
+    ]
     if a is None or a.empty:
         return pd.DataFrame(columns=cols)
     a = add_date_columns(a[a["duplicate_of"] == ""])
@@ -969,19 +1215,25 @@ def ask_summary(corpus, as_of: date | None = None, quiet_days: int = 365, asks: 
         status = min(statuses, key=STATUS_ORDER.index) if statuses else "no response found"
         resp = sub.loc[sub["response_status"] == status, "response_passage"]
         themes = Counter(t for ts in sub["themes"] for t in theme_list(ts))
-        rows.append({
-            "ask_group": g, "label": sub["ask_group_label"].iloc[0], "source": sub["group_source"].iloc[0],
-            "first_raised": dated["date"].iloc[0] if len(dated) else "",
-            "last_raised": dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
-            "times_raised": len(sub), "undated": int((sub["date"] == "").sum()),
-            "venues": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["venue"].value_counts().items()),
-            "speakers": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["speaker"].value_counts().items()),
-            "themes": ";".join(t for t, _ in themes.most_common()),
-            "days_since_last": days if days is not None else pd.NA,
-            "gone_quiet": bool(days is not None and days > quiet_days),
-            "status": status, "response_passage": resp.iloc[0] if status != "no response found" and len(resp) else "",
-            "occurrences": ";".join(sub["ask_id"]),
-        })
+        rows.append(
+            {
+                "ask_group": g,
+                "label": sub["ask_group_label"].iloc[0],
+                "source": sub["group_source"].iloc[0],
+                "first_raised": dated["date"].iloc[0] if len(dated) else "",
+                "last_raised": dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
+                "times_raised": len(sub),
+                "undated": int((sub["date"] == "").sum()),
+                "venues": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["venue"].value_counts().items()),
+                "speakers": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["speaker"].value_counts().items()),
+                "themes": ";".join(t for t, _ in themes.most_common()),
+                "days_since_last": days if days is not None else pd.NA,
+                "gone_quiet": bool(days is not None and days > quiet_days),
+                "status": status,
+                "response_passage": resp.iloc[0] if status != "no response found" and len(resp) else "",
+                "occurrences": ";".join(sub["ask_id"]),
+            }
+        )
     out = pd.DataFrame(rows, columns=cols)
     out["_named"] = out["source"] == "named"
     out = out.sort_values(["_named", "times_raised"], ascending=[False, False]).drop(columns="_named")
@@ -997,9 +1249,12 @@ def ask_scores(corpus, rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Detection P/R/F1 against the dev set's certain asks (optional asks ignored) and pairwise grouping
     P/R/F1 over pairs of certain asks that were detected."""
     from .metrics import prf
+
     asks = corpus.asks
-    by_loc = {(d, int(l)): pid for d, l, pid in zip(corpus.passages["document"], corpus.passages["line"],
-                                                    corpus.passages["passage_id"])}
+    by_loc = {
+        (d, int(l)): pid
+        for d, l, pid in zip(corpus.passages["document"], corpus.passages["line"], corpus.passages["passage_id"])
+    }
     pred_by_pid: dict[str, dict[str, str]] = defaultdict(dict)
     for pid, text, g in zip(asks["passage_id"], asks["text"], asks["ask_group"]):
         pred_by_pid[pid][_clean(text)] = g
@@ -1028,6 +1283,17 @@ def ask_scores(corpus, rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
             pfp += ps and not gs
             pfn += gs and not ps
     p, r_, f = prf(ptp, pfp, pfn)
-    grp = pd.DataFrame([{"pairs": len(matched) * (len(matched) - 1) // 2, "tp": ptp, "fp": pfp, "fn": pfn,
-                         "precision": p, "recall": r_, "f1": f}])
+    grp = pd.DataFrame(
+        [
+            {
+                "pairs": len(matched) * (len(matched) - 1) // 2,
+                "tp": ptp,
+                "fp": pfp,
+                "fn": pfn,
+                "precision": p,
+                "recall": r_,
+                "f1": f,
+            }
+        ]
+    )
     return det, grp

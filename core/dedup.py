@@ -16,6 +16,7 @@ reach it). Band keys are a pure function of the text, so a worker computes them 
 Every function takes passages as columns (a DataFrame with the passages' columns, or ``Passage`` records, which are
 made into one) and returns new data — the pairs, or a new frame with the marks — never changing what it is given.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -26,14 +27,14 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-MIN_CHARS = 60        # short lines ("Question put and agreed to.") recur legitimately
-SCORE_CUTOFF = 92     # fuzz.ratio on normalised text
-MAX_BLOCK = 20_000    # a block larger than this is compared by exact hash and MinHash only
-NUM_PERM = 64         # MinHash values per passage
-BANDS, ROWS = 16, 4   # LSH bands x rows (= NUM_PERM): pairs with word-pair Jaccard >= ~0.5 are found
+MIN_CHARS = 60  # short lines ("Question put and agreed to.") recur legitimately
+SCORE_CUTOFF = 92  # fuzz.ratio on normalised text
+MAX_BLOCK = 20_000  # a block larger than this is compared by exact hash and MinHash only
+NUM_PERM = 64  # MinHash values per passage
+BANDS, ROWS = 16, 4  # LSH bands x rows (= NUM_PERM): pairs with word-pair Jaccard >= ~0.5 are found
 #: the columns de-duplication sets: the canonical copy, a speaker borrowed from it, the "duplicate" flag
 MARKS = ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags")
-_CHUNK = 1 << 17      # word pairs per NumPy step of the MinHash (x NUM_PERM x 4 bytes = 32 MB)
+_CHUNK = 1 << 17  # word pairs per NumPy step of the MinHash (x NUM_PERM x 4 bytes = 32 MB)
 
 
 def _norm(text: str) -> str:
@@ -44,6 +45,7 @@ def _columns(passages) -> pd.DataFrame:
     if isinstance(passages, pd.DataFrame):
         return passages
     from .model import to_frame
+
     return to_frame(list(passages))
 
 
@@ -75,7 +77,7 @@ def _shift_tables(longest: int) -> np.ndarray:
     global _SHIFT
     if len(_SHIFT) <= longest:
         table = np.zeros((longest + 1, 4, 256), dtype=np.uint32)
-        table[:len(_SHIFT)] = _SHIFT
+        table[: len(_SHIFT)] = _SHIFT
         for n in range(max(1, len(_SHIFT)), longest + 1):
             zeros = bytes(n)
             base = zlib.crc32(zeros)
@@ -92,6 +94,7 @@ def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     its words' (``_shift_tables``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
     norms = [_norm(t) for t in texts]
     words = pc.utf8_split_whitespace(pa.array(norms, pa.large_string()))
     counts = pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -116,8 +119,13 @@ def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     first, second = crc_space[idx[at[pair]]], idx[at[pair] + 1]
     table = _shift_tables(int(size.max()) if len(size) else 0).reshape(-1)
     row = size[second] * 1024
-    out[pair] = (table[row + (first & 0xFF)] ^ table[row + 256 + ((first >> 8) & 0xFF)]
-                 ^ table[row + 512 + ((first >> 16) & 0xFF)] ^ table[row + 768 + (first >> 24)] ^ crc[second])
+    out[pair] = (
+        table[row + (first & 0xFF)]
+        ^ table[row + 256 + ((first >> 8) & 0xFF)]
+        ^ table[row + 512 + ((first >> 16) & 0xFF)]
+        ^ table[row + 768 + (first >> 24)]
+        ^ crc[second]
+    )
     out[~pair] = crc[idx[at[~pair]]]
     return np.where(counts >= 2, counts - 1, counts), out
 
@@ -137,7 +145,7 @@ def band_keys_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         filled = start + np.flatnonzero(lens[start:end])
         if len(filled):
             lo = int(ends[start] - lens[start])
-            phv = np.multiply.outer(a, flat[lo:int(ends[end - 1])])  # wraps modulo 2^32, as affine32 does
+            phv = np.multiply.outer(a, flat[lo : int(ends[end - 1])])  # wraps modulo 2^32, as affine32 does
             phv += b[:, None]
             mins[filled] = np.minimum.reduceat(phv, ends[filled] - lens[filled] - lo, axis=1).T
         start = end
@@ -173,7 +181,7 @@ def key_pairs(rows: np.ndarray, keys: np.ndarray, groups: np.ndarray) -> np.ndar
         at = starts[sizes == s]
         i, j = np.triu_indices(s, 1)
         for part in range(0, len(at), max(1, 2_000_000 // len(i))):  # a few million pairs at a time
-            base = at[part:part + max(1, 2_000_000 // len(i)), None]
+            base = at[part : part + max(1, 2_000_000 // len(i)), None]
             x, y = (base + i).ravel(), (base + j).ravel()
             keep = (g[x] != g[y]) & (r[x] != r[y])
             a, b = r[x[keep]], r[y[keep]]
@@ -225,8 +233,11 @@ def rows_of(ids) -> pd.Series:
 def _candidate_rows(df: pd.DataFrame, candidates) -> np.ndarray:
     """Candidate pairs given as passage ids (pairs, or a two-column frame or array) as row pairs in ``df``;
     pairs naming a passage not in ``df`` are dropped."""
-    arr = candidates.to_numpy(dtype=object) if isinstance(candidates, pd.DataFrame) else \
-        np.asarray(list(candidates) if not isinstance(candidates, np.ndarray) else candidates, dtype=object)
+    arr = (
+        candidates.to_numpy(dtype=object)
+        if isinstance(candidates, pd.DataFrame)
+        else np.asarray(list(candidates) if not isinstance(candidates, np.ndarray) else candidates, dtype=object)
+    )
     if not arr.size:
         return np.empty((0, 2), dtype=np.int64)
     pos = rows_of(df["passage_id"])
@@ -267,8 +278,13 @@ def find_duplicates(passages, candidates=None, fresh: Iterable[str] | None = Non
     day = eligible & (df["date_precision"].to_numpy(dtype=object) == "day")
     if day.any():
         is_fresh = np.ones(n, bool) if fresh is None else df["passage_id"].isin(set(fresh)).to_numpy()
-        blocks = pd.DataFrame({"date": df["date"].to_numpy(dtype=object)[day], "layout":
-                               df["layout"].to_numpy(dtype=object)[day], "row": np.flatnonzero(day)})
+        blocks = pd.DataFrame(
+            {
+                "date": df["date"].to_numpy(dtype=object)[day],
+                "layout": df["layout"].to_numpy(dtype=object)[day],
+                "row": np.flatnonzero(day),
+            }
+        )
         shape = blocks.groupby("date", sort=False)["layout"].agg(["nunique", "size"])
         wanted = shape.index[(shape["nunique"] > 1) & (shape["size"] <= MAX_BLOCK)]
         for _date, block in blocks[blocks["date"].isin(wanted)].groupby("date", sort=False):
@@ -278,8 +294,14 @@ def find_duplicates(passages, candidates=None, fresh: Iterable[str] | None = Non
                 others = rows[(layouts > layout) | ((layouts != layout) & (fresh is not None) & ~is_fresh[rows])]
                 if not len(mine) or not len(others):
                     continue
-                matrix = process.cdist(norms[mine].tolist(), norms[others].tolist(), scorer=fuzz.ratio,
-                                       score_cutoff=SCORE_CUTOFF, workers=-1, dtype=np.uint8)
+                matrix = process.cdist(
+                    norms[mine].tolist(),
+                    norms[others].tolist(),
+                    scorer=fuzz.ratio,
+                    score_cutoff=SCORE_CUTOFF,
+                    workers=-1,
+                    dtype=np.uint8,
+                )
                 for i, j in zip(*np.nonzero(matrix)):
                     g.union(int(mine[i]), int(others[j]), float(matrix[i, j]))
 
@@ -303,8 +325,9 @@ def find_duplicates(passages, candidates=None, fresh: Iterable[str] | None = Non
             code = np.unique(np.minimum(a, b) * (1 << 32) + np.maximum(a, b))
             a, b = code >> 32, code & 0xFFFFFFFF
         if len(a):
-            score = process.cpdist(norms[a].tolist(), norms[b].tolist(), scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
-                                   workers=-1)
+            score = process.cpdist(
+                norms[a].tolist(), norms[b].tolist(), scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF, workers=-1
+            )
             for i, j in zip(a[score > 0].tolist(), b[score > 0].tolist()):
                 g.union(i, j, None)
 
@@ -363,8 +386,9 @@ def apply_duplicates(passages, pairs: Sequence[tuple[str, str, float]]) -> pd.Da
     return out
 
 
-def mark_duplicates(passages, candidates=None, fresh: Iterable[str] | None = None
-                    ) -> tuple[pd.DataFrame, list[tuple[str, str, float]]]:
+def mark_duplicates(
+    passages, candidates=None, fresh: Iterable[str] | None = None
+) -> tuple[pd.DataFrame, list[tuple[str, str, float]]]:
     """(a new passages frame with the copies marked, the pairs found): :func:`find_duplicates` then
     :func:`apply_duplicates`. The passages given are left as they were."""
     df = _columns(passages)

@@ -12,6 +12,7 @@ in one transaction (``core.pipeline.ingest``). So every engine writes the same s
 
 At most ``window`` batches are in flight, so memory is bounded by the batch size times the window, not the corpus.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,6 +46,7 @@ _TAGGERS: dict[str, object] = {}
 def _tagger(taxonomy):
     """One compiled tagger per taxonomy per process (compiling takes a second or two)."""
     from .tagging import tagger_for
+
     if taxonomy.digest not in _TAGGERS:
         _TAGGERS.clear()
         _TAGGERS[taxonomy.digest] = tagger_for(taxonomy)
@@ -61,8 +63,13 @@ def passages_frame(passages: list):
     import pandas as pd
 
     from .model import COLUMNS, FIELDS
-    return pd.DataFrame({c: pd.Series([getattr(p, c) for p in passages],
-                                      dtype="int64" if FIELDS[c][0] == "int" else object) for c in COLUMNS})
+
+    return pd.DataFrame(
+        {
+            c: pd.Series([getattr(p, c) for p in passages], dtype="int64" if FIELDS[c][0] == "int" else object)
+            for c in COLUMNS
+        }
+    )
 
 
 def arrow_frame(table: pa.Table):
@@ -117,21 +124,36 @@ def process_batch(items: list[Item], taxonomy) -> BatchResult:
     doc_frame = pd.DataFrame(docs, columns=[c for c in names("documents") if c != "ingested_at"])
     ids = pa.array(frame["passage_id"].tolist(), pa.string())
     bands = pa.table({"passage_id": ids.take(pa.array(at)), "key": pa.array(keys, pa.int64())})
-    return BatchResult(documents=to_arrow(doc_frame), passages=to_arrow(frame), tags=to_arrow(tags), bands=bands,
-                       ask_passages=sorted(found), failed=failed,
-                       seconds={"parse": t1 - t0, "tag": t2 - t1, "asks": t3 - t2, "minhash": t4 - t3,
-                                "passages": float(len(frame))})
+    return BatchResult(
+        documents=to_arrow(doc_frame),
+        passages=to_arrow(frame),
+        tags=to_arrow(tags),
+        bands=bands,
+        ask_passages=sorted(found),
+        failed=failed,
+        seconds={"parse": t1 - t0, "tag": t2 - t1, "asks": t3 - t2, "minhash": t4 - t3, "passages": float(len(frame))},
+    )
 
 
 def document_row(doc, digest: str) -> dict:
     """The documents table's row for a parsed document (its duplicate count is filled after de-duplication)."""
     dated = [p.date for p in doc.passages if p.date]
     venues = {p.venue for p in doc.passages}
-    return {"document": doc.document, "path": doc.path, "content_hash": digest, "layout": doc.layout,
-            "title": doc.title, "date": min(dated) if dated else "", "venue": venues.pop() if len(venues) == 1 else "",
-            "url": doc.url, "passages": len(doc.passages), "duplicates": 0,
-            "undated": sum(1 for p in doc.passages if not p.date),
-            "no_speaker": sum(1 for p in doc.passages if not p.speaker), "flags": "; ".join(doc.flags)}
+    return {
+        "document": doc.document,
+        "path": doc.path,
+        "content_hash": digest,
+        "layout": doc.layout,
+        "title": doc.title,
+        "date": min(dated) if dated else "",
+        "venue": venues.pop() if len(venues) == 1 else "",
+        "url": doc.url,
+        "passages": len(doc.passages),
+        "duplicates": 0,
+        "undated": sum(1 for p in doc.passages if not p.date),
+        "no_speaker": sum(1 for p in doc.passages if not p.speaker),
+        "flags": "; ".join(doc.flags),
+    }
 
 
 # ---- engines --------------------------------------------------------------------------------------------
@@ -194,16 +216,20 @@ class DaskEngine:
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, window: int | None = None):
         from distributed import Client, LocalCluster
+
         self.cluster = None
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as exc:
-                raise EngineError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
-                                  "'dask scheduler' and workers with 'dask worker ADDRESS'") from None
+                raise EngineError(
+                    f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
+                    "'dask scheduler' and workers with 'dask worker ADDRESS'"
+                ) from None
         else:
-            self.cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+            self.cluster = LocalCluster(
+                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             self.client = Client(self.cluster)
         n = len(self.client.scheduler_info().get("workers", {})) or (workers or 1)
         self.window = window or 2 * n

@@ -4,6 +4,7 @@ The dev set labels paragraphs by (seed file, line). Each is aligned to the passa
 that is a section title (a header, not a passage) is scored with the title's own themes; a line that is
 neither (page furniture) is predicted to have no themes. ``unsure`` labels are not scored.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,14 @@ from .metrics import prf
 from .pipeline import Corpus
 from .tagging import tagger_for
 
-SCORED_THEMES = ["county_lines", "looked_after_children", "out_of_area_placements", "rape_prosecutions",
-                 "missing_children", "child_sexual_exploitation"]
+SCORED_THEMES = [
+    "county_lines",
+    "looked_after_children",
+    "out_of_area_placements",
+    "rape_prosecutions",
+    "missing_children",
+    "child_sexual_exploitation",
+]
 
 
 def load_dev(path: Path | str) -> list[dict]:
@@ -76,7 +83,11 @@ def align(corpus: Corpus, rows: list[dict]) -> list[Aligned]:
             out.append(Aligned(r, pid, set(filter(None, themes[pid].split(";"))), "passage"))
             continue
         d = docs.get(doc)
-        if d and d.line_kinds.get(int(r["line"])) == "header" and r["text"].strip() in {p.section_title for p in d.passages}:
+        if (
+            d
+            and d.line_kinds.get(int(r["line"])) == "header"
+            and r["text"].strip() in {p.section_title for p in d.passages}
+        ):
             ev = tagger.tag_texts([r["text"]], fuzzy=False)[0]
             out.append(Aligned(r, None, {e["theme"] for e in ev}, "title"))
         else:
@@ -124,22 +135,32 @@ def errors(aligned: list[Aligned], theme: str, tags: pd.DataFrame | None = None)
             kind = "FP"
         else:
             continue
-        out.append({"kind": kind, "id": a.row["id"], "passage_id": a.passage_id or "", "text": a.row["text"],
-                    "evidence": evidence.get(a.passage_id, []) if kind == "FP" else []})
+        out.append(
+            {
+                "kind": kind,
+                "id": a.row["id"],
+                "passage_id": a.passage_id or "",
+                "text": a.row["text"],
+                "evidence": evidence.get(a.passage_id, []) if kind == "FP" else [],
+            }
+        )
     return out
 
 
-def error_report(aligned: list[Aligned], tags: pd.DataFrame | None, themes: list[str] = SCORED_THEMES,
-                 width: int = 160) -> str:
+def error_report(
+    aligned: list[Aligned], tags: pd.DataFrame | None, themes: list[str] = SCORED_THEMES, width: int = 160
+) -> str:
     """The false negatives and false positives of each theme as text (``campaign-tracker evaluate --errors``)."""
     lines = []
     for t in themes:
         errs = errors(aligned, t, tags)
-        lines.append(f"{t}: {sum(e['kind'] == 'FN' for e in errs)} missed (FN), "
-                     f"{sum(e['kind'] == 'FP' for e in errs)} wrongly tagged (FP)")
+        lines.append(
+            f"{t}: {sum(e['kind'] == 'FN' for e in errs)} missed (FN), "
+            f"{sum(e['kind'] == 'FP' for e in errs)} wrongly tagged (FP)"
+        )
         for e in errs:
             text = " ".join(e["text"].split())
-            text = text if len(text) <= width else text[:width - 1] + "…"
+            text = text if len(text) <= width else text[: width - 1] + "…"
             lines.append(f"  {e['kind']} {e['id']} {e['passage_id'] or '(no passage)'}: {text}")
             lines.extend(f"       because of {ev}" for ev in e["evidence"])
     return "\n".join(lines)
@@ -157,6 +178,7 @@ def by_passage_id(corpus, rows: list[dict]):
     row's passage by id (formats without lines give many passages line 0). Rows whose passage is not in the
     corpus are left out and returned as the third item. Other rows are returned as they are."""
     import copy
+
     if not rows or not all(r.get("passage_id") for r in rows):
         return corpus, rows, []
     pos = {pid: i + 1 for i, pid in enumerate(corpus.passages["passage_id"])}
@@ -173,8 +195,10 @@ def evaluation_corpus(rows: list[dict], sources, store_file: Path, taxonomy=None
     export of review decisions), the store's passages with the detector's own output (reviews not applied);
     else the bundled seeds. Returns (corpus, rows, passage ids not found)."""
     from .pipeline import DEFAULT_SOURCES, build_corpus, corpus_from_store
+
     if not sources and rows and all(r.get("passage_id") for r in rows) and store_file.exists():
         from .store import Store
+
         with Store(store_file) as store:
             corpus = corpus_from_store(store, taxonomy, reviewed=False)
     else:

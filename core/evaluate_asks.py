@@ -21,6 +21,7 @@ afresh on the other four folds for each test fold (its cue features still carry 
     python -m core.evaluate_asks --errors     # also list misses and false positives (pooled test folds)
     python -m core.evaluate_asks --model      # also the trained detectors below (scikit-learn)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -152,8 +153,9 @@ def folds(rows: list[dict], held_out: int = HELD_OUT) -> tuple[list[dict], list[
     return [r for r in rows if fold_of(r) != held_out], [r for r in rows if fold_of(r) == held_out]
 
 
-def cross_validate(rows: list[dict], make: Callable[[list[dict]], Predictor] | None = None,
-                   errors: list | None = None) -> dict:
+def cross_validate(
+    rows: list[dict], make: Callable[[list[dict]], Predictor] | None = None, errors: list | None = None
+) -> dict:
     """Per-fold and pooled scores. ``make(training rows)`` returns the predictor for the test fold (a model
     trained on the other folds only); without it the rules are scored fold by fold."""
     per_fold = []
@@ -174,6 +176,7 @@ def dev_scores() -> dict:
     from .asks import ask_scores
     from .evaluate import load_dev
     from .pipeline import DEFAULT_SOURCES, build_corpus
+
     corpus = build_corpus(DEFAULT_SOURCES)
     det, _grp = ask_scores(corpus, load_dev(DEV))
     return {k: (round(float(v), 3) if k in ("precision", "recall", "f1") else int(v)) for k, v in det.iloc[0].items()}
@@ -189,14 +192,17 @@ def grouping_scores() -> dict:
     from .asks import ask_scores, group
     from .evaluate import load_dev
     from .pipeline import DEFAULT_SOURCES, build_corpus
+
     corpus = build_corpus(DEFAULT_SOURCES)
     rows = load_dev(DEV)
     out = {"named": ask_scores(corpus, rows)[1].iloc[0].to_dict()}
     bare = dataclasses.replace(corpus.taxonomy, asks=())
     corpus.asks = group(corpus.asks.drop(columns=["ask_group", "ask_group_label", "group_source"]), bare)
     out["suggested"] = ask_scores(corpus, rows)[1].iloc[0].to_dict()
-    return {k: {m: (round(float(v), 3) if m in ("precision", "recall", "f1") else int(v)) for m, v in d.items()}
-            for k, d in out.items()}
+    return {
+        k: {m: (round(float(v), 3) if m in ("precision", "recall", "f1") else int(v)) for m, v in d.items()}
+        for k, d in out.items()
+    }
 
 
 # ---- a trained ask detector (logistic regression), for comparison --------------------------------------
@@ -241,7 +247,9 @@ def features(sentence: str, gov_voice: bool, kind: str, ngrams: bool = False) ->
 
 
 def _government(row: dict) -> bool:
-    return row.get("kind") == "reply" or row.get("series") == "wms" or is_government_role(row.get("speaker_detail") or "")
+    return (
+        row.get("kind") == "reply" or row.get("series") == "wms" or is_government_role(row.get("speaker_detail") or "")
+    )
 
 
 def _candidates(row: dict, ngrams: bool):
@@ -288,26 +296,35 @@ def trainer(ngrams: bool = False, c: float = 1.0, threshold: float = 0.5):
                 return with_structure(row, [])
             p = model.predict_proba(vec.transform([f for _s, f in cands]))[:, 1]
             return with_structure(row, [s for (s, _f), q in zip(cands, p) if q >= threshold])
+
         return predict
+
     return make
 
 
 def _table(name: str, result: dict) -> None:
     print(f"{name}")
     for f in result["folds"]:
-        print(f"  fold {f['fold']} ({f['rows']:3d} rows): tp {f['tp']:3d} fp {f['fp']:3d} fn {f['fn']:3d}  "
-              f"P {f['precision']:.3f} R {f['recall']:.3f} F1 {f['f1']:.3f}")
+        print(
+            f"  fold {f['fold']} ({f['rows']:3d} rows): tp {f['tp']:3d} fp {f['fp']:3d} fn {f['fn']:3d}  "
+            f"P {f['precision']:.3f} R {f['recall']:.3f} F1 {f['f1']:.3f}"
+        )
     p = result["pooled"]
-    print(f"  pooled:             tp {p['tp']:3d} fp {p['fp']:3d} fn {p['fn']:3d}  "
-          f"P {p['precision']:.3f} R {p['recall']:.3f} F1 {p['f1']:.3f}")
+    print(
+        f"  pooled:             tp {p['tp']:3d} fp {p['fp']:3d} fn {p['fn']:3d}  "
+        f"P {p['precision']:.3f} R {p['recall']:.3f} F1 {p['f1']:.3f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--errors", action="store_true", help="list misses and false positives on the test folds")
-    ap.add_argument("--dev", action="store_true", help="also score detection and grouping on the dev set through the pipeline")
-    ap.add_argument("--model", action="store_true",
-                    help="also score trained logistic-regression detectors (needs scikit-learn)")
+    ap.add_argument(
+        "--dev", action="store_true", help="also score detection and grouping on the dev set through the pipeline"
+    )
+    ap.add_argument(
+        "--model", action="store_true", help="also score trained logistic-regression detectors (needs scikit-learn)"
+    )
     args = ap.parse_args(argv)
     rows = load_all()
     errs: list = []

@@ -9,6 +9,7 @@ removed.
 Cells that a spreadsheet would read as a formula (text starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) get a leading ``'``, as OWASP advises for CSV injection; numbers are left alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -90,8 +91,10 @@ def _previous_files(out: Path, names: set[str]) -> None:
     foreign = sorted(p.name for p in out.iterdir() if p.name not in known)
     if foreign:
         shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
-        raise ExportError(f"{out}: holds files that are not part of an export ({shown}); an export replaces "
-                          "the whole folder, so choose a new or empty folder")
+        raise ExportError(
+            f"{out}: holds files that are not part of an export ({shown}); an export replaces "
+            "the whole folder, so choose a new or empty folder"
+        )
 
 
 def write_tables(out_dir: Path | str, tables: dict[str, pd.DataFrame]) -> list[Path]:

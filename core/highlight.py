@@ -1,5 +1,6 @@
 """Escaped HTML with highlighted evidence spans. Everything from a document is escaped: a passage
 containing <script> or <img onerror=...> renders as text."""
+
 from __future__ import annotations
 
 import html

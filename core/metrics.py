@@ -1,4 +1,5 @@
 """Scoring arithmetic shared by the evaluations (themes, asks, grouping); depends on nothing else in core."""
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ a ``;``-separated list of theme ids, empty for a milestone that concerns every t
 problem is reported with the file, the row and what to write instead. Written atomically under the workspace's
 lock; ``save_milestones`` refuses to overwrite a file another tab changed since it was read.
 """
+
 from __future__ import annotations
 
 import csv
@@ -69,8 +70,11 @@ def _row_problems(row: dict, theme_ids: set[str] | None) -> tuple[Milestone | No
         if len(raw_date) != 10:
             raise ValueError
     except ValueError:
-        problems.append(f"date {raw_date!r} is not a day (write YYYY-MM-DD, e.g. 2019-07-15)" if raw_date
-                        else "no date (write YYYY-MM-DD)")
+        problems.append(
+            f"date {raw_date!r} is not a day (write YYYY-MM-DD, e.g. 2019-07-15)"
+            if raw_date
+            else "no date (write YYYY-MM-DD)"
+        )
         when = None
     label = " ".join((row.get("label") or "").split())
     if not label:
@@ -94,8 +98,9 @@ def _row_problems(row: dict, theme_ids: set[str] | None) -> tuple[Milestone | No
     return Milestone(when, label, tuple(dict.fromkeys(themes)), url), []
 
 
-def validate(rows: Iterable[dict], source: str = FILE_NAME, theme_ids: Iterable[str] | None = None,
-             first_row: int = 2) -> list[Milestone]:
+def validate(
+    rows: Iterable[dict], source: str = FILE_NAME, theme_ids: Iterable[str] | None = None, first_row: int = 2
+) -> list[Milestone]:
     """Milestones from dicts with the keys of ``COLUMNS`` (rows of the file, or of the dashboard's editor), sorted
     by date. Blank rows are skipped. Raises MilestoneError listing every problem as '<source> row N: …'; row
     numbers count from ``first_row`` (2 in a file: line 1 is the header)."""
@@ -132,8 +137,11 @@ def parse_milestones(text: str, source: str = FILE_NAME, theme_ids: Iterable[str
     missing = [c for c in ("date", "label") if c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     if missing or unknown:
-        what = (f"no {' or '.join(repr(c) for c in missing)} column" if missing else
-                f"unknown column {', '.join(repr(h) for h in unknown)}")
+        what = (
+            f"no {' or '.join(repr(c) for c in missing)} column"
+            if missing
+            else f"unknown column {', '.join(repr(h) for h in unknown)}"
+        )
         raise MilestoneError(f"{source}: {what}; the first line must be: {','.join(COLUMNS)}")
     reader.fieldnames = header
     try:
@@ -175,11 +183,15 @@ def save_milestones(ws: Workspace, milestones: Iterable[Milestone], expected: st
     text = to_csv(sorted(milestones, key=lambda m: (m.date, m.label)))
     with ws.lock():
         if expected is not None and milestones_text(ws) != expected:
-            raise MilestonesChanged(f"{path(ws)}: the milestones were changed in another tab or process since you "
-                                    "opened them; nothing was saved (reload to see them, then edit again)")
+            raise MilestonesChanged(
+                f"{path(ws)}: the milestones were changed in another tab or process since you "
+                "opened them; nothing was saved (reload to see them, then edit again)"
+            )
         _atomic_write(path(ws), text.encode("utf-8"))
     return text
 
 
 def between(milestones: Iterable[Milestone], date_from: date | None, date_to: date | None) -> list[Milestone]:
-    return [m for m in milestones if (date_from is None or m.date >= date_from) and (date_to is None or m.date <= date_to)]
+    return [
+        m for m in milestones if (date_from is None or m.date >= date_from) and (date_to is None or m.date <= date_to)
+    ]

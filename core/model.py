@@ -4,6 +4,7 @@
 in that column order. In frames and CSV a list column (themes, quality flags) is a ';'-joined string; in the
 store it is a list.
 """
+
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass, field, fields

@@ -4,6 +4,7 @@
 
 The dashboard and the CLI both call :func:`build_corpus`; nothing they count is computed elsewhere.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,28 +41,49 @@ class Corpus:
         if self.documents_table is not None:
             return self.documents_table
         p = self.passages  # the counts as de-duplication left them (a copy borrows its canonical's speaker)
-        count = pd.DataFrame({"document": p["document"], "duplicates": p["duplicate_of"] != "",
-                              "undated": p["date"] == "", "no_speaker": p["speaker"] == ""}).groupby("document").sum()
+        count = (
+            pd.DataFrame(
+                {
+                    "document": p["document"],
+                    "duplicates": p["duplicate_of"] != "",
+                    "undated": p["date"] == "",
+                    "no_speaker": p["speaker"] == "",
+                }
+            )
+            .groupby("document")
+            .sum()
+        )
         rows = []
         for d in self.documents:
             n = count.loc[d.document] if d.document in count.index else None
-            rows.append({
-                "document": d.document, "layout": d.layout, "title": d.title, "passages": len(d.passages),
-                "duplicates": int(n["duplicates"]) if n is not None else 0,
-                "undated": int(n["undated"]) if n is not None else 0,
-                "no_speaker": int(n["no_speaker"]) if n is not None else 0,
-                "flags": "; ".join(d.flags),
-            })
-        return pd.DataFrame(rows, columns=["document", "layout", "title", "passages", "duplicates", "undated",
-                                           "no_speaker", "flags"])
+            rows.append(
+                {
+                    "document": d.document,
+                    "layout": d.layout,
+                    "title": d.title,
+                    "passages": len(d.passages),
+                    "duplicates": int(n["duplicates"]) if n is not None else 0,
+                    "undated": int(n["undated"]) if n is not None else 0,
+                    "no_speaker": int(n["no_speaker"]) if n is not None else 0,
+                    "flags": "; ".join(d.flags),
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["document", "layout", "title", "passages", "duplicates", "undated", "no_speaker", "flags"]
+        )
 
 
 def passages_from(documents: list[Document]) -> list[Passage]:
     return [p for d in documents for p in d.passages]
 
 
-def build_corpus(sources: Iterable[Path | str] | None = None, *, taxonomy=None, documents: list[Document] | None = None,
-                 progress: Callable[[int, int, str], None] | None = None) -> Corpus:
+def build_corpus(
+    sources: Iterable[Path | str] | None = None,
+    *,
+    taxonomy=None,
+    documents: list[Document] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Corpus:
     """Ingest ``sources`` (default: the seeds), de-duplicate, tag themes and extract asks."""
     errors: list[IngestError] = []
     if documents is None:
@@ -76,6 +98,7 @@ def enrich(corpus: Corpus, taxonomy=None) -> Corpus:
     from .asks import build_asks
     from .tagging import tag_passages, tagger_for, themes_column
     from .taxonomy import default_taxonomy
+
     corpus.taxonomy = taxonomy or default_taxonomy()
     tagger = tagger_for(corpus.taxonomy)  # raises TaxonomyError for a phrase the matcher cannot take
     corpus.tags = tag_passages(corpus.passages, corpus.taxonomy, tagger)
@@ -92,6 +115,7 @@ STORE_ENV = "CAMPAIGN_TRACKER_STORE"
 def store_path(path: Path | str | None = None) -> Path:
     """--store PATH, else $CAMPAIGN_TRACKER_STORE, else data/campaign.duckdb."""
     import os
+
     return Path(path or os.environ.get(STORE_ENV) or DEFAULT_STORE)
 
 
@@ -99,6 +123,7 @@ def _norm_hash(text: str) -> str:
     import hashlib
 
     from .dedup import _norm
+
     return hashlib.md5(_norm(text).encode()).hexdigest()
 
 
@@ -143,6 +168,7 @@ class _Planner:
 
     def batches(self, max_bytes: int, max_files: int):
         from .store.db import content_hash
+
         seen: dict[str, str] = {}
         batch, size = [], 0
         for path in self.files:
@@ -170,8 +196,13 @@ class _Planner:
                 continue
             twin = self.by_hash.get(digest)
             if twin is not None and twin != doc_id and twin not in self.remove:
-                self.errors.append(IngestError(str(path), f"not read: the same content as document '{twin}', which is "
-                                               "already read (counted once)", notice=True))
+                self.errors.append(
+                    IngestError(
+                        str(path),
+                        f"not read: the same content as document '{twin}', which is already read (counted once)",
+                        notice=True,
+                    )
+                )
                 if doc_id in self.known:  # its earlier, different content is out of date
                     self.remove.append(doc_id)
                 continue
@@ -208,6 +239,7 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     import numpy as np
 
     from .dedup import MIN_CHARS, key_pairs, rows_of
+
     out = replaced + frame["document"].unique().tolist()
     old = store.frame("passages", "document IN (SELECT unnest(?))", [replaced]) if replaced else None
     hashes = set(frame.loc[frame["text"].str.len() >= MIN_CHARS, "_norm_hash"])  # a shorter text is not compared
@@ -219,29 +251,44 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
         old_ids = old["passage_id"].tolist()
     lsh_ids: list[str] = []
     if len(keys):
-        lsh_ids = _stored_keys(store, "SELECT DISTINCT passage_id FROM minhash_bands WHERE key IN "
-                               "(SELECT key FROM _in)", keys[["key"]])["passage_id"].tolist()
-    inputs = {"_out": pd.DataFrame({"document": out or [""]}), "_days": days.drop_duplicates(),
-              "_hashes": pd.DataFrame({"h": sorted(hashes) or [""]}), "_lsh": pd.DataFrame({"id": lsh_ids or [""]}),
-              "_old": pd.DataFrame({"id": old_ids or [""]})}
+        lsh_ids = _stored_keys(
+            store, "SELECT DISTINCT passage_id FROM minhash_bands WHERE key IN (SELECT key FROM _in)", keys[["key"]]
+        )["passage_id"].tolist()
+    inputs = {
+        "_out": pd.DataFrame({"document": out or [""]}),
+        "_days": days.drop_duplicates(),
+        "_hashes": pd.DataFrame({"h": sorted(hashes) or [""]}),
+        "_lsh": pd.DataFrame({"id": lsh_ids or [""]}),
+        "_old": pd.DataFrame({"id": old_ids or [""]}),
+    }
     # a stored passage is hit when it is on a sitting day of the batch in another source (only those are compared
     # within a day), has the same text or a shared band key, or is a copy of a passage going out (asked only when
     # some go out: the empty list's placeholder '' would match every canonical passage, i.e. read the whole store)
-    hit = ("q.document NOT IN (SELECT document FROM _out) AND (EXISTS (SELECT 1 FROM _days d WHERE d.date = q.date "
-           "AND d.layout <> q.layout) OR q._norm_hash IN (SELECT h FROM _hashes) OR q.passage_id IN (SELECT id FROM "
-           "_lsh)" + (" OR q.duplicate_of IN (SELECT id FROM _old))" if old_ids else ")"))
+    hit = (
+        "q.document NOT IN (SELECT document FROM _out) AND (EXISTS (SELECT 1 FROM _days d WHERE d.date = q.date "
+        "AND d.layout <> q.layout) OR q._norm_hash IN (SELECT h FROM _hashes) OR q.passage_id IN (SELECT id FROM "
+        "_lsh)" + (" OR q.duplicate_of IN (SELECT id FROM _old))" if old_ids else ")")
+    )
     for name, df in inputs.items():
         store.con.register(name, df)
     try:  # the passages hit, their canonicals, and the canonicals' other copies
-        near = store.frame("passages", f"document NOT IN (SELECT document FROM _out) AND passage_id IN ("
-                           f"SELECT q.passage_id FROM passages q WHERE {hit} UNION SELECT q.duplicate_of FROM passages "
-                           f"q WHERE {hit} UNION SELECT c.passage_id FROM passages c WHERE c.duplicate_of <> '' AND "
-                           f"c.duplicate_of IN (SELECT q.duplicate_of FROM passages q WHERE {hit}))")
+        near = store.frame(
+            "passages",
+            f"document NOT IN (SELECT document FROM _out) AND passage_id IN ("
+            f"SELECT q.passage_id FROM passages q WHERE {hit} UNION SELECT q.duplicate_of FROM passages "
+            f"q WHERE {hit} UNION SELECT c.passage_id FROM passages c WHERE c.duplicate_of <> '' AND "
+            f"c.duplicate_of IN (SELECT q.duplicate_of FROM passages q WHERE {hit}))",
+        )
     finally:
         for name in inputs:
             store.con.unregister(name)
-    near_keys = _stored_keys(store, "SELECT b.passage_id, b.key FROM minhash_bands b JOIN _in n USING (passage_id)",
-                             near[["passage_id"]]) if len(near) else keys[:0]
+    near_keys = (
+        _stored_keys(
+            store, "SELECT b.passage_id, b.key FROM minhash_bands b JOIN _in n USING (passage_id)", near[["passage_id"]]
+        )
+        if len(near)
+        else keys[:0]
+    )
     both = pd.concat([frame[COLUMNS], _as_read(near)[COLUMNS]], ignore_index=True)
     both = both.astype({c: "int64" for c in COLUMNS if FIELDS[c][0] == "int"})
     # candidates: the pairs sharing a band key, and the groups as they were
@@ -252,14 +299,15 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     rows = key_pairs(row, band["key"].to_numpy(dtype=np.int64)[known], pd.factorize(both["document"])[0][row])
     ids = both["passage_id"].to_numpy(dtype=object)
     was = near["duplicate_of"] != ""
-    candidates = np.concatenate([ids[rows].reshape(-1, 2), near.loc[was, ["passage_id", "duplicate_of"]]
-                                 .to_numpy(dtype=object).reshape(-1, 2)])
+    candidates = np.concatenate(
+        [ids[rows].reshape(-1, 2), near.loc[was, ["passage_id", "duplicate_of"]].to_numpy(dtype=object).reshape(-1, 2)]
+    )
     # within a sitting day only pairs with a new passage are compared: the stored ones were compared when stored
     marked, _pairs = mark_duplicates(both, candidates, fresh=frame["passage_id"])
     batch = frame.copy()
     for c in MARKS:
-        batch[c] = pd.Series(marked[c].to_numpy(dtype=object)[:len(frame)], index=frame.index, dtype=object)
-    stored = marked.iloc[len(frame):].reset_index(drop=True)
+        batch[c] = pd.Series(marked[c].to_numpy(dtype=object)[: len(frame)], index=frame.index, dtype=object)
+    stored = marked.iloc[len(frame) :].reset_index(drop=True)
     changed = np.zeros(len(near), dtype=bool)
     for c in MARKS:
         changed |= stored[c].to_numpy(dtype=object) != near[c].to_numpy(dtype=object)
@@ -267,8 +315,15 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     return batch, stored[changed].reset_index(drop=True), touched, old_ids
 
 
-def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[str], touched: set[str],
-                  full: bool, retag: tuple | None) -> pd.DataFrame:
+def _ask_passages(
+    store,
+    frame: pd.DataFrame,
+    dup_rows: pd.DataFrame,
+    out: list[str],
+    touched: set[str],
+    full: bool,
+    retag: tuple | None,
+) -> pd.DataFrame:
     """The passages the ask ledger is rebuilt from: every passage that holds an ask or a commitment, a tabled
     question or a reply to one, a passage whose speaker_detail names a government office (it carries the office to
     the same speaker's other passages in the document), and those whose duplicate state changed (a borrowed speaker
@@ -276,10 +331,14 @@ def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[
     ``build_asks`` over the whole store would, while extracting again only these. ``full``: every passage (after an
     interrupted ingest)."""
     from .asks import MINISTER_ROLE  # a Minister's office reaches their later speeches (asks.government_speakers)
-    rel = store.frame("passages", "document NOT IN (SELECT unnest(?)) AND (? OR passage_id IN (SELECT passage_id FROM "
-                      "asks) OR passage_id IN (SELECT passage_id FROM commitments) OR passage_id IN "
-                      "(SELECT unnest(?)) OR kind = 'question' OR responds_to <> '' OR regexp_matches(speaker_detail, ?))",
-                      [out or [""], full, sorted(touched) or [""], "(?i)" + MINISTER_ROLE.pattern])
+
+    rel = store.frame(
+        "passages",
+        "document NOT IN (SELECT unnest(?)) AND (? OR passage_id IN (SELECT passage_id FROM "
+        "asks) OR passage_id IN (SELECT passage_id FROM commitments) OR passage_id IN "
+        "(SELECT unnest(?)) OR kind = 'question' OR responds_to <> '' OR regexp_matches(speaker_detail, ?))",
+        [out or [""], full, sorted(touched) or [""], "(?i)" + MINISTER_ROLE.pattern],
+    )
     if retag is not None and len(rel):  # the themes the re-tagging in this transaction gives them
         rel["themes"] = rel["passage_id"].map(dict(zip(retag[1]["passage_id"], retag[1]["themes"])))
     if len(dup_rows) and len(rel):  # the de-duplication in this transaction
@@ -287,8 +346,12 @@ def _ask_passages(store, frame: pd.DataFrame, dup_rows: pd.DataFrame, out: list[
         idx = rel["passage_id"].isin(upd.index)
         for c in ("duplicate_of", "speaker", "speaker_detail", "speaker_basis", "quality_flags"):
             rel.loc[idx, c] = rel.loc[idx, "passage_id"].map(upd[c])
-    new = frame[frame["passage_id"].isin(touched) | (frame["kind"] == "question") | (frame["responds_to"] != "")
-                | frame["speaker_detail"].fillna("").astype(str).str.contains(MINISTER_ROLE)]
+    new = frame[
+        frame["passage_id"].isin(touched)
+        | (frame["kind"] == "question")
+        | (frame["responds_to"] != "")
+        | frame["speaker_detail"].fillna("").astype(str).str.contains(MINISTER_ROLE)
+    ]
     both = pd.concat([rel, new[COLUMNS]], ignore_index=True)
     return both.sort_values(ASK_ORDER, kind="stable").reset_index(drop=True)
 
@@ -297,6 +360,7 @@ def _rebuild_bands(store) -> None:
     """The MinHash band keys of every stored passage, from the stored text (a store from before them, or after an
     interrupted ingest)."""
     from .dedup import MIN_CHARS, band_keys_many
+
     # the text is read through a cursor of its own: inserting on the connection being read from would end its result
     cur = store.con.cursor()
     with store.transaction():
@@ -318,10 +382,19 @@ def _write_bands(store, keys) -> None:
             store.con.unregister("_bands")
 
 
-def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Iterable[str] = (),
-           progress: Callable[[int, int, str], None] | None = None, engine=None,
-           batch_bytes: int = BATCH_BYTES, batch_files: int = BATCH_FILES, overrides: dict | None = None,
-           stats: dict[str, float] | None = None):
+def ingest(
+    store,
+    sources: Iterable[Path | str],
+    *,
+    taxonomy=None,
+    remove: Iterable[str] = (),
+    progress: Callable[[int, int, str], None] | None = None,
+    engine=None,
+    batch_bytes: int = BATCH_BYTES,
+    batch_files: int = BATCH_FILES,
+    overrides: dict | None = None,
+    stats: dict[str, float] | None = None,
+):
     """Bring ``store`` up to date with ``sources``: unchanged documents (same content hash) are skipped; new and
     changed ones are cut into batches, which ``engine`` (default: this process; see ``core.engine``) reads, tags
     and scans, and which are then de-duplicated against the store and written, each batch in one transaction.
@@ -421,9 +494,18 @@ def ingest(store, sources: Iterable[Path | str], *, taxonomy=None, remove: Itera
             subset = _ask_passages(store, frame, dup_rows, out, touched, recover, retag)
             asks, commitments = build_asks(subset, taxonomy, tagger)
         t2 = time.perf_counter()
-        apply_change(store, gone=gone, docs=docs, passages=frame, tags=tags if tags is not None else pd.DataFrame(),
-                     duplicates=dup_rows, asks=asks, commitments=commitments,
-                     digest=taxonomy.digest if first else None, retag=retag)
+        apply_change(
+            store,
+            gone=gone,
+            docs=docs,
+            passages=frame,
+            tags=tags if tags is not None else pd.DataFrame(),
+            duplicates=dup_rows,
+            asks=asks,
+            commitments=commitments,
+            digest=taxonomy.digest if first else None,
+            retag=retag,
+        )
         with store.transaction():  # the band keys: derived data, rebuilt if a kill falls between the two
             store.con.register("_old", pd.DataFrame({"passage_id": old_ids or [""]}))  # new documents have none
             try:
@@ -451,9 +533,19 @@ def corpus_from_store(store, taxonomy=None, reviewed: bool = True) -> Corpus:
     """The store's tables as a Corpus (for the summaries and exports that take one), with users' review decisions
     applied (``core.review``) unless ``reviewed`` is False (the detector's own output, for evaluation)."""
     from .taxonomy import default_taxonomy
+
     docs = store.frame("documents")
-    documents = [Document(document=r["document"], path=r["path"], layout=r["layout"], title=r["title"],
-                          flags=[f for f in r["flags"].split("; ") if f], url=r["url"]) for r in docs.to_dict("records")]
+    documents = [
+        Document(
+            document=r["document"],
+            path=r["path"],
+            layout=r["layout"],
+            title=r["title"],
+            flags=[f for f in r["flags"].split("; ") if f],
+            url=r["url"],
+        )
+        for r in docs.to_dict("records")
+    ]
     passages = store.frame("passages")
     passages["line"] = passages["line"].astype("int64")
     passages["section_index"] = passages["section_index"].astype("int64")
@@ -465,11 +557,18 @@ def corpus_from_store(store, taxonomy=None, reviewed: bool = True) -> Corpus:
                count(p.passage_id) FILTER (WHERE p.speaker = '') AS no_speaker, d.flags
         FROM documents d LEFT JOIN passages p USING (document)
         GROUP BY ALL ORDER BY d.document""").df()
-    corpus = Corpus(documents=documents, passages=passages, tags=store.frame("tags"), asks=asks,
-                    commitments=store.frame("commitments"), taxonomy=taxonomy or default_taxonomy(),
-                    duplicates=[(a, b, 0.0) for a, b in zip(passages["passage_id"], passages["duplicate_of"]) if b],
-                    documents_table=table)
+    corpus = Corpus(
+        documents=documents,
+        passages=passages,
+        tags=store.frame("tags"),
+        asks=asks,
+        commitments=store.frame("commitments"),
+        taxonomy=taxonomy or default_taxonomy(),
+        duplicates=[(a, b, 0.0) for a, b in zip(passages["passage_id"], passages["duplicate_of"]) if b],
+        documents_table=table,
+    )
     if reviewed:
         from .review import apply_to_corpus
+
         apply_to_corpus(store, corpus)
     return corpus

@@ -19,6 +19,7 @@ taxonomy is kept but not applied; :func:`apply` says why in the decision's ``sta
 Decisions export as labelled paragraphs in the dev set's JSONL shape (:func:`export_rows`), so
 ``campaign-tracker evaluate --dev FILE`` measures the detector on a team's own text.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -78,13 +79,15 @@ def _clean(s: str) -> str:
 
 def _now():
     from .store.db import now
+
     return now()
 
 
 # ---- recording ----------------------------------------------------------------------------------------------
 def _passage(store, passage_id: str) -> dict | None:
-    row = store.con.execute("SELECT passage_id, text, themes FROM passages WHERE passage_id = ?",
-                            [passage_id]).fetchone()
+    row = store.con.execute(
+        "SELECT passage_id, text, themes FROM passages WHERE passage_id = ?", [passage_id]
+    ).fetchone()
     return None if row is None else {"passage_id": row[0], "text": row[1], "themes": list(row[2] or [])}
 
 
@@ -93,14 +96,26 @@ def _group_label(store, group: str, taxonomy) -> str | None:
     named = {a.id: a.label for a in getattr(taxonomy, "asks", ())}
     if group in named:
         return named[group]
-    row = store.con.execute("SELECT ask_group_label FROM asks WHERE ask_group = ? LIMIT 1", [group]).fetchone() or \
-        store.con.execute("SELECT group_label FROM reviews WHERE target = 'ask' AND \"group\" = ? LIMIT 1",
-                          [group]).fetchone()
+    row = (
+        store.con.execute("SELECT ask_group_label FROM asks WHERE ask_group = ? LIMIT 1", [group]).fetchone()
+        or store.con.execute(
+            "SELECT group_label FROM reviews WHERE target = 'ask' AND \"group\" = ? LIMIT 1", [group]
+        ).fetchone()
+    )
     return row[0] if row else None
 
 
-def review_ask(store, item_id: str, decision: str, *, group: str | None = None, label: str | None = None,
-               note: str = "", reviewer: str | None = None, taxonomy=None) -> int:
+def review_ask(
+    store,
+    item_id: str,
+    decision: str,
+    *,
+    group: str | None = None,
+    label: str | None = None,
+    note: str = "",
+    reviewer: str | None = None,
+    taxonomy=None,
+) -> int:
     """Confirm, reject or move (to ``group``) the ask ``item_id``; ``decision`` "clear" takes a decision back.
     An ask the detector did not find can be confirmed too (a miss): any sentence of a stored passage has an ask
     id. Moving to a group that does not exist needs ``label`` (a new group). Returns the store's new version;
@@ -113,19 +128,20 @@ def review_ask(store, item_id: str, decision: str, *, group: str | None = None, 
     if parts is None:
         raise ReviewError(f"{item_id}: not an ask id (an ask id is a passage id, '/s', and a sentence number)")
     pid, n = parts
-    found = store.con.execute("SELECT text, ask_group, ask_group_label FROM asks WHERE ask_id = ?",
-                              [item_id]).fetchone()
+    found = store.con.execute(
+        "SELECT text, ask_group, ask_group_label FROM asks WHERE ask_id = ?", [item_id]
+    ).fetchone()
     if found is None:
         passage = _passage(store, pid)
         if passage is None:
             raise ReviewError(f"{item_id}: no such ask (no passage '{pid}' in the store)")
         spans = split_spans(passage["text"])
         if n >= len(spans):
-            raise ReviewError(f"{item_id}: no such ask (passage '{pid}' has {len(spans)} sentence(s), numbered "
-                              f"from 0)")
-        text = passage["text"][spans[n][0]:spans[n][1]]
-        earlier = store.con.execute("SELECT \"group\", group_label FROM reviews WHERE target = 'ask' AND item_id = ?",
-                                    [item_id]).fetchone()
+            raise ReviewError(f"{item_id}: no such ask (passage '{pid}' has {len(spans)} sentence(s), numbered from 0)")
+        text = passage["text"][spans[n][0] : spans[n][1]]
+        earlier = store.con.execute(
+            "SELECT \"group\", group_label FROM reviews WHERE target = 'ask' AND item_id = ?", [item_id]
+        ).fetchone()
         g, g_label = earlier if earlier else (f"review_{item_id}", "Reviewed: " + _short(text))
     else:
         text, g, g_label = found
@@ -134,22 +150,35 @@ def review_ask(store, item_id: str, decision: str, *, group: str | None = None, 
             raise ReviewError(f"{item_id}: move needs the group to move the ask to")
         known = _group_label(store, group, taxonomy)
         if known is None and not label:
-            raise ReviewError(f"{group}: no such group (give a named ask id, an existing group id, or a label to "
-                              "start a new group)")
+            raise ReviewError(
+                f"{group}: no such group (give a named ask id, an existing group id, or a label to start a new group)"
+            )
         g, g_label = group, (known if known is not None else label)
-    row = {"target": "ask", "item_id": item_id, "passage_id": pid, "sentence_index": n, "theme": "",
-           "decision": ASK_DECISIONS[decision], "group": g, "group_label": g_label, "text": text,
-           "reviewer": default_reviewer() if reviewer is None else reviewer, "note": note, "reviewed_at": _now()}
+    row = {
+        "target": "ask",
+        "item_id": item_id,
+        "passage_id": pid,
+        "sentence_index": n,
+        "theme": "",
+        "decision": ASK_DECISIONS[decision],
+        "group": g,
+        "group_label": g_label,
+        "text": text,
+        "reviewer": default_reviewer() if reviewer is None else reviewer,
+        "note": note,
+        "reviewed_at": _now(),
+    }
     return store.save_review(row)
 
 
 def _short(text: str, n: int = 90) -> str:
     s = " ".join(text.split()).strip("“”\"'‘’ ")
-    return s if len(s) <= n else s[:n - 3].rsplit(" ", 1)[0] + "…"
+    return s if len(s) <= n else s[: n - 3].rsplit(" ", 1)[0] + "…"
 
 
-def review_tag(store, passage_id: str, theme: str, decision: str, *, note: str = "", reviewer: str | None = None,
-               taxonomy=None) -> int:
+def review_tag(
+    store, passage_id: str, theme: str, decision: str, *, note: str = "", reviewer: str | None = None, taxonomy=None
+) -> int:
     """Confirm or reject theme ``theme`` on passage ``passage_id`` ("clear" takes a decision back). The theme must
     be in ``taxonomy`` (default: the built-in one) or tagged somewhere in the store. Returns the new version."""
     item = tag_id(passage_id, theme)
@@ -161,15 +190,33 @@ def review_tag(store, passage_id: str, theme: str, decision: str, *, note: str =
         raise ReviewError(f"{passage_id}: no such passage in the store")
     if taxonomy is None:
         from .taxonomy import default_taxonomy
+
         taxonomy = default_taxonomy()
-    if theme not in taxonomy.ids and not store.con.execute("SELECT 1 FROM tags WHERE theme = ? LIMIT 1",
-                                                           [theme]).fetchone():
+    if (
+        theme not in taxonomy.ids
+        and not store.con.execute("SELECT 1 FROM tags WHERE theme = ? LIMIT 1", [theme]).fetchone()
+    ):
         raise ReviewError(f"{theme}: no such theme (themes: {', '.join(taxonomy.ids)})")
-    matched = [r[0] for r in store.con.execute("SELECT matched_text FROM tags WHERE passage_id = ? AND theme = ? "
-                                               "ORDER BY start", [passage_id, theme]).fetchall()]
-    row = {"target": "tag", "item_id": item, "passage_id": passage_id, "sentence_index": 0, "theme": theme,
-           "decision": TAG_DECISIONS[decision], "group": "", "group_label": "", "text": "; ".join(matched),
-           "reviewer": default_reviewer() if reviewer is None else reviewer, "note": note, "reviewed_at": _now()}
+    matched = [
+        r[0]
+        for r in store.con.execute(
+            "SELECT matched_text FROM tags WHERE passage_id = ? AND theme = ? ORDER BY start", [passage_id, theme]
+        ).fetchall()
+    ]
+    row = {
+        "target": "tag",
+        "item_id": item,
+        "passage_id": passage_id,
+        "sentence_index": 0,
+        "theme": theme,
+        "decision": TAG_DECISIONS[decision],
+        "group": "",
+        "group_label": "",
+        "text": "; ".join(matched),
+        "reviewer": default_reviewer() if reviewer is None else reviewer,
+        "note": note,
+        "reviewed_at": _now(),
+    }
     return store.save_review(row)
 
 
@@ -190,7 +237,7 @@ def decisions(store) -> pd.DataFrame:
 class Reviewed:
     passages: pd.DataFrame
     tags: pd.DataFrame
-    asks: pd.DataFrame       # what is counted: the detector's asks, reviews applied
+    asks: pd.DataFrame  # what is counted: the detector's asks, reviews applied
     decisions: pd.DataFrame  # every decision, with ``state``: applied, or why not
 
 
@@ -209,15 +256,34 @@ def _sentence(text: str, wanted: str, index: int) -> tuple[int, int, int] | None
 
 def _new_ask(p: dict, n: int, start: int, end: int, columns) -> dict:
     from .asks import action_of, target_of
+
     text = p["text"][start:end]
     row = {c: "" for c in columns}
-    row.update({"ask_id": ask_id(p["passage_id"], n), "passage_id": p["passage_id"], "line": p["line"], "text": text,
-                "sentence_index": n, "start": start, "end": end, "cue": REVIEW_CUE,
-                "cue_reason": "confirmed by a reviewer (the detector does not find it)", "confidence": 1.0,
-                "target": target_of(text), "action": action_of(text), "themes": p["themes"],
-                "document": p["document"], "date": p["date"], "date_precision": p["date_precision"],
-                "venue": p["venue"], "speaker": p["speaker"], "duplicate_of": p["duplicate_of"],
-                "response_status": "no response found", "response_score": 0.0})
+    row.update(
+        {
+            "ask_id": ask_id(p["passage_id"], n),
+            "passage_id": p["passage_id"],
+            "line": p["line"],
+            "text": text,
+            "sentence_index": n,
+            "start": start,
+            "end": end,
+            "cue": REVIEW_CUE,
+            "cue_reason": "confirmed by a reviewer (the detector does not find it)",
+            "confidence": 1.0,
+            "target": target_of(text),
+            "action": action_of(text),
+            "themes": p["themes"],
+            "document": p["document"],
+            "date": p["date"],
+            "date_precision": p["date_precision"],
+            "venue": p["venue"],
+            "speaker": p["speaker"],
+            "duplicate_of": p["duplicate_of"],
+            "response_status": "no response found",
+            "response_score": 0.0,
+        }
+    )
     return row
 
 
@@ -230,8 +296,9 @@ def _set_rows(col: pd.Series, rows: list[int], values: list) -> pd.Series:
     return out
 
 
-def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisions: pd.DataFrame,
-          theme_ids) -> Reviewed:
+def apply(
+    passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisions: pd.DataFrame, theme_ids
+) -> Reviewed:
     """The tables with the decisions applied (see the module's docstring). The asks gain ``review`` (the
     decision, or empty) and ``detected_group`` (the detector's group, empty for an ask only a reviewer found)."""
     asks = asks.copy()
@@ -269,20 +336,32 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
         else:
             if d.theme not in have:
                 have.append(d.theme)
-                add_tags.append({"passage_id": d.passage_id, "theme": d.theme, "matched_text": "", "start": 0,
-                                 "end": 0, "method": "review", "score": 100.0,
-                                 "reason": f"confirmed by {d.reviewer or 'a reviewer'}"})
+                add_tags.append(
+                    {
+                        "passage_id": d.passage_id,
+                        "theme": d.theme,
+                        "matched_text": "",
+                        "start": 0,
+                        "end": 0,
+                        "method": "review",
+                        "score": 100.0,
+                        "reason": f"confirmed by {d.reviewer or 'a reviewer'}",
+                    }
+                )
         states.append(APPLIED)
     tag_rows = decisions["target"] == "tag"
     decisions.loc[tag_rows, "state"] = [s for s in states if s]
     if tag_rows.any():
         passages = passages.copy(deep=False)  # only the themes column is replaced
-        passages["themes"] = _set_rows(passages["themes"], [pos[pid] for pid in themes],
-                                       [";".join(ts) for ts in themes.values()])
+        passages["themes"] = _set_rows(
+            passages["themes"], [pos[pid] for pid in themes], [";".join(ts) for ts in themes.values()]
+        )
         if drop_tags and len(tags):
             near = tags["passage_id"].isin({pid for pid, _ in drop_tags}).to_numpy().copy()
-            hit = [(pid, t) in drop_tags for pid, t in zip(tags["passage_id"].iloc[near].tolist(),
-                                                            tags["theme"].iloc[near].tolist())]
+            hit = [
+                (pid, t) in drop_tags
+                for pid, t in zip(tags["passage_id"].iloc[near].tolist(), tags["theme"].iloc[near].tolist())
+            ]
             near[near] = hit
             tags = tags[~near]
         if add_tags:
@@ -317,8 +396,15 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
                 ask_states.append("not applied: the sentence is no longer in the passage")
                 continue
             row = _new_ask(p, *found, asks.columns)
-            row.update({"ask_group": d.group, "ask_group_label": d.group_label, "group_source": "reviewed",
-                        "review": d.decision, "detected_group": ""})
+            row.update(
+                {
+                    "ask_group": d.group,
+                    "ask_group_label": d.group_label,
+                    "group_source": "reviewed",
+                    "review": d.decision,
+                    "detected_group": "",
+                }
+            )
             extra.append(row)
             ask_states.append(APPLIED)
             continue
@@ -328,8 +414,11 @@ def apply(passages: pd.DataFrame, tags: pd.DataFrame, asks: pd.DataFrame, decisi
             continue
         cols["review"][i] = d.decision
         if d.decision == "moved":
-            cols["ask_group"][i], cols["ask_group_label"][i], cols["group_source"][i] = \
-                d.group, d.group_label, "reviewed"
+            cols["ask_group"][i], cols["ask_group_label"][i], cols["group_source"][i] = (
+                d.group,
+                d.group_label,
+                "reviewed",
+            )
     for c, changed in cols.items():
         if changed:
             asks[c] = _set_rows(asks[c], list(changed), list(changed.values()))
@@ -389,9 +478,19 @@ def export_rows(store, corpus) -> list[dict]:
                 ask_rows.append({"sentence": text, "groups": [g]})
         optional = [{"sentence": t, "groups": [g]} for t, g in detected.get(pid, []) if _clean(t) not in reviewed_text]
         doc = r["document"]
-        rows.append({"id": pid, "passage_id": pid, "source": Path(paths.get(doc, "") or doc).name or doc,
-                     "line": int(r["line"]), "text": r["text"], "themes": labelled, "asks": ask_rows,
-                     "optional_asks": optional, "speaker": r["speaker"] or None})
+        rows.append(
+            {
+                "id": pid,
+                "passage_id": pid,
+                "source": Path(paths.get(doc, "") or doc).name or doc,
+                "line": int(r["line"]),
+                "text": r["text"],
+                "themes": labelled,
+                "asks": ask_rows,
+                "optional_asks": optional,
+                "speaker": r["speaker"] or None,
+            }
+        )
     return rows
 
 

@@ -10,6 +10,7 @@ Types are logical: ``str``, ``int``, ``float``, ``date`` (ISO text at the precis
 
 The vocabulary shared by all tables (venues, kinds, statuses, the unknown marker) is defined here too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,19 @@ VENUES = (
 HOUSES = ("Commons", "Lords")
 
 #: What a passage is, where the source says.
-KINDS = ("speech", "question", "answer", "intervention", "statement", "motion", "press release", "article",
-         "post", "briefing", "text")
+KINDS = (
+    "speech",
+    "question",
+    "answer",
+    "intervention",
+    "statement",
+    "motion",
+    "press release",
+    "article",
+    "post",
+    "briefing",
+    "text",
+)
 
 #: A response's status, best first.
 NO_RESPONSE = "no response found"
@@ -77,37 +89,67 @@ DOCUMENTS = _cols(
 )
 
 PASSAGES = _cols(
-    ("passage_id", "str", "Passage id",
-     "Stable id: the source's own (ParlParse gid + paragraph, ParlaMint seg id, Hansard API item id), else document "
-     "id + a hash of section and text, so an edit elsewhere in the file does not change it."),
+    (
+        "passage_id",
+        "str",
+        "Passage id",
+        "Stable id: the source's own (ParlParse gid + paragraph, ParlaMint seg id, Hansard API item id), else document "
+        "id + a hash of section and text, so an edit elsewhere in the file does not change it.",
+    ),
     ("document", "str", "Document", "Source document id (file name without extension)."),
     ("layout", "str", "Format", "Reader that read it (see the documents table)."),
     ("section_title", "str", "Section", "Debate title or post title; empty when the source gives none."),
     ("section_path", "str", "Section path", "Headings from the outermost in, joined with ' > ' (major > minor)."),
-    ("date", "date", "Date", "ISO date at the precision the source supports: 2018-01-17, 2019-10, 2019; empty when unknown."),
+    (
+        "date",
+        "date",
+        "Date",
+        "ISO date at the precision the source supports: 2018-01-17, 2019-10, 2019; empty when unknown.",
+    ),
     ("date_precision", "str", "Date precision", "day, month, year or unknown."),
     ("venue", "str", "Venue", "Where it was said: " + ", ".join(VENUES) + "; empty when unknown."),
     ("house", "str", "House", "Commons or Lords where the source says; empty otherwise."),
     ("kind", "str", "Kind", "What it is: " + ", ".join(KINDS) + "."),
     ("speaker", "str", "Speaker", "The person's name; empty when unknown."),
-    ("speaker_id", "str", "Speaker id",
-     "The source's id for the person (TheyWorkForYou person id, ParlaMint person id, Hansard member id); empty when none."),
+    (
+        "speaker_id",
+        "str",
+        "Speaker id",
+        "The source's id for the person (TheyWorkForYou person id, ParlaMint person id, Hansard member id); empty when none.",
+    ),
     ("speaker_detail", "str", "Speaker detail", "Role / constituency / party text as the source gives it."),
-    ("speaker_basis", "str", "Speaker basis",
-     "How the speaker is known: source markup, speaker line, attribution, site author, duplicate of <id>; empty when unknown."),
+    (
+        "speaker_basis",
+        "str",
+        "Speaker basis",
+        "How the speaker is known: source markup, speaker line, attribution, site author, duplicate of <id>; empty when unknown.",
+    ),
     ("party", "str", "Party", "The speaker's party where the source gives it."),
     ("constituency", "str", "Constituency", "The speaker's constituency where the source gives it."),
     ("text", "str", "Text", "The paragraph as in the source, markup and boilerplate removed."),
     ("line", "int", "Line", "1-based line of the paragraph in the source file (0 where the source has no lines)."),
     ("section_index", "int", "Section no.", "0-based index of the section within its document."),
     ("source_id", "str", "Source id", "The source's own id for the contribution (ParlParse gid, ParlaMint u id, ...)."),
-    ("responds_to", "str", "Responds to",
-     "For an answer: the source id of the question it answers (from the source's structure, not by text)."),
+    (
+        "responds_to",
+        "str",
+        "Responds to",
+        "For an answer: the source id of the question it answers (from the source's structure, not by text).",
+    ),
     ("url", "str", "Source link", "The original page, where known."),
-    ("duplicate_of", "str", "Duplicate of",
-     "Canonical passage id when the same text appears in another source; empty for canonical passages."),
+    (
+        "duplicate_of",
+        "str",
+        "Duplicate of",
+        "Canonical passage id when the same text appears in another source; empty for canonical passages.",
+    ),
     ("themes", "list", "Themes", "Theme ids (evidence in the tags table)."),
-    ("quality_flags", "list", "Quality flags", "Data-quality flags: undated, venue_inferred, speaker_id_unresolved, ..."),
+    (
+        "quality_flags",
+        "list",
+        "Quality flags",
+        "Data-quality flags: undated, venue_inferred, speaker_id_unresolved, ...",
+    ),
 )
 
 TAGS = _cols(
@@ -148,7 +190,12 @@ ASKS = _cols(
     ("response_text", "str", "Response", "The answering sentence."),
     ("response_status", "str", "Status", "One of: " + ", ".join(STATUSES) + "."),
     ("response_score", "float", "Response score", "How well the response matches (100 for a structural link)."),
-    ("response_basis", "str", "Response basis", "structure (the answer the source links to this question) or text (matched by subject)."),
+    (
+        "response_basis",
+        "str",
+        "Response basis",
+        "structure (the answer the source links to this question) or text (matched by subject).",
+    ),
 )
 
 COMMITMENTS = _cols(
@@ -199,13 +246,22 @@ THEME_SUMMARY = _cols(
 
 REVIEWS = _cols(
     ("target", "str", "Reviewed", "ask or tag."),
-    ("item_id", "str", "Item", "The ask id (passage id + '/s' + sentence number), or passage id + '|' + theme for a tag."),
+    (
+        "item_id",
+        "str",
+        "Item",
+        "The ask id (passage id + '/s' + sentence number), or passage id + '|' + theme for a tag.",
+    ),
     ("passage_id", "str", "Passage id", "The passage the ask or tag is in."),
     ("sentence_index", "int", "Sentence no.", "For an ask: its 0-based sentence number in the passage."),
     ("theme", "str", "Theme", "For a tag: the theme id."),
     ("decision", "str", "Decision", "confirmed, rejected, or moved (to the group in 'group')."),
-    ("group", "str", "Group", "For an ask: the group it counts in (moved: the reviewer's choice; else the group it "
-     "had when reviewed)."),
+    (
+        "group",
+        "str",
+        "Group",
+        "For an ask: the group it counts in (moved: the reviewer's choice; else the group it had when reviewed).",
+    ),
     ("group_label", "str", "Group label", "That group's label when reviewed."),
     ("text", "str", "Text", "What was reviewed, as it was then: the ask's sentence, or the tag's matched words."),
     ("reviewer", "str", "Reviewer", "Who decided."),
@@ -214,12 +270,25 @@ REVIEWS = _cols(
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {
-    "documents": DOCUMENTS, "passages": PASSAGES, "tags": TAGS, "asks": ASKS, "commitments": COMMITMENTS,
-    "ledger": LEDGER, "theme_summary": THEME_SUMMARY, "reviews": REVIEWS,
+    "documents": DOCUMENTS,
+    "passages": PASSAGES,
+    "tags": TAGS,
+    "asks": ASKS,
+    "commitments": COMMITMENTS,
+    "ledger": LEDGER,
+    "theme_summary": THEME_SUMMARY,
+    "reviews": REVIEWS,
 }
 
-_SQL = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "date": "VARCHAR", "bool": "BOOLEAN",
-        "list": "VARCHAR[]", "timestamp": "TIMESTAMP"}
+_SQL = {
+    "str": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "date": "VARCHAR",
+    "bool": "BOOLEAN",
+    "list": "VARCHAR[]",
+    "timestamp": "TIMESTAMP",
+}
 
 
 def names(table: str) -> list[str]:
@@ -266,11 +335,13 @@ def markdown(table: str) -> str:
 
 def tables_markdown() -> str:
     """docs/tables.md: every table's column dictionary (``python -m core.schema > docs/tables.md``)."""
-    parts = ["# The tables\n",
-             "Every table Campaign Tracker writes (the store, CSV exports, the dashboard's tables) has these columns. "
-             "Generated from `core/schema.py` by `python -m core.schema > docs/tables.md`; a test keeps the two in "
-             "step. In CSV a list is joined with `;`; unknown values are empty (shown as "
-             f"`{UNKNOWN}` in the dashboard).\n"]
+    parts = [
+        "# The tables\n",
+        "Every table Campaign Tracker writes (the store, CSV exports, the dashboard's tables) has these columns. "
+        "Generated from `core/schema.py` by `python -m core.schema > docs/tables.md`; a test keeps the two in "
+        "step. In CSV a list is joined with `;`; unknown values are empty (shown as "
+        f"`{UNKNOWN}` in the dashboard).\n",
+    ]
     for name in TABLES:
         parts.append(f"## {name}\n\n{markdown(name)}\n")
     return "\n".join(parts)

@@ -3,6 +3,7 @@
 Counts are over canonical passages only: a passage with ``duplicate_of`` set is the same speech seen in a
 second source and is never counted twice. Undated passages are counted and shown as undated.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -18,6 +19,7 @@ import pandas as pd
 class FilterState:
     """The filters. ``include_undated``: None (the default) keeps undated passages when no date range is set and
     leaves them out of a date range; True keeps them in a range too; False leaves them out always."""
+
     themes: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
@@ -105,8 +107,20 @@ def apply_filters(passages: pd.DataFrame, state: FilterState, canonical_only: bo
     return df[filter_mask(df, state, canonical_only)]
 
 
-AGG_COLUMNS = ["passage_id", "date", "date_precision", "date_start", "date_end", "year", "venue", "speaker", "document", "_canonical",
-               "_prec", "_m"]
+AGG_COLUMNS = [
+    "passage_id",
+    "date",
+    "date_precision",
+    "date_start",
+    "date_end",
+    "year",
+    "venue",
+    "speaker",
+    "document",
+    "_canonical",
+    "_prec",
+    "_m",
+]
 
 
 def slim(df: pd.DataFrame) -> pd.DataFrame:
@@ -169,8 +183,10 @@ def describe(state: FilterState, n: int, labels: dict[str, str] | None = None, n
     if state.documents:
         parts.append(plural(len(state.documents), "documents"))
     if state.has_range:
-        parts.append(f"{state.date_from or '…'} to {state.date_to or '…'}"
-                     + (" (undated included)" if state.keeps_undated else " (dated only)"))
+        parts.append(
+            f"{state.date_from or '…'} to {state.date_to or '…'}"
+            + (" (undated included)" if state.keeps_undated else " (dated only)")
+        )
     elif not state.keeps_undated:
         parts.append("dated only")
     if state.query:
@@ -180,7 +196,9 @@ def describe(state: FilterState, n: int, labels: dict[str, str] | None = None, n
 
 def slug(state: FilterState) -> str:
     """A file-name-safe description of the filters: 'county_lines_Westminster-Hall_2018-01-01_2018-12-31'."""
-    parts = list(state.themes) + [v.replace(" ", "-") for v in state.venues] + [s.replace(" ", "-") for s in state.speakers]
+    parts = (
+        list(state.themes) + [v.replace(" ", "-") for v in state.venues] + [s.replace(" ", "-") for s in state.speakers]
+    )
     if state.has_range:
         parts += [str(state.date_from or "start"), str(state.date_to or "end")]
     if state.has_range and state.keeps_undated:
@@ -204,11 +222,14 @@ def fit_table(df: pd.DataFrame, width: int = 100) -> str:
         if limits[c] <= max(8, len(str(c))):
             break
         limits[c] -= 1
-    cut = {c: df[c].map(lambda v, n=limits[c]: v if len(v) <= n else v[:n - 1] + "…") for c in df.columns}
+    cut = {c: df[c].map(lambda v, n=limits[c]: v if len(v) <= n else v[: n - 1] + "…") for c in df.columns}
     lines = ["  ".join(str(c).ljust(limits[c]) if c in text_cols else str(c).rjust(limits[c]) for c in df.columns)]
     for i in range(len(df)):
-        lines.append("  ".join(cut[c].iat[i].ljust(limits[c]) if c in text_cols else cut[c].iat[i].rjust(limits[c])
-                               for c in df.columns))
+        lines.append(
+            "  ".join(
+                cut[c].iat[i].ljust(limits[c]) if c in text_cols else cut[c].iat[i].rjust(limits[c]) for c in df.columns
+            )
+        )
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -224,6 +245,7 @@ def resolve(values, known, what: str) -> tuple[str, ...]:
     ('Westminster Hall',)
     """
     from rapidfuzz import fuzz, process, utils
+
     known = [k for k in known if k]
     by_fold = {k.casefold(): k for k in known}
     out = []
@@ -232,7 +254,11 @@ def resolve(values, known, what: str) -> tuple[str, ...]:
             out.append(v if v in known else by_fold[v.casefold()])
             continue
         best = process.extractOne(v, known, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60)
-        hint = f"; did you mean {best[0]}?" if best else f" (known: {', '.join(sorted(known)[:8])}{' …' if len(known) > 8 else ''})"
+        hint = (
+            f"; did you mean {best[0]}?"
+            if best
+            else f" (known: {', '.join(sorted(known)[:8])}{' …' if len(known) > 8 else ''})"
+        )
         raise UnknownValue(f"unknown {what} {v!r}{hint}")
     return tuple(out)
 
@@ -279,8 +305,9 @@ def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
     return out[out["theme"].notna()]
 
 
-def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataFrame | None = None,
-                  mask: pd.Series | None = None) -> pd.DataFrame:
+def theme_summary(
+    corpus, state: FilterState = FilterState(), passages: pd.DataFrame | None = None, mask: pd.Series | None = None
+) -> pd.DataFrame:
     """One row per theme (its ``id`` and label): passages, documents, first/last date, venues and speakers with
     counts, per-year counts (undated shown as its own column). Canonical passages only. ``passages`` may be a
     prepared (or slim) frame and ``mask`` its precomputed filter mask."""
@@ -310,10 +337,15 @@ def theme_summary(corpus, state: FilterState = FilterState(), passages: pd.DataF
         has = ~np.isnat(starts[idx])
         dated = idx[has]
         row = {
-            "id": t.id, "label": t.label, "passages": len(idx), "documents": doc.distinct(idx),
+            "id": t.id,
+            "label": t.label,
+            "passages": len(idx),
+            "documents": doc.distinct(idx),
             "first_date": src["date"].iat[int(dated[np.argmin(starts[dated])])] if len(dated) else "",
             "last_date": src["date"].iat[int(dated[np.argmax(ends[dated])])] if len(dated) else "",
-            "undated": int((~has).sum()), "venues": venue.counts(idx), "speakers": speaker.counts(idx),
+            "undated": int((~has).sum()),
+            "venues": venue.counts(idx),
+            "speakers": speaker.counts(idx),
         }
         per_year = year.tally(idx)
         for y in years:
@@ -345,9 +377,12 @@ def headline(corpus, df: pd.DataFrame) -> Headline:
         first = df["date"].iat[int(pos[np.argmin(starts[pos])])]
         last = df["date"].iat[int(pos[np.argmax(df["date_end"].to_numpy()[pos])])]
     return Headline(
-        documents=int(df["document"].nunique()), passages=len(df),
+        documents=int(df["document"].nunique()),
+        passages=len(df),
         duplicates=int((corpus.passages["duplicate_of"] != "").sum()),
-        first_date=first, last_date=last, undated=int((~has).sum()) if len(starts) else int((df["date"] == "").sum()),
+        first_date=first,
+        last_date=last,
+        undated=int((~has).sum()) if len(starts) else int((df["date"] == "").sum()),
         themes=themes,
     )
 
@@ -394,7 +429,9 @@ def continuous(counts: pd.DataFrame, freq: str) -> pd.DataFrame:
     nothing was said (so 2017-Q4 and 2018-Q2 never sit side by side as if consecutive)."""
     if not len(counts):
         return counts
-    bins = pd.date_range(counts["bin"].min(), counts["bin"].max(), freq={"month": "MS", "quarter": "QS", "year": "YS"}[freq])
+    bins = pd.date_range(
+        counts["bin"].min(), counts["bin"].max(), freq={"month": "MS", "quarter": "QS", "year": "YS"}[freq]
+    )
     full = pd.MultiIndex.from_product([bins, sorted(counts["theme"].unique())], names=["bin", "theme"])
     out = counts.set_index(["bin", "theme"])["passages"].reindex(full, fill_value=0).reset_index()
     return out.astype({"passages": int})
@@ -418,14 +455,24 @@ def theme_venue_matrix(df: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
     k = len(venue.values)
     present = np.bincount(venue.codes[ok], minlength=k) > 0  # venues with a passage here, even with no theme
     names = np.array([str(v) or "(unknown)" for v in venue.values], dtype=object)
-    order = [i for i in (range(k) if isinstance(df["venue"].dtype, pd.CategoricalDtype)
-                         else sorted(range(k), key=lambda i: names[i])) if present[i]]
+    order = [
+        i
+        for i in (
+            range(k) if isinstance(df["venue"].dtype, pd.CategoricalDtype) else sorted(range(k), key=lambda i: names[i])
+        )
+        if present[i]
+    ]
     rows = [np.bincount(venue.codes[ok & df[c].to_numpy(dtype=bool)], minlength=k)[order] for c in cols]
-    return pd.DataFrame(np.array(rows, dtype=int).reshape(len(cols), len(order)),
-                        index=[c[len(THEME_PREFIX):] for c in cols], columns=pd.Index(names[order].tolist(), dtype=str))
+    return pd.DataFrame(
+        np.array(rows, dtype=int).reshape(len(cols), len(order)),
+        index=[c[len(THEME_PREFIX) :] for c in cols],
+        columns=pd.Index(names[order].tolist(), dtype=str),
+    )
 
 
-def new_since(df: pd.DataFrame, theme_ids: list[str], since: date, labels: dict[str, str] | None = None) -> pd.DataFrame:
+def new_since(
+    df: pd.DataFrame, theme_ids: list[str], since: date, labels: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Per theme: passages dated on or after ``since`` (at their precision) and the latest date."""
     labels = labels or {}
     recent = df[df["date_end"] >= pd.Timestamp(since)]
@@ -434,9 +481,14 @@ def new_since(df: pd.DataFrame, theme_ids: list[str], since: date, labels: dict[
         col = THEME_PREFIX + t
         sub = recent[recent[col]] if col in recent else recent.iloc[0:0]
         if len(sub):
-            rows.append({"theme": labels.get(t, t), "new passages": len(sub),
-                         "latest": sub.sort_values("date_end")["date"].iloc[-1],
-                         "venues": _counts(sub["venue"])})
+            rows.append(
+                {
+                    "theme": labels.get(t, t),
+                    "new passages": len(sub),
+                    "latest": sub.sort_values("date_end")["date"].iloc[-1],
+                    "venues": _counts(sub["venue"]),
+                }
+            )
     return pd.DataFrame(rows, columns=["theme", "new passages", "latest", "venues"])
 
 
@@ -462,12 +514,18 @@ def evidence_breakdown(tags: pd.DataFrame, passage_ids, theme: str) -> pd.DataFr
     if not len(mine):
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     mine = mine.assign(evidence=evidence_key(mine["reason"]))
-    out = (mine.groupby(["evidence", "method"], sort=False)
-           .agg(passages=("passage_id", "nunique"), occurrences=("passage_id", "size"),
-                example=("matched_text", lambda s: " ".join(str(s.iloc[0]).split())))
-           .reset_index())
-    return out.sort_values(["passages", "occurrences", "evidence"], ascending=[False, False, True],
-                           kind="stable").reset_index(drop=True)[EVIDENCE_COLUMNS]
+    out = (
+        mine.groupby(["evidence", "method"], sort=False)
+        .agg(
+            passages=("passage_id", "nunique"),
+            occurrences=("passage_id", "size"),
+            example=("matched_text", lambda s: " ".join(str(s.iloc[0]).split())),
+        )
+        .reset_index()
+    )
+    return out.sort_values(
+        ["passages", "occurrences", "evidence"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)[EVIDENCE_COLUMNS]
 
 
 def evidence_passages(tags: pd.DataFrame, theme: str, evidence: str) -> set[str]:

@@ -4,6 +4,7 @@ The default file ships beside this module. A user's file either extends it (them
 added, themes with an existing id replace the default) or replaces it (``mode = "replace"``).
 Validation errors name the theme and the problem; the caller keeps its previous taxonomy.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,11 +73,20 @@ class Theme:
         if self.exclusions:
             rows.append({"rule": "exclusions (cancel a match they overlap)", "text": "; ".join(self.exclusions)})
         for k, r in enumerate(self.context, 1):
-            rows.append({"rule": f"context rule {k} (counts within {r.window} words of a near word)",
-                         "text": f"{'; '.join(r.phrases)} — near: {'; '.join(r.near)}"})
+            rows.append(
+                {
+                    "rule": f"context rule {k} (counts within {r.window} words of a near word)",
+                    "text": f"{'; '.join(r.phrases)} — near: {'; '.join(r.near)}",
+                }
+            )
         if self.cues:
-            rows.append({"rule": f"cues (count in a section whose title matches or where {section_share:.0%} of "
-                                 "passages match)", "text": "; ".join(self.cues)})
+            rows.append(
+                {
+                    "rule": f"cues (count in a section whose title matches or where {section_share:.0%} of "
+                    "passages match)",
+                    "text": "; ".join(self.cues),
+                }
+            )
         return rows
 
 
@@ -112,20 +122,25 @@ class Taxonomy:
     @property
     def size(self) -> int:
         """How many phrases of every kind (phrases, exclusions, context phrases and near words, cues, asks)."""
-        return sum(len(t.phrases) + len(t.exclusions) + len(t.cues) + sum(len(r.phrases) + len(r.near)
-                   for r in t.context) for t in self.themes) + sum(len(a.phrases) for a in self.asks)
+        return sum(
+            len(t.phrases) + len(t.exclusions) + len(t.cues) + sum(len(r.phrases) + len(r.near) for r in t.context)
+            for t in self.themes
+        ) + sum(len(a.phrases) for a in self.asks)
 
     def size_warning(self) -> str | None:
         """A plain-language warning for a very large taxonomy (None when it is an ordinary size)."""
         if self.size < LARGE_TAXONOMY:
             return None
-        return (f"{self.source}: a large taxonomy ({self.size:,} phrases); compiling it and re-tagging the store "
-                "take a while, and every phrase is matched in every passage")
+        return (
+            f"{self.source}: a large taxonomy ({self.size:,} phrases); compiling it and re-tagging the store "
+            "take a while, and every phrase is matched in every passage"
+        )
 
 
 #: English function words: a phrase made only of these ("of", "the", "in the") matches nearly every passage, so it
 #: is refused (a phrase that has one content word, "in care", is fine)
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = frozenset(
+    """
 a about above across after against all along also am among an and any are as at be been before being below
 between both but by can could did do does doing down during each either every few for from had has have having
 he her here hers herself him himself his how i if in into is it its itself just may me might more most must my
@@ -133,7 +148,8 @@ myself neither no nor not now of off on once one only or other ought our ours ou
 shall she should so some such than that the their theirs them themselves then there these they this those
 through to too under until up upon us very was we were what when where whether which while who whom whose why
 will with within without would yet you your yours yourself yourselves s t
-""".split())
+""".split()
+)
 #: a taxonomy this size (phrases of every kind) compiles for a noticeable time; the CLI and dashboard say so
 LARGE_TAXONOMY = 2000
 
@@ -157,12 +173,16 @@ def _str_list(value, where: str, what: str, *, required: bool, max_words: int = 
         if len(norm) == 1:
             raise TaxonomyError(f"{where}: {what} entry {v!r} matches just the letter or digit {norm!r} {_MATCHED}")
         if all(w in FUNCTION_WORDS for w in norm.split()):
-            raise TaxonomyError(f"{where}: {what} entry {v!r} is made only of common words such as 'of' and 'the', "
-                                "which appear in nearly every passage; add a word that carries the meaning")
+            raise TaxonomyError(
+                f"{where}: {what} entry {v!r} is made only of common words such as 'of' and 'the', "
+                "which appear in nearly every passage; add a word that carries the meaning"
+            )
         if max_words and len(norm.split()) > max_words:
             shown = v.strip() if len(v.strip()) <= 60 else v.strip()[:60] + "…"
-            raise TaxonomyError(f"{where}: {what} entry {shown!r} has {len(norm.split())} words; a phrase has at "
-                                f"most {max_words} (split it into shorter phrases)")
+            raise TaxonomyError(
+                f"{where}: {what} entry {shown!r} has {len(norm.split())} words; a phrase has at "
+                f"most {max_words} (split it into shorter phrases)"
+            )
         out.append(v.strip())
     if required and not out:
         raise TaxonomyError(f"{where}: '{what}' is empty; give at least one phrase")
@@ -193,13 +213,21 @@ def _theme(raw: dict, n: int) -> Theme:
         window = rule.get("window", 10)
         if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 200:
             raise TaxonomyError(f"{rwhere}: 'window' must be a whole number of words from 1 to 200 (got {window!r})")
-        rules.append(ContextRule(_str_list(rule.get("phrases"), rwhere, "phrases", required=True),
-                                 _str_list(rule.get("near"), rwhere, "near", required=True), window))
+        rules.append(
+            ContextRule(
+                _str_list(rule.get("phrases"), rwhere, "phrases", required=True),
+                _str_list(rule.get("near"), rwhere, "near", required=True),
+                window,
+            )
+        )
     return Theme(
-        id=tid, label=label.strip(), description=str(raw.get("description", "")).strip(),
+        id=tid,
+        label=label.strip(),
+        description=str(raw.get("description", "")).strip(),
         phrases=_str_list(raw.get("phrases"), where, "phrases", required=True),
         exclusions=_str_list(raw.get("exclusions"), where, "exclusions", required=False),
-        context=tuple(rules), cues=_str_list(raw.get("cues"), where, "cues", required=False),
+        context=tuple(rules),
+        cues=_str_list(raw.get("cues"), where, "cues", required=False),
     )
 
 
@@ -229,8 +257,10 @@ def parse_taxonomy(text: str, source: str = "<string>", base: Taxonomy | None = 
         raise TaxonomyError(f"{source}: not valid TOML ({exc})") from exc
     unknown = sorted(set(data) - {"mode", "section_share", "theme", "ask"})
     if unknown:  # "[[themes]]" for "[[theme]]" would otherwise leave the file silently unused
-        raise TaxonomyError(f"{source}: unknown key(s) {', '.join(unknown)} (a taxonomy file has mode, "
-                            "section_share, [[theme]] and [[ask]])")
+        raise TaxonomyError(
+            f"{source}: unknown key(s) {', '.join(unknown)} (a taxonomy file has mode, "
+            "section_share, [[theme]] and [[ask]])"
+        )
     if not data:
         raise TaxonomyError(f"{source}: the file is empty (no themes or asks)")
     mode = data.get("mode", "extend")

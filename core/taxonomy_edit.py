@@ -1,6 +1,7 @@
 """Editing a user's taxonomy file from a form: one theme added or replaced by id in the workspace's taxonomy (an
 extension of the default unless it says ``mode = "replace"``), written back as TOML. Comments in the file are not
 kept; everything else is (other themes, named asks, mode, section_share)."""
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ workspace's lock (``.workspace.lock``, a ``filelock.FileLock``): two browser tab
 one that waits longer than ``LOCK_TIMEOUT`` seconds is refused with ``WorkspaceBusy``, never overwrites.
 A document name already stored is refused (``DocumentExists``) unless the caller asks to replace it.
 """
+
 from __future__ import annotations
 
 import os
@@ -117,8 +118,10 @@ class Workspace:
         try:
             lock.acquire()
         except Timeout:
-            raise WorkspaceBusy(f"the workspace {self.root} is busy: another tab or process has been changing it "
-                                f"for more than {timeout:g} s; nothing was changed, try again") from None
+            raise WorkspaceBusy(
+                f"the workspace {self.root} is busy: another tab or process has been changing it "
+                f"for more than {timeout:g} s; nothing was changed, try again"
+            ) from None
         try:
             yield
         finally:
@@ -146,8 +149,10 @@ class Workspace:
         with self.lock():
             same = [p for p in self._document_paths() if p.stem == stem]
             if same and not replace:
-                raise DocumentExists(f"a document called '{same[0].name}' is already in the workspace; "
-                                     "nothing was changed (remove it first, or choose to replace it)")
+                raise DocumentExists(
+                    f"a document called '{same[0].name}' is already in the workspace; "
+                    "nothing was changed (remove it first, or choose to replace it)"
+                )
             _atomic_write(self.documents_dir / name, data)
             for p in same:
                 if p.name != name:

@@ -2,6 +2,7 @@
 
 Run from the project folder:  streamlit run dashboard/app.py
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,13 +33,25 @@ def _values(column: pd.Series) -> set[str]:
 
 def sidebar(data) -> FilterState:
     p = data.passages
-    allowed = {"themes": set(data.theme_ids), "venues": _values(p["venue"]) - {""},
-               "speakers": _values(p["speaker"]) - {""}, "documents": _values(p["document"])}
+    allowed = {
+        "themes": set(data.theme_ids),
+        "venues": _values(p["venue"]) - {""},
+        "speakers": _values(p["speaker"]) - {""},
+        "documents": _values(p["document"]),
+    }
     if "f_init" not in st.session_state:  # first run of this session: the URL sets the filters
         q = from_query(st.query_params, allowed)
-        st.session_state.update(f_init=True, f_themes=list(q.themes), f_venues=list(q.venues),
-                                f_speakers=list(q.speakers), f_docs=list(q.documents), f_undated=bool(q.include_undated),
-                                f_query=q.query, f_from=q.date_from, f_to=q.date_to)
+        st.session_state.update(
+            f_init=True,
+            f_themes=list(q.themes),
+            f_venues=list(q.venues),
+            f_speakers=list(q.speakers),
+            f_docs=list(q.documents),
+            f_undated=bool(q.include_undated),
+            f_query=q.query,
+            f_from=q.date_from,
+            f_to=q.date_to,
+        )
     first, last = p["date_start"].min(), p["date_end"].max()  # undated passages (NaT) are skipped
     lo = first.date() if pd.notna(first) else date(2000, 1, 1)
     hi = last.date() if pd.notna(last) else date.today()
@@ -47,27 +60,47 @@ def sidebar(data) -> FilterState:
     sel_themes = sb.multiselect("Themes", data.theme_ids, format_func=lambda t: data.labels.get(t, t), key="f_themes")
     start = st.session_state.get("f_from") or lo
     end = st.session_state.get("f_to") or hi
-    rng = sb.date_input("Date range", value=(max(lo, min(start, hi)), min(hi, max(end, lo))), min_value=lo, max_value=hi,
-                        key="f_dates", format="YYYY-MM-DD")
+    rng = sb.date_input(
+        "Date range",
+        value=(max(lo, min(start, hi)), min(hi, max(end, lo))),
+        min_value=lo,
+        max_value=hi,
+        key="f_dates",
+        format="YYYY-MM-DD",
+    )
     d_from, d_to = (rng[0], rng[1]) if isinstance(rng, (tuple, list)) and len(rng) == 2 else (lo, hi)
     has_range = (d_from, d_to) != (lo, hi)
-    undated = sb.checkbox("Include undated passages", key="f_undated", disabled=not has_range,
-                          help="A date range leaves out passages with no date unless this is ticked; with no range "
-                               "they are counted (and shown as undated)")
+    undated = sb.checkbox(
+        "Include undated passages",
+        key="f_undated",
+        disabled=not has_range,
+        help="A date range leaves out passages with no date unless this is ticked; with no range "
+        "they are counted (and shown as undated)",
+    )
     venues = sb.multiselect("Venues", sorted(allowed["venues"]), key="f_venues")
     speakers = sb.multiselect("Speakers", sorted(allowed["speakers"]), key="f_speakers")
     docs = sb.multiselect("Documents", sorted(allowed["documents"]), key="f_docs")
     query = sb.text_input("Search text", key="f_query")
-    state = FilterState(themes=tuple(sel_themes), venues=tuple(venues), speakers=tuple(speakers), documents=tuple(docs),
-                        date_from=d_from if d_from != lo else None, date_to=d_to if d_to != hi else None,
-                        include_undated=True if undated and has_range else None, query=query.strip())
+    state = FilterState(
+        themes=tuple(sel_themes),
+        venues=tuple(venues),
+        speakers=tuple(speakers),
+        documents=tuple(docs),
+        date_from=d_from if d_from != lo else None,
+        date_to=d_to if d_to != hi else None,
+        include_undated=True if undated and has_range else None,
+        query=query.strip(),
+    )
     st.session_state["f_from"], st.session_state["f_to"] = state.date_from, state.date_to
     left = undated_left_out(data.agg, state.with_(query="")) if has_range and not undated else 0
     if left:
         sb.caption(f"+{left:,} undated, not placed in this range")
     publish_filters(state)
-    sb.caption(md_escape(describe(state, 0, data.labels).split(" · ", 1)[-1]) if state != FilterState()
-               else "No filters: everything")
+    sb.caption(
+        md_escape(describe(state, 0, data.labels).split(" · ", 1)[-1])
+        if state != FilterState()
+        else "No filters: everything"
+    )
     sb.caption("The address bar holds these filters: copy it to share this view.")
     return state
 
@@ -88,10 +121,18 @@ def main() -> None:
         st.Page(lambda: asks.render(data, state), title="Asks", icon=":material/campaign:", url_path="asks"),
         st.Page(lambda: review.render(data, state), title="Review", icon=":material/fact_check:", url_path="review"),
         st.Page(lambda: passages.render(data, state), title="Passages", icon=":material/article:", url_path="passages"),
-        st.Page(lambda: sources.render(data, state), title="Sources", icon=":material/folder_open:", url_path="sources"),
-        st.Page(lambda: taxonomy.render(data, state), title="Taxonomy", icon=":material/category:", url_path="taxonomy"),
-        st.Page(lambda: briefing.render(data, state), title="Briefing", icon=":material/summarize:", url_path="briefing"),
-        st.Page(lambda: milestones.render(data, state), title="Milestones", icon=":material/flag:", url_path="milestones"),
+        st.Page(
+            lambda: sources.render(data, state), title="Sources", icon=":material/folder_open:", url_path="sources"
+        ),
+        st.Page(
+            lambda: taxonomy.render(data, state), title="Taxonomy", icon=":material/category:", url_path="taxonomy"
+        ),
+        st.Page(
+            lambda: briefing.render(data, state), title="Briefing", icon=":material/summarize:", url_path="briefing"
+        ),
+        st.Page(
+            lambda: milestones.render(data, state), title="Milestones", icon=":material/flag:", url_path="milestones"
+        ),
     ]
     st.navigation(pages).run()
 

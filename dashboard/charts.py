@@ -3,6 +3,7 @@
 Every name, label and hover value from documents or the taxonomy goes through ``plot_text`` (plotly renders
 ``<a>``, ``<b>``, ``<br>`` in text): a speaker written as ``<a href=…>`` is shown as those characters.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -28,11 +29,25 @@ def timeline(counts: pd.DataFrame, labels: dict[str, str], freq: str) -> go.Figu
     (built with graph objects: plotly express took four times as long for a monthly chart of every theme)."""
     order = [bin_label(b, freq) for b in sorted(counts["bin"].unique())]
     label = _label(labels)
-    fig = go.Figure([go.Bar(x=[bin_label(b, freq) for b in sub["bin"]], y=sub["passages"].tolist(), name=label(t),
-                            legendgroup=label(t), hovertemplate=_BAR_HOVER)
-                     for t, sub in counts.groupby("theme", sort=False)])
-    fig.update_layout(barmode="stack", title=f"Theme mentions per {freq}", legend_title_text="Theme",
-                      margin=dict(t=50, l=10, r=10, b=10), height=380)
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=[bin_label(b, freq) for b in sub["bin"]],
+                y=sub["passages"].tolist(),
+                name=label(t),
+                legendgroup=label(t),
+                hovertemplate=_BAR_HOVER,
+            )
+            for t, sub in counts.groupby("theme", sort=False)
+        ]
+    )
+    fig.update_layout(
+        barmode="stack",
+        title=f"Theme mentions per {freq}",
+        legend_title_text="Theme",
+        margin=dict(t=50, l=10, r=10, b=10),
+        height=380,
+    )
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title=freq.capitalize())
     fig.update_yaxes(title="Passages")
     return fig
@@ -41,23 +56,37 @@ def timeline(counts: pd.DataFrame, labels: dict[str, str], freq: str) -> go.Figu
 def bin_label(b, freq: str) -> str:
     """'2018', '2018-Q1' or '2018-01': a period, never a made-up day."""
     b = pd.Timestamp(b)
-    return str(b.year) if freq == "year" else (f"{b.year}-Q{b.quarter}" if freq == "quarter" else f"{b.year}-{b.month:02d}")
+    return (
+        str(b.year)
+        if freq == "year"
+        else (f"{b.year}-Q{b.quarter}" if freq == "quarter" else f"{b.year}-{b.month:02d}")
+    )
 
 
 def undated_bar(undated: dict[str, int], labels: dict[str, str]) -> go.Figure:
     items = [(_label(labels)(t), n) for t, n in undated.items() if n]
     fig = go.Figure(go.Bar(x=[n for _, n in items], y=[lab for lab, _ in items], orientation="h", marker_color="#999"))
-    fig.update_layout(title="Undated (not placed on any date)", height=max(160, 40 * len(items) + 80),
-                      margin=dict(t=50, l=10, r=10, b=10))
+    fig.update_layout(
+        title="Undated (not placed on any date)",
+        height=max(160, 40 * len(items) + 80),
+        margin=dict(t=50, l=10, r=10, b=10),
+    )
     return fig
 
 
 def heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Passages per theme (rows, the first on top) and venue, each cell with its number."""
-    fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=[plot_text(c) for c in matrix.columns],
-                               y=[_label(labels)(t) for t in matrix.index], colorscale="Blues", texttemplate="%{z}",
-                               colorbar=dict(title=dict(text="Passages")),
-                               hovertemplate="Venue: %{x}<br>Theme: %{y}<br>Passages: %{z}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=[plot_text(c) for c in matrix.columns],
+            y=[_label(labels)(t) for t in matrix.index],
+            colorscale="Blues",
+            texttemplate="%{z}",
+            colorbar=dict(title=dict(text="Passages")),
+            hovertemplate="Venue: %{x}<br>Theme: %{y}<br>Passages: %{z}<extra></extra>",
+        )
+    )
     fig.update_layout(title="Themes by venue", height=120 + 40 * len(matrix), margin=dict(t=50, l=10, r=10, b=10))
     fig.update_xaxes(type="category", title="Venue")
     fig.update_yaxes(type="category", title="Theme", autorange="reversed")
@@ -66,7 +95,9 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 
 def counts_bar(counts: pd.Series, title: str) -> go.Figure:
     counts = counts[counts > 0].sort_values()
-    fig = go.Figure(go.Bar(x=counts.values, y=[plot_text(i) for i in counts.index], orientation="h", marker_color="#1f5f8b"))
+    fig = go.Figure(
+        go.Bar(x=counts.values, y=[plot_text(i) for i in counts.index], orientation="h", marker_color="#1f5f8b")
+    )
     fig.update_layout(title=title, height=max(180, 28 * len(counts) + 80), margin=dict(t=50, l=10, r=10, b=10))
     return fig
 
@@ -79,13 +110,23 @@ def ask_timeline(asks: pd.DataFrame) -> go.Figure:
     order = df.groupby("ask_group_label")["date_start"].min().sort_values().index.tolist()
     df["venue"] = df["venue"].replace("", "(unknown)")
     df["speaker"] = df["speaker"].replace("", "(unknown)")
-    fig = px.scatter(df, x="date_start", y="ask_group_label", color="venue", hover_data={"date": True, "speaker": True,
-                     "ask_id": True, "date_start": False}, labels={"date_start": "Date", "ask_group_label": "Ask"},
-                     title="When each ask was raised", color_discrete_sequence=VENUE_COLOURS,
-                     category_orders={"ask_group_label": order[::-1]})
+    fig = px.scatter(
+        df,
+        x="date_start",
+        y="ask_group_label",
+        color="venue",
+        hover_data={"date": True, "speaker": True, "ask_id": True, "date_start": False},
+        labels={"date_start": "Date", "ask_group_label": "Ask"},
+        title="When each ask was raised",
+        color_discrete_sequence=VENUE_COLOURS,
+        category_orders={"ask_group_label": order[::-1]},
+    )
     fig.update_traces(marker=dict(size=12, line=dict(width=1, color="white")))
-    fig.update_layout(height=max(300, 34 * df["ask_group_label"].nunique() + 120), margin=dict(t=50, l=10, r=10, b=10),
-                      yaxis=dict(title=None))
+    fig.update_layout(
+        height=max(300, 34 * df["ask_group_label"].nunique() + 120),
+        margin=dict(t=50, l=10, r=10, b=10),
+        yaxis=dict(title=None),
+    )
     if len(df):  # pad the date axis so a single date is not stretched into milliseconds
         lo, hi = df["date_start"].min(), df["date_start"].max()
         pad = max(pd.Timedelta(days=45), (hi - lo) * 0.05)
@@ -106,9 +147,27 @@ def add_milestones(fig: go.Figure, milestones, freq: str | None = None) -> go.Fi
         if cats is not None and x not in cats:
             continue
         short = m.label if len(m.label) <= 40 else m.label[:39] + "…"
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper",
-                      line=dict(color="#c0392b", dash="dash", width=1))
-        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=plot_text(short), showarrow=False, textangle=-90,
-                           xanchor="left", yanchor="top", font=dict(size=10, color="#c0392b"),
-                           hovertext=plot_text(f"{m.date.isoformat()}: {m.label}"))
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            y0=0,
+            y1=1,
+            xref="x",
+            yref="paper",
+            line=dict(color="#c0392b", dash="dash", width=1),
+        )
+        fig.add_annotation(
+            x=x,
+            y=1,
+            xref="x",
+            yref="paper",
+            text=plot_text(short),
+            showarrow=False,
+            textangle=-90,
+            xanchor="left",
+            yanchor="top",
+            font=dict(size=10, color="#c0392b"),
+            hovertext=plot_text(f"{m.date.isoformat()}: {m.label}"),
+        )
     return fig

@@ -12,6 +12,7 @@ Either way the store is read once per version, and never whole: one row per pass
 filters and counts need, ``core.store.queries.passage_frame``), the documents and the asks; a view reads the text
 and the tags of the rows it shows (``Data.rows``, ``Data.tags``), a page at a time.
 """
+
 from __future__ import annotations
 
 import copy
@@ -42,16 +43,16 @@ from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
 
 @dataclass
 class Data:
-    corpus: Corpus               # documents, asks, reviews; its passages are ``passages``; no tags (see ``tags``)
-    passages: pd.DataFrame       # every passage without its text: dates, venue, speaker, one boolean column a theme
-    agg: pd.DataFrame            # the same frame (the name the counting code uses)
-    asks: pd.DataFrame           # prepared the same way (asks are few: kept whole)
+    corpus: Corpus  # documents, asks, reviews; its passages are ``passages``; no tags (see ``tags``)
+    passages: pd.DataFrame  # every passage without its text: dates, venue, speaker, one boolean column a theme
+    agg: pd.DataFrame  # the same frame (the name the counting code uses)
+    asks: pd.DataFrame  # prepared the same way (asks are few: kept whole)
     taxonomy: Taxonomy
     errors: list[IngestError]
-    store: str = ""              # the store file and the version read (keys for the search cache)
+    store: str = ""  # the store file and the version read (keys for the search cache)
     version: int = 0
-    read_only: bool = False      # a store the user named ($CAMPAIGN_TRACKER_STORE): nothing here writes to it
-    note: str = ""               # why this store is the one shown, when that needs saying
+    read_only: bool = False  # a store the user named ($CAMPAIGN_TRACKER_STORE): nothing here writes to it
+    note: str = ""  # why this store is the one shown, when that needs saying
     review: queries.Reviewed | None = None
     titles: dict[str, str] = field(default_factory=dict)  # document -> its title (or its id)
 
@@ -171,8 +172,14 @@ def chosen_store(ws: Workspace) -> tuple[Path, bool, str]:
         path = Path(given).expanduser()
         if path.exists():
             return path, True, ""
-        return store_path(ws), False, (f"{STORE_ENV} names no store yet ({path}): showing the workspace's store. "
-                                       f"Make that one with: campaign-tracker ingest SOURCES --store {path}")
+        return (
+            store_path(ws),
+            False,
+            (
+                f"{STORE_ENV} names no store yet ({path}): showing the workspace's store. "
+                f"Make that one with: campaign-tracker ingest SOURCES --store {path}"
+            ),
+        )
     return store_path(ws), False, ""
 
 
@@ -191,16 +198,27 @@ def given_taxonomy(ws: Workspace, digest: str) -> tuple[str | None, str]:
             pass
     if not digest or default_taxonomy().digest == digest:
         return None, ""
-    return None, ("the store was tagged with a taxonomy other than the default (or this workspace's): its themes "
-                  "are labelled with the default taxonomy's, and a theme that taxonomy lacks is not listed")
+    return None, (
+        "the store was tagged with a taxonomy other than the default (or this workspace's): its themes "
+        "are labelled with the default taxonomy's, and a theme that taxonomy lacks is not listed"
+    )
 
 
 def _fingerprint(ws: Workspace) -> tuple:
     """What the store must reflect: the workspace's documents (name, size, mtime), its taxonomy's text and, when
     the saved taxonomy cannot be read (not UTF-8), why."""
     d = ws.documents_dir
-    files = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in d.iterdir()
-                         if p.is_file() and not p.name.startswith("."))) if d.is_dir() else ()
+    files = (
+        tuple(
+            sorted(
+                (p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                for p in d.iterdir()
+                if p.is_file() and not p.name.startswith(".")
+            )
+        )
+        if d.is_dir()
+        else ()
+    )
     try:
         return files, ws.taxonomy_text(), None
     except WorkspaceError as exc:
@@ -225,8 +243,11 @@ def synced(root: str, fingerprint: tuple) -> tuple[int, tuple[IngestError, ...]]
             bar = st.progress(0.0, text="Reading documents into the store…")
 
             def step(done: int, total: int, name: str) -> None:
-                bar.progress(min(1.0, done / max(total, 1)),
-                             text=md_escape(f"Reading documents into the store: {done} of {total} {name}"))
+                bar.progress(
+                    min(1.0, done / max(total, 1)),
+                    text=md_escape(f"Reading documents into the store: {done} of {total} {name}"),
+                )
+
             try:
                 held = sync(root, fingerprint, progress=step)
             finally:
@@ -258,6 +279,7 @@ def sync(root: str, fingerprint: tuple, progress=None) -> tuple[int, tuple[Inges
             gone = [d for d in store.hashes() if d not in wanted]
             _counts, errs = ingest(store, sources, taxonomy=tax, remove=gone, progress=progress)
             from core.store.search import SearchIndex
+
             SearchIndex(path).sync(store)
             return store.version, tuple(errors + errs)
     except StoreError as exc:  # another writer (a CLI ingest): show what is stored
@@ -281,15 +303,42 @@ def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
         docs = store.frame("documents")
         commitments = store.frame("commitments")
     table = queries.documents_table(docs, frame)
-    documents = [Document(document=r["document"], path=r["path"], layout=r["layout"], title=r["title"],
-                          flags=[f for f in r["flags"].split("; ") if f], url=r["url"]) for r in docs.to_dict("records")]
+    documents = [
+        Document(
+            document=r["document"],
+            path=r["path"],
+            layout=r["layout"],
+            title=r["title"],
+            flags=[f for f in r["flags"].split("; ") if f],
+            url=r["url"],
+        )
+        for r in docs.to_dict("records")
+    ]
     passages = review.frame
-    corpus = Corpus(documents=documents, passages=passages, asks=review.asks, commitments=commitments, taxonomy=tax,
-                    documents_table=table, reviews=review.decisions, detected_asks=review.detected_asks)
+    corpus = Corpus(
+        documents=documents,
+        passages=passages,
+        asks=review.asks,
+        commitments=commitments,
+        taxonomy=tax,
+        documents_table=table,
+        reviews=review.decisions,
+        detected_asks=review.detected_asks,
+    )
     asks = prepare(corpus.asks, tax.ids) if len(corpus.asks) else corpus.asks
     titles = {d.document: (d.title or d.document) for d in documents}
-    return Data(corpus=corpus, passages=passages, agg=passages, asks=asks, taxonomy=tax, errors=[], store=path,
-                version=version, review=review, titles=titles)
+    return Data(
+        corpus=corpus,
+        passages=passages,
+        agg=passages,
+        asks=asks,
+        taxonomy=tax,
+        errors=[],
+        store=path,
+        version=version,
+        review=review,
+        titles=titles,
+    )
 
 
 #: (the Data read, errors, read-only, note) -> the copy handed out: the same object at every rerun, so a view
@@ -304,8 +353,7 @@ def _dress(data: Data, errors, read_only: bool, note: str) -> Data:
         if len(_dressed) > 16:
             _dressed.clear()
         corpus = replace(data.corpus, errors=list(errors))
-        held = _dressed[key] = (data, replace(data, corpus=corpus, errors=list(errors), read_only=read_only,
-                                              note=note))
+        held = _dressed[key] = (data, replace(data, corpus=corpus, errors=list(errors), read_only=read_only, note=note))
     return held[1]
 
 
@@ -372,8 +420,11 @@ def load(ws: Workspace | None = None) -> Data:
 def ledger(data: Data, asks: pd.DataFrame, quiet_days: int, as_of=None) -> pd.DataFrame:
     """The ask ledger with each group's response sentence (``response_text``) beside its status."""
     led = ask_summary(data.corpus, as_of=as_of, quiet_days=quiet_days, asks=asks)
-    resp = asks.drop_duplicates("response_passage").set_index("response_passage")["response_text"] \
-        if len(asks) else pd.Series(dtype=str)
+    resp = (
+        asks.drop_duplicates("response_passage").set_index("response_passage")["response_text"]
+        if len(asks)
+        else pd.Series(dtype=str)
+    )
     led["response_text"] = led["response_passage"].map(lambda p: resp.get(p, "") if p else "").fillna("")
     return led
 
@@ -383,6 +434,7 @@ def search_ids(store: str, version: int, query: str) -> frozenset[str]:
     """The passages the store's full-text index finds for ``query`` (words, "phrases", AND / OR / NOT, prefix*).
     QueryError when the query cannot be read. Cached per store version and query."""
     from core.store.search import QueryError, SearchIndex, fts_query
+
     if not fts_query(query):
         raise QueryError("the search is empty")
     index = SearchIndex(store)  # brought up to date with the store by ids() itself

@@ -7,6 +7,7 @@
 
 Streamlit clears the query parameters when the user changes page; the sidebar and the new page write theirs again.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -40,8 +41,12 @@ def from_query(params, allowed: dict[str, set[str]]) -> FilterState:
         kw[field] = tuple(x for x in _split(params.get(key)) if x in allowed.get(field, set()))
     undated = {"1": True, "0": False}.get(str(params.get("undated", "")))
     return FilterState(
-        date_from=_date(params.get("from")), date_to=_date(params.get("to")),
-        include_undated=undated, query=str(params.get("q", "") or ""), **kw)
+        date_from=_date(params.get("from")),
+        date_to=_date(params.get("to")),
+        include_undated=undated,
+        query=str(params.get("q", "") or ""),
+        **kw,
+    )
 
 
 def to_query(state: FilterState) -> dict[str, str]:
@@ -91,6 +96,7 @@ def bind(key: str, param: str, default, options=None) -> None:
     """Before drawing the widget ``key``: the first time in a session, its value from the URL's ``param`` (when it
     is one of ``options``, if given), else ``default``. The widget is then drawn without a value of its own."""
     import streamlit as st
+
     if key in st.session_state:
         if options is not None and st.session_state[key] not in options:  # e.g. a theme filtered out since
             st.session_state[key] = default
@@ -104,6 +110,7 @@ def bind(key: str, param: str, default, options=None) -> None:
 def publish(param: str, value, default) -> None:
     """The widget's value into the URL (removed when it is the default)."""
     import streamlit as st
+
     if value == default or value is None:
         if param in st.query_params:
             del st.query_params[param]
@@ -114,6 +121,7 @@ def publish(param: str, value, default) -> None:
 def publish_filters(state: FilterState) -> None:
     """The sidebar's filters into the URL, leaving the view's own parameters as they are."""
     import streamlit as st
+
     q = to_query(state)
     for p in FILTER_PARAMS:
         if p in q:

@@ -5,6 +5,7 @@ st.success/error/warning/info boxes, widget and expander labels and progress tex
 HTML (``<a>``, ``<b>``, ``<br>``) in trace names, tick labels and hover text. Anything that did not come from this
 code goes through one of the two helpers below before it is shown.
 """
+
 from __future__ import annotations
 
 import html

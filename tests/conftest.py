@@ -26,6 +26,7 @@ def pid(passages, document: str, line: int) -> str:
 @pytest.fixture(scope="session")
 def corpus():
     from core.pipeline import build_corpus
+
     return build_corpus([SEEDS])
 
 
@@ -42,6 +43,7 @@ def docs(corpus):
 def _set_env(name: str, value: str):
     """Set an environment variable for the test run, then put back what was there."""
     import os
+
     old = os.environ.get(name)
     os.environ[name] = value
     yield
@@ -78,6 +80,7 @@ def run_cli(*args) -> CliResult:
     import io
 
     from core.cli import main
+
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:

@@ -1,6 +1,7 @@
 """Word and PDF documents for the tests, made with python-docx and a minimal PDF writer (no PDF library writes
 text here: pypdf reads PDFs but does not lay out text). ``python -m tests.document_files`` rewrites the copies
 in tests/fixtures/documents/; the tests also make variants on the fly."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,11 @@ OUT = Path(__file__).resolve().parent / "fixtures" / "documents"
 BRIEFING = [
     ("Title", "Briefing: children missing from care"),
     ("Heading 1", "Summary"),
-    ("Normal", "One in ten children in care went missing last year, and children placed out of their home area were "
-               "three times as likely to go missing."),
+    (
+        "Normal",
+        "One in ten children in care went missing last year, and children placed out of their home area were "
+        "three times as likely to go missing.",
+    ),
     ("Heading 1", "What we are asking for"),
     ("List Bullet", "A statutory return home interview for every child who goes missing from care."),
     ("List Bullet", "Will the Government publish the missing children strategy before the summer?"),
@@ -22,23 +26,41 @@ TABLE = [("Region", "Children missing"), ("North West", "1,240")]
 
 #: a press release over two pages: an embargo line, wrapped lines, a running footer and page numbers
 RELEASE_PAGES = [
-    ["PRESS RELEASE", "Embargoed until 00:01 Thursday 5 March 2020", "",
-     "Councils must stop sending children hundreds of miles from home", "",
-     "Safe Futures today published research showing that children in care are being placed in",
-     "unregulated accommodation hundreds of miles from their families, where they are targeted by",
-     "gangs.", "",
-     "The research found that 800 children were placed more than 100 miles away last year.", "",
-     "Safe Futures: Lines of Risk", "Page 1 of 2"],
-    ["Ann Example, Director of Policy at Safe Futures, said:", "",
-     "“No child should be sent away from everyone they know. Ofsted must be given the power to",
-     "inspect every setting where a child in care lives.”", "",
-     "ENDS", "", "Notes to editors", "Media enquiries: press@example.org", "",
-     "Safe Futures: Lines of Risk", "Page 2 of 2"],
+    [
+        "PRESS RELEASE",
+        "Embargoed until 00:01 Thursday 5 March 2020",
+        "",
+        "Councils must stop sending children hundreds of miles from home",
+        "",
+        "Safe Futures today published research showing that children in care are being placed in",
+        "unregulated accommodation hundreds of miles from their families, where they are targeted by",
+        "gangs.",
+        "",
+        "The research found that 800 children were placed more than 100 miles away last year.",
+        "",
+        "Safe Futures: Lines of Risk",
+        "Page 1 of 2",
+    ],
+    [
+        "Ann Example, Director of Policy at Safe Futures, said:",
+        "",
+        "“No child should be sent away from everyone they know. Ofsted must be given the power to",
+        "inspect every setting where a child in care lives.”",
+        "",
+        "ENDS",
+        "",
+        "Notes to editors",
+        "Media enquiries: press@example.org",
+        "",
+        "Safe Futures: Lines of Risk",
+        "Page 2 of 2",
+    ],
 ]
 
 
 def make_docx(paragraphs=BRIEFING, table=TABLE, title_property: str = "") -> bytes:
     import docx
+
     d = docx.Document()
     if title_property:
         d.core_properties.title = title_property
@@ -61,6 +83,7 @@ def make_pdf(pages=RELEASE_PAGES) -> bytes:
     def add(body: bytes) -> int:
         objs.append(body)
         return len(objs)
+
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     pages_id = 1 + 2 * len(pages) + 1
     kids = []
@@ -71,9 +94,16 @@ def make_pdf(pages=RELEASE_PAGES) -> bytes:
             ops.append(b"(" + esc + b") Tj T*")
         stream = b"\n".join(ops + [b"ET"])
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
-                        b"/Contents %d 0 R >>" % (pages_id, font, content)))
-    assert add(b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)) == pages_id
+        kids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
+                b"/Contents %d 0 R >>" % (pages_id, font, content)
+            )
+        )
+    assert (
+        add(b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids))
+        == pages_id
+    )
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
     out = bytearray(b"%PDF-1.4\n")
     offsets = []

@@ -1,6 +1,7 @@
 """Ask detection by the cue grammar (core/ask_cues.toml): each cue family and veto on sentences of the kinds the
 labelling guidelines describe (not the labelled sentences scored in tests/fixtures/asks_2009.jsonl), the cue
 file's validation, speaker roles, speed, and a floor under the measured F1 on asks_2009."""
+
 from __future__ import annotations
 
 import time
@@ -22,7 +23,10 @@ ASKS = [  # (sentence, cue)
     ("I reiterate my call for a public inquiry into the collapse.", "reiterate_call"),
     ("Our inquiry recommended that the scheme should be extended to all regions.", "recommend"),
     ("To ask Her Majesty's Government what plans they have to review the licensing regime.", "tabled_question"),
-    ("To ask the Secretary of State for Transport what estimate he has made of the cost of the scheme.", "tabled_question"),
+    (
+        "To ask the Secretary of State for Transport what estimate he has made of the cost of the scheme.",
+        "tabled_question",
+    ),
     ("What assessment he has made of the effectiveness of the New Deal.", "tabled_question"),
     ("Will the Minister say when the strategy will be published?", "minister_question"),
     ("Will she meet me to discuss the future of the hospital?", "minister_question"),
@@ -40,7 +44,10 @@ ASKS = [  # (sentence, cue)
     ("We need a national strategy for carers.", "we_need"),
     ("There needs to be a stronger focus on prevention.", "there_needs"),
     ("It is important that we do not criminalise these young people.", "important_that"),
-    ("That this House deplores the closure of the plant; and urges the Secretary of State to intervene.", "motion_calls"),
+    (
+        "That this House deplores the closure of the plant; and urges the Secretary of State to intervene.",
+        "motion_calls",
+    ),
     ("Perhaps the Minister could tell us when the review will report.", "tell_us"),
     ("I have written to the Secretary of State to ask for a meeting.", "written_to_ask"),
     ("The home is not inspected by Ofsted but it should be.", "but_it_should"),
@@ -97,8 +104,11 @@ def test_every_family_and_veto_is_tested():
 
 def test_cue_file_validation_names_the_cue(tmp_path):
     bad = tmp_path / "cues.toml"
-    bad.write_text('[families]\nx = 0.5\n[[cue]]\nid = "broken_cue"\nkind = "ask"\nfamily = "x"\n'
-                   'description = "d"\npattern = "(unclosed"\n', encoding="utf-8")
+    bad.write_text(
+        '[families]\nx = 0.5\n[[cue]]\nid = "broken_cue"\nkind = "ask"\nfamily = "x"\n'
+        'description = "d"\npattern = "(unclosed"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(CueError, match="broken_cue"):
         load_cues(bad)
     bad.write_text('[[cue]]\nid = "odd"\nkind = "maybe"\ndescription = "d"\npattern = "x"\n', encoding="utf-8")
@@ -112,8 +122,13 @@ def test_cue_file_validation_names_the_cue(tmp_path):
 def test_minister_makes_no_asks():
     s = "We need to put more resources into prevention."
     assert detect(s) is not None
-    for role in ("Parliamentary Under-Secretary of State, Home Office", "The Minister for Schools", "Lord in Waiting",
-                 "The Solicitor General", "Secretary of State for Health"):
+    for role in (
+        "Parliamentary Under-Secretary of State, Home Office",
+        "The Minister for Schools",
+        "Lord in Waiting",
+        "The Solicitor General",
+        "Secretary of State for Health",
+    ):
         assert is_government_role(role)
         assert detect(s, role=role) is None
     assert not is_government_role("Shadow Secretary of State for Health")
@@ -172,6 +187,7 @@ def test_cross_validation_trains_without_the_test_fold():
     def make(train):
         calls.append({source_of(r) for r in train})
         return lambda row: []  # predicts nothing: every certain ask is missed
+
     cv = cross_validate(rows, make)
     for f, train_sources in zip(cv["folds"], calls):
         test_sources = {source_of(r) for r in rows if fold_of(r) == f["fold"]}
@@ -180,8 +196,12 @@ def test_cross_validation_trains_without_the_test_fold():
 
 
 def test_unsure_asks_neither_rewarded_nor_penalised():
-    row = {"text": "We need a new bridge. The council should close the road.", "kind": "speech",
-           "asks": ["We need a new bridge."], "optional_asks": ["The council should close the road."]}
+    row = {
+        "text": "We need a new bridge. The council should close the road.",
+        "kind": "speech",
+        "asks": ["We need a new bridge."],
+        "optional_asks": ["The council should close the road."],
+    }
     both = score([row], predict=lambda r: ["We need a new bridge.", "The council should close the road."])
     first = score([row], predict=lambda r: ["We need a new bridge."])
     assert (both["tp"], both["fp"], both["fn"]) == (first["tp"], first["fp"], first["fn"]) == (1, 0, 0)
@@ -198,6 +218,7 @@ def test_tabled_question_is_an_ask_by_structure():
 def test_trained_model_is_scored_by_the_same_folds():
     pytest.importorskip("sklearn")
     from core.evaluate_asks import examples, features, trainer
+
     f = features("I urge the Minister to publish the report.", False, "speech")
     assert f["cue:urge"] == f["rule"] == 1.0 and "question_mark" not in f
     xs, ys = examples(load(ASKS_2009))
@@ -208,17 +229,31 @@ def test_trained_model_is_scored_by_the_same_folds():
 
 def _frame(texts: list[str]):
     import pandas as pd
+
     n = len(texts)
-    return pd.DataFrame({"passage_id": [f"p{i}" for i in range(n)], "text": texts, "speaker_detail": [""] * n,
-                         "document": ["d"] * n, "date": [""] * n, "date_precision": [""] * n, "venue": [""] * n,
-                         "speaker": [""] * n, "duplicate_of": [""] * n, "themes": [""] * n, "section_index": [0] * n,
-                         "line": list(range(n))})
+    return pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(n)],
+            "text": texts,
+            "speaker_detail": [""] * n,
+            "document": ["d"] * n,
+            "date": [""] * n,
+            "date_precision": [""] * n,
+            "venue": [""] * n,
+            "speaker": [""] * n,
+            "duplicate_of": [""] * n,
+            "themes": [""] * n,
+            "section_index": [0] * n,
+            "line": list(range(n)),
+        }
+    )
 
 
 def _one_by_one(texts: list[str]):
     """What extract must find: every sentence tried with every cue (detect, commitment), no scan."""
     from core.asks import commitment, speaks_for_government
     from core.sentences import split_spans
+
     found, commits = set(), set()
     for i, t in enumerate(texts):
         role = "Minister" if speaks_for_government(t) else ""
@@ -236,10 +271,13 @@ def test_extract_finds_what_every_cue_on_every_sentence_finds(scan, monkeypatch)
     """The hyperscan pre-scan only skips cues that cannot match: same asks, cues and commitments as trying every cue
     on every sentence, on the labelled sets and the 2009 sample; also with the scan switched off."""
     import json
+
     if not scan:
         monkeypatch.setattr(asks, "_SCANNER", False)
     sample = ROOT / "tests" / "fixtures" / "hansard_2009_sample.jsonl"
-    texts = [r["text"] for r in load_all()] + [json.loads(x)["text"] for x in sample.read_text().splitlines() if x.strip()]
+    texts = [r["text"] for r in load_all()] + [
+        json.loads(x)["text"] for x in sample.read_text().splitlines() if x.strip()
+    ]
     texts.append("Will the Minister act?\nWe need a strategy. “We call on the Government to act.”")
     got_asks, got_commits = asks.extract(_frame(texts), batch=500, scan_min=0)  # several batches, scanned
     want_asks, want_commits = _one_by_one(texts)
@@ -251,9 +289,11 @@ def test_extract_finds_what_every_cue_on_every_sentence_finds(scan, monkeypatch)
 def test_a_ministers_later_speeches_in_a_debate_make_no_asks():
     """ParlParse names the office on a Minister's first speech only; extract carries it to their other speeches in
     the same document (a real 2009 sentence by the Secretary of State for Defence)."""
-    texts = ["I beg to move, That the Bill be now read a Second time.",
-             "Those include the fact that we must ensure that operations in Afghanistan have the support required.",
-             "We need to put more resources into prevention."]
+    texts = [
+        "I beg to move, That the Bill be now read a Second time.",
+        "Those include the fact that we must ensure that operations in Afghanistan have the support required.",
+        "We need to put more resources into prevention.",
+    ]
     frame = _frame(texts)
     frame["speaker_id"] = ["m/1516", "m/1516", "m/9999"]
     frame["speaker_detail"] = ["The Secretary of State for Defence", "", ""]
@@ -270,33 +310,72 @@ def test_a_ministers_later_speeches_in_a_debate_make_no_asks():
 #: Real sentences from asks_2009 folds 1-4 (never fold 0, the unseen one), each labelled an ask by both
 #: annotators, one or more per category of the guidelines' "Counts as an ask"; and the cue that finds it.
 REAL_ASKS = [
-    ("What are the Government doing to review the effectiveness of all that expenditure, as well as the Prevent programmes, some of which critics believe have been counter-productive?", "minister_question"),  # question, not "Will the Minister"
+    (
+        "What are the Government doing to review the effectiveness of all that expenditure, as well as the Prevent programmes, some of which critics believe have been counter-productive?",
+        "minister_question",
+    ),  # question, not "Will the Minister"
     ("Will the Minister ensure that her words are heard by the regional bodies?", "minister_question"),
     ("Who is paying, and what are central Government putting in?", "minister_question"),
     ("May I ask him when the Government are likely to introduce a scheme and make some announcement?", "urge"),
     ("I ask my hon. Friend please to keep the situation under review.", "urge"),  # explicit call
     ("I simply want his assurance that no more will be deployed at risk as a result of this decision.", "soft_request"),
-    ("But it would make sense to try to have further, more detailed and precise estimates on the way forward.", "soft_request"),
-    ("Before the Minister sits down, could he shed any light on why it has taken five and a half years to go through the process so far?", "minister_question"),
-    ("In other words, the science is uncertain, but fishermen's livings are clear and certain, and they need to be taken into account.", "actor_must"),  # obligation
-    ("We strongly believe that Amendments 83 and 84 ought to be adopted in place of the restrictive language for which the Government are presently opting.", "should_be_done"),
-    ("We need clarity about the funding, and we need to know where it fits in regard to regional funding advice 2.", "we_need"),  # normative
-    ("To ask the Secretary of State for Health what steps his Department is taking to reduce the incidence of swine influenza in Leeds West constituency.", "tabled_question"),
+    (
+        "But it would make sense to try to have further, more detailed and precise estimates on the way forward.",
+        "soft_request",
+    ),
+    (
+        "Before the Minister sits down, could he shed any light on why it has taken five and a half years to go through the process so far?",
+        "minister_question",
+    ),
+    (
+        "In other words, the science is uncertain, but fishermen's livings are clear and certain, and they need to be taken into account.",
+        "actor_must",
+    ),  # obligation
+    (
+        "We strongly believe that Amendments 83 and 84 ought to be adopted in place of the restrictive language for which the Government are presently opting.",
+        "should_be_done",
+    ),
+    (
+        "We need clarity about the funding, and we need to know where it fits in regard to regional funding advice 2.",
+        "we_need",
+    ),  # normative
+    (
+        "To ask the Secretary of State for Health what steps his Department is taking to reduce the incidence of swine influenza in Leeds West constituency.",
+        "tabled_question",
+    ),
 ]
 
 #: Real sentences from the same folds that are not asks, by the guidelines' "Not an ask" categories.
 REAL_NOT_ASKS = [  # (sentence, the speaker's office if the source gives one)
-    ("We will review the matter still further in the policing White Paper later this year.", "The Minister for Policing, Crime and Counter-Terrorism"),  # own policy
+    (
+        "We will review the matter still further in the policing White Paper later this year.",
+        "The Minister for Policing, Crime and Counter-Terrorism",
+    ),  # own policy
     ("We will have to look carefully at what he is proposing before committing to any additional works.", ""),
     ("Will the hon. Gentleman give way?", ""),  # procedure
     ("I beg to move, That the clause be read a Second time.", ""),
     ("I thank the Minister for that encouraging reply.", ""),  # courtesy
     ("(2) The Secretary of State may by order amend subsection (1) so as to-", ""),  # statutory text
-    ("Does the Minister agree that those issues are a million miles away from the sensible and pragmatic reuse of waste cooking oil?", ""),  # agree with an opinion
-    ("Does he really believe that, under the Bill, a court would enforce such targets, that it would intervene and imprison the Secretary of State for succeeding?", ""),  # rhetorical
-    ("It would have been sufficient to realise our commitments, but perhaps did not lay out those commitments as clearly as it might.", ""),  # backward-looking
-    ("The second issue that we must take into account, which the Committee considered, is the importance of gas and oil revenues in the UK.", ""),
-    ("Those include the fact that we must ensure that operations in Afghanistan have the support required, not only from the TA but from the regulars.", "The Secretary of State for Defence"),  # a Minister's "we must"
+    (
+        "Does the Minister agree that those issues are a million miles away from the sensible and pragmatic reuse of waste cooking oil?",
+        "",
+    ),  # agree with an opinion
+    (
+        "Does he really believe that, under the Bill, a court would enforce such targets, that it would intervene and imprison the Secretary of State for succeeding?",
+        "",
+    ),  # rhetorical
+    (
+        "It would have been sufficient to realise our commitments, but perhaps did not lay out those commitments as clearly as it might.",
+        "",
+    ),  # backward-looking
+    (
+        "The second issue that we must take into account, which the Committee considered, is the importance of gas and oil revenues in the UK.",
+        "",
+    ),
+    (
+        "Those include the fact that we must ensure that operations in Afghanistan have the support required, not only from the TA but from the regulars.",
+        "The Secretary of State for Defence",
+    ),  # a Minister's "we must"
 ]
 
 

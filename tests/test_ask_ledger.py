@@ -1,5 +1,6 @@
 """The ask ledger at scale: grouping by an inverted index of word pairs and blocked response linking give what
 comparing every ask with every other (and with every Government commitment) gives, on real text."""
+
 from __future__ import annotations
 
 import gzip
@@ -10,8 +11,17 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from core.asks import (_content, action_of, content_words, detect, extract, group, link_responses, similar_clusters,
-                       similar_clusters_quadratic)
+from core.asks import (
+    _content,
+    action_of,
+    content_words,
+    detect,
+    extract,
+    group,
+    link_responses,
+    similar_clusters,
+    similar_clusters_quadratic,
+)
 from core.sentences import split
 from tests.conftest import FIXTURES, ROOT
 
@@ -71,23 +81,38 @@ def _responses_by_trying_every_commitment(asks, commitments, min_score: int = 60
     else, or a Government speaker's elsewhere dated after it; two shared content words; the best token_set_ratio,
     the first of equals (the debate's own first)."""
     from core.asks import GOVERNMENT_ROLE
+
     com = commitments.reset_index(drop=True)
     rows = list(enumerate(com.itertuples()))
     words, content = [content_words(t) for t in com.text], [_content(t) for t in com.text]
     out = []
     for a in asks.itertuples():
         aw = content_words(a.action + " " + a.text)
-        same = [j for j, c in rows if (c.document, c.section_index) == (a.document, a.section_index)
-                and c.line > a.line and (c.speaker != a.speaker or c.speaker == "")]
-        gov = [j for j, c in rows if a.date and GOVERNMENT_ROLE.search(c.speaker_detail or "")
-               and c.date > a.date and c.document != a.document]
+        same = [
+            j
+            for j, c in rows
+            if (c.document, c.section_index) == (a.document, a.section_index)
+            and c.line > a.line
+            and (c.speaker != a.speaker or c.speaker == "")
+        ]
+        gov = [
+            j
+            for j, c in rows
+            if a.date
+            and GOVERNMENT_ROLE.search(c.speaker_detail or "")
+            and c.date > a.date
+            and c.document != a.document
+        ]
         best, score = None, 0.0
         for j in same + gov:
             s = fuzz.token_set_ratio(_content(a.action), content[j], score_cutoff=min_score)
             if s >= min_score and s > score and len(aw & words[j]) >= 2:
                 best, score = j, s
-        out.append(("", "no response found", 0.0) if best is None else
-                   (com.passage_id[best], com.status[best], round(float(np.float32(score)), 1)))
+        out.append(
+            ("", "no response found", 0.0)
+            if best is None
+            else (com.passage_id[best], com.status[best], round(float(np.float32(score)), 1))
+        )
     return out
 
 
@@ -95,6 +120,7 @@ def test_blocked_responses_are_those_of_trying_every_commitment():
     """A real week of ParlParse (Commons, Lords, Westminster Hall, committee, written answers and statements):
     Ministers answer in the debate and elsewhere later."""
     from core.pipeline import build_corpus
+
     c = build_corpus(sorted(Path(PARLPARSE).glob("*/*.xml")))
     asks, com = extract(c.passages)
     linked = link_responses(asks, com, c.passages)
@@ -111,6 +137,7 @@ def test_asks_added_to_a_ledger_get_the_groups_of_a_rebuild():
     are those of grouping every ask at once."""
     from core.pipeline import build_corpus
     from core.taxonomy import default_taxonomy
+
     c = build_corpus([ROOT / "seeds", *sorted(Path(PARLPARSE).glob("*/*.xml"))])
     asks, _com = extract(c.passages)
     full = group(asks, default_taxonomy())

@@ -1,4 +1,5 @@
 """Unlucky input read by the core: nothing dropped without a word, no implausible date used, copies reported."""
+
 from __future__ import annotations
 
 import shutil
@@ -51,6 +52,7 @@ def _headers_accounted(doc, text: str) -> None:
     meta = {doc.title} | {v for p in doc.passages for v in (p.section_title, p.speaker, p.venue)}
     dates = {p.date for p in doc.passages}
     from core.sources.common import parse_date_line
+
     for i, kind in doc.line_kinds.items():
         s = " ".join(lines[i - 1].split())
         if kind != "header":
@@ -74,8 +76,11 @@ def test_question_before_a_date_line_is_text_not_a_title():
     by_text = {p.text: p for p in doc.passages}
     assert QUESTION in by_text, "the question must be a passage"
     q = by_text[QUESTION]
-    assert (q.date, q.section_title, q.speaker) == ("2019-01-30", "Crime (Overseas Production Orders) Bill [Lords]",
-                                                    "Ann Coffey")
+    assert (q.date, q.section_title, q.speaker) == (
+        "2019-01-30",
+        "Crime (Overseas Production Orders) Bill [Lords]",
+        "Ann Coffey",
+    )
     later = [p for p in doc.passages if p.venue == "Westminster Hall"]
     assert later and {(p.date, p.section_title) for p in later} == {("2018-01-17", "County Lines Exploitation: London")}
     _headers_accounted(doc, text)
@@ -86,6 +91,7 @@ def test_question_before_a_date_line_keeps_its_ask(tmp_path):
     from core.model import to_frame
     from core.tagging import tagger_for
     from core.taxonomy import default_taxonomy
+
     _text, doc = _pp()
     frame = to_frame(doc.passages)
     frame["themes"] = ""
@@ -103,7 +109,8 @@ def test_season_is_year_precision_not_a_title():
     text, doc = _pp("Spring 2018")
     later = [p for p in doc.passages if p.venue == "Westminster Hall"]
     assert {(p.date, p.date_precision, p.section_title) for p in later} == {
-        ("2018", "year", "County Lines Exploitation: London")}
+        ("2018", "year", "County Lines Exploitation: London")
+    }
     assert "Spring 2018" not in {p.section_title for p in doc.passages}
 
 
@@ -171,6 +178,7 @@ def test_cli_lists_skips_as_notes_and_succeeds(tmp_path):
 def test_same_content_under_a_new_name_is_reported_and_counted_once(tmp_path):
     from core.pipeline import ingest
     from core.store.db import Store
+
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(SEEDS / "002_ef583611f3e786e0.txt", src / "press.txt")
@@ -188,6 +196,7 @@ def test_same_content_under_a_new_name_is_reported_and_counted_once(tmp_path):
 @pytest.mark.parametrize("phrase", ["of", "the", "in the", "Of The", "and/or"])
 def test_function_word_phrases_are_refused(phrase, tmp_path):
     from core.taxonomy import TaxonomyError, parse_taxonomy
+
     text = f'[[theme]]\nid = "grooming"\nlabel = "Grooming"\nphrases = ["grooming gangs", "{phrase}"]\n'
     with pytest.raises(TaxonomyError, match=r"theme 'grooming': phrases entry .* only of common words"):
         parse_taxonomy(text, "t.toml")
@@ -198,15 +207,20 @@ def test_function_word_phrases_are_refused(phrase, tmp_path):
 
 def test_a_phrase_with_one_content_word_is_accepted():
     from core.taxonomy import parse_taxonomy
+
     t = parse_taxonomy('[[theme]]\nid = "care"\nlabel = "Care"\nphrases = ["in care", "out of area"]\n', "t.toml")
     assert t.theme("care").phrases == ("in care", "out of area")
 
 
 def test_large_taxonomy_warned(tmp_path):
     from core.taxonomy import FUNCTION_WORDS, LARGE_TAXONOMY, default_taxonomy, parse_taxonomy
+
     assert default_taxonomy().size_warning() is None
-    words = [w.strip() for w in open(Path(__file__).resolve().parent.parent / "core" / "data" / "common_words.txt")
-             if w.strip().isalpha() and len(w.strip()) > 3 and w.strip() not in FUNCTION_WORDS][:LARGE_TAXONOMY + 10]
+    words = [
+        w.strip()
+        for w in open(Path(__file__).resolve().parent.parent / "core" / "data" / "common_words.txt")
+        if w.strip().isalpha() and len(w.strip()) > 3 and w.strip() not in FUNCTION_WORDS
+    ][: LARGE_TAXONOMY + 10]
     phrases = ", ".join(f'"{a} {b}"' for a, b in zip(words, words[1:]))
     big = parse_taxonomy(f'mode = "replace"\n[[theme]]\nid = "big"\nlabel = "Big"\nphrases = [{phrases}]\n', "big.toml")
     assert big.size >= LARGE_TAXONOMY and "big.toml: a large taxonomy" in big.size_warning()
@@ -217,12 +231,15 @@ def test_compiling_a_taxonomy_reports_its_steps_once():
     the dashboard a progress bar); an equal taxonomy compiled before is not compiled again."""
     from core.tagging import Tagger, tagger_for
     from core.taxonomy import parse_taxonomy
-    tax = parse_taxonomy('[[theme]]\nid = "youth_clubs"\nlabel = "Youth clubs"\nphrases = ["youth club closures"]\n',
-                         "t.toml")
+
+    tax = parse_taxonomy(
+        '[[theme]]\nid = "youth_clubs"\nlabel = "Youth clubs"\nphrases = ["youth club closures"]\n', "t.toml"
+    )
     seen: list[str] = []
     first = tagger_for(tax, progress=seen.append)
     assert seen == list(Tagger.STEPS)
-    again = parse_taxonomy('[[theme]]\nid = "youth_clubs"\nlabel = "Youth clubs"\nphrases = ["youth club closures"]\n',
-                           "t.toml")
+    again = parse_taxonomy(
+        '[[theme]]\nid = "youth_clubs"\nlabel = "Youth clubs"\nphrases = ["youth club closures"]\n', "t.toml"
+    )
     assert tagger_for(again, progress=seen.append) is first and seen == list(Tagger.STEPS)
     assert first.tag_texts(["Youth club closures hit the town."])[0][0]["theme"] == "youth_clubs"

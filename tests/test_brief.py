@@ -1,6 +1,7 @@
 """Briefings (PDF and Word) on the seeds: the figures are core.summary's and core.asks' for the same filters, the
 PDF renders to a page that is not blank, both files carry the quotations' speakers and dates, and document text
 with markup characters is printed as written."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,19 +21,27 @@ from core.summary import FilterState, filter_mask, prepare, theme_summary
 from tests.conftest import run_cli
 from tests.test_dashboard import run_view
 
-MILESTONES = [Milestone(date(2018, 4, 9), "Serious Violence Strategy published", ("county_lines",),
-                        "https://www.gov.uk/government/publications/serious-violence-strategy"),
-              Milestone(date(2018, 1, 30), "Missing children report", ("missing_children",)),
-              Milestone(date(2019, 7, 1), "Care review launched")]
+MILESTONES = [
+    Milestone(
+        date(2018, 4, 9),
+        "Serious Violence Strategy published",
+        ("county_lines",),
+        "https://www.gov.uk/government/publications/serious-violence-strategy",
+    ),
+    Milestone(date(2018, 1, 30), "Missing children report", ("missing_children",)),
+    Milestone(date(2019, 7, 1), "Care review launched"),
+]
 
 
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
+
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
 def docx_text(data: bytes) -> str:
     from docx import Document
+
     doc = Document(io.BytesIO(data))
     parts = [p.text for p in doc.paragraphs]
     parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
@@ -57,8 +66,11 @@ def test_headline_figures_are_the_theme_summary(corpus, theme_brief):
     figures = dict(b.figures)
     assert figures["Passages"] == f"{row['passages']:,}" and int(row["passages"]) > 100
     assert figures["Documents"] == str(row["documents"])
-    assert (figures["First raised"], figures["Last raised"]) == (row["first_date"], row["last_date"]) \
+    assert (
+        (figures["First raised"], figures["Last raised"])
+        == (row["first_date"], row["last_date"])
         == ("2017-10-26", "2019-10")
+    )
     asks = prepare(corpus.asks, corpus.taxonomy.ids)
     ledger = ask_summary(corpus, asks=asks[filter_mask(asks, state.with_(themes=("county_lines",)))])
     assert figures["Asks"] == f"{len(ledger)} (raised {ledger['times_raised'].sum()} times)"
@@ -82,14 +94,18 @@ def test_quotations_rule_one_per_named_speaker_first(theme_brief):
     assert all(q.why for q in b.quotes) and all(q.text in q.text for q in b.quotes)
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is not installed: "
-                    "apt-get install poppler-utils to render the PDF in this test")
+@pytest.mark.skipif(
+    not shutil.which("pdftoppm"),
+    reason="pdftoppm (poppler-utils) is not installed: apt-get install poppler-utils to render the PDF in this test",
+)
 def test_pdf_renders_to_pages_that_are_not_blank(files, tmp_path):
     from PIL import Image
+
     pdf, _docx = files
     (tmp_path / "b.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(tmp_path / "b.pdf"), str(tmp_path / "page")], check=True,
-                   timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(tmp_path / "b.pdf"), str(tmp_path / "page")], check=True, timeout=60
+    )
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) >= 2
     img = Image.open(pages[0]).convert("L")
@@ -148,8 +164,13 @@ def test_markup_in_documents_is_printed_as_written(corpus):
         assert "Ann <b>Coffey</b> & Co" in text
         assert '<para>Bill & "Act"</para> <br/>' in text
     from pypdf import PdfReader
-    uris = [a.get_object()["/A"]["/URI"] for page in PdfReader(io.BytesIO(pdf)).pages
-            for a in page.get("/Annots") or [] if "/A" in a.get_object()]
+
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for a in page.get("/Annots") or []
+        if "/A" in a.get_object()
+    ]
     assert "https://example.org/?x=1&y=2" in uris and not [u for u in uris if u.startswith("javascript")]
     assert not re.search(rb"javascript", docx)
 
@@ -158,8 +179,21 @@ def test_cli_brief_writes_pdf_and_refuses_bad_input(tmp_path):
     out = tmp_path / "county.pdf"
     ms = tmp_path / "milestones.csv"
     ms.write_text("date,label,themes,url\n2018-04-09,Serious Violence Strategy,county_lines,\n", encoding="utf-8")
-    r = run_cli("brief", "--theme", "county_lines", "--from", "2018-01-01", "--to", "2018-12-31",
-                "--venue", "westminster hall", "--milestones", ms, "--out", out)
+    r = run_cli(
+        "brief",
+        "--theme",
+        "county_lines",
+        "--from",
+        "2018-01-01",
+        "--to",
+        "2018-12-31",
+        "--venue",
+        "westminster hall",
+        "--milestones",
+        ms,
+        "--out",
+        out,
+    )
     assert r.returncode == 0, r.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert "1 milestones" in r.stdout and f"-> {out}" in r.stdout
@@ -191,26 +225,30 @@ def deferred(monkeypatch):
     drops its media manager after each run, so the managers it makes are recorded."""
     import streamlit.testing.v1.app_test as app_test_mod
     from streamlit.runtime.media_file_manager import MediaFileManager
+
     managers: list = []
 
     class Recorder(MediaFileManager):
         def __init__(self, *a, **k):
             super().__init__(*a, **k)
             managers.append(self)
+
     monkeypatch.setattr(app_test_mod, "MediaFileManager", Recorder)
 
     def read(at, key):
         btn = next(b for b in at.get("download_button") if key in b.proto.id)
         entry = managers[-1]._deferred_callables[btn.proto.deferred_file_id]
         return entry["callable"](), entry["filename"]
+
     return read
 
 
 def test_briefing_view_offers_pdf_and_word_with_the_same_figures(corpus, deferred):
     at = run_view("briefing", themes=("county_lines",), date_from=date(2017, 1, 1), date_to=date(2019, 12, 31))
     metrics = {m.label: m.value for m in at.metric}
-    row = theme_summary(corpus, FilterState(themes=("county_lines",), date_from=date(2017, 1, 1),
-                                            date_to=date(2019, 12, 31))).iloc[0]
+    row = theme_summary(
+        corpus, FilterState(themes=("county_lines",), date_from=date(2017, 1, 1), date_to=date(2019, 12, 31))
+    ).iloc[0]
     assert metrics["Passages"] == str(row["passages"]) and metrics["First raised"] == row["first_date"]
     pdf, name = deferred(at, "br_pdf")
     assert pdf.startswith(b"%PDF") and name == "briefing_theme-county-lines.pdf"
@@ -226,19 +264,33 @@ def test_briefing_view_offers_pdf_and_word_with_the_same_figures(corpus, deferre
 def test_milestones_view_saves_to_the_workspace_and_reports_bad_rows(isolated_workspace):
     from core.milestones import load_milestones
     from core.workspace import Workspace
+
     (isolated_workspace / "milestones.csv").unlink(missing_ok=True)
     at = run_view("milestones")
-    at.session_state["ms_editor"] = {"edited_rows": {}, "added_rows": [
-        {"date": "2018-04-09", "label": "Serious Violence Strategy <b>published</b>", "themes": ["county_lines"],
-         "url": "https://www.gov.uk/x"}], "deleted_rows": []}
+    at.session_state["ms_editor"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {
+                "date": "2018-04-09",
+                "label": "Serious Violence Strategy <b>published</b>",
+                "themes": ["county_lines"],
+                "url": "https://www.gov.uk/x",
+            }
+        ],
+        "deleted_rows": [],
+    }
     at.button(key="ms_save").click().run()
     assert not at.exception, at.exception
     saved = load_milestones(Workspace(isolated_workspace))
     assert [(m.date, m.label, m.themes) for m in saved] == [
-        (date(2018, 4, 9), "Serious Violence Strategy <b>published</b>", ("county_lines",))]
+        (date(2018, 4, 9), "Serious Violence Strategy <b>published</b>", ("county_lines",))
+    ]
     assert any("Saved 1 milestone" in s.value for s in at.success)
-    at.session_state["ms_editor"] = {"edited_rows": {}, "added_rows": [
-        {"date": "2019-01-01", "label": "", "themes": [], "url": "javascript:alert(1)"}], "deleted_rows": []}
+    at.session_state["ms_editor"] = {
+        "edited_rows": {},
+        "added_rows": [{"date": "2019-01-01", "label": "", "themes": [], "url": "javascript:alert(1)"}],
+        "deleted_rows": [],
+    }
     at.button(key="ms_save").click().run()
     errors = html.unescape(" ".join(e.value for e in at.error))  # (shown escaped: dashboard.text.md_escape)
     assert "the table row 2: no label" in errors and "'javascript:alert(1)' is not a web address" in errors
@@ -251,6 +303,7 @@ def test_add_milestones_draws_them_on_the_dashboards_timelines(corpus):
 
     from core.summary import theme_timeline
     from dashboard import charts
+
     counts, _undated = theme_timeline(prepare(corpus.passages, corpus.taxonomy.ids), ["county_lines"], "quarter")
     ms = [Milestone(date(2018, 2, 14), "<b>Strategy</b> & plan"), Milestone(date(2016, 1, 1), "Before the data")]
     fig = charts.add_milestones(charts.timeline(counts, corpus.taxonomy.labels, "quarter"), ms, "quarter")
@@ -265,11 +318,13 @@ def _briefing_page():
     from core.summary import FilterState
     from dashboard.data import load
     from dashboard.views import briefing
+
     briefing.render(load(), FilterState())
 
 
 def test_briefing_view_choices_are_read_from_and_written_to_the_url():
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_function(_briefing_page, default_timeout=120)
     at.query_params["about"] = "ask"
     at.query_params["ask"] = "missing_persons_strategy"
@@ -290,11 +345,14 @@ def test_milestones_for_a_timeline_follow_the_themes(isolated_workspace):
     from core.milestones import save_milestones
     from core.workspace import Workspace
     from dashboard.views.milestones import milestones_for
+
     save_milestones(Workspace(isolated_workspace), MILESTONES)
     data = SimpleNamespace(theme_ids=["county_lines", "missing_children"])
     try:
         assert [m.label for m in milestones_for(data, ["county_lines"])] == [
-            "Serious Violence Strategy published", "Care review launched"]
+            "Serious Violence Strategy published",
+            "Care review launched",
+        ]
         assert len(milestones_for(data)) == 3
         (isolated_workspace / "milestones.csv").write_text("date,label\nnot a date,x\n", encoding="utf-8")
         assert milestones_for(data) == []  # a broken file draws nothing; the Milestones page says why

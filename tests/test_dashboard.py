@@ -1,4 +1,5 @@
 """Dashboard views with Streamlit's AppTest, figure builders, URL state, escaping."""
+
 from __future__ import annotations
 
 import html as html_mod
@@ -25,6 +26,7 @@ def media(monkeypatch):
     """Capture download-button payloads (AppTest exposes no bytes through its public API): a file made when the
     page ran, or a deferred one (made when clicked: its callable is run as a click would)."""
     from streamlit.runtime.media_file_manager import MediaFileManager
+
     stores: list = []
     managers: list = []
 
@@ -37,6 +39,7 @@ def media(monkeypatch):
         def __init__(self, *a, **k):
             super().__init__(*a, **k)
             managers.append(self)
+
     monkeypatch.setattr(app_test_mod, "MemoryMediaFileStorage", Recorder)
     monkeypatch.setattr(app_test_mod, "MediaFileManager", Managers)
 
@@ -48,6 +51,7 @@ def media(monkeypatch):
             return (data.encode("utf-8") if isinstance(data, str) else data), btn
         file_id = btn.proto.url.rsplit("/", 1)[-1].split(".")[0]
         return stores[-1].get_file(file_id).content, btn
+
     return read
 
 
@@ -70,15 +74,27 @@ def _view(view, themes, venues, query, date_from, date_to, include_undated):
 
     from core.summary import FilterState
     from dashboard.data import load
-    state = FilterState(themes=themes, venues=venues, query=query, date_from=date_from, date_to=date_to,
-                        include_undated=include_undated)
+
+    state = FilterState(
+        themes=themes, venues=venues, query=query, date_from=date_from, date_to=date_to, include_undated=include_undated
+    )
     importlib.import_module(f"dashboard.views.{view}").render(load(), state)
 
 
 def run_view(view, themes=(), venues=(), query="", date_from=None, date_to=None, include_undated=None, **params):
-    at = AppTest.from_function(_view, default_timeout=90, kwargs=dict(
-        view=view, themes=tuple(themes), venues=tuple(venues), query=query, date_from=date_from, date_to=date_to,
-        include_undated=include_undated))
+    at = AppTest.from_function(
+        _view,
+        default_timeout=90,
+        kwargs=dict(
+            view=view,
+            themes=tuple(themes),
+            venues=tuple(venues),
+            query=query,
+            date_from=date_from,
+            date_to=date_to,
+            include_undated=include_undated,
+        ),
+    )
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
@@ -126,7 +142,9 @@ def test_overview_view_timeline_counts_undated_separately():
     """Rape prosecutions appear in the seeds only in the undated press release: they are counted in the undated
     chart, never placed on an invented date; county lines (all dated) fill the timeline."""
     at = run_view("overview", themes=("rape_prosecutions", "county_lines"))
-    specs = {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    specs = {
+        json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec) for c in at.get("plotly_chart")
+    }
     timeline = next(v for k, v in specs.items() if k.startswith("Theme mentions per"))
     assert {t["name"] for t in timeline["data"]} == {"County lines"}
     undated = specs["Undated (not placed on any date)"]["data"][0]
@@ -183,20 +201,30 @@ def test_sources_view_lists_documents_and_taxonomy():
     at = run_view("sources")
     docs = at.dataframe[0].value
     assert set(docs["layout"]) == {"parallel_parliament", "hansard_page", "mp_archive"}
-    assert "county_lines" in set(at.dataframe[-1].value["id"]) or "county_lines" in set(at.dataframe[1].value.get("id", []))
+    assert "county_lines" in set(at.dataframe[-1].value["id"]) or "county_lines" in set(
+        at.dataframe[1].value.get("id", [])
+    )
 
 
 def test_state_round_trip():
-    st = FilterState(themes=("county_lines",), venues=("Westminster Hall",), date_from=date(2018, 1, 1),
-                     include_undated=False, query="gangs")
+    st = FilterState(
+        themes=("county_lines",),
+        venues=("Westminster Hall",),
+        date_from=date(2018, 1, 1),
+        include_undated=False,
+        query="gangs",
+    )
     allowed = {"themes": {"county_lines"}, "venues": {"Westminster Hall"}, "speakers": set(), "documents": set()}
     assert from_query(to_query(st), allowed) == st
     # values the corpus does not have (or hostile ones) are dropped
-    assert from_query({"themes": "county_lines,<script>", "from": "not-a-date"}, allowed) == FilterState(themes=("county_lines",))
+    assert from_query({"themes": "county_lines,<script>", "from": "not-a-date"}, allowed) == FilterState(
+        themes=("county_lines",)
+    )
 
 
 def test_chart_builders_are_pure():
     import pandas as pd
+
     counts = pd.DataFrame({"bin": [pd.Timestamp(2018, 1, 1)], "theme": ["county_lines"], "passages": [3]})
     fig = charts.timeline(counts, {"county_lines": "County lines"}, "quarter")
     assert list(fig.data[0].x) == ["2018-Q1"] and list(fig.data[0].y) == [3]
@@ -207,10 +235,29 @@ def test_cards_escape_document_text():
     import pandas as pd
 
     from dashboard.cards import passage_card
-    row = {"date": "", "venue": "", "speaker": "<b>x</b>", "section_title": "<img src=x onerror=alert(1)>",
-           "passage_id": "p#L1", "duplicate_of": "", "text": "county lines <script>alert(1)</script>"}
-    tags = pd.DataFrame([{"theme": "county_lines", "matched_text": "county lines", "start": 0, "end": 12,
-                          "method": "exact", "score": 1.0, "reason": "phrase '<i>'"}])
+
+    row = {
+        "date": "",
+        "venue": "",
+        "speaker": "<b>x</b>",
+        "section_title": "<img src=x onerror=alert(1)>",
+        "passage_id": "p#L1",
+        "duplicate_of": "",
+        "text": "county lines <script>alert(1)</script>",
+    }
+    tags = pd.DataFrame(
+        [
+            {
+                "theme": "county_lines",
+                "matched_text": "county lines",
+                "start": 0,
+                "end": 12,
+                "method": "exact",
+                "score": 1.0,
+                "reason": "phrase '<i>'",
+            }
+        ]
+    )
     html = passage_card(row, tags)
     assert "<script>" not in html and "<img" not in html and "<b>x" not in html and "<i>" not in html
     assert "&lt;script&gt;" in html and "<mark" in html
@@ -221,11 +268,14 @@ def test_naming_suggested_asks_creates_a_named_group():
     from core.asks import named_ask_toml
     from core.pipeline import build_corpus
     from core.taxonomy import default_taxonomy, parse_taxonomy
+
     c = build_corpus()
     sugg = c.asks[c.asks.group_source == "suggested"]
     picked = sugg.ask_group.unique()[:2]
     sentences = sugg[sugg.ask_group.isin(picked)].text.tolist()
-    tax = parse_taxonomy('mode = "extend"\n' + named_ask_toml("Our merged ask", sentences), "t", base=default_taxonomy())
+    tax = parse_taxonomy(
+        'mode = "extend"\n' + named_ask_toml("Our merged ask", sentences), "t", base=default_taxonomy()
+    )
     c2 = build_corpus(taxonomy=tax)
     merged = c2.asks[c2.asks.text.isin(sentences)]
     assert set(merged.ask_group) == {"our_merged_ask"} and set(merged.ask_group_label) == {"Our merged ask"}
@@ -234,6 +284,7 @@ def test_naming_suggested_asks_creates_a_named_group():
     at.text_input(key="ask_merge_label").set_value("Our merged ask").run()
     assert "our_merged_ask" in at.code[0].value
     from core.workspace import default_workspace
+
     ws = default_workspace()
     try:
         at.button(key="ask_merge_apply").click().run()
@@ -277,7 +328,10 @@ def test_asks_ledger_puts_status_and_response_first_and_marks_only_the_ask():
     assert list(table.proto.column_order)[:3] == ["label", "status", "response_text"]
     row = table.value.set_index("ask_group").loc["missing_persons_strategy"]
     assert row["status"] == "committed"
-    assert row["response_text"] == "Missing people, in the context of county lines, will be highlighted in the forthcoming …"
+    assert (
+        row["response_text"]
+        == "Missing people, in the context of county lines, will be highlighted in the forthcoming …"
+    )
     assert at.selectbox(key="ask_pick").value == "missing_persons_strategy"  # from the URL
     cards = [m.value for m in at.markdown if "why:" in m.value]
     assert cards
@@ -290,8 +344,19 @@ def test_asks_ledger_puts_status_and_response_first_and_marks_only_the_ask():
 
 def test_cli_summary_filters(tmp_path):
     out = tmp_path / "s.csv"
-    r = run_cli("summary", "--theme", "county_lines", "--venue", "Westminster Hall",
-                        "--from", "2018-01-01", "--to", "2018-12-31", "--csv", str(out))
+    r = run_cli(
+        "summary",
+        "--theme",
+        "county_lines",
+        "--venue",
+        "Westminster Hall",
+        "--from",
+        "2018-01-01",
+        "--to",
+        "2018-12-31",
+        "--csv",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0].startswith("128 theme mentions · County lines · Westminster Hall")
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith("county_lines,County lines,128,")
@@ -300,14 +365,18 @@ def test_cli_summary_filters(tmp_path):
 def test_passages_download_matches_cli_export(media, tmp_path):
     import csv
     import io
+
     at = run_view("passages", themes=("out_of_area_placements",))
     data, btn = media(at, "dl_passages")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     r = run_cli("export", "--out", str(tmp_path))
     assert r.returncode == 0
     export = {row["passage_id"]: row for row in csv.DictReader(open(tmp_path / "passages.csv", encoding="utf-8"))}
-    expected = {pid for pid, row in export.items()
-                if "out_of_area_placements" in row["themes"].split(";") and not row["duplicate_of"]}
+    expected = {
+        pid
+        for pid, row in export.items()
+        if "out_of_area_placements" in row["themes"].split(";") and not row["duplicate_of"]
+    }
     assert {row["passage_id"] for row in rows} == expected
     assert all(row == export[row["passage_id"]] for row in rows)  # same columns, same values as the CLI
 
@@ -330,8 +399,11 @@ def test_cli_summary_venue_any_case_dates_exclude_undated_and_fits_100_columns()
     assert lines[0].endswith("2018-01-01 to 2018-12-31 (dated only)")
     assert lines[1] == "+22 undated passages, not placed in this range (--include-undated to count them)"
     assert max(len(line) for line in lines) <= 100
-    assert run_cli("summary", "--from", "2018-01-01", "--include-undated").stdout.splitlines()[0].endswith(
-        "2018-01-01 to … (undated included)")
+    assert (
+        run_cli("summary", "--from", "2018-01-01", "--include-undated")
+        .stdout.splitlines()[0]
+        .endswith("2018-01-01 to … (undated included)")
+    )
 
 
 def test_upload_summary_says_what_was_found_and_warns_without_date_or_venue():
@@ -339,6 +411,7 @@ def test_upload_summary_says_what_was_found_and_warns_without_date_or_venue():
     from dashboard.data import load
     from dashboard.views.sources import found_in, human_date
     from tests.conftest import MONTHLY, PRESS
+
     data = load()
     found, warnings = found_in(data, MONTHLY)
     assert found.startswith("October 2019 · Newspaper column · ") and warnings == []
@@ -346,11 +419,14 @@ def test_upload_summary_says_what_was_found_and_warns_without_date_or_venue():
     assert found == "26 March 2018 · Press release · 7 themes · 2 asks · 42 passages"
     assert warnings == ["9 of 42 passages have no date: counted as undated and left out of date ranges"]
     import types
+
     undated = data.passages[data.passages["document"] == PRESS].assign(date="", date_start=pd.NaT, venue="")
     found, warnings = found_in(types.SimpleNamespace(passages=undated, asks=data.asks.iloc[0:0]), PRESS)
     assert found.startswith("no date · no venue · 7 themes · 0 asks · ")
-    assert warnings == ["no date found: its passages are counted as undated and left out of date ranges",
-                        "no venue found: its passages show as venue unknown"]
+    assert warnings == [
+        "no date found: its passages are counted as undated and left out of date ranges",
+        "no venue found: its passages show as venue unknown",
+    ]
     assert human_date("2024-03-12") == "12 March 2024" and human_date("2019") == "2019"
 
 
@@ -359,11 +435,17 @@ def test_upload_form_sets_a_missing_date_and_venue():
     from core.workspace import default_workspace
     from dashboard.data import load
     from dashboard.views.sources import found_in
+
     ws = default_workspace()
     ws.add_document("form_notes.txt", "Looked-after children are placed out of area, far from home.\n".encode())
     try:
-        at = AppTest.from_function(_view, default_timeout=90, kwargs=dict(
-            view="sources", themes=(), venues=(), query="", date_from=None, date_to=None, include_undated=None))
+        at = AppTest.from_function(
+            _view,
+            default_timeout=90,
+            kwargs=dict(
+                view="sources", themes=(), venues=(), query="", date_from=None, date_to=None, include_undated=None
+            ),
+        )
         at.session_state["meta_pending"] = {"form_notes.txt": "form_notes.txt"}
         at.run()
         assert not at.exception, at.exception
@@ -375,7 +457,9 @@ def test_upload_form_sets_a_missing_date_and_venue():
         at.selectbox(key="src_meta_venue_form_notes.txt").set_value("Press release")
         next(b for b in at.button if b.label == "Set date and venue").click().run()
         assert not at.exception, at.exception
-        assert (ws.documents_dir / "form_notes.txt.meta.toml").read_text() == 'date = "2024-03-12"\nvenue = "Press release"\n'
+        assert (
+            ws.documents_dir / "form_notes.txt.meta.toml"
+        ).read_text() == 'date = "2024-03-12"\nvenue = "Press release"\n'
         found, warnings = found_in(load(), "form_notes")
         assert found.startswith("12 March 2024 · Press release · ") and warnings == []
     finally:
@@ -415,13 +499,21 @@ def test_milestones_are_drawn_on_the_views_timelines(isolated_workspace):
     """A milestone about county lines is drawn on the Themes timeline of county lines and on the Overview's; one
     about another theme only on the Overview's (which shows every theme); its label as text."""
     path = isolated_workspace / "milestones.csv"
-    path.write_text("date,label,themes,url\n2018-04-09,Strategy <b>published</b>,county_lines,\n"
-                    "2019-03-01,Care review launched,looked_after_children,\n", encoding="utf-8")
+    path.write_text(
+        "date,label,themes,url\n2018-04-09,Strategy <b>published</b>,county_lines,\n"
+        "2019-03-01,Care review launched,looked_after_children,\n",
+        encoding="utf-8",
+    )
     try:
+
         def drawn(at, title):
-            spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(title))
+            spec = next(
+                json.loads(c.proto.spec)
+                for c in at.get("plotly_chart")
+                if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(title)
+            )
             return [a["text"] for a in spec["layout"].get("annotations", ())], len(spec["layout"].get("shapes", ()))
+
         labels, lines = drawn(run_view("themes", themes=("county_lines",)), "Theme mentions per")
         assert labels == ["Strategy &lt;b&gt;published&lt;/b&gt;"] and lines == 1
         labels, lines = drawn(run_view("overview"), "Theme mentions per")

@@ -1,4 +1,5 @@
 """The dashboard on a store of the user's own ($CAMPAIGN_TRACKER_STORE): opened read-only, never synced or pruned."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,9 @@ def _state(path: Path) -> tuple:
 
 def _counts(path: Path) -> tuple[int, int]:
     with Store(path) as store:
-        return store.con.execute("SELECT count(DISTINCT document), count(*) FILTER (WHERE duplicate_of = '') "
-                                 "FROM passages").fetchone()
+        return store.con.execute(
+            "SELECT count(DISTINCT document), count(*) FILTER (WHERE duplicate_of = '') FROM passages"
+        ).fetchone()
 
 
 def _run(page: str | None = None) -> AppTest:
@@ -77,6 +79,7 @@ def test_a_store_changed_by_the_cli_is_read_again(own_store, tmp_path, monkeypat
     import time
 
     from dashboard import data as data_mod
+
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(own_store.read_bytes())
     monkeypatch.setenv(STORE_ENV, str(copy))
@@ -117,6 +120,7 @@ def test_passages_table_pages_through_every_row_read_from_the_store():
     newest first, each once."""
     from dashboard.data import load
     from dashboard.views.passages import TABLE_ROWS, newest_first
+
     data = load()
     order = newest_first(data.passages[data.passages["_canonical"]])["passage_id"].tolist()
     assert len(order) > 2 * TABLE_ROWS
@@ -134,6 +138,7 @@ def test_passages_table_pages_through_every_row_read_from_the_store():
 
 def test_the_frame_the_views_count_holds_no_text():
     from dashboard.data import load
+
     data = load()
     assert "text" not in data.passages and "text" not in data.agg and data.corpus.tags is None
     assert {"date_start", "th:county_lines", "_canonical"} <= set(data.passages.columns)
@@ -143,8 +148,10 @@ def test_dates_in_tables_are_iso_text():
     import pandas as pd
 
     from dashboard.views.common import iso_dates
-    df = pd.DataFrame({"day": pd.to_datetime(["2018-01-17", None]), "at": pd.to_datetime(["2026-12-07 14:05:09", None]),
-                       "n": [1, 2]})
+
+    df = pd.DataFrame(
+        {"day": pd.to_datetime(["2018-01-17", None]), "at": pd.to_datetime(["2026-12-07 14:05:09", None]), "n": [1, 2]}
+    )
     out = iso_dates(df)
     assert out["day"].tolist() == ["2018-01-17", ""] and out["at"].tolist() == ["2026-12-07 14:05", ""]
     assert out["n"].tolist() == [1, 2]
@@ -156,6 +163,7 @@ def test_dates_in_tables_are_iso_text():
 def test_a_new_workspace_store_is_built_from_the_seeds_with_a_progress_bar(tmp_path, monkeypatch):
     """No store yet: the first run ingests the seeds into the workspace's store, saying how far it has got."""
     from streamlit.delta_generator import DeltaGenerator
+
     monkeypatch.setenv("CAMPAIGN_TRACKER_DATA", str(tmp_path))
     monkeypatch.delenv(STORE_ENV, raising=False)
     steps = []
@@ -164,11 +172,15 @@ def test_a_new_workspace_store_is_built_from_the_seeds_with_a_progress_bar(tmp_p
     def progress(self, value, text=None, **kw):
         steps.append((value, text))
         return real(self, value, text=text, **kw)
+
     monkeypatch.setattr(DeltaGenerator, "progress", progress)
     at = _run()
     assert {m.label: m.value for m in at.metric}["Documents"] == "5"
-    assert steps and steps[-1][0] == 1.0 and all("Reading documents into the store" in shown_text
-                                                  for _, shown_text in steps)
+    assert (
+        steps
+        and steps[-1][0] == 1.0
+        and all("Reading documents into the store" in shown_text for _, shown_text in steps)
+    )
     assert any(" of 5 " in t for _, t in steps)
     assert not at.get("progress")  # gone once the store is ready
     with Store(tmp_path / "campaign.duckdb") as store:

@@ -1,4 +1,5 @@
 """De-duplication: sitting-day blocks plus MinHash/LSH, on the seeds and on a copy made a week later."""
+
 from __future__ import annotations
 
 import shutil
@@ -25,10 +26,12 @@ def _press_release(paragraph: str) -> str:
     """A press release dated a week after the Westminster Hall debate that quotes one of its speeches with a
     small edit (a word changed, the full stop made an exclamation mark)."""
     quoted = paragraph.replace("great distances", "long distances")[:-1] + "!"
-    return ("Jane Example MP\n\nCategory Archives: Press Releases\n\n\n"
-            "MP repeats her call on county lines a week after the debate\n\n24th January 2018\n\n"
-            "Jane Example MP today repeated what she told Westminster Hall last week:\n\n \n\n"
-            f"{quoted}\n\n \n\nShe will write to the Home Secretary.\n")
+    return (
+        "Jane Example MP\n\nCategory Archives: Press Releases\n\n\n"
+        "MP repeats her call on county lines a week after the debate\n\n24th January 2018\n\n"
+        "Jane Example MP today repeated what she told Westminster Hall last week:\n\n \n\n"
+        f"{quoted}\n\n \n\nShe will write to the Home Secretary.\n"
+    )
 
 
 @pytest.fixture()
@@ -87,9 +90,12 @@ def test_a_copy_ingested_later_is_found_through_the_stored_band_keys(folder, tmp
 
 def test_an_unrelated_passage_on_another_day_is_not_a_copy(folder):
     text = _press_release(_speech_paragraph()).replace(
-        "County lines activity is having a terrible, damaging effect", "Knife crime is having a visible effect")
-    (folder / "press_2018-01-24.txt").write_text(text.replace("young people, vulnerable adults and local",
-                                                              "shop owners, bus drivers and rural"), encoding="utf-8")
+        "County lines activity is having a terrible, damaging effect", "Knife crime is having a visible effect"
+    )
+    (folder / "press_2018-01-24.txt").write_text(
+        text.replace("young people, vulnerable adults and local", "shop owners, bus drivers and rural"),
+        encoding="utf-8",
+    )
     c = build_corpus([folder])
     assert (c.passages.duplicate_of == "").all()
 
@@ -121,6 +127,7 @@ def _datasketch_keys(text: str) -> list[int]:
 
     import numpy as np
     from datasketch import MinHash
+
     words = dedup._norm(text).split()
     shingles = {f"{a} {b}".encode() for a, b in zip(words, words[1:])} or {w.encode() for w in words}
     m = MinHash(num_perm=dedup.NUM_PERM, hashfunc=zlib.crc32)
@@ -137,8 +144,11 @@ def test_band_keys_of_a_batch_are_datasketchs_minhash_bands():
     the keys of datasketch's MinHash (so stored keys stay valid): for non-ASCII words, a one-word text (its word's
     hash), a text with no word; short texts get none."""
     texts = build_corpus([SEEDS]).passages["text"].tolist()[:400] + [
-        "Antidisestablishmentarianism" * 3, "Too short.", "— … — " * 12,  # one long word; no word at all
-        "Zoë’s café in Llanfairpwllgwyngyll: déjà vu for the señor at £3.50 — naïve façades, œuvre and jalapeños!"]
+        "Antidisestablishmentarianism" * 3,
+        "Too short.",
+        "— … — " * 12,  # one long word; no word at all
+        "Zoë’s café in Llanfairpwllgwyngyll: déjà vu for the señor at £3.50 — naïve façades, œuvre and jalapeños!",
+    ]
     rows, keys = dedup.band_keys_many(texts)
     got: dict[int, list[int]] = {}
     for r, k in zip(rows.tolist(), keys.tolist()):
@@ -187,6 +197,7 @@ def test_a_new_document_reads_only_the_stored_passages_it_can_touch(folder, tmp_
     """A batch that replaces nothing reads the stored passages that share its texts, band keys or sitting days with
     another source, not the whole store (an empty list of passages going out once matched every canonical one)."""
     import core.pipeline as pipeline
+
     read: list[int] = []
     frame, dedup_batch = Store.frame, pipeline._dedup
 

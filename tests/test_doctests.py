@@ -1,4 +1,5 @@
 """The examples in core's docstrings are run as tests."""
+
 import doctest
 import importlib
 import pkgutil

@@ -1,5 +1,6 @@
 """Campaigners' own documents (text, Word, PDF, HTML): furniture set aside, the release's date and venue, sections,
 quoted speakers; Windows-1252 text; metadata the user sets (sidecar files, command-line options, overrides)."""
+
 from __future__ import annotations
 
 import csv
@@ -23,14 +24,22 @@ def test_text_press_release():
     doc = read("press_release.txt")
     assert doc.layout == "document" and doc.title == "Charity calls for a national strategy on county lines"
     assert {(p.date, p.date_precision, p.venue, p.kind) for p in doc.passages} == {
-        ("2020-03-03", "day", "Press release", "press release")}
+        ("2020-03-03", "day", "Press release", "press release")
+    }
     texts = [p.text for p in doc.passages]
     assert texts[0] == "New figures show thousands of children criminally exploited by gangs"  # the standfirst is text
     # lines wrapped mid-sentence are one paragraph
     assert texts[1].startswith("Children’s charity Safe Futures") and texts[1].endswith("possible victims last year.")
     assert len(texts) == 7
-    for furniture in ("PRESS RELEASE", "For immediate release", "ENDS", "Notes to editors", "registered charity",
-                      "www.example.org", "press office"):
+    for furniture in (
+        "PRESS RELEASE",
+        "For immediate release",
+        "ENDS",
+        "Notes to editors",
+        "registered charity",
+        "www.example.org",
+        "press office",
+    ):
         assert not any(furniture in t for t in texts), furniture
     quoted = [p for p in doc.passages if p.text.startswith("“")]
     assert [(p.speaker, p.speaker_basis) for p in quoted] == [("Jane Example", "attribution")] * 2
@@ -45,6 +54,7 @@ def test_text_press_release():
 
 def test_press_release_makes_dated_asks():
     from core.pipeline import build_corpus
+
     c = build_corpus([DOCS / "press_release.txt"])
     asks = c.asks
     assert len(asks) and set(asks.date) == {"2020-03-03"} and set(asks.venue) == {"Press release"}
@@ -81,7 +91,9 @@ def test_word_briefing():
 
 
 def test_word_document_that_says_neither_release_nor_briefing_has_no_venue():
-    data = make_docx([("Heading 1", "Children in care"), ("Normal", "Our annual report on children in care.")], table=None)
+    data = make_docx(
+        [("Heading 1", "Children in care"), ("Normal", "Our annual report on children in care.")], table=None
+    )
     doc = read("report.docx", data)
     assert {(p.venue, p.kind) for p in doc.passages} == {("", "")}
     assert any(f.startswith("venue unknown") for f in doc.flags)
@@ -104,9 +116,11 @@ def test_pdf_press_release_over_two_pages():
     # the embargo is the day it may be published: the release's date
     assert {(p.date, p.venue, p.kind) for p in doc.passages} == {("2020-03-05", "Press release", "press release")}
     texts = [p.text for p in doc.passages]
-    assert texts[0] == ("Safe Futures today published research showing that children in care are being placed in "
-                        "unregulated accommodation hundreds of miles from their families, where they are targeted by "
-                        "gangs.")
+    assert texts[0] == (
+        "Safe Futures today published research showing that children in care are being placed in "
+        "unregulated accommodation hundreds of miles from their families, where they are targeted by "
+        "gangs."
+    )
     assert texts[-1].startswith("“No child should be sent away") and texts[-1].endswith("where a child in care lives.”")
     assert doc.passages[-1].speaker == "Ann Example"
     assert not any("Lines of Risk" in t or "Page " in t or "enquiries" in t for t in texts)
@@ -120,8 +134,11 @@ def test_html_briefing():
     assert doc.title == "Parliamentary briefing: Children's Wellbeing Bill, Second Reading"
     assert {(p.date, p.date_precision, p.venue) for p in doc.passages} == {("2025-01", "month", "Briefing")}
     assert [(p.section_title, p.text[:24]) for p in doc.passages] == [
-        ("Summary", "Safe Futures welcomes th"), ("Summary", "We urge Members to amend"),
-        ("Our asks", "Will the Minister commit"), ("Our asks", "A national standard for ")]
+        ("Summary", "Safe Futures welcomes th"),
+        ("Summary", "We urge Members to amend"),
+        ("Our asks", "Will the Minister commit"),
+        ("Our asks", "A national standard for "),
+    ]
     assert not any("Donate" in p.text or "sam@example.org" in p.text or "©" in p.text for p in doc.passages)
 
 
@@ -129,12 +146,14 @@ def test_html_briefing():
 def test_sidecar_sets_what_the_document_lacks(tmp_path):
     shutil.copy(DOCS / "briefing_missing.docx", tmp_path / "brief.docx")
     (tmp_path / "brief.docx.meta.toml").write_text(
-        'date = 2021-06-30\nvenue = "briefing"\nurl = "https://example.org/brief"\n', encoding="utf-8")
+        'date = 2021-06-30\nvenue = "briefing"\nurl = "https://example.org/brief"\n', encoding="utf-8"
+    )
     docs, errors = load_documents([tmp_path])
     assert errors == []  # the sidecar is read with its document, not listed as a file of its own
     (doc,) = docs
     assert {(p.date, p.date_precision, p.venue, p.url) for p in doc.passages} == {
-        ("2021-06-30", "day", "Briefing", "https://example.org/brief")}  # the document's own venue agrees
+        ("2021-06-30", "day", "Briefing", "https://example.org/brief")
+    }  # the document's own venue agrees
     assert all("date_set_by_user" in p.quality_flags and "undated" not in p.quality_flags for p in doc.passages)
     assert not any(f.startswith("no date in the document") for f in doc.flags)
     assert any("venue set by the user" in f and "not used for 5 passage(s)" in f for f in doc.flags)
@@ -142,26 +161,37 @@ def test_sidecar_sets_what_the_document_lacks(tmp_path):
 
 def test_sidecar_named_without_the_extension_and_a_speaker(tmp_path):
     (tmp_path / "notes.txt").write_text("Our response to the consultation.\n", encoding="utf-8")
-    (tmp_path / "notes.meta.toml").write_text('date = "March 2019"\nvenue = "Briefing"\nspeaker = "Jane Example"\n'
-                                              'title = "Consultation response"\n', encoding="utf-8")
+    (tmp_path / "notes.meta.toml").write_text(
+        'date = "March 2019"\nvenue = "Briefing"\nspeaker = "Jane Example"\ntitle = "Consultation response"\n',
+        encoding="utf-8",
+    )
     (doc,), _ = load_documents([tmp_path / "notes.txt"])
     p = doc.passages[0]
     assert (p.date, p.date_precision, p.venue, p.speaker, p.speaker_basis, p.section_title, doc.title) == (
-        "2019-03", "month", "Briefing", "Jane Example", "set by the user (sidecar or options)", "Consultation response",
-        "Consultation response")
+        "2019-03",
+        "month",
+        "Briefing",
+        "Jane Example",
+        "set by the user (sidecar or options)",
+        "Consultation response",
+        "Consultation response",
+    )
     assert "venue_set_by_user" in p.quality_flags and "unknown_layout" in p.quality_flags
 
 
-@pytest.mark.parametrize("body,message", [
-    ('venue = "Pres release"', "notes.meta.toml: venue 'Pres release' is not one of: Commons Chamber"),
-    ('venue = "Pres release"', "(did you mean 'Press release'?)"),
-    ('date = "31 February 2020"', "notes.meta.toml: date '31 February 2020' is not a date"),
-    ('date = 2091-01-01', "date 2091-01-01 is before 1803 or after next year"),
-    ('dat = "2020-01-01"', "unknown key 'dat' (did you mean 'date'?)"),
-    ('url = "example.org"', "url 'example.org' must start with http:// or https://"),
-    ('date = [2020]', "date '[2020]' is not a date"),
-    ('venue = "Briefing', "notes.meta.toml: not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        ('venue = "Pres release"', "notes.meta.toml: venue 'Pres release' is not one of: Commons Chamber"),
+        ('venue = "Pres release"', "(did you mean 'Press release'?)"),
+        ('date = "31 February 2020"', "notes.meta.toml: date '31 February 2020' is not a date"),
+        ("date = 2091-01-01", "date 2091-01-01 is before 1803 or after next year"),
+        ('dat = "2020-01-01"', "unknown key 'dat' (did you mean 'date'?)"),
+        ('url = "example.org"', "url 'example.org' must start with http:// or https://"),
+        ("date = [2020]", "date '[2020]' is not a date"),
+        ('venue = "Briefing', "notes.meta.toml: not valid TOML"),
+    ],
+)
 def test_bad_sidecar_named_with_the_problem(tmp_path, body, message):
     (tmp_path / "notes.txt").write_text("Our response.\n", encoding="utf-8")
     (tmp_path / "notes.meta.toml").write_text(body + "\n", encoding="utf-8")
@@ -172,8 +202,12 @@ def test_bad_sidecar_named_with_the_problem(tmp_path, body, message):
 
 def test_overrides_for_an_upload():
     """What the dashboard's upload form calls: parse_bytes with the user's values, validated."""
-    doc = parse_bytes(b"Our response to the consultation.\n", "notes.txt", overrides={"date": "2019-03-04",
-                      "venue": "Press release"}, source="the upload form")
+    doc = parse_bytes(
+        b"Our response to the consultation.\n",
+        "notes.txt",
+        overrides={"date": "2019-03-04", "venue": "Press release"},
+        source="the upload form",
+    )
     assert (doc.passages[0].date, doc.passages[0].venue) == ("2019-03-04", "Press release")
     assert "set by the upload form: date 2019-03-04, venue Press release" in doc.flags
     with pytest.raises(ValueError, match="the upload form: venue 'Twitter' is not one of"):
@@ -183,8 +217,9 @@ def test_overrides_for_an_upload():
 def test_cli_date_and_venue_options(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    (src / "notes.txt").write_text("We call on the Government to publish a national strategy on county lines.\n",
-                                   encoding="utf-8")
+    (src / "notes.txt").write_text(
+        "We call on the Government to publish a national strategy on county lines.\n", encoding="utf-8"
+    )
     r = run_cli("export", str(src), "--out", str(tmp_path / "out"), "--date", "2019-03-04", "--venue", "Briefing")
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(open(tmp_path / "out" / "passages.csv", encoding="utf-8")))
@@ -197,6 +232,7 @@ def test_cli_date_and_venue_options(tmp_path):
 def test_ingest_reads_a_document_again_when_its_sidecar_changes(tmp_path):
     from core.pipeline import ingest
     from core.store.db import Store
+
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(DOCS / "briefing_missing.docx", src / "brief.docx")
@@ -226,9 +262,11 @@ def test_a_sidecar_without_its_document_is_reported(tmp_path):
     docs, errors = load_documents([tmp_path])
     assert [d.document for d in docs] == ["notes"]
     assert [(e.path.rsplit("/", 1)[-1], e.problem, e.notice) for e in errors] == [
-        ("old.docx.meta.toml", "skipped: metadata file with no document beside it", True)]
+        ("old.docx.meta.toml", "skipped: metadata file with no document beside it", True)
+    ]
 
 
 def test_upload_types_include_documents_and_pages():
     from core.sources import suffixes
+
     assert {".html", ".htm", ".docx", ".pdf", ".txt", ".xml", ".json"} <= suffixes()

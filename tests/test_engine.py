@@ -1,5 +1,6 @@
 """Engines and batches write the same store: one batch in this process, many batches, a process pool, a Dask
 LocalCluster of two worker processes. Compared: every stored table, the theme summary and the ask ledger."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,9 +19,13 @@ from tests.conftest import FIXTURES, HANSARD, PP, SEEDS
 CORPORA = FIXTURES / "corpora"
 #: ParlParse files of three sitting days in five series (Commons, Westminster Hall, statements, committee), plus
 #: every ParlaMint and Hansard API fixture and the seeds: small enough for a test, varied enough to mean something
-PARLPARSE = ["westminhall/westminster2009-10-29a.xml", "wms/ministerial2009-10-29a.xml",
-             "standing/standing2009-10-20_CHILDPOV_07-0_2009-10-29a.xml", "westminhall/westminster2009-10-27a.xml",
-             "lordspages/daylord2009-10-27a.xml"]
+PARLPARSE = [
+    "westminhall/westminster2009-10-29a.xml",
+    "wms/ministerial2009-10-29a.xml",
+    "standing/standing2009-10-20_CHILDPOV_07-0_2009-10-29a.xml",
+    "westminhall/westminster2009-10-27a.xml",
+    "lordspages/daylord2009-10-27a.xml",
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +47,7 @@ def plain_main(monkeypatch):
     AppTest. The engine's workers need nothing from ``__main__``, so these tests give them a plain one."""
     import sys
     import types
+
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
 
 
@@ -82,7 +88,9 @@ def test_a_debate_split_across_batches_gives_the_same_result(tmp_path):
     p = split["passages"]
     assert (p.duplicate_of != "").sum() == 22
     copies = p[p.duplicate_of != ""]
-    assert set(copies.document) == {HANSARD} and set(p.set_index("passage_id").loc[copies.duplicate_of, "document"]) == {PP}
+    assert set(copies.document) == {HANSARD} and set(
+        p.set_index("passage_id").loc[copies.duplicate_of, "document"]
+    ) == {PP}
     assert copies.speaker_basis.str.startswith("duplicate of").all()
 
 
@@ -128,6 +136,7 @@ def test_engine_options_are_checked():
 
 def test_cli_engine_options(tmp_path, capsys):
     from core.cli import main
+
     db = tmp_path / "s.duckdb"
     assert main(["ingest", str(SEEDS / f"{PP}.txt"), "--store", str(db), "--engine", "local", "--workers", "1"]) == 0
     assert "1 new" in capsys.readouterr().out
@@ -140,8 +149,10 @@ def test_cli_engine_options(tmp_path, capsys):
 def test_a_batch_with_one_themed_passage_in_thousands_is_stored(tmp_path):
     """DuckDB guesses a list column's element type from a sample of rows: with one passage in 3,000 carrying a
     theme, every sampled list is empty; the batch must still be written."""
-    lines = [f"Paragraph {i} of the minutes records the routine business of the parish meeting held that day."
-             for i in range(3_000)]
+    lines = [
+        f"Paragraph {i} of the minutes records the routine business of the parish meeting held that day."
+        for i in range(3_000)
+    ]
     lines[1_501] = "The council asked the police to act on county lines exploitation of children in the town."
     (tmp_path / "minutes.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
     _c, errors, tables = _ingest(tmp_path / "s.duckdb", [tmp_path / "minutes.txt"])

@@ -5,6 +5,7 @@ listings recorded in the shape of TheyWorkForYou's (tests/fixtures/fetch/README.
 Retry-After, a connection dropped mid-body, a body cut short, a stalled transfer) are scripted per path.
 No test measures time: waits are recorded by a fake sleep, or the back-off is 0.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -55,12 +56,12 @@ def _search(query: dict) -> bytes:
     skip = int(query.get("queryParameters.skip", ["0"])[0])
     take = int(query.get("queryParameters.take", ["20"])[0])
     hits = [r for r in SEARCH["Results"] if term in r["Title"].lower() and start <= r["SittingDate"][:10] <= end]
-    return json.dumps({"Results": hits[skip:skip + take], "TotalResultCount": len(hits)}, indent=2).encode()
+    return json.dumps({"Results": hits[skip : skip + take], "TotalResultCount": len(hits)}, indent=2).encode()
 
 
 def _content(path: str, query: dict) -> tuple[int, bytes, str]:
     if path.startswith(TWFY_PREFIX):
-        rest = path[len(TWFY_PREFIX):]
+        rest = path[len(TWFY_PREFIX) :]
         series, _, name = rest.partition("/")
         if not name and (LISTINGS / f"{series}.html").is_file():
             return 200, (LISTINGS / f"{series}.html").read_bytes(), "text/html;charset=UTF-8"
@@ -115,6 +116,7 @@ def _handler(site: Site):
                 site.stalled.set()
                 site.release.wait(30)
                 self.close_connection = True
+
     return Handler
 
 
@@ -160,12 +162,30 @@ def _files(out: Path) -> list[str]:
 
 
 def _twfy(base: str, out: Path, *extra, series="debates,westminhall", start="2009-10-26", end="2009-10-28"):
-    return run_cli("fetch", "twfy", "--series", series, "--from", start, "--to", end, "--out", out,
-                   "--base-url", base + TWFY_PREFIX, *FAST, *extra)
+    return run_cli(
+        "fetch",
+        "twfy",
+        "--series",
+        series,
+        "--from",
+        start,
+        "--to",
+        end,
+        "--out",
+        out,
+        "--base-url",
+        base + TWFY_PREFIX,
+        *FAST,
+        *extra,
+    )
 
 
-LATEST_26_28 = ["debates/debates2009-10-26b.xml", "debates/debates2009-10-28c.xml",
-                "westminhall/westminster2009-10-27a.xml", "westminhall/westminster2009-10-28a.xml"]
+LATEST_26_28 = [
+    "debates/debates2009-10-26b.xml",
+    "debates/debates2009-10-28c.xml",
+    "westminhall/westminster2009-10-27a.xml",
+    "westminhall/westminster2009-10-28a.xml",
+]
 
 
 def test_twfy_fetches_the_latest_version_of_each_day_in_range_then_nothing_on_a_second_run(server, tmp_path):
@@ -180,8 +200,9 @@ def test_twfy_fetches_the_latest_version_of_each_day_in_range_then_nothing_on_a_
         assert (out / rel).read_bytes() == (TWFY_FILES / rel).read_bytes()
     # earlier versions (26a, 28a, 28b) and days out of range were never asked for
     # (the listings first, then the files)
-    assert site.paths() == [TWFY_PREFIX + "debates/", TWFY_PREFIX + "westminhall/"] + [TWFY_PREFIX + rel
-                                                                                       for rel in LATEST_26_28]
+    assert site.paths() == [TWFY_PREFIX + "debates/", TWFY_PREFIX + "westminhall/"] + [
+        TWFY_PREFIX + rel for rel in LATEST_26_28
+    ]
     assert {ua for _p, ua in site.requests} == {USER_AGENT}
     assert USER_AGENT.startswith("campaign-tracker/0.1.0 ")
 
@@ -196,19 +217,28 @@ def test_twfy_series_dates_and_aliases(server, tmp_path):
     """All six series: 'lords' is the lordspages folder; a standing committee file counts by its last date;
     the wms listing is Apache's <pre> form; written answers keep only 27c of 27a/b/c."""
     base, _site = server
-    report = twfy.fetch(twfy.series_names("debates,westminhall,lords,wrans,wms,standing"),
-                        twfy.date.fromisoformat("2009-10-27"), twfy.date.fromisoformat("2009-10-29"),
-                        tmp_path, base_url=base + TWFY_PREFIX, client=_client(FakeTime()))
+    report = twfy.fetch(
+        twfy.series_names("debates,westminhall,lords,wrans,wms,standing"),
+        twfy.date.fromisoformat("2009-10-27"),
+        twfy.date.fromisoformat("2009-10-29"),
+        tmp_path,
+        base_url=base + TWFY_PREFIX,
+        client=_client(FakeTime()),
+    )
     assert report.ok and report.fetched == 11
     assert _files(tmp_path) == [
         "debates/debates2009-10-28c.xml",
-        "lordspages/daylord2009-10-27a.xml", "lordspages/daylord2009-10-28a.xml",
+        "lordspages/daylord2009-10-27a.xml",
+        "lordspages/daylord2009-10-28a.xml",
         "standing/standing2009-10-20_CHILDPOV_06-0_2009-10-27a.xml",
         "standing/standing2009-10-20_CHILDPOV_07-0_2009-10-29a.xml",
         "standing/standing2009-10-20_CHILDPOV_08-0_2009-10-29a.xml",
-        "westminhall/westminster2009-10-27a.xml", "westminhall/westminster2009-10-28a.xml",
+        "westminhall/westminster2009-10-27a.xml",
+        "westminhall/westminster2009-10-28a.xml",
         "westminhall/westminster2009-10-29a.xml",
-        "wms/ministerial2009-10-29a.xml", "wrans/answers2009-10-27c.xml"]
+        "wms/ministerial2009-10-29a.xml",
+        "wrans/answers2009-10-27c.xml",
+    ]
 
 
 def test_series_names_refuse_an_unknown_series():
@@ -260,8 +290,9 @@ def test_a_body_cut_short_without_a_length_is_not_kept(server, tmp_path):
         client.download(base + path, tmp_path / "wms" / "ministerial2009-10-29a.xml", twfy.check_xml)
     assert not list(tmp_path.rglob("*.xml")) and not list(tmp_path.rglob(".*"))
     client.download(base + path, tmp_path / "wms" / "ministerial2009-10-29a.xml", twfy.check_xml)
-    assert (tmp_path / "wms" / "ministerial2009-10-29a.xml").read_bytes() == (TWFY_FILES / "wms" /
-                                                                             "ministerial2009-10-29a.xml").read_bytes()
+    assert (tmp_path / "wms" / "ministerial2009-10-29a.xml").read_bytes() == (
+        TWFY_FILES / "wms" / "ministerial2009-10-29a.xml"
+    ).read_bytes()
 
 
 def test_a_gzipped_body_is_decompressed(server, tmp_path):
@@ -300,8 +331,11 @@ def test_a_retry_after_longer_than_the_limit_fails_naming_it(server, tmp_path):
     path = TWFY_PREFIX + "wms/ministerial2009-10-29a.xml"
     site.fault(path, ("status", 429, {"Retry-After": "3600"}))
     t = FakeTime()
-    with pytest.raises(FetchError, match=r"HTTP 429 Too Many Requests; the server asks to retry after 3600 s, "
-                                         r"longer than the 300 s this client waits"):
+    with pytest.raises(
+        FetchError,
+        match=r"HTTP 429 Too Many Requests; the server asks to retry after 3600 s, "
+        r"longer than the 300 s this client waits",
+    ):
         _client(t).download(base + path, tmp_path / "m.xml")
     assert 3600 not in t.sleeps and not (tmp_path / "m.xml").exists()
 
@@ -317,6 +351,7 @@ def test_a_missing_file_is_not_retried(server, tmp_path):
 
 def test_connection_refused_is_retried_then_named(tmp_path):
     import socket
+
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -340,8 +375,23 @@ def test_the_rate_limit_spaces_requests(server):
 
 def test_a_listing_that_cannot_be_had_fails_clearly(server, tmp_path):
     base, _site = server
-    r = run_cli("fetch", "twfy", "--series", "debates", "--from", "2009-10-01", "--to", "2009-10-31",
-                "--out", tmp_path, "--base-url", base + "/nowhere/", *FAST, "--retries", "0")
+    r = run_cli(
+        "fetch",
+        "twfy",
+        "--series",
+        "debates",
+        "--from",
+        "2009-10-01",
+        "--to",
+        "2009-10-31",
+        "--out",
+        tmp_path,
+        "--base-url",
+        base + "/nowhere/",
+        *FAST,
+        "--retries",
+        "0",
+    )
     assert r.returncode == 2
     assert f"error: {base}/nowhere/debates/: HTTP 404 Not Found" in r.stderr
     assert r.stdout.splitlines()[-1] == f"0 fetched, 0 already here, 1 failed ({tmp_path})"
@@ -350,12 +400,15 @@ def test_a_listing_that_cannot_be_had_fails_clearly(server, tmp_path):
 def test_listing_names_reads_both_apache_forms_and_only_this_folder():
     url = "https://www.theyworkforyou.com/pwdata/scrapedxml/standing/"
     names = twfy.listing_names((LISTINGS / "standing.html").read_bytes(), url)
-    assert names == sorted(["standing2009-10-20_CHILDPOV_05-0_2009-10-22a.xml"]
-                           + [p.name for p in (TWFY_FILES / "standing").glob("*.xml")])
+    assert names == sorted(
+        ["standing2009-10-20_CHILDPOV_05-0_2009-10-22a.xml"] + [p.name for p in (TWFY_FILES / "standing").glob("*.xml")]
+    )
     wms = twfy.listing_names((LISTINGS / "wms.html").read_bytes(), "http://h/pwdata/scrapedxml/wms/")
     assert wms == ["ministerial2009-10-22a.xml", "ministerial2009-10-29a.xml"]
-    html = (b'<a href="../debates/debates2009-10-26b.xml">x</a><a href="sub/debates2009-10-27a.xml">y</a>'
-            b'<a href="/pwdata/scrapedxml/wms/ministerial2009-10-30a.xml">z</a><a href="notes.txt">n</a>')
+    html = (
+        b'<a href="../debates/debates2009-10-26b.xml">x</a><a href="sub/debates2009-10-27a.xml">y</a>'
+        b'<a href="/pwdata/scrapedxml/wms/ministerial2009-10-30a.xml">z</a><a href="notes.txt">n</a>'
+    )
     assert twfy.listing_names(html, "http://h/pwdata/scrapedxml/wms/") == ["ministerial2009-10-30a.xml"]
     with pytest.raises(ValueError, match="not an HTML page"):
         twfy.listing_names(b"", url)
@@ -365,10 +418,29 @@ def test_a_kill_midway_leaves_no_file_that_looks_complete_and_the_next_run_compl
     base, site = server
     out = tmp_path / "twfy"
     site.fault(TWFY_PREFIX + "debates/debates2009-10-28c.xml", ("stall",))
-    proc = subprocess.Popen([sys.executable, "-m", "core", "fetch", "twfy", "--series", "debates",
-                             "--from", "2009-10-26", "--to", "2009-10-28", "--out", str(out),
-                             "--base-url", base + TWFY_PREFIX, *FAST],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "fetch",
+            "twfy",
+            "--series",
+            "debates",
+            "--from",
+            "2009-10-26",
+            "--to",
+            "2009-10-28",
+            "--out",
+            str(out),
+            "--base-url",
+            base + TWFY_PREFIX,
+            *FAST,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert site.stalled.wait(60), "the fetch never reached the second file"
     finally:
@@ -383,13 +455,28 @@ def test_a_kill_midway_leaves_no_file_that_looks_complete_and_the_next_run_compl
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[-1] == f"1 fetched, 1 already here, 0 failed ({out})"
     assert (out / "debates" / "debates2009-10-28c.xml").read_bytes() == (
-        TWFY_FILES / "debates" / "debates2009-10-28c.xml").read_bytes()
+        TWFY_FILES / "debates" / "debates2009-10-28c.xml"
+    ).read_bytes()
     assert not list(out.rglob(".*"))
 
 
 def _hansard(base: str, out: Path, query: str, *extra):
-    return run_cli("fetch", "hansard-api", "--query", query, "--from", "2026-01-01", "--to", "2026-01-31",
-                   "--out", out, "--base-url", base, *FAST, *extra)
+    return run_cli(
+        "fetch",
+        "hansard-api",
+        "--query",
+        query,
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        "--out",
+        out,
+        "--base-url",
+        base,
+        *FAST,
+        *extra,
+    )
 
 
 def test_hansard_api_searches_then_fetches_each_debate_once(server, tmp_path):
@@ -404,9 +491,13 @@ def test_hansard_api_searches_then_fetches_each_debate_once(server, tmp_path):
     assert saved.read_bytes() == DEBATE.read_bytes()
     search = parse_qs(urlsplit(site.requests[0][0]).query)
     assert site.paths() == ["/search/debates.json", f"/debates/debate/{DEBATE_ID}.json"]
-    assert search == {"queryParameters.searchTerm": ["oil refining"], "queryParameters.startDate": ["2026-01-01"],
-                      "queryParameters.endDate": ["2026-01-31"], "queryParameters.skip": ["0"],
-                      "queryParameters.take": ["100"]}
+    assert search == {
+        "queryParameters.searchTerm": ["oil refining"],
+        "queryParameters.startDate": ["2026-01-01"],
+        "queryParameters.endDate": ["2026-01-31"],
+        "queryParameters.skip": ["0"],
+        "queryParameters.take": ["100"],
+    }
     site.requests.clear()
     r = _hansard(base, out, "oil refining")
     assert r.stdout.splitlines()[-1] == f"0 fetched, 1 already here, 0 failed ({out})"
@@ -415,15 +506,16 @@ def test_hansard_api_searches_then_fetches_each_debate_once(server, tmp_path):
 
 def test_hansard_api_pages_through_the_search_and_names_debates_it_cannot_get(server, tmp_path):
     base, site = server
-    report = hansard_api.fetch("e", None, None, tmp_path, base_url=base, client=_client(FakeTime(), retries=0),
-                               take=2)
-    searches = [parse_qs(urlsplit(p).query)["queryParameters.skip"] for p, _ua in site.requests
-                if p.startswith("/search/")]
+    report = hansard_api.fetch("e", None, None, tmp_path, base_url=base, client=_client(FakeTime(), retries=0), take=2)
+    searches = [
+        parse_qs(urlsplit(p).query)["queryParameters.skip"] for p, _ua in site.requests if p.startswith("/search/")
+    ]
     assert searches == [["0"], ["2"]]  # 3 results, 2 a page
     assert report.fetched == 1
     assert sorted(e.url for e in report.failed) == [
         f"{base}/debates/debate/9969E436-926F-463C-8323-059D1158DF4A.json",
-        f"{base}/debates/debate/DeferredDivisions2026-01-14.json"]
+        f"{base}/debates/debate/DeferredDivisions2026-01-14.json",
+    ]
     assert {e.reason for e in report.failed} == {"HTTP 404 Not Found"}
 
 
@@ -443,6 +535,7 @@ def test_hansard_api_ids_that_are_unsafe_as_file_names_are_refused():
 
 def test_the_fetched_folder_ingests(server, tmp_path):
     from core.store import Store
+
     base, _site = server
     out = tmp_path / "fetched"
     assert _twfy(base, out).returncode == 0
@@ -454,8 +547,15 @@ def test_the_fetched_folder_ingests(server, tmp_path):
     with Store(store) as s:
         p = s.frame("passages")
     by_doc = p.groupby("document").agg(venue=("venue", "unique"), dates=("date", "unique"), n=("text", "size"))
-    assert sorted(by_doc.index) == sorted(["debates2009-10-26b", "debates2009-10-28c", "westminster2009-10-27a",
-                                           "westminster2009-10-28a", f"2026-01-14_{DEBATE_ID}"])
+    assert sorted(by_doc.index) == sorted(
+        [
+            "debates2009-10-26b",
+            "debates2009-10-28c",
+            "westminster2009-10-27a",
+            "westminster2009-10-28a",
+            f"2026-01-14_{DEBATE_ID}",
+        ]
+    )
     assert list(by_doc.loc["westminster2009-10-27a", "venue"]) == ["Westminster Hall"]
     assert list(by_doc.loc["debates2009-10-28c", "venue"]) == ["Commons Chamber"]
     assert list(by_doc.loc["debates2009-10-28c", "dates"]) == ["2009-10-28"]

@@ -1,4 +1,5 @@
 """Ingest of the five real seeds: layouts, sections, dates, venues, speakers, no loss, bad input."""
+
 from __future__ import annotations
 
 import csv
@@ -13,16 +14,28 @@ from tests.conftest import pid, run_cli, HANSARD, MONTHLY, PP, PP_2025, PRESS, S
 
 def sections(passages, doc):
     df = passages[passages.document == doc]
-    return (df.groupby("section_index", sort=True)
-              .agg(title=("section_title", "first"), date=("date", "first"), precision=("date_precision", "first"),
-                   venue=("venue", "first"), speakers=("speaker", lambda s: sorted(set(s))))
-              .reset_index().to_dict("records"))
+    return (
+        df.groupby("section_index", sort=True)
+        .agg(
+            title=("section_title", "first"),
+            date=("date", "first"),
+            precision=("date_precision", "first"),
+            venue=("venue", "first"),
+            speakers=("speaker", lambda s: sorted(set(s))),
+        )
+        .reset_index()
+        .to_dict("records")
+    )
 
 
 def test_layouts_detected_by_content(docs):
     assert {d: docs[d].layout for d in docs} == {
-        PP: "parallel_parliament", HANSARD: "hansard_page", PRESS: "mp_archive", MONTHLY: "mp_archive",
-        PP_2025: "parallel_parliament"}
+        PP: "parallel_parliament",
+        HANSARD: "hansard_page",
+        PRESS: "mp_archive",
+        MONTHLY: "mp_archive",
+        PP_2025: "parallel_parliament",
+    }
     # content, not the file name: the same text under another name is read the same way
     text = (SEEDS / f"{PRESS}.txt").read_text(encoding="utf-8")
     assert detect_layout(text) == "mp_archive"
@@ -32,7 +45,13 @@ def test_layouts_detected_by_content(docs):
 def test_parallel_parliament_2017_2019_sections(passages):
     got = [(s["title"], s["date"], s["precision"], s["venue"], s["speakers"]) for s in sections(passages, PP)]
     assert got == [
-        ("Crime (Overseas Production Orders) Bill [Lords]", "2019-01-30", "day", "Commons Chamber", ["", "Ann Coffey", "Ben Wallace"]),
+        (
+            "Crime (Overseas Production Orders) Bill [Lords]",
+            "2019-01-30",
+            "day",
+            "Commons Chamber",
+            ["", "Ann Coffey", "Ben Wallace"],
+        ),
         ("County Lines Exploitation: London", "2018-01-17", "day", "Westminster Hall", ["Ann Coffey", "Joan Ryan"]),
         ("Modern Slavery Act 2015", "2017-10-26", "day", "Commons Chamber", ["Ann Coffey"]),
     ]
@@ -41,7 +60,13 @@ def test_parallel_parliament_2017_2019_sections(passages):
 def test_parallel_parliament_2024_sections_without_date_or_venue(passages):
     got = [(s["title"], s["date"], s["precision"], s["venue"], s["speakers"]) for s in sections(passages, PP_2025)]
     assert got == [
-        ("Child Sexual Exploitation and Abuse", "2025-01-16", "day", "Commons Chamber", ["Judith Cummins", "Yvette Cooper"]),
+        (
+            "Child Sexual Exploitation and Abuse",
+            "2025-01-16",
+            "day",
+            "Commons Chamber",
+            ["Judith Cummins", "Yvette Cooper"],
+        ),
         ("Border Security: Collaboration", "2024-12-11", "day", "Commons Chamber", ["Judith Cummins", "Yvette Cooper"]),
         ("Terrorism (Protection of Premises) Bill", "", "unknown", "", ["Judith Cummins", "Yvette Cooper"]),
         ("Violent Disorder", "2024-09-02", "day", "Commons Chamber", ["Judith Cummins", "Yvette Cooper"]),
@@ -53,16 +78,27 @@ def test_speaker_lines_give_name_and_detail(passages):
     assert by_id.loc[pid(passages, PP, 22), ["speaker", "speaker_detail"]].tolist() == ["Ann Coffey", "Stockport (Lab)"]
     assert by_id.loc[pid(passages, PP, 15), ["speaker", "speaker_detail"]].tolist() == ["Ben Wallace", ""]
     assert by_id.loc[pid(passages, PP_2025, 13), ["speaker", "speaker_detail"]].tolist() == [
-        "Yvette Cooper", "The Secretary of State for the Home Department"]
-    assert by_id.loc[pid(passages, PP_2025, 54), ["speaker", "speaker_detail"]].tolist() == ["Judith Cummins", "Madam Deputy Speaker"]
+        "Yvette Cooper",
+        "The Secretary of State for the Home Department",
+    ]
+    assert by_id.loc[pid(passages, PP_2025, 54), ["speaker", "speaker_detail"]].tolist() == [
+        "Judith Cummins",
+        "Madam Deputy Speaker",
+    ]
     # the stage line under a bill title has no speaker: explicit unknown, not a guess
     assert by_id.loc[pid(passages, PP, 7), "speaker"] == ""
 
 
 def test_boilerplate_is_not_content(passages):
     texts = set(passages.text)
-    for junk in ["- Hansard - -", "Ann Coffey Excerpts", "(6 years, 4 months ago)", "--- Later in debate ---",
-                 "Read Full debate Read Hansard Text Read Debate Ministerial Extracts", "Skip to main content"]:
+    for junk in [
+        "- Hansard - -",
+        "Ann Coffey Excerpts",
+        "(6 years, 4 months ago)",
+        "--- Later in debate ---",
+        "Read Full debate Read Hansard Text Read Debate Ministerial Extracts",
+        "Skip to main content",
+    ]:
         assert not any(t.replace("\xa0", " ").startswith(junk) for t in texts), junk
     assert not passages.text.str.contains("Parallel Parliament and does not comprise").any()
     assert not passages.text.str.startswith("Westminster Hall is an alternative Chamber").any()
@@ -115,7 +151,10 @@ def test_duplicate_speech_marked_once_with_speaker_carried(passages, corpus):
     assert set(dups.document) == {HANSARD}
     assert set(passages.set_index("passage_id").loc[list(dups.duplicate_of), "document"]) == {PP}
     by_id = passages.set_index("passage_id")
-    assert by_id.loc[pid(passages, HANSARD, 162), ["speaker", "duplicate_of"]].tolist() == ["Ann Coffey", pid(passages, PP, 48)]
+    assert by_id.loc[pid(passages, HANSARD, 162), ["speaker", "duplicate_of"]].tolist() == [
+        "Ann Coffey",
+        pid(passages, PP, 48),
+    ]
     assert by_id.loc[pid(passages, HANSARD, 162), "speaker_basis"] == f"duplicate of {pid(passages, PP, 48)}"
     assert by_id.loc[pid(passages, HANSARD, 198), "speaker"] == "Joan Ryan"
     # the minister's reply, not in the attributed source, stays unknown
@@ -124,12 +163,14 @@ def test_duplicate_speech_marked_once_with_speaker_carried(passages, corpus):
 
 def test_fuzzy_duplicate_with_small_edits(tmp_path):
     from core.pipeline import build_corpus
+
     text = (SEEDS / f"{PP}.txt").read_text(encoding="utf-8")
     line = text.split("\n")[49]  # a long Ann Coffey paragraph
     edited = line.replace("shocking", "shockng").replace("civilised", "civilized")
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     (tmp_path / "b.txt").write_text(
-        f"County Lines\n\nVolume 634: debated on Wednesday 17 January 2018\n\n{edited}\n", encoding="utf-8")
+        f"County Lines\n\nVolume 634: debated on Wednesday 17 January 2018\n\n{edited}\n", encoding="utf-8"
+    )
     c = build_corpus([tmp_path])
     b = c.passages[c.passages.document == "b"].iloc[0]
     assert b.duplicate_of == pid(c.passages, "a", 50) and b.speaker == "Ann Coffey"
@@ -155,13 +196,13 @@ def test_nothing_is_lost(name, docs):
             assert by_line[i].text == raw.strip()
     assert len(by_line) == sum(1 for k in doc.line_kinds.values() if k == "content")
     # every title line found its way into the metadata
-    titles = [lines[i - 1].strip() for i, k in doc.line_kinds.items()
-              if k == "header" and lines[i - 1].strip() in meta]
+    titles = [lines[i - 1].strip() for i, k in doc.line_kinds.items() if k == "header" and lines[i - 1].strip() in meta]
     assert set(p.section_title for p in doc.passages) <= set(titles) | {""}
 
 
 def test_passage_ids_stable_and_unique(passages):
     from core.pipeline import build_corpus
+
     again = build_corpus([SEEDS]).passages
     assert passages.passage_id.is_unique
     assert passages.passage_id.tolist() == again.passage_id.tolist()
@@ -173,16 +214,26 @@ def test_every_column_documented():
     assert all(label and desc for _t, label, desc in FIELDS.values())
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Wed 30th Jan 2019", "2019-01-30"), ("Thursday 16th January 2025", "2025-01-16"),
-    ("26th March 2018", "2018-03-26"), ("October 16th 2019", "2019-10-16"), ("Not a date", None)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Wed 30th Jan 2019", "2019-01-30"),
+        ("Thursday 16th January 2025", "2025-01-16"),
+        ("26th March 2018", "2018-03-26"),
+        ("October 16th 2019", "2019-10-16"),
+        ("Not a date", None),
+    ],
+)
 def test_date_lines(text, expected):
     assert parse_day_date(text) == expected
 
 
 def test_impossible_date_is_reported_not_invented():
-    doc = parse_text("Ann Coffey\n\nCategory Archives: Press Releases\n\nA post title\n\n31st February 2019\n\n"
-                     "Some paragraph about children in care.\n", "bad")
+    doc = parse_text(
+        "Ann Coffey\n\nCategory Archives: Press Releases\n\nA post title\n\n31st February 2019\n\n"
+        "Some paragraph about children in care.\n",
+        "bad",
+    )
     assert doc.passages[0].date == "" and doc.passages[0].date_precision == "unknown"
     assert any("does not parse" in f for f in doc.flags)
 
@@ -192,7 +243,10 @@ def test_unknown_layout_is_ingested_and_flagged(tmp_path):
     docs, errors = load_documents([tmp_path])
     assert errors == []
     (doc,) = docs
-    assert doc.layout == "plain_text" and [p.text for p in doc.passages] == ["First paragraph of notes.", "Second paragraph."]
+    assert doc.layout == "plain_text" and [p.text for p in doc.passages] == [
+        "First paragraph of notes.",
+        "Second paragraph.",
+    ]
     assert all("unknown_layout" in p.quality_flags and p.date == "" and p.venue == "" for p in doc.passages)
 
 
@@ -204,8 +258,18 @@ def test_export_csv(tmp_path):
     r = _run_cli("export", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(open(tmp_path / "passages.csv", encoding="utf-8")))
-    assert {"passage_id", "document", "section_title", "date", "date_precision", "venue", "speaker", "text",
-            "themes", "duplicate_of"} <= set(rows[0])
+    assert {
+        "passage_id",
+        "document",
+        "section_title",
+        "date",
+        "date_precision",
+        "venue",
+        "speaker",
+        "text",
+        "themes",
+        "duplicate_of",
+    } <= set(rows[0])
     assert len(rows) == 318
     row = next(r for r in rows if (r["document"], r["line"]) == (PRESS, "10"))
     assert (row["date"], row["date_precision"], row["venue"]) == ("2018-03-26", "day", "Press release")
@@ -231,6 +295,7 @@ def test_bad_inputs_reported_others_ingested_and_export_kept(tmp_path):
     assert "binary.txt: binary file" in r.stderr
     assert "cp1252.txt" not in r.stderr  # Windows-1252 is read (flagged), not refused
     import os
+
     if os.geteuid() != 0:  # root can read anything
         assert "locked.txt: permission denied" in r.stderr
     rows = list(csv.DictReader(open(out / "passages.csv", encoding="utf-8")))
@@ -245,6 +310,7 @@ def test_failed_write_keeps_previous_export(tmp_path, monkeypatch):
     import pandas as pd
 
     from core import export
+
     out = tmp_path / "out"
     export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [1]})})
     before = (out / "passages.csv").read_text()
@@ -254,6 +320,7 @@ def test_failed_write_keeps_previous_export(tmp_path, monkeypatch):
         if path.name == "tags.csv":
             raise OSError("disk full")
         real(df, path)
+
     monkeypatch.setattr(export, "_write_csv", boom)
     with pytest.raises(OSError):
         export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [2]}), "tags.csv": pd.DataFrame({"b": [1]})})
@@ -268,6 +335,7 @@ def test_kill_between_renames_never_mixes_exports(tmp_path, monkeypatch):
     import pandas as pd
 
     from core import export
+
     out = tmp_path / "out"
     export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [1]}), "tags.csv": pd.DataFrame({"b": [1]})})
     real = export.os.replace
@@ -278,6 +346,7 @@ def test_kill_between_renames_never_mixes_exports(tmp_path, monkeypatch):
         if len(calls) == 2:  # the second rename of the swap
             raise KeyboardInterrupt
         real(src, dst)
+
     monkeypatch.setattr(export.os, "replace", killed)
     with pytest.raises(KeyboardInterrupt):
         export.write_tables(out, {"passages.csv": pd.DataFrame({"a": [2]}), "tags.csv": pd.DataFrame({"b": [2]})})
@@ -291,6 +360,7 @@ def test_export_refuses_a_folder_of_other_files(tmp_path):
     import pandas as pd
 
     from core.export import ExportError, write_tables
+
     (tmp_path / "thesis.docx").write_text("mine")
     with pytest.raises(ExportError, match="thesis.docx"):
         write_tables(tmp_path, {"passages.csv": pd.DataFrame({"a": [1]})})
@@ -301,8 +371,13 @@ def test_formula_cells_neutralised_in_export_and_download(tmp_path):
     import pandas as pd
 
     from core.export import to_csv_bytes, write_tables
-    df = pd.DataFrame({"text": ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "-1+1",
-                                "plain"], "n": [-1, 2, 3, 4, 5, 6]})
+
+    df = pd.DataFrame(
+        {
+            "text": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "-1+1", "plain"],
+            "n": [-1, 2, 3, 4, 5, 6],
+        }
+    )
     write_tables(tmp_path / "o", {"t.csv": df})
     for body in ((tmp_path / "o" / "t.csv").read_text(encoding="utf-8"), to_csv_bytes(df).decode()):
         back = pd.read_csv(__import__("io").StringIO(body))
@@ -319,6 +394,7 @@ def test_missing_source_named():
 def test_core_has_no_ui_imports():
     import ast
     from tests.conftest import ROOT
+
     for path in (ROOT / "core").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
@@ -330,6 +406,7 @@ def test_docs_tables_match_the_schema():
     """docs/tables.md is generated from core.schema; every passage field is documented there."""
     from core.schema import tables_markdown
     from tests.conftest import ROOT
+
     doc = (ROOT / "docs" / "tables.md").read_text(encoding="utf-8")
     assert doc == tables_markdown(), "regenerate: python -m core.schema > docs/tables.md"
     for col in COLUMNS:
@@ -338,6 +415,7 @@ def test_docs_tables_match_the_schema():
 
 def test_workspace_stores_safely(tmp_path):
     from core.workspace import Workspace
+
     ws = Workspace(tmp_path)
     assert ws.documents() == [] and ws.taxonomy_text() is None
     name = ws.add_document("../../evil/../notes.txt", b"County lines.\n")
@@ -358,7 +436,7 @@ def test_text_layout_ids_survive_an_edit_elsewhere():
     before = parse_text(text, PRESS)
     lines = text.split("\n")
     first = next(i for i, line in enumerate(lines) if line.strip() == before.passages[0].text)
-    edited = "\n".join(lines[:first + 1] + ["", "A paragraph added by an edit.", ""] + lines[first + 1:])
+    edited = "\n".join(lines[: first + 1] + ["", "A paragraph added by an edit.", ""] + lines[first + 1 :])
     after = parse_text(edited, PRESS)
     old = {p.text: (p.passage_id, p.line) for p in before.passages}
     new = {p.text: (p.passage_id, p.line) for p in after.passages}
@@ -373,11 +451,17 @@ def test_text_layouts_fill_house_kind_party_and_constituency(passages):
     pp = passages[passages.document == PP]
     coffey = pp[pp.speaker == "Ann Coffey"]
     assert {(r.speaker_detail, r.party, r.constituency, r.house, r.kind) for r in coffey.itertuples()} == {
-        ("Stockport (Lab)", "Lab", "Stockport", "Commons", "speech"), ("", "", "", "Commons", "speech")}
+        ("Stockport (Lab)", "Lab", "Stockport", "Commons", "speech"),
+        ("", "", "", "Commons", "speech"),
+    }
     assert set(pp[pp.speaker == "Ben Wallace"].party) == {""}  # "Mr Wallace": no party given, none guessed
     assert set(passages[passages.document == HANSARD].house) == {"Commons"}
     undated = passages[(passages.document == PP_2025) & (passages.venue == "")]
     assert len(undated) and set(undated.house) == {""}
     kinds = passages[passages.document.isin([PRESS, MONTHLY])].groupby("venue")["kind"].agg(set).to_dict()
-    assert kinds == {"Press release": {"press release"}, "Newspaper column": {"article"}, "Blog post": {"post"},
-                     "Conference": {"speech"}}
+    assert kinds == {
+        "Press release": {"press release"},
+        "Newspaper column": {"article"},
+        "Blog post": {"post"},
+        "Conference": {"speech"},
+    }

@@ -1,5 +1,6 @@
 """The codebase's shape: core's modules import one another without cycles (imports inside functions count too),
 and the evaluation depends on the pipeline, never the reverse."""
+
 from __future__ import annotations
 
 import ast
@@ -29,7 +30,7 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 stem = ".".join(base + ([node.module] if node.module else []))
             else:
                 stem = node.module or ""
@@ -61,7 +62,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(n)
         for m in sorted(graph.get(n, ())):
             if state.get(m) == 1:
-                found.append(stack[stack.index(m):] + [m])
+                found.append(stack[stack.index(m) :] + [m])
             elif m not in state:
                 visit(m)
         stack.pop()
@@ -103,10 +104,16 @@ def test_package_data_holds_everything_core_reads():
     from core.cli import DEFAULT_DEV
     from core.pipeline import DEFAULT_SOURCES
     from core.taxonomy import DEFAULT_PATH
+
     patterns = tomllib.loads((CORE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["core"]
     packaged = {p.resolve() for pat in patterns for p in CORE.glob(pat) if p.is_file()}
-    needed = [*(f for f in DEFAULT_SOURCES[0].iterdir() if f.suffix == ".txt"), DEFAULT_DEV, DEFAULT_PATH,
-              CORE / "ask_cues.toml", CORE / "data" / "common_words.txt"]
+    needed = [
+        *(f for f in DEFAULT_SOURCES[0].iterdir() if f.suffix == ".txt"),
+        DEFAULT_DEV,
+        DEFAULT_PATH,
+        CORE / "ask_cues.toml",
+        CORE / "data" / "common_words.txt",
+    ]
     assert len(needed) >= 9
     for f in needed:
         assert Path(f).is_relative_to(CORE), f"{f} is outside the package"

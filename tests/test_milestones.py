@@ -1,12 +1,22 @@
 """Campaign milestones kept in the workspace: validation with clear messages, atomic saves, concurrent edits."""
+
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from core.milestones import (Milestone, MilestoneError, MilestonesChanged, between, load_milestones, parse_milestones,
-                             save_milestones, to_csv, validate)
+from core.milestones import (
+    Milestone,
+    MilestoneError,
+    MilestonesChanged,
+    between,
+    load_milestones,
+    parse_milestones,
+    save_milestones,
+    to_csv,
+    validate,
+)
 from core.workspace import Workspace
 
 THEMES = ["county_lines", "missing_children", "out_of_area_placements"]
@@ -28,13 +38,15 @@ def test_parse_sorts_by_date_and_reads_every_column():
 
 
 def test_each_problem_named_with_row_and_fix():
-    text = ("date,label,themes,url\n"
-            "2018-13-01,Bad month,,\n"
-            "2018-05,Month only,,\n"
-            ",No date,,\n"
-            "2018-05-01,,,\n"
-            "2018-05-02,Typo theme,countylines,\n"
-            "2018-05-03,Script link,,javascript:alert(1)\n")
+    text = (
+        "date,label,themes,url\n"
+        "2018-13-01,Bad month,,\n"
+        "2018-05,Month only,,\n"
+        ",No date,,\n"
+        "2018-05-01,,,\n"
+        "2018-05-02,Typo theme,countylines,\n"
+        "2018-05-03,Script link,,javascript:alert(1)\n"
+    )
     with pytest.raises(MilestoneError) as err:
         parse_milestones(text, "milestones.csv", THEMES)
     msg = str(err.value)
@@ -75,8 +87,9 @@ def test_save_and_load_in_the_workspace(tmp_path):
 def test_a_concurrent_change_is_not_overwritten(tmp_path):
     ws = Workspace(tmp_path)
     first = save_milestones(ws, [Milestone(date(2018, 1, 1), "First")])
-    save_milestones(ws, [Milestone(date(2018, 1, 1), "First"), Milestone(date(2019, 1, 1), "Other tab")],
-                    expected=first)
+    save_milestones(
+        ws, [Milestone(date(2018, 1, 1), "First"), Milestone(date(2019, 1, 1), "Other tab")], expected=first
+    )
     with pytest.raises(MilestonesChanged, match="changed in another tab"):
         save_milestones(ws, [Milestone(date(2020, 1, 1), "Stale tab")], expected=first)
     assert [m.label for m in load_milestones(ws)] == ["First", "Other tab"]

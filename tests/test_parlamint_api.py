@@ -1,4 +1,5 @@
 """ParlaMint TEI and Hansard API JSON through the registered readers, counted against the files themselves."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,12 @@ from tests.conftest import FIXTURES
 PM = FIXTURES / "corpora" / "parlamint-gb"
 API = FIXTURES / "corpora" / "hansard-api-json"
 TEI = "{http://www.tei-c.org/ns/1.0}"
-SITTINGS = [PM / "2017" / "ParlaMint-GB_2017-09-07-commons.xml", PM / "2020" / "ParlaMint-GB_2020-02-12-lords.xml",
-            PM / "2022" / "ParlaMint-GB_2022-07-21-commons.xml", PM / "legacy-v2.1" / "ParlaMint-GB_2017-01-24-lords.xml"]
+SITTINGS = [
+    PM / "2017" / "ParlaMint-GB_2017-09-07-commons.xml",
+    PM / "2020" / "ParlaMint-GB_2020-02-12-lords.xml",
+    PM / "2022" / "ParlaMint-GB_2022-07-21-commons.xml",
+    PM / "legacy-v2.1" / "ParlaMint-GB_2017-01-24-lords.xml",
+]
 
 
 @pytest.mark.parametrize("path", SITTINGS, ids=lambda p: p.name)
@@ -84,6 +89,7 @@ def test_hansard_api_debate_items_become_passages():
 
 def test_hansard_api_search_results_list_debates():
     from core.sources.hansard_api import debates_in_search
+
     path = API / "search_debates_day.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert len(debates_in_search(data)) == len(data["Results"]) > 0
@@ -96,6 +102,7 @@ def test_parlamint_a_minister_marked_in_the_meta_tsv_gets_a_government_office(tm
     Barran answered for the Government in the real 2020 Lords sitting (utterance u174; the shipped file marks
     nobody): marked, her passages there carry the office the ask ledger reads; no one else's do."""
     from core.asks import is_government_role
+
     src = PM / "2020" / "ParlaMint-GB_2020-02-12-lords.xml"
     sitting = tmp_path / src.name
     shutil.copy(src, sitting)
@@ -121,16 +128,21 @@ def test_parlamint_listperson_minister_affiliation_on_the_sitting_date(tmp_path)
     the real excerpt's Alan Mak given a post from 2017-06-13 speaks as that minister in the 2017-09-07 sitting;
     a post that ended before the sitting gives nothing."""
     from core.asks import is_government_role
+
     people = (PM / "excerpts" / "ParlaMint-GB-listPerson.EXCERPT.xml").read_text(encoding="utf-8")
     anchor = '<affiliation from="2017-06-08" ref="#parliament.HC" role="member" to="2019-11-06"/>'
     assert anchor in people
     src = PM / "2017" / "ParlaMint-GB_2017-09-07-commons.xml"
-    for post, expected in (('from="2017-06-13"', "Parliamentary Under-Secretary of State for Exiting the EU"),
-                           ('from="2016-07-17" to="2017-06-12"', "")):
+    for post, expected in (
+        ('from="2017-06-13"', "Parliamentary Under-Secretary of State for Exiting the EU"),
+        ('from="2016-07-17" to="2017-06-12"', ""),
+    ):
         folder = tmp_path / post.split('"')[1]
         (folder / "2017").mkdir(parents=True)
-        aff = (f'<affiliation {post} ref="#GOV.GB" role="minister"><roleName xml:lang="en">Parliamentary '
-               f'Under-Secretary of State for Exiting the EU</roleName></affiliation>')
+        aff = (
+            f'<affiliation {post} ref="#GOV.GB" role="minister"><roleName xml:lang="en">Parliamentary '
+            f"Under-Secretary of State for Exiting the EU</roleName></affiliation>"
+        )
         (folder / "ParlaMint-GB-listPerson.xml").write_text(people.replace(anchor, anchor + aff), encoding="utf-8")
         sitting = folder / "2017" / src.name
         sitting.write_bytes(src.read_bytes().replace(b'who="#StephenKinnock"', b'who="#AlanMak"'))

@@ -1,4 +1,5 @@
 """The ParlParse / TheyWorkForYou XML reader on the real 2009 files (tests/fixtures/corpora/parlparse-twfy)."""
+
 from __future__ import annotations
 
 import re
@@ -16,18 +17,29 @@ from tests.conftest import FIXTURES
 CORPUS = FIXTURES / "corpora" / "parlparse-twfy"
 FILES = sorted(CORPUS.glob("*/*.xml"))
 
-VENUE = {"debates": ("Commons Chamber", "Commons"), "westminhall": ("Westminster Hall", "Commons"),
-         "lordspages": ("Lords Chamber", "Lords"), "wrans": ("Written answers", "Commons"),
-         "wms": ("Written statements", "Commons"), "standing": ("Public Bill Committee", "Commons")}
-DATES = {"debates2009-10-26b": "2009-10-26", "debates2009-10-28c": "2009-10-28",
-         "daylord2009-10-27a": "2009-10-27", "daylord2009-10-28a": "2009-10-28",
-         "standing2009-10-20_CHILDPOV_06-0_2009-10-27a": "2009-10-27",
-         "standing2009-10-20_CHILDPOV_07-0_2009-10-29a": "2009-10-29",
-         "standing2009-10-20_CHILDPOV_08-0_2009-10-29a": "2009-10-29",
-         "standing2009-10-20_CHILDPOV_10-0_2009-11-03a": "2009-11-03",
-         "westminster2009-10-27a": "2009-10-27", "westminster2009-10-28a": "2009-10-28",
-         "westminster2009-10-29a": "2009-10-29", "ministerial2009-10-29a": "2009-10-29",
-         "answers2009-10-27c": "2009-10-27"}
+VENUE = {
+    "debates": ("Commons Chamber", "Commons"),
+    "westminhall": ("Westminster Hall", "Commons"),
+    "lordspages": ("Lords Chamber", "Lords"),
+    "wrans": ("Written answers", "Commons"),
+    "wms": ("Written statements", "Commons"),
+    "standing": ("Public Bill Committee", "Commons"),
+}
+DATES = {
+    "debates2009-10-26b": "2009-10-26",
+    "debates2009-10-28c": "2009-10-28",
+    "daylord2009-10-27a": "2009-10-27",
+    "daylord2009-10-28a": "2009-10-28",
+    "standing2009-10-20_CHILDPOV_06-0_2009-10-27a": "2009-10-27",
+    "standing2009-10-20_CHILDPOV_07-0_2009-10-29a": "2009-10-29",
+    "standing2009-10-20_CHILDPOV_08-0_2009-10-29a": "2009-10-29",
+    "standing2009-10-20_CHILDPOV_10-0_2009-11-03a": "2009-11-03",
+    "westminster2009-10-27a": "2009-10-27",
+    "westminster2009-10-28a": "2009-10-28",
+    "westminster2009-10-29a": "2009-10-29",
+    "ministerial2009-10-29a": "2009-10-29",
+    "answers2009-10-27c": "2009-10-27",
+}
 
 #: ParlParse committee files write Windows-1252 codes as character references (&#151; for an em dash)
 CP1252 = {}
@@ -49,8 +61,17 @@ def _expected(path: Path) -> list[dict]:
         for n, block in enumerate(el, 1):
             text = " ".join("".join(block.itertext()).split()).translate(CP1252)
             if text:
-                out.append({"tag": el.tag, "gid": el.get("id"), "n": n, "name": el.get("speakername") or "",
-                            "sid": el.get("speakerid") or "", "block": block.tag, "text": text})
+                out.append(
+                    {
+                        "tag": el.tag,
+                        "gid": el.get("id"),
+                        "n": n,
+                        "name": el.get("speakername") or "",
+                        "sid": el.get("speakerid") or "",
+                        "block": block.tag,
+                        "text": text,
+                    }
+                )
     return out
 
 
@@ -93,12 +114,14 @@ def test_every_paragraph_is_a_passage(path):
         else:
             assert p.speaker_id == ""
         assert p.kind == {"ques": "question", "reply": "answer"}.get(
-            e["tag"], "statement" if path.parent.name == "wms" else "speech")
+            e["tag"], "statement" if path.parent.name == "wms" else "speech"
+        )
         assert p.line > 60  # after the DTD
     # no passage lost its words to an entity: counting characters of all text
     paragraphs = [(p, e) for p, e in zip(doc.passages, expected) if e["block"] == "p"]
-    assert sum(len(p.text.replace(" ", "")) for p, _ in paragraphs) == \
-        sum(len(e["text"].replace(" ", "")) for _, e in paragraphs)
+    assert sum(len(p.text.replace(" ", "")) for p, _ in paragraphs) == sum(
+        len(e["text"].replace(" ", "")) for _, e in paragraphs
+    )
 
 
 def test_text_entities_and_windows_references():
@@ -140,7 +163,8 @@ def test_committee_members_detail():
     goodman = [p for p in doc.passages if p.speaker == "Helen Goodman"]
     # from speakeroffice where given, else from the committee's member list; never both repeated
     assert {p.speaker_detail.removeprefix("The ") for p in goodman} == {
-        "Parliamentary Under-Secretary of State for Work and Pensions"}
+        "Parliamentary Under-Secretary of State for Work and Pensions"
+    }
     assert all(p.url.startswith("http://www.publications.parliament.uk/") for p in doc.passages)
 
 
@@ -191,12 +215,13 @@ def test_malformed_and_truncated_xml_name_the_line():
 
 
 def test_html_entities_without_the_dtd():
-    xml = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<publicwhip>\n'
-           '<major-heading id="uk.org.publicwhip/debate/2010-01-05a.1.0">Money</major-heading>\n'
-           '<speech id="uk.org.publicwhip/debate/2010-01-05a.1.1" speakername="A B" '
-           'person_id="uk.org.publicwhip/person/10001">\n'
-           '<p>It cost &pound;5&nbsp;million &mdash; caf\xe9 &amp; more.</p>\n<p> </p>\n</speech>\n</publicwhip>\n'
-           ).encode("latin-1")
+    xml = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<publicwhip>\n'
+        '<major-heading id="uk.org.publicwhip/debate/2010-01-05a.1.0">Money</major-heading>\n'
+        '<speech id="uk.org.publicwhip/debate/2010-01-05a.1.1" speakername="A B" '
+        'person_id="uk.org.publicwhip/person/10001">\n'
+        "<p>It cost &pound;5&nbsp;million &mdash; caf\xe9 &amp; more.</p>\n<p> </p>\n</speech>\n</publicwhip>\n"
+    ).encode("latin-1")
     doc = parse_bytes(xml, "debates2010-01-05a.xml")
     assert [p.text for p in doc.passages] == ["It cost £5 million — café & more."]
     p = doc.passages[0]
@@ -219,8 +244,12 @@ def test_latest_versions(tmp_path):
     paths = sorted(folder.iterdir()) + [other / "debates2009-10-26a.xml"]
     kept, superseded = latest_versions(paths)
     assert superseded == [folder / "debates2009-10-26a.xml"]
-    assert kept == [folder / "README.xml", folder / "debates2009-10-26b.xml", folder / "debates2009-10-28c.xml",
-                    other / "debates2009-10-26a.xml"]
+    assert kept == [
+        folder / "README.xml",
+        folder / "debates2009-10-26b.xml",
+        folder / "debates2009-10-28c.xml",
+        other / "debates2009-10-26a.xml",
+    ]
     k2, s2 = latest_versions([str(p) for p in paths])
     assert s2 == [str(folder / "debates2009-10-26a.xml")] and len(k2) == 4
     z = latest_versions(["x/answers2009-10-27z.xml", "x/answers2009-10-27aa.xml"])
@@ -233,11 +262,33 @@ def test_whitespace_squeezed_as_split_and_join():
     import random
 
     from core.sources.parlparse import _squeeze
-    pieces = ["word", "é", "—", "x.y", " ", "  ", "\t", "\n", "\r", "\r\n", "\xa0", "\x85", "\u2009", "\u200a",
-              "\u202f", "\u3000", "\u2028", "\u1680", "\xad", "£5"]
+
+    pieces = [
+        "word",
+        "é",
+        "—",
+        "x.y",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r",
+        "\r\n",
+        "\xa0",
+        "\x85",
+        "\u2009",
+        "\u200a",
+        "\u202f",
+        "\u3000",
+        "\u2028",
+        "\u1680",
+        "\xad",
+        "£5",
+    ]
     rnd = random.Random(14)
     texts = ["", " ", "a", " a", "a ", "a  b", "a\xa0b"] + [
-        "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12))) for _ in range(5000)]
+        "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12))) for _ in range(5000)
+    ]
     for text in texts:
         assert _squeeze(text) == " ".join(text.split()), repr(text)
     for ref in ("&#11;", "&#12;", "&#28;", "&#31;"):
@@ -247,20 +298,23 @@ def test_whitespace_squeezed_as_split_and_join():
 
 
 def test_line_breaks_and_spacing_in_paragraphs_headings_and_tables():
-    xml = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<publicwhip>\n'
-           '<major-heading id="uk.org.publicwhip/wrans/2010-01-05a.1.0">Care<br/>Leavers</major-heading>\n'
-           '<minor-heading id="uk.org.publicwhip/wrans/2010-01-05a.1.1"> Children\n  in Care </minor-heading>\n'
-           '<ques id="uk.org.publicwhip/wrans/2010-01-05a.1.2" speakername=" A \n B " speakerid="unknown">\n'
-           '<p>  one<br/>two<br />three   four\t </p>\n<p>&#160;</p>\n<p>\xa0five\xa0 six<i>seven</i>eight<br/></p>\n'
-           '</ques>\n<reply id="uk.org.publicwhip/wrans/2010-01-05a.1.3" speakername="C D" '
-           'speakerid="uk.org.publicwhip/member/1">\n'
-           '<table><tr><th>Year</th><td> </td><th>Number<br/>(1)</th></tr><tr><td/></tr>'
-           '<tr><td>2009</td><td>1<b>2</b></td><td>x<br/>y</td></tr></table>\n</reply>\n</publicwhip>\n'
-           ).encode("latin-1")
+    xml = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<publicwhip>\n'
+        '<major-heading id="uk.org.publicwhip/wrans/2010-01-05a.1.0">Care<br/>Leavers</major-heading>\n'
+        '<minor-heading id="uk.org.publicwhip/wrans/2010-01-05a.1.1"> Children\n  in Care </minor-heading>\n'
+        '<ques id="uk.org.publicwhip/wrans/2010-01-05a.1.2" speakername=" A \n B " speakerid="unknown">\n'
+        "<p>  one<br/>two<br />three   four\t </p>\n<p>&#160;</p>\n<p>\xa0five\xa0 six<i>seven</i>eight<br/></p>\n"
+        '</ques>\n<reply id="uk.org.publicwhip/wrans/2010-01-05a.1.3" speakername="C D" '
+        'speakerid="uk.org.publicwhip/member/1">\n'
+        "<table><tr><th>Year</th><td> </td><th>Number<br/>(1)</th></tr><tr><td/></tr>"
+        "<tr><td>2009</td><td>1<b>2</b></td><td>x<br/>y</td></tr></table>\n</reply>\n</publicwhip>\n"
+    ).encode("latin-1")
     doc = parse_bytes(xml, "answers2010-01-05a.xml")
     assert [(p.passage_id.rsplit(".", 1)[-1], p.text) for p in doc.passages] == [
-        ("2/p1", "one two three four"), ("2/p3", "five sixseveneight"),
-        ("3/p1", "Year | Number (1); 2009 | 12 | x y")]
+        ("2/p1", "one two three four"),
+        ("2/p3", "five sixseveneight"),
+        ("3/p1", "Year | Number (1); 2009 | 12 | x y"),
+    ]
     q, _, r = doc.passages
     assert q.section_path == "Care Leavers > Children in Care" and q.section_title == "Children in Care"
     assert q.speaker == "A B" and q.speaker_id == "" and q.quality_flags == "speaker_id_unresolved"

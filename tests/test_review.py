@@ -1,5 +1,6 @@
 """Review decisions on a real store made from the seeds: they change the counts at once, survive re-ingest and
 re-tagging, export as labelled JSONL that `evaluate --dev` scores, and bad ids are errors naming the id."""
+
 from __future__ import annotations
 
 import html as html_mod
@@ -81,10 +82,14 @@ def test_reject_confirm_move_change_the_ledger_at_once(db):
     assert led2["more_resources"] == led["more_resources"] + 1
     a = after.asks.set_index("ask_id")
     assert first not in a.index and first in set(after.detected_asks["ask_id"])
-    assert (a.loc[second, "ask_group"], a.loc[second, "detected_group"], a.loc[second, "review"]) == \
-        ("more_resources", "national_strategy", "moved")
-    assert a.loc[second, "ask_group_label"] == \
-        next(x.label for x in default_taxonomy().asks if x.id == "more_resources")
+    assert (a.loc[second, "ask_group"], a.loc[second, "detected_group"], a.loc[second, "review"]) == (
+        "more_resources",
+        "national_strategy",
+        "moved",
+    )
+    assert a.loc[second, "ask_group_label"] == next(
+        x.label for x in default_taxonomy().asks if x.id == "more_resources"
+    )
     assert a.loc[third, "review"] == "confirmed" and a.loc[third, "ask_group"] == "national_strategy"
     dec = after.reviews.set_index("item_id")
     assert (dec.loc[second, "reviewer"], dec.loc[first, "note"]) == ("Ann", "a comment on the past, not a request")
@@ -102,18 +107,25 @@ def test_a_missed_ask_confirmed_by_a_reviewer_is_counted(db):
         review.review_ask(store, aid, "move", group="early_intervention")
     after = read(db)
     row = after.asks.set_index("ask_id").loc[aid]
-    assert (row["text"], row["cue"], row["detected_group"], row["ask_group"]) == \
-        (sentence, "review", "", "early_intervention")
+    assert (row["text"], row["cue"], row["detected_group"], row["ask_group"]) == (
+        sentence,
+        "review",
+        "",
+        "early_intervention",
+    )
     assert ledger(after)["early_intervention"] == ledger(before)["early_intervention"] + 1
 
 
 def test_tag_decisions_change_theme_counts_and_evidence(db):
     before = read(db)
     tags = before.tags
-    tagged = sorted(set(tags.loc[tags["theme"] == "county_lines", "passage_id"])
-                    & set(before.passages.loc[before.passages["duplicate_of"] == "", "passage_id"]))[0]
-    untagged = before.passages[(before.passages["duplicate_of"] == "")
-                               & ~before.passages["themes"].str.contains("county_lines")].iloc[0]["passage_id"]
+    tagged = sorted(
+        set(tags.loc[tags["theme"] == "county_lines", "passage_id"])
+        & set(before.passages.loc[before.passages["duplicate_of"] == "", "passage_id"])
+    )[0]
+    untagged = before.passages[
+        (before.passages["duplicate_of"] == "") & ~before.passages["themes"].str.contains("county_lines")
+    ].iloc[0]["passage_id"]
     counts = theme_summary(before).set_index("id")["passages"]
     with Store(db, write=True) as store:
         review.review_tag(store, tagged, "county_lines", "reject")
@@ -123,8 +135,9 @@ def test_tag_decisions_change_theme_counts_and_evidence(db):
     after = read(db)
     counts2 = theme_summary(after).set_index("id")["passages"]
     assert counts2["county_lines"] == counts["county_lines"]  # one off, one on
-    assert counts2["missing_children"] == counts["missing_children"] - ("missing_children" in
-                                                                         before.passages.set_index("passage_id").loc[untagged, "themes"])
+    assert counts2["missing_children"] == counts["missing_children"] - (
+        "missing_children" in before.passages.set_index("passage_id").loc[untagged, "themes"]
+    )
     t = after.tags
     assert not len(t[(t["passage_id"] == tagged) & (t["theme"] == "county_lines")])
     added = t[(t["passage_id"] == untagged) & (t["theme"] == "county_lines")]
@@ -149,16 +162,19 @@ def test_decisions_survive_reingest_and_a_taxonomy_change(db):
     expected = ledger(read(db))
     # the reviewed document changes elsewhere: it is read again, its asks and tags replaced
     f = docs / f"{doc}.txt"
-    f.write_text(f.read_text(encoding="utf-8") + "\nA paragraph added later about something else entirely.\n",
-                 encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8") + "\nA paragraph added later about something else entirely.\n", encoding="utf-8"
+    )
     with Store(db, write=True) as store:
         counts, _ = ingest(store, [docs])
     assert counts.changed == 1
     after = read(db)
     assert ledger(after) == expected and set(after.reviews["state"]) == {"applied"}
     # a taxonomy change re-tags every passage: the rejected tag stays rejected
-    text = ('mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs."\n'
-            'phrases = ["gang", "gangs"]\n')
+    text = (
+        'mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs."\n'
+        'phrases = ["gang", "gangs"]\n'
+    )
     taxonomy = parse_taxonomy(text, "t.toml", base=default_taxonomy())
     with Store(db, write=True) as store:
         ingest(store, [docs], taxonomy=taxonomy)
@@ -192,8 +208,10 @@ def test_a_confirmed_ask_counts_while_its_sentence_is_there_and_stale_decisions_
         review.review_tag(store, pid, "county_lines", "reject")
         dec = review.decisions(store)
     done = review.apply(c.passages, c.tags, c.detected_asks, dec, ["missing_children"])
-    assert dict(zip(done.decisions["target"], done.decisions["state"]))["tag"] == \
-        "not applied: the theme is no longer in the taxonomy"
+    assert (
+        dict(zip(done.decisions["target"], done.decisions["state"]))["tag"]
+        == "not applied: the theme is no longer in the taxonomy"
+    )
 
 
 def test_export_then_evaluate_scores_the_detector_on_the_decisions(db, tmp_path):
@@ -214,8 +232,16 @@ def test_export_then_evaluate_scores_the_detector_on_the_decisions(db, tmp_path)
     r = run_cli("review", "export", "--out", str(out), "--store", str(db))
     assert r.returncode == 0, r.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert {k for row in rows for k in row} >= {"id", "source", "line", "text", "themes", "asks", "optional_asks",
-                                                "speaker"}
+    assert {k for row in rows for k in row} >= {
+        "id",
+        "source",
+        "line",
+        "text",
+        "themes",
+        "asks",
+        "optional_asks",
+        "speaker",
+    }
     assert sum(len(row["asks"]) for row in rows) == 3
     assert {"no"} == {v for row in rows for t, v in row["themes"].items() if t == "rape_prosecutions"}
     r = run_cli("evaluate", "--dev", str(out), "--store", str(db))
@@ -288,6 +314,7 @@ def test_cli_review_ask_tag_list_and_errors(db):
 
 def test_one_writer_at_a_time(db, monkeypatch):
     from core.store import db as dbmod
+
     monkeypatch.setattr(dbmod, "LOCK_TIMEOUT_S", 0.2)
     aid = canonical_asks(read(db), "national_strategy")["ask_id"].iloc[0]
     with Store(db, write=True):
@@ -319,6 +346,7 @@ def test_review_view_records_a_decision_and_the_counts_follow(db, monkeypatch):
     """The dashboard's Review view (AppTest) on its own workspace: rejecting an ask writes the decision through
     core.review, and the ledger the Asks view shows has one fewer."""
     from streamlit.testing.v1 import AppTest
+
     ws = db.parent / "workspace"
     ws.mkdir()
     monkeypatch.setenv("CAMPAIGN_TRACKER_DATA", str(ws))
@@ -371,6 +399,7 @@ def _review_app():
     from core.summary import FilterState
     from dashboard.data import load
     from dashboard.views import review as view
+
     data = load()
     view.render(data, FilterState())
     st.dataframe(ask_summary(data.corpus), key="rv_ledger")

@@ -1,6 +1,7 @@
 """Search through the store's index on real text (the seeds, 318 passages of which 22 are duplicates): the count and
 page worked out inside SQLite are those of every match checked against the store, before and after a document
 changes or goes; an index made before the row ranges is brought up to date."""
+
 from __future__ import annotations
 
 import shutil
@@ -67,8 +68,9 @@ def test_page_in_sqlite_is_every_match_checked(seeds_store):
         assert n == len(hits) < n_all and not dups & {h.passage_id for h in hits}
     # a changed document and a removed one: their rows replaced by range, duplicates read again
     press = folder / f"{PRESS}.txt"
-    press.write_text(press.read_text(encoding="utf-8") + "\nCounty lines gangs exploit looked after children.\n",
-                     encoding="utf-8")
+    press.write_text(
+        press.read_text(encoding="utf-8") + "\nCounty lines gangs exploit looked after children.\n", encoding="utf-8"
+    )
     counts, _ = _ingest(db, [folder], remove=[PP])
     assert (counts.changed, counts.removed) == (1, 1)
     assert _same_as_every_match_checked(db) > 20
@@ -86,8 +88,9 @@ def test_ids_are_every_match_in_the_store(seeds_store):
         ids = index.ids(store, "children")
         every = index.ids(store, "children", canonical_only=False)
         texts = dict(store.con.execute("SELECT passage_id, text FROM passages").fetchall())
-        canonical = {r[0] for r in store.con.execute("SELECT passage_id FROM passages WHERE duplicate_of = ''")
-                     .fetchall()}
+        canonical = {
+            r[0] for r in store.con.execute("SELECT passage_id FROM passages WHERE duplicate_of = ''").fetchall()
+        }
         assert set(ids) == set(every) & canonical and len(ids) < len(every)
         assert all("child" in texts[i].lower() for i in every)
         assert len(ids) == len(set(ids)) == index.search(store, "children", limit=0)[0]

@@ -1,4 +1,5 @@
 """Sentence splitting on long single-line text (an upload with no line breaks) and on runs of marks."""
+
 from core.sentences import split_spans
 
 

@@ -1,4 +1,5 @@
 """The store on real text: incremental ingest, re-tagging, removal, safety (kill -9, a second writer, foreign files)."""
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,9 @@ def test_store_holds_what_the_pipeline_computes(tmp_path, reference):
     cols = list(reference.passages.columns)
     assert _key(c.passages, cols) == _key(reference.passages, cols)
     assert _key(c.tags, ["passage_id", "theme", "start"]) == _key(reference.tags, ["passage_id", "theme", "start"])
-    assert _key(c.asks, ["ask_id", "ask_group", "response_status"]) == \
-        _key(reference.asks, ["ask_id", "ask_group", "response_status"])
+    assert _key(c.asks, ["ask_id", "ask_group", "response_status"]) == _key(
+        reference.asks, ["ask_id", "ask_group", "response_status"]
+    )
     assert (c.passages["duplicate_of"] != "").sum() == 22
 
 
@@ -65,8 +67,11 @@ def test_incremental_ingest_new_changed_unchanged_removed(tmp_path, seeds_copy, 
         v0 = store.version
     # change one document: a paragraph added to the press releases
     press = seeds_copy / f"{PRESS}.txt"
-    press.write_text(press.read_text(encoding="utf-8") + "\nA new paragraph on county lines and looked after "
-                     "children placed out of area, added for the test so the document changes.\n", encoding="utf-8")
+    press.write_text(
+        press.read_text(encoding="utf-8") + "\nA new paragraph on county lines and looked after "
+        "children placed out of area, added for the test so the document changes.\n",
+        encoding="utf-8",
+    )
     counts, _ = _ingest(db, [seeds_copy])
     assert (counts.new, counts.changed, counts.unchanged) == (0, 1, 4)
     n_press = (reference.passages.document == PRESS).sum()
@@ -113,6 +118,7 @@ def test_a_foreign_file_is_never_overwritten(tmp_path):
     with pytest.raises(StoreError, match="not a DuckDB file"):
         Store(bad, write=True)
     import duckdb
+
     other = tmp_path / "other.duckdb"
     con = duckdb.connect(str(other))
     con.execute("CREATE TABLE sales (x INT)")
@@ -133,6 +139,7 @@ def test_a_store_from_a_newer_release_is_refused(tmp_path):
 
 def test_migrations_run_in_order(tmp_path, monkeypatch):
     from core.store import db as dbmod
+
     path = tmp_path / "s.duckdb"
     _ingest(path, [SEEDS / f"{MONTHLY}.txt"])
     nxt = dbmod.SCHEMA_VERSION + 1
@@ -147,6 +154,7 @@ def test_migrations_run_in_order(tmp_path, monkeypatch):
 
 def test_a_second_writer_is_refused_with_a_message(tmp_path, monkeypatch):
     from core.store import db as dbmod
+
     monkeypatch.setattr(dbmod, "LOCK_TIMEOUT_S", 0.2)
     path = tmp_path / "s.duckdb"
     with Store(path, write=True):
@@ -167,11 +175,17 @@ def test_a_writer_waits_while_another_process_reads_then_writes(tmp_path, seeds_
     """DuckDB lets one process write or several read: an ingest started while a dashboard (another process) has
     the store open waits for it to close, then writes; if it never closes, the ingest is refused with a message."""
     from core.store import db as dbmod
+
     db = tmp_path / "s.duckdb"
     _ingest(db, [seeds_copy / f"{PP}.txt"])
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    reader = subprocess.Popen([sys.executable, "-c", _READER_SCRIPT, str(db)], env=env, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _READER_SCRIPT, str(db)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         stored = int(reader.stdout.readline())
         monkeypatch.setattr(dbmod, "LOCK_TIMEOUT_S", 0.5)
@@ -208,17 +222,24 @@ def test_kill_during_ingest_leaves_before_or_after(tmp_path, seeds_copy):
     outcomes = set()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(4):
-        proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(db), str(seeds_copy)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _KILL_SCRIPT, str(db), str(seeds_copy)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
         time.sleep(rng.uniform(0.5, 4.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         with Store(db) as store:
             now = (store.count("documents"), store.count("passages"), store.count("tags"))
-            orphans = store.con.execute("SELECT count(*) FROM tags WHERE passage_id NOT IN "
-                                        "(SELECT passage_id FROM passages)").fetchone()[0]
-            ask_orphans = store.con.execute("SELECT count(*) FROM asks WHERE passage_id NOT IN "
-                                            "(SELECT passage_id FROM passages)").fetchone()[0]
+            orphans = store.con.execute(
+                "SELECT count(*) FROM tags WHERE passage_id NOT IN (SELECT passage_id FROM passages)"
+            ).fetchone()[0]
+            ask_orphans = store.con.execute(
+                "SELECT count(*) FROM asks WHERE passage_id NOT IN (SELECT passage_id FROM passages)"
+            ).fetchone()[0]
         assert orphans == 0 and ask_orphans == 0
         assert now in (before, (5, 318, now[2])), now
         outcomes.add(now == before)
@@ -231,6 +252,7 @@ def test_kill_during_ingest_leaves_before_or_after(tmp_path, seeds_copy):
 
 def test_search_phrases_operators_prefixes_and_snippets(tmp_path, seeds_copy):
     from core.store.search import QueryError, SearchIndex
+
     db = tmp_path / "s.duckdb"
     _ingest(db, [seeds_copy])
     index = SearchIndex(db)
@@ -238,6 +260,7 @@ def test_search_phrases_operators_prefixes_and_snippets(tmp_path, seeds_copy):
         texts = dict(store.con.execute("SELECT passage_id, text FROM passages WHERE duplicate_of = ''").fetchall())
         n, hits = index.search(store, '"county lines"', limit=500)
         import re
+
         phrase = re.compile(r"\bcounty\W+lines?\b", re.I)  # words as the index sees them: 'line' is 'lines' stemmed
         assert n == len(hits) == sum(bool(phrase.search(t)) for t in texts.values())
         n_and, _ = index.search(store, "Ofsted inspect")  # words, stemmed: 'inspected by Ofsted'
@@ -266,6 +289,7 @@ def test_search_phrases_operators_prefixes_and_snippets(tmp_path, seeds_copy):
 
 def test_search_never_shows_an_entry_without_its_passage(tmp_path, seeds_copy):
     from core.store.search import SearchIndex
+
     db = tmp_path / "s.duckdb"
     _ingest(db, [seeds_copy])
     index = SearchIndex(db)
@@ -277,15 +301,23 @@ def test_search_never_shows_an_entry_without_its_passage(tmp_path, seeds_copy):
     with Store(db) as store:
         n, hits = index.search(store, '"county lines"', limit=500)
         assert hits and all(h.document != MONTHLY for h in hits)
-        assert n == store.con.execute("SELECT count(*) FROM passages WHERE duplicate_of = '' AND "
-                                      "regexp_matches(text, '(?i)\\bcounty\\W+lines?\\b')").fetchone()[0]
+        assert (
+            n
+            == store.con.execute(
+                "SELECT count(*) FROM passages WHERE duplicate_of = '' AND "
+                "regexp_matches(text, '(?i)\\bcounty\\W+lines?\\b')"
+            ).fetchone()[0]
+        )
 
 
 def test_search_escapes_markup_in_snippets(tmp_path):
     from core.store.search import SearchIndex
+
     doc = tmp_path / "evil.txt"
-    doc.write_text("County lines <script>alert(1)</script> and <img src=x onerror=alert(2)> gangs exploit children.\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "County lines <script>alert(1)</script> and <img src=x onerror=alert(2)> gangs exploit children.\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "s.duckdb"
     _ingest(db, [doc])
     with Store(db) as store:
@@ -297,6 +329,7 @@ def test_search_escapes_markup_in_snippets(tmp_path):
 def test_only_the_latest_version_of_a_day_is_kept(tmp_path):
     """ParlParse publishes a day again as a, b, c...: the latest is read, and replaces an earlier one in the store."""
     from tests.conftest import FIXTURES
+
     src = FIXTURES / "corpora" / "parlparse-twfy" / "westminhall" / "westminster2009-10-29a.xml"
     folder = tmp_path / "xml"
     folder.mkdir()

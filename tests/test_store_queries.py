@@ -1,4 +1,5 @@
 """core.store.queries: the text-less frame, rows by id, and the filters as SQL counting what the frame counts."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,8 +25,9 @@ def reviewed_store(tmp_path_factory):
         ingest(store, [SEEDS, FIXTURES / "corpora" / "parlparse-twfy" / "wms"])
         p = store.frame("passages")
         tagged = p[p["themes"].str.contains("county_lines") & (p["duplicate_of"] == "")]["passage_id"].iloc[0]
-        untagged = p[~p["themes"].str.contains("missing_children") & (p["duplicate_of"] == "")
-                     & (p["date"] != "")]["passage_id"].iloc[0]
+        untagged = p[~p["themes"].str.contains("missing_children") & (p["duplicate_of"] == "") & (p["date"] != "")][
+            "passage_id"
+        ].iloc[0]
         review_tag(store, tagged, "county_lines", "reject", taxonomy=TAX)
         review_tag(store, untagged, "missing_children", "confirm", taxonomy=TAX)
     return path
@@ -39,19 +41,25 @@ def test_the_frame_is_the_prepared_corpus_without_text(reviewed_store):
     old = prepare(corpus.passages, TAX.ids).set_index("passage_id")
     new = review.frame.set_index("passage_id").loc[old.index]
     assert "text" not in new
-    for c in ["date", "venue", "speaker", "document", "year", "_prec", "_m", "_canonical"] + \
-             [THEME_PREFIX + t for t in TAX.ids]:
+    for c in ["date", "venue", "speaker", "document", "year", "_prec", "_m", "_canonical"] + [
+        THEME_PREFIX + t for t in TAX.ids
+    ]:
         assert old[c].astype(object).fillna(-1).tolist() == new[c].astype(object).fillna(-1).tolist(), c
     assert old["date_start"].isna().tolist() == new["date_start"].isna().tolist()
     assert (old["date_start"].dropna() == new["date_start"].dropna()).all()
     assert len(review.passages) == 2 and len(review.decisions) == 2
 
 
-STATES = [FilterState(), FilterState(themes=("county_lines",)), FilterState(themes=("missing_children", "county_lines")),
-          FilterState(venues=("Westminster Hall",), date_from=date(2018, 1, 1)),
-          FilterState(date_from=date(2009, 10, 1), date_to=date(2019, 12, 31), include_undated=True),
-          FilterState(include_undated=False), FilterState(speakers=("Ann Coffey",), date_to=date(2018, 6, 30)),
-          FilterState(documents=("002_ef583611f3e786e0",))]
+STATES = [
+    FilterState(),
+    FilterState(themes=("county_lines",)),
+    FilterState(themes=("missing_children", "county_lines")),
+    FilterState(venues=("Westminster Hall",), date_from=date(2018, 1, 1)),
+    FilterState(date_from=date(2009, 10, 1), date_to=date(2019, 12, 31), include_undated=True),
+    FilterState(include_undated=False),
+    FilterState(speakers=("Ann Coffey",), date_to=date(2018, 6, 30)),
+    FilterState(documents=("002_ef583611f3e786e0",)),
+]
 
 
 @pytest.mark.parametrize("state", STATES, ids=range(len(STATES)))

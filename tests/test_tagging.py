@@ -1,4 +1,5 @@
 """Taxonomy validation, normalisation, each match method on real seed sentences, evidence, summaries."""
+
 from __future__ import annotations
 
 
@@ -23,42 +24,82 @@ def themes(text, **kw):
 
 
 def test_default_taxonomy_has_required_themes():
-    assert set(TAX.ids) >= {"county_lines", "looked_after_children", "out_of_area_placements", "rape_prosecutions",
-                            "missing_children", "child_sexual_exploitation", "criminal_exploitation_trafficking",
-                            "unregulated_accommodation"}
+    assert set(TAX.ids) >= {
+        "county_lines",
+        "looked_after_children",
+        "out_of_area_placements",
+        "rape_prosecutions",
+        "missing_children",
+        "child_sexual_exploitation",
+        "criminal_exploitation_trafficking",
+        "unregulated_accommodation",
+    }
     assert all(t.description and t.phrases for t in TAX.themes)
 
 
-GOOD = '''
+GOOD = """
 [[theme]]
 id = "youth_services"
 label = "Youth services"
 phrases = ["youth clubs", "youth services"]
-'''
+"""
 
 
-@pytest.mark.parametrize("text,problem", [
-    pytest.param('[[theme]]\nid="a_b"\nlabel="A"\nphrases=["foster care"]\n[[theme]]\nid="a_b"\nlabel="B"\nphrases=["kinship care"]\n',
-                 "theme 'a_b': duplicate id", id="duplicate-id"),
-    pytest.param('[[theme]]\nid="empty"\nlabel="E"\nphrases=[]\n', "theme 'empty': 'phrases' is empty", id="empty-phrases"),
-    pytest.param('[[theme]]\nid="rr"\nlabel="R"\nphrases=["foster care"]\n[[theme.context]]\nphrases=["kinship care"]\nnear=["child"]\nwindow="ten"\n',
-                 "theme 'rr' context rule #1: 'window' must be a whole number", id="bad-window"),
-    pytest.param('[[theme]]\nid="rr"\nlabel="R"\nphrases=["foster care"]\n[[theme.context]]\nphrases=["kinship care"]\n',
-                 "theme 'rr' context rule #1: 'near' is missing", id="rule-without-near"),
-    pytest.param('[[theme]]\nid="pp"\nlabel="P"\nphrases=["--"]\n', "has no letters or digits", id="empty-after-normalising"),
-    pytest.param('[[theme]]\nid="x"\nlabel="P"\nphrases=["a b"]\n', "'id' must be 2-64 characters", id="id-too-short"),
-    pytest.param('[[theme]]\nid="pp"\nlabel="P"\nphrases=["care", "’s"]\n', "matches just the letter or digit 's'",
-                 id="one-letter-phrase"),
-    pytest.param('[[theme]\nid="x"', "not valid TOML", id="bad-toml"),
-    pytest.param('[[themes]]\nid="kk"\nlabel="K"\nphrases=["kinship care"]\n', "unknown key(s) themes",
-                 id="themes-for-theme"),
-    pytest.param('', "the file is empty", id="empty-file"),
-    pytest.param('[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["foster care"]\n', "'id' must be 2-64 characters: a lowercase letter", id="bad-id"),
-    pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\nsynonyms=["kinship"]\n', "theme 'kk': unknown key(s) synonyms", id="unknown-key"),
-    pytest.param('[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\ncues=["' + "children in care " * 5 + '"]\n',
-                 "theme 'kk': cues entry 'children in care children in care children in care children …' has 15 "
-                 "words; a phrase has at most 12", id="sentence-for-a-phrase"),
-])
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        pytest.param(
+            '[[theme]]\nid="a_b"\nlabel="A"\nphrases=["foster care"]\n[[theme]]\nid="a_b"\nlabel="B"\nphrases=["kinship care"]\n',
+            "theme 'a_b': duplicate id",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            '[[theme]]\nid="empty"\nlabel="E"\nphrases=[]\n', "theme 'empty': 'phrases' is empty", id="empty-phrases"
+        ),
+        pytest.param(
+            '[[theme]]\nid="rr"\nlabel="R"\nphrases=["foster care"]\n[[theme.context]]\nphrases=["kinship care"]\nnear=["child"]\nwindow="ten"\n',
+            "theme 'rr' context rule #1: 'window' must be a whole number",
+            id="bad-window",
+        ),
+        pytest.param(
+            '[[theme]]\nid="rr"\nlabel="R"\nphrases=["foster care"]\n[[theme.context]]\nphrases=["kinship care"]\n',
+            "theme 'rr' context rule #1: 'near' is missing",
+            id="rule-without-near",
+        ),
+        pytest.param(
+            '[[theme]]\nid="pp"\nlabel="P"\nphrases=["--"]\n', "has no letters or digits", id="empty-after-normalising"
+        ),
+        pytest.param(
+            '[[theme]]\nid="x"\nlabel="P"\nphrases=["a b"]\n', "'id' must be 2-64 characters", id="id-too-short"
+        ),
+        pytest.param(
+            '[[theme]]\nid="pp"\nlabel="P"\nphrases=["care", "’s"]\n',
+            "matches just the letter or digit 's'",
+            id="one-letter-phrase",
+        ),
+        pytest.param('[[theme]\nid="x"', "not valid TOML", id="bad-toml"),
+        pytest.param(
+            '[[themes]]\nid="kk"\nlabel="K"\nphrases=["kinship care"]\n', "unknown key(s) themes", id="themes-for-theme"
+        ),
+        pytest.param("", "the file is empty", id="empty-file"),
+        pytest.param(
+            '[[theme]]\nid="Bad Id"\nlabel="x"\nphrases=["foster care"]\n',
+            "'id' must be 2-64 characters: a lowercase letter",
+            id="bad-id",
+        ),
+        pytest.param(
+            '[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\nsynonyms=["kinship"]\n',
+            "theme 'kk': unknown key(s) synonyms",
+            id="unknown-key",
+        ),
+        pytest.param(
+            '[[theme]]\nid="kk"\nlabel="K"\nphrases=["foster care"]\ncues=["' + "children in care " * 5 + '"]\n',
+            "theme 'kk': cues entry 'children in care children in care children in care children …' has 15 "
+            "words; a phrase has at most 12",
+            id="sentence-for-a-phrase",
+        ),
+    ],
+)
 def test_invalid_taxonomy_names_theme_and_problem(text, problem):
     with pytest.raises(TaxonomyError) as exc:
         parse_taxonomy(text, "user.toml", base=TAX)
@@ -70,10 +111,14 @@ def test_phrase_the_matcher_cannot_take_is_a_taxonomy_error():
     caps phrases at 12 words) is reported with its theme, not as a crash, so the dashboard and CLI keep the
     previous taxonomy."""
     import dataclasses
+
     tax = parse_taxonomy(GOOD, "user.toml")
     huge = dataclasses.replace(tax.themes[0], phrases=("youth clubs", " ".join(["children"] * 20)))
-    with pytest.raises(TaxonomyError, match=r"theme 'youth_services': phrase 'children children .*' cannot be "
-                                            r"compiled into the matcher \(Pattern is too large"):
+    with pytest.raises(
+        TaxonomyError,
+        match=r"theme 'youth_services': phrase 'children children .*' cannot be "
+        r"compiled into the matcher \(Pattern is too large",
+    ):
         Tagger(dataclasses.replace(tax, themes=(huge,)))
 
 
@@ -82,6 +127,7 @@ def test_one_tagger_tags_in_several_threads_at_once(passages):
     space per thread, or a second scan at the same time fails ('scratch in use')."""
     import threading
     from core.tagging import tagger_for
+
     tagger = tagger_for(TAX)
     texts = passages["text"].tolist() * 20
     expected = tagger.tag_columns(texts)
@@ -119,9 +165,15 @@ def test_cli_rejects_bad_taxonomy_without_writing(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("raw,norm", [("Looked-After Children", "looked after children"),
-                                      ("children’s homes", "children s homes"), ("county—lines", "county lines"),
-                                      ("“Sent away”", "sent away")])
+@pytest.mark.parametrize(
+    "raw,norm",
+    [
+        ("Looked-After Children", "looked after children"),
+        ("children’s homes", "children s homes"),
+        ("county—lines", "county lines"),
+        ("“Sent away”", "sent away"),
+    ],
+)
 def test_normalisation(raw, norm):
     assert normalise_phrase(raw) == norm
     assert normalise_phrase(normalise_phrase(raw)) == norm  # idempotent
@@ -129,16 +181,22 @@ def test_normalisation(raw, norm):
 
 def test_exact_with_case_hyphens_curly_quotes_and_plurals():
     # real seed sentences
-    assert "looked_after_children" in themes("Looked-after children in particular are targets for grooming by criminal gangs.")
-    assert "looked_after_children" in themes("• Two thirds (64 per cent) of all children living in children’s homes now live out of borough")
+    assert "looked_after_children" in themes(
+        "Looked-after children in particular are targets for grooming by criminal gangs."
+    )
+    assert "looked_after_children" in themes(
+        "• Two thirds (64 per cent) of all children living in children’s homes now live out of borough"
+    )
     assert "county_lines" in themes("Cuckooing is where a drug gang takes over the home of a vulnerable person.")
-    assert "out_of_area_placements" in themes("One thousand more individual children in out of area placements have gone missing")
+    assert "out_of_area_placements" in themes(
+        "One thousand more individual children in out of area placements have gone missing"
+    )
 
 
 def test_evidence_offsets_point_at_the_matched_text():
     text = "Those placed miles away from their home areas can be especially vulnerable. “County Lines” gangs…"
     for e in tag(text):
-        assert text[e["start"]:e["end"]] == e["matched_text"], e
+        assert text[e["start"] : e["end"]] == e["matched_text"], e
         assert e["method"] in {"exact", "fuzzy", "context", "section"} and 0 < e["score"] <= 1 and e["reason"]
     assert any(e["matched_text"] == "County Lines" for e in tag(text))
 
@@ -147,7 +205,7 @@ def test_fuzzy_catches_misspelling_with_score():
     text = "We need a strategy for county lnies and for cuckoing of vulnerable adults."
     ev = [e for e in tag(text) if e["method"] == "fuzzy"]
     assert {e["matched_text"] for e in ev} >= {"county lnies", "cuckoing"}
-    assert all(0.8 <= e["score"] < 1 and text[e["start"]:e["end"]] == e["matched_text"] for e in ev)
+    assert all(0.8 <= e["score"] < 1 and text[e["start"] : e["end"]] == e["matched_text"] for e in ev)
 
 
 def test_fuzzy_does_not_turn_real_words_into_phrases():
@@ -159,7 +217,11 @@ def test_fuzzy_does_not_turn_real_words_into_phrases():
 def test_context_rule_needs_near_word():
     assert "missing_children" in themes("Boys are more likely to be recorded as absent and at low risk than girls.")
     assert "missing_children" not in themes("The Minister is missing the point about the budget.")
-    ev = [e for e in tag("Children as young as 12 are forced to sell drugs in other towns.") if e["theme"] == "county_lines"]
+    ev = [
+        e
+        for e in tag("Children as young as 12 are forced to sell drugs in other towns.")
+        if e["theme"] == "county_lines"
+    ]
     assert ev and ev[0]["method"] == "context" and "within" in ev[0]["reason"]
 
 
@@ -187,8 +249,12 @@ def test_charged_with_protecting_is_not_a_rape_charge(passages):
 
 
 def test_exclusions():
-    assert "rape_prosecutions" not in themes("Farmers growing oilseed rape say the trial of new seed varieties was a success in court.")
-    assert "rape_prosecutions" in themes("The number of rape cases charged by the Crown Prosecution Service has plummeted.")
+    assert "rape_prosecutions" not in themes(
+        "Farmers growing oilseed rape say the trial of new seed varieties was a success in court."
+    )
+    assert "rape_prosecutions" in themes(
+        "The number of rape cases charged by the Crown Prosecution Service has plummeted."
+    )
     assert "criminal_exploitation_trafficking" not in themes("He was convicted of drug trafficking.")
     # an exclusion cancels a misspelled match too: "county lnies bus" is the bus, "county lnies gangs" is not
     assert "county_lines" not in themes("The county lnies bus service was cut last spring.")
@@ -210,8 +276,7 @@ def test_a_line_introducing_a_quotation_is_not_section_evidence(corpus):
     in it are not evidence; a longer passage that ends in a colon keeps its evidence."""
     p = corpus.passages.set_index("passage_id")
     royston = pid(corpus.passages, PRESS, 82)  # in the press release's looked-after children section
-    assert p.loc[royston, "text"] == ("Sam Royston, Director and Policy and Research at The Children’s Society, "
-                                      "said:")
+    assert p.loc[royston, "text"] == ("Sam Royston, Director and Policy and Research at The Children’s Society, said:")
     assert "looked_after_children" not in p.loc[royston, "themes"].split(";")
     section = ["County lines gangs recruit children. The police see it every week in every town."] * 2
     quote_intro = "A detective from the gangs unit in Merseyside who gave evidence to the inquiry said:"
@@ -237,19 +302,26 @@ def test_theme_summary_counts_duplicate_once(corpus):
     assert s.loc["rape_prosecutions", "first_date"] == s.loc["rape_prosecutions", "last_date"] == ""  # no invented date
     assert "Westminster Hall" in s.loc["county_lines", "venues"]
     assert {"2017", "2018", "2019"} <= set(s.columns)
-    assert s.loc["county_lines", ["2017", "2018", "2019"]].sum() + s.loc["county_lines", "undated"] + \
-        s.loc["county_lines"].get("2024", 0) + s.loc["county_lines"].get("2025", 0) == s.loc["county_lines", "passages"]
+    assert (
+        s.loc["county_lines", ["2017", "2018", "2019"]].sum()
+        + s.loc["county_lines", "undated"]
+        + s.loc["county_lines"].get("2024", 0)
+        + s.loc["county_lines"].get("2025", 0)
+        == s.loc["county_lines", "passages"]
+    )
 
 
 def test_summary_filters(corpus):
     from datetime import date
+
     st = FilterState(venues=("Westminster Hall",), date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
     s = theme_summary(corpus, st).set_index("id")
     assert s.loc["county_lines", "venues"].startswith("Westminster Hall")
     assert s.loc["rape_prosecutions", "passages"] == 0
     # month-precision passages fall in their month; undated can be excluded
-    oct19 = apply_filters(corpus.passages, FilterState(date_from=date(2019, 10, 1), date_to=date(2019, 10, 31),
-                                                        include_undated=False))
+    oct19 = apply_filters(
+        corpus.passages, FilterState(date_from=date(2019, 10, 1), date_to=date(2019, 10, 31), include_undated=False)
+    )
     assert set(oct19.document) == {MONTHLY}
     assert len(apply_filters(corpus.passages, FilterState(documents=(PRESS,), include_undated=False))) == 33
 
@@ -259,6 +331,7 @@ def test_evidence_breakdown_is_traceable_to_passages(corpus):
     the rows cover every passage of the theme (filters applied); section reasons are grouped by cue, not by
     section."""
     from core.summary import apply_filters, evidence_breakdown, evidence_passages
+
     for theme in ("county_lines", "looked_after_children"):
         df = apply_filters(corpus.passages, FilterState(themes=(theme,)))
         ev = evidence_breakdown(corpus.tags, df["passage_id"], theme)
@@ -287,6 +360,7 @@ def test_evaluate_errors_list_each_miss_and_wrong_tag_with_its_evidence(corpus):
     in the passage); the CLI prints it with --errors."""
     from core.evaluate import align, errors, load_dev, theme_scores, SCORED_THEMES
     from tests.conftest import FIXTURES
+
     aligned = align(corpus, load_dev(FIXTURES / "dev.jsonl"))
     scores = theme_scores(aligned).set_index("theme")
     text_of = dict(zip(corpus.passages["passage_id"], corpus.passages["text"]))
@@ -298,8 +372,9 @@ def test_evaluate_errors_list_each_miss_and_wrong_tag_with_its_evidence(corpus):
             row = next(a for a in aligned if a.row["id"] == e["id"])
             assert row.row["themes"][theme] == ("yes" if e["kind"] == "FN" else "no")
             if e["kind"] == "FP":
-                assert e["evidence"] and all(ev.split("'")[1] in " ".join(text_of[e["passage_id"]].split())
-                                             for ev in e["evidence"])
+                assert e["evidence"] and all(
+                    ev.split("'")[1] in " ".join(text_of[e["passage_id"]].split()) for ev in e["evidence"]
+                )
     r = run_cli("evaluate", "--errors")
     assert r.returncode == 0, r.stderr
     for theme in SCORED_THEMES:
@@ -308,13 +383,16 @@ def test_evaluate_errors_list_each_miss_and_wrong_tag_with_its_evidence(corpus):
     assert r.stdout.count("because of '") >= scores.loc["micro", "fp"]
 
 
-@pytest.mark.parametrize("content,problem", [
-    (b"", "no labelled paragraphs"),
-    (b'{"bad json\n', "line 1 is not valid JSON"),
-    (b'{"text": "county lines", "themes": {}}\n', "line 1 lacks source, line"),
-    (b"[1, 2]\n", "line 1 is not a JSON object"),
-    (b"\xff\xfe\n", "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    "content,problem",
+    [
+        (b"", "no labelled paragraphs"),
+        (b'{"bad json\n', "line 1 is not valid JSON"),
+        (b'{"text": "county lines", "themes": {}}\n', "line 1 lacks source, line"),
+        (b"[1, 2]\n", "line 1 is not a JSON object"),
+        (b"\xff\xfe\n", "not UTF-8 text"),
+    ],
+)
 def test_evaluate_refuses_a_bad_dev_file_with_a_message(tmp_path, content, problem):
     dev = tmp_path / "dev.jsonl"
     dev.write_bytes(content)
@@ -324,8 +402,10 @@ def test_evaluate_refuses_a_bad_dev_file_with_a_message(tmp_path, content, probl
 
 def test_evaluate_with_nothing_to_score_says_n_a(tmp_path):
     dev = tmp_path / "dev.jsonl"
-    dev.write_text('{"source": "000_ab47939fa5a6ec24.txt", "line": 1, "text": "t", "themes": {"county_lines": '
-                   '"unsure"}}\n', encoding="utf-8")
+    dev.write_text(
+        '{"source": "000_ab47939fa5a6ec24.txt", "line": 1, "text": "t", "themes": {"county_lines": "unsure"}}\n',
+        encoding="utf-8",
+    )
     r = run_cli("evaluate", "--dev", str(dev))
     assert r.returncode == 0, r.stderr
     micro = next(line for line in r.stdout.splitlines() if line.strip().startswith("micro")).split()
@@ -337,6 +417,7 @@ def test_real_motions_sample():
     review (foster parents, foster families)."""
     import json
     from tests.conftest import FIXTURES
+
     rows = [json.loads(l) for l in (FIXTURES / "motions_sample.jsonl").read_text(encoding="utf-8").splitlines()]
     ev = TAGGER.tag_texts([r["motion_text"] for r in rows])
     got = {r["gid"]: {e["theme"] for e in e_} for r, e_ in zip(rows, ev)}
@@ -350,7 +431,7 @@ def test_texts_with_line_breaks_and_non_ascii_keep_offsets():
     assert [e["matched_text"] for e in ev[0] if e["method"] == "exact"][0] == "county\nlines"
     for text, rows in zip(texts, ev):
         for e in rows:
-            assert text[e["start"]:e["end"]] == e["matched_text"]
+            assert text[e["start"] : e["end"]] == e["matched_text"]
     assert "looked_after_children" in {e["theme"] for e in ev[1]}
 
 
@@ -378,13 +459,16 @@ def test_real_hansard_2009_week():
     people who "come out of care") (ParlParse XML via TheyWorkForYou, Open Parliament Licence)."""
     import json
     from tests.conftest import FIXTURES
+
     rows = [json.loads(l) for l in (FIXTURES / "hansard_2009_sample.jsonl").read_text(encoding="utf-8").splitlines()]
     got = TAGGER.tag_texts([r["text"] for r in rows])
     for r, ev in zip(rows, got):
         assert sorted({e["theme"] for e in ev}) == r["expected"], (r["id"], r["text"][:160])
     # the word "fostering" alone (fostering discrimination, fostering children's well-being) is not about foster
     # care; fostering services, agencies, allowances and private fostering are
-    assert "looked_after_children" not in themes("The Home Office risks fostering discriminatory practices by employers.")
+    assert "looked_after_children" not in themes(
+        "The Home Office risks fostering discriminatory practices by employers."
+    )
     assert "looked_after_children" not in themes("Fostering children's well-being will help those children later.")
     assert "looked_after_children" in themes("Councils must check private fostering arrangements for children.")
     # servitude is modern slavery; penal servitude (a sentence abolished in 1948) is not
@@ -402,11 +486,12 @@ def test_english_word_slips_count_only_inside_longer_phrases():
 
 
 def test_a_misspelling_is_judged_on_its_own_passage_whatever_else_is_tagged():
-    """"care levers" is corrected alone and in a batch where "levers" is common (a real Child Poverty Bill
+    """ "care levers" is corrected alone and in a batch where "levers" is common (a real Child Poverty Bill
     paragraph, 200 times: "they have the levers to address ..."); the same passage gets the same evidence
     either way. A common word one key off is never a slip, in any batch: "leaving card" is not "leaving care"."""
     import json
     from tests.conftest import FIXTURES
+
     rows = [json.loads(l) for l in (FIXTURES / "hansard_2009_sample.jsonl").read_text(encoding="utf-8").splitlines()]
     levers = next(r["text"] for r in rows if "have the levers" in r["text"])
     slip = "It will also exclude care levers, because they leave the care system at 16."
@@ -424,13 +509,15 @@ def test_each_slip_in_a_passage_keeps_its_own_rule():
     for text in ("Cuckoing is rife here, and so is the new runway.", "The new runway and cuckoing."):
         ev = TAGGER.tag_texts([text])[0]
         assert [(e["theme"], e["matched_text"].lower(), e["method"]) for e in ev] == [
-            ("county_lines", "cuckoing", "fuzzy")]
+            ("county_lines", "cuckoing", "fuzzy")
+        ]
 
 
 def test_pure_python_fallback_tags_the_same(monkeypatch, corpus):
     """Where the hyperscan wheel is missing (e.g. on ARM), the tagger falls back to Python and agrees."""
     import core.tagging.scan as scan_mod
     from core.tagging import Tagger, tag_passages, themes_column
+
     monkeypatch.setattr(scan_mod, "_hs", None)
     tagger = Tagger(TAX)
     assert tagger.main.db is None and tagger.variants.db is None
@@ -475,9 +562,11 @@ def test_tag_bytes_with_known_line_ends(corpus):
     for s, e, m in zip(got["start"], got["end"], got["matched_text"]):
         assert text[s:e] == m
     # line breaks inside a near word or a cue of a passage whose end is given are spaces too, as in tag_columns
-    texts2 = ["They were sent miles away from home, all of them 16 and\n17 year olds",
-              "County lines gangs run drugs from the cities to the coastal towns every week now",
-              "Police spoke of organised\ncrime in the town centre and the market square today with the council"]
+    texts2 = [
+        "They were sent miles away from home, all of them 16 and\n17 year olds",
+        "County lines gangs run drugs from the cities to the coastal towns every week now",
+        "Police spoke of organised\ncrime in the town centre and the market square today with the council",
+    ]
     groups, titles = ["a", "b", "b"], {"a": "", "b": "County Lines"}
     raw = "\n".join(texts2).encode("utf-8")
     ends = np.cumsum([len(t.encode("utf-8")) + 1 for t in texts2]) - 1
@@ -486,8 +575,12 @@ def test_tag_bytes_with_known_line_ends(corpus):
     assert got == TAGGER.tag_columns(texts2, groups, titles)
     assert {(i, m) for i, m in zip(got["text"], got["method"])} >= {(0, "context"), (2, "section")}
     # but a cue never runs from one passage into the next ("... organised" / "crime ...")
-    texts3 = [texts2[1], "The police and the council said that it was all the work of organised",
-              "crime in the town centre and the market square today with the council and police", texts2[2]]
+    texts3 = [
+        texts2[1],
+        "The police and the council said that it was all the work of organised",
+        "crime in the town centre and the market square today with the council and police",
+        texts2[2],
+    ]
     got = TAGGER.tag_columns(texts3, ["b"] * 4, {"b": "County Lines"})
     assert [(i, m) for i, m in zip(got["text"], got["matched_text"]) if i > 0] == [(3, "organised\ncrime")]
     raw = "\n".join(texts[:3]).encode("utf-8")
@@ -502,8 +595,10 @@ def test_tag_bytes_with_known_line_ends(corpus):
 def test_invalid_utf8_before_a_match_keeps_offsets():
     """Bytes that are not valid UTF-8 (a stray continuation byte, a cut-off character, an overlong form) before
     a match: offsets count characters of the text as decoded with replacement characters, and say so."""
-    raw = (b"Vh \x80<\xe2 county rape \x9f\xb6\xc6\x80N county lines gangs\n"
-           b"bad \xc3 byte, \xe0\x80\x80 then children in care\nclean: children\xe2\x80\x99s homes")
+    raw = (
+        b"Vh \x80<\xe2 county rape \x9f\xb6\xc6\x80N county lines gangs\n"
+        b"bad \xc3 byte, \xe0\x80\x80 then children in care\nclean: children\xe2\x80\x99s homes"
+    )
     got = TAGGER.tag_bytes(raw)
     lines = [line.decode("utf-8", "replace") for line in raw.split(b"\n")]
     assert {0, 1, 2} <= set(got["text"])
@@ -512,18 +607,28 @@ def test_invalid_utf8_before_a_match_keeps_offsets():
 
 
 def test_misspelling_at_the_very_start_or_end_of_the_text():
-    for raw in ("Cuckooiing is rife\nwe saw county lnies".encode(), "Cuckooiing is rife\nwe saw county lnies\n".encode()):
+    for raw in (
+        "Cuckooiing is rife\nwe saw county lnies".encode(),
+        "Cuckooiing is rife\nwe saw county lnies\n".encode(),
+    ):
         got = TAGGER.tag_bytes(raw)
         assert list(zip(got["text"], got["matched_text"], got["method"])) == [
-            (0, "Cuckooiing", "fuzzy"), (1, "county lnies", "fuzzy")]
+            (0, "Cuckooiing", "fuzzy"),
+            (1, "county lnies", "fuzzy"),
+        ]
 
 
 def test_four_letter_words_are_corrected_only_inside_longer_phrases():
     assert "looked_after_children" in themes("The children in cate were moved again.")
-    ext = parse_taxonomy('[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs."\n'
-                         'phrases = ["gang", "gang violence"]\n', "mine.toml", base=TAX)
+    ext = parse_taxonomy(
+        '[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs."\nphrases = ["gang", "gang violence"]\n',
+        "mine.toml",
+        base=TAX,
+    )
     tagger = Tagger(ext)
-    assert [e["method"] for e in tagger.tag_texts(["A rise in gamg violence."])[0] if e["theme"] == "gangs"] == ["fuzzy"]
+    assert [e["method"] for e in tagger.tag_texts(["A rise in gamg violence."])[0] if e["theme"] == "gangs"] == [
+        "fuzzy"
+    ]
     assert not [e for e in tagger.tag_texts(["A gamg of four."])[0] if e["theme"] == "gangs"]
 
 
@@ -531,18 +636,21 @@ def test_a_slip_that_leaves_a_short_non_word_inside_a_longer_phrase_is_caught():
     """A slip that turns a phrase word into a short token that is no word ("rea" for "area", "sem" for "semi",
     "otu" for "out") is caught: the phrase's other words are there. One that makes a real word is not: "the
     county lies in the north", "count lines of code", "children in car seats" are not misspellings."""
-    for text, theme in (("Children were moved out of rea placements again.", "out_of_area_placements"),
-                        ("She was in sem-independent accommodation at 16.", "unregulated_accommodation"),
-                        ("They were sent to otu of area placements.", "out_of_area_placements")):
+    for text, theme in (
+        ("Children were moved out of rea placements again.", "out_of_area_placements"),
+        ("She was in sem-independent accommodation at 16.", "unregulated_accommodation"),
+        ("They were sent to otu of area placements.", "out_of_area_placements"),
+    ):
         ev = [e for e in TAGGER.tag_texts([text])[0] if e["theme"] == theme]
         assert ev and {e["method"] for e in ev} == {"fuzzy"}, text
-        assert all(text[e["start"]:e["end"]] == e["matched_text"] for e in ev)
+        assert all(text[e["start"] : e["end"]] == e["matched_text"] for e in ev)
     for text in ("The county lies in the north.", "Count lines of code.", "Children in car seats."):
         assert TAGGER.tag_texts([text]) == [[]], text
 
 
 def test_neighbouring_keys_follow_a_staggered_keyboard():
     from core.tagging import _NEIGHBOURS
+
     assert _NEIGHBOURS["g"] == "bfhtvy" and _NEIGHBOURS["e"] == "drsw" and _NEIGHBOURS["m"] == "jkn"
 
 
@@ -552,10 +660,32 @@ def test_randomised_batches_bytes_and_strings_agree(corpus):
     row for row, and every offset points at its matched text; raw bytes that are not valid UTF-8 get offsets in
     the text as decoded with replacement characters."""
     import random
+
     rng = random.Random(20261123)
     paras = corpus.passages["text"].tolist()
-    extras = ["\n", "’", "“", "”", "—", "£", "é", "\r", "\t", "  ", "-", "'s", "\u00a0", "\U0001F600", "\x00",
-              "chidlren", "cukooing", "county  lines", "countylines", "Count ylines", "county lnies bus"]
+    extras = [
+        "\n",
+        "’",
+        "“",
+        "”",
+        "—",
+        "£",
+        "é",
+        "\r",
+        "\t",
+        "  ",
+        "-",
+        "'s",
+        "\u00a0",
+        "\U0001f600",
+        "\x00",
+        "chidlren",
+        "cukooing",
+        "county  lines",
+        "countylines",
+        "Count ylines",
+        "county lnies bus",
+    ]
     for _ in range(120):
         texts = []
         for _ in range(rng.randint(1, 6)):
@@ -570,18 +700,38 @@ def test_randomised_batches_bytes_and_strings_agree(corpus):
             assert texts[i][s:e] == m
         # a line break inside a text is read as a space
         flat = TAGGER.tag_columns([t.replace("\n", " ") for t in texts], groups, titles)
-        assert {k: v for k, v in flat.items() if k != "matched_text"} == \
-            {k: v for k, v in cols.items() if k != "matched_text"}, texts
+        assert {k: v for k, v in flat.items() if k != "matched_text"} == {
+            k: v for k, v in cols.items() if k != "matched_text"
+        }, texts
         encoded = [t.encode("utf-8") for t in texts]
         raw = b"\n".join(encoded)
         ends = np.cumsum([len(x) + 1 for x in encoded]) - 1
         ends[-1] = len(raw)
         assert TAGGER.tag_bytes(raw, groups, titles, line_ends=ends) == cols, texts
-    pieces = [b"county", b"lines", b"lnies", b"children", b"in", b"care", b"\xe2\x80\x99s", b"\n", b"\xff", b"\xc3",
-              b"gangs", b"oilseed", b"rape", b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xc2\xa3", b"countylines"]
+    pieces = [
+        b"county",
+        b"lines",
+        b"lnies",
+        b"children",
+        b"in",
+        b"care",
+        b"\xe2\x80\x99s",
+        b"\n",
+        b"\xff",
+        b"\xc3",
+        b"gangs",
+        b"oilseed",
+        b"rape",
+        b"\xed\xa0\x80",
+        b"\xe0\x80\x80",
+        b"\xc2\xa3",
+        b"countylines",
+    ]
     for _ in range(300):
-        raw = b" ".join(rng.choice(pieces) if rng.random() < 0.85 else bytes(rng.randrange(256) for _ in range(3))
-                        for _ in range(rng.randint(0, 40)))
+        raw = b" ".join(
+            rng.choice(pieces) if rng.random() < 0.85 else bytes(rng.randrange(256) for _ in range(3))
+            for _ in range(rng.randint(0, 40))
+        )
         got = TAGGER.tag_bytes(raw)
         lines = [line.decode("utf-8", "replace") for line in raw.split(b"\n")]
         for i, s, e, m in zip(got["text"], got["start"], got["end"], got["matched_text"]):

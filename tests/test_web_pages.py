@@ -1,5 +1,6 @@
 """Web pages saved as HTML: each site's date, venue, title, speakers (name, id, party, constituency), links, and what
 is page furniture; the text copies still read as before."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,17 +25,34 @@ def test_hansard_site_page():
     assert doc.layout == "hansard_html" and doc.title == "County Lines Exploitation: London"
     assert doc.url.startswith("https://hansard.parliament.uk/Commons/2018-01-17/debates/")
     assert {(p.date, p.date_precision, p.venue, p.house, p.section_title) for p in doc.passages} == {
-        ("2018-01-17", "day", "Westminster Hall", "Commons", "County Lines Exploitation: London")}
+        ("2018-01-17", "day", "Westminster Hall", "Commons", "County Lines Exploitation: London")
+    }
     assert who(doc) == [("Joan Ryan", "165", "Lab", "Enfield North")] * 3 + [
-        ("Ann Coffey", "390", "Lab", "Stockport"), ("Victoria Atkins", "4026", "", ""), ("", "", "", "")]
+        ("Ann Coffey", "390", "Lab", "Stockport"),
+        ("Victoria Atkins", "4026", "", ""),
+        ("", "", "", ""),
+    ]
     minister = doc.passages[4]
-    assert minister.speaker_detail == "The Parliamentary Under-Secretary of State for the Home Department (Victoria Atkins)"
+    assert (
+        minister.speaker_detail
+        == "The Parliamentary Under-Secretary of State for the Home Department (Victoria Atkins)"
+    )
     assert minister.url.endswith("#contribution-1F2E3D4C-5B6A-4798-8A9B-0C1D2E3F4A53")
     # "Question put and agreed to." has no member: explicit unknown
     assert (doc.passages[5].text, doc.passages[5].speaker_basis, doc.passages[5].kind) == (
-        "Question put and agreed to.", "", "")
+        "Question put and agreed to.",
+        "",
+        "",
+    )
     texts = " ".join(p.text for p in doc.passages)
-    for furniture in ("Skip to main content", "Share this", "cookies", "in the Chair", "Download text", "Open Parliament"):
+    for furniture in (
+        "Skip to main content",
+        "Share this",
+        "cookies",
+        "in the Chair",
+        "Download text",
+        "Open Parliament",
+    ):
         assert furniture not in texts
 
 
@@ -46,6 +64,7 @@ def test_hansard_html_and_its_text_copy_are_the_same_speeches():
     from pathlib import Path
 
     from core.pipeline import build_corpus
+
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(PAGES / "hansard_whall_2018-01-17.html", Path(tmp) / "page.html")
         shutil.copy(SEEDS / f"{HANSARD}.txt", Path(tmp) / "copy.txt")
@@ -65,11 +84,19 @@ def test_theyworkforyou_page():
     doc = read("twfy_commons_2025-01-16.html")
     assert doc.layout == "twfy_html" and doc.title == "Child Sexual Exploitation and Abuse"
     assert {(p.date, p.venue, p.house) for p in doc.passages} == {("2025-01-16", "Commons Chamber", "Commons")}
-    assert [p.speaker for p in doc.passages] == ["Yvette Cooper", "Yvette Cooper", "Judith Cummins", "Sarah Champion",
-                                                 "Yvette Cooper"]
+    assert [p.speaker for p in doc.passages] == [
+        "Yvette Cooper",
+        "Yvette Cooper",
+        "Judith Cummins",
+        "Sarah Champion",
+        "Yvette Cooper",
+    ]
     champion = doc.passages[3]
     assert (champion.speaker_id, champion.party, champion.constituency) == (
-        "uk.org.publicwhip/person/25812", "Labour", "Rotherham")
+        "uk.org.publicwhip/person/25812",
+        "Labour",
+        "Rotherham",
+    )
     cooper = doc.passages[0]
     assert cooper.speaker_detail == "The Secretary of State for the Home Department" and cooper.party == ""
     # the ParlParse gid: the same speech read from TheyWorkForYou's XML has the same source id
@@ -94,24 +121,39 @@ def test_parallel_parliament_html_reads_as_its_text_copy():
     for p in doc.passages:
         s = seed[p.text]
         assert (p.section_title, p.date, p.venue, p.speaker, p.speaker_detail) == (
-            s.section_title, s.date, s.venue, s.speaker, s.speaker_detail)
+            s.section_title,
+            s.date,
+            s.venue,
+            s.speaker,
+            s.speaker_detail,
+        )
     coffey = [p for p in doc.passages if p.speaker == "Ann Coffey"]
     assert {(p.party, p.constituency, p.house) for p in coffey} == {("Lab", "Stockport", "Commons")}
     assert {p.venue for p in coffey} == {"Commons Chamber", "Westminster Hall"}
     texts = {p.text for p in doc.passages}
-    assert not any(t.startswith(("Westminster Hall is an alternative", "Parliamentary content", "- Hansard")) for t in texts)
+    assert not any(
+        t.startswith(("Westminster Hall is an alternative", "Parliamentary content", "- Hansard")) for t in texts
+    )
 
 
 def test_publications_column_page():
     doc = read("publications_commons_2002-07-08.html")
     assert doc.layout == "publications_html"
     assert {(p.date, p.venue, p.house, p.section_title) for p in doc.passages} == {
-        ("2002-07-08", "Commons Chamber", "Commons", "Children's Services")}
+        ("2002-07-08", "Commons Chamber", "Commons", "Children's Services")
+    }
     assert [(p.speaker, p.constituency, p.party) for p in doc.passages] == [
-        ("Mr. Simon Burns", "West Chelmsford", "")] * 3 + [("Jacqui Smith", "", ""), ("Mr. Simon Burns", "West Chelmsford", ""),
-                                                            ("Mr. Tim Loughton", "East Worthing and Shoreham", "Con")]
+        ("Mr. Simon Burns", "West Chelmsford", "")
+    ] * 3 + [
+        ("Jacqui Smith", "", ""),
+        ("Mr. Simon Burns", "West Chelmsford", ""),
+        ("Mr. Tim Loughton", "East Worthing and Shoreham", "Con"),
+    ]
     first = doc.passages[0]
-    assert first.text.startswith("I beg to move, That this House") and first.speaker_detail == "Mr. Simon Burns (West Chelmsford)"
+    assert (
+        first.text.startswith("I beg to move, That this House")
+        and first.speaker_detail == "Mr. Simon Burns (West Chelmsford)"
+    )
     assert doc.passages[4].speaker_basis == "speaker line (short form 'Mr. Burns')"
     assert doc.passages[3].speaker_detail == "The Minister of State, Department of Health (Jacqui Smith)"
     assert first.url.endswith("20708-12.htm#20708-12_spnew0")
@@ -121,8 +163,13 @@ def test_publications_column_page():
 
 
 def test_publications_short_form_left_as_printed_when_ambiguous():
-    data = (PAGES / "publications_commons_2002-07-08.html").read_text(encoding="utf-8").replace(
-        "<B>Mr. Tim Loughton (East Worthing and Shoreham) (Con):</B>", "<B>Mr. Peter Burns (Example North):</B>")
+    data = (
+        (PAGES / "publications_commons_2002-07-08.html")
+        .read_text(encoding="utf-8")
+        .replace(
+            "<B>Mr. Tim Loughton (East Worthing and Shoreham) (Con):</B>", "<B>Mr. Peter Burns (Example North):</B>"
+        )
+    )
     data = data.replace('<A NAME="20708-12_spnew3"></A>', "").replace("</BODY>", "<P><B>Mr. Burns:</B> Yes.</P></BODY>")
     doc = read("p.html", data.encode())
     assert doc.passages[-1].speaker == "Mr. Burns" and doc.passages[-1].speaker_basis == "speaker line"
@@ -133,8 +180,8 @@ def test_historic_hansard_lords_page():
     assert doc.layout == "historic_hansard_html" and doc.title == "CHILDREN IN CARE: PLACEMENTS"
     assert {(p.date, p.venue, p.house) for p in doc.passages} == {("2002-07-08", "Lords Chamber", "Lords")}
     assert [(p.speaker, p.speaker_id) for p in doc.passages] == [
-        ("Baroness Example of Kensington", "historic-hansard/people/baroness-example-of-kensington")] * 2 + [
-        ("Lord Minister of Example", "historic-hansard/people/lord-minister-of-example"), ("", "")]
+        ("Baroness Example of Kensington", "historic-hansard/people/baroness-example-of-kensington")
+    ] * 2 + [("Lord Minister of Example", "historic-hansard/people/lord-minister-of-example"), ("", "")]
     # "Noble Lords" is no one person: unknown, the cry kept as detail
     assert doc.passages[3].speaker_detail == "Noble Lords" and doc.passages[3].text == "Hear, hear!"
     assert not any(p.text in {"912", "913", "3.7 p.m."} or "HL Deb" in p.text for p in doc.passages)
@@ -143,18 +190,24 @@ def test_historic_hansard_lords_page():
 def test_historic_hansard_commons_citation_and_constituency():
     data = (PAGES / "historic_lords_2002-07-08.html").read_text(encoding="utf-8")
     data = data.replace("HL Deb 08 July 2002 vol 637 cc912-4", "HC Deb 08 July 2002 vol 388 cc1WH-4WH").replace(
-        '>Baroness Example of Kensington</a></cite>', '>Mr. Simon Burns</a> (West Chelmsford)</cite>')
+        ">Baroness Example of Kensington</a></cite>", ">Mr. Simon Burns</a> (West Chelmsford)</cite>"
+    )
     doc = read("h.html", data.encode())
     assert {(p.venue, p.house) for p in doc.passages} == {("Westminster Hall", "Commons")}
-    assert (doc.passages[0].speaker, doc.passages[0].constituency) == ("Baroness Example of Kensington", "West Chelmsford")
+    assert (doc.passages[0].speaker, doc.passages[0].constituency) == (
+        "Baroness Example of Kensington",
+        "West Chelmsford",
+    )
 
 
 def test_a_single_my_lords_is_evidence_of_the_lords():
     """A page that does not say where it was said: one 'My Lords' is enough (flagged as inferred); with no such
     evidence the venue stays empty."""
     data = (PAGES / "historic_lords_2002-07-08.html").read_text(encoding="utf-8")
-    for cut in ('<cite class="section">HL Deb 08 July 2002 vol 637 cc912-4</cite>',
-                '<link rel="canonical" href="https://api.parliament.uk/historic-hansard/lords/2002/jul/08/children-in-care-placements" />'):
+    for cut in (
+        '<cite class="section">HL Deb 08 July 2002 vol 637 cc912-4</cite>',
+        '<link rel="canonical" href="https://api.parliament.uk/historic-hansard/lords/2002/jul/08/children-in-care-placements" />',
+    ):
         data = data.replace(cut, "")
     doc = read("h.html", data.encode())
     assert {(p.venue, p.date) for p in doc.passages} == {("Lords Chamber", "2002-07-08")}
@@ -185,15 +238,37 @@ def test_every_page_has_ids_that_are_unique_and_stable(name):
     assert all(p.line > 0 and a.line_kinds.get(p.line) == "content" for p in a.passages)
 
 
-@pytest.mark.parametrize("name,layout,fields", [
-    ("twfy_commons_2025-01-16", "twfy_page", ("text", "speaker", "speaker_detail", "party", "constituency", "date",
-                                              "venue", "house", "section_title")),
-    ("publications_commons_2002-07-08", "hansard_record", ("text", "speaker", "speaker_detail", "party", "constituency",
-                                                           "date", "venue", "house", "section_title",
-                                                           "speaker_basis")),
-    ("historic_lords_2002-07-08", "hansard_record", ("text", "speaker", "speaker_detail", "date", "venue", "house",
-                                                     "section_title")),
-])
+@pytest.mark.parametrize(
+    "name,layout,fields",
+    [
+        (
+            "twfy_commons_2025-01-16",
+            "twfy_page",
+            ("text", "speaker", "speaker_detail", "party", "constituency", "date", "venue", "house", "section_title"),
+        ),
+        (
+            "publications_commons_2002-07-08",
+            "hansard_record",
+            (
+                "text",
+                "speaker",
+                "speaker_detail",
+                "party",
+                "constituency",
+                "date",
+                "venue",
+                "house",
+                "section_title",
+                "speaker_basis",
+            ),
+        ),
+        (
+            "historic_lords_2002-07-08",
+            "hansard_record",
+            ("text", "speaker", "speaker_detail", "date", "venue", "house", "section_title"),
+        ),
+    ],
+)
 def test_text_copies_read_like_their_pages(name, layout, fields):
     """A page saved as text (its visible lines) gives the HTML's passages and metadata, without the ids the markup
     carries; the site's chrome (menus, breadcrumb, licence, column numbers) is not text."""
@@ -201,33 +276,47 @@ def test_text_copies_read_like_their_pages(name, layout, fields):
     html = read(f"{name}.html")
     assert text.layout == layout
     assert [tuple(getattr(p, f) for f in fields) for p in text.passages] == [
-        tuple(getattr(p, f) for f in fields) for p in html.passages]
+        tuple(getattr(p, f) for f in fields) for p in html.passages
+    ]
     assert not any(p.speaker_id for p in text.passages)
     if name.startswith("publications"):
         assert any("venue inferred as Commons Chamber" in f for f in text.flags)
 
 
 def test_historic_text_copy_member_line_with_constituency():
-    data = (PAGES / "historic_lords_2002-07-08.txt").read_text(encoding="utf-8").replace(
-        "HL Deb 08 July 2002 vol 637 cc912-4", "HC Deb 08 July 2002 vol 388 cc600-1").replace(
-        "Baroness Example of Kensington", "Mr. Simon Burns (West Chelmsford)")
+    data = (
+        (PAGES / "historic_lords_2002-07-08.txt")
+        .read_text(encoding="utf-8")
+        .replace("HL Deb 08 July 2002 vol 637 cc912-4", "HC Deb 08 July 2002 vol 388 cc600-1")
+        .replace("Baroness Example of Kensington", "Mr. Simon Burns (West Chelmsford)")
+    )
     doc = parse_bytes(data.encode(), "h.txt")
     first = doc.passages[0]
     assert (first.speaker, first.constituency, first.venue, first.house) == (
-        "Mr. Simon Burns", "West Chelmsford", "Commons Chamber", "Commons")
+        "Mr. Simon Burns",
+        "West Chelmsford",
+        "Commons Chamber",
+        "Commons",
+    )
 
 
 def test_seed_text_copies_keep_their_layouts():
     from core.sources import detect_layout
+
     for name, layout in [(PP, "parallel_parliament"), (HANSARD, "hansard_page")]:
         assert detect_layout((SEEDS / f"{name}.txt").read_text(encoding="utf-8")) == layout
 
 
 def test_a_citation_quoted_in_a_speech_is_text_not_the_page_citation():
-    quote = ("As the noble Lord said in this House (HL Deb 12 May 2001 vol 625 c12), the review of child protection "
-             "procedures is long overdue.")
-    data = (PAGES / "publications_commons_2002-07-08.html").read_text(encoding="utf-8").replace(
-        "I am grateful to the Minister for that answer.", quote)
+    quote = (
+        "As the noble Lord said in this House (HL Deb 12 May 2001 vol 625 c12), the review of child protection "
+        "procedures is long overdue."
+    )
+    data = (
+        (PAGES / "publications_commons_2002-07-08.html")
+        .read_text(encoding="utf-8")
+        .replace("I am grateful to the Minister for that answer.", quote)
+    )
     doc = read("p.html", data.encode())
     assert doc.passages[4].text == quote
     assert {(p.venue, p.house, p.date) for p in doc.passages} == {("Commons Chamber", "Commons", "2002-07-08")}

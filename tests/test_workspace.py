@@ -1,5 +1,6 @@
 """The workspace (core.workspace): safe upload names, no silent overwrite, one writer at a time, a broken saved
 taxonomy reported by name."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -12,20 +13,23 @@ import core.workspace as workspace
 from core.workspace import DocumentExists, MAX_NAME_BYTES, Workspace, WorkspaceBusy, WorkspaceError, safe_name
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("日本語.txt", "日本語.txt"),
-    ("Ünïcödé café – notes.txt", "Ünïcödé café notes.txt"),
-    ("../../etc/passwd", "passwd"),
-    ("..\\..\\Windows\\evil.txt", "evil.txt"),
-    ("/abs/path/report.xml", "report.xml"),
-    ("nul\x00in\x00name.txt", "nulinname.txt"),
-    ("bell\x07 and \x1b[31mred\x1b[0m\r\n.txt", "bell and 31mred0m.txt"),
-    ("rtl\u202eoverride.txt", "rtloverride.txt"),
-    (".hidden.txt", "hidden.txt"),
-    ("...", "document.txt"),
-    (".txt", "document.txt"),
-    ("", "document.txt"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("日本語.txt", "日本語.txt"),
+        ("Ünïcödé café – notes.txt", "Ünïcödé café notes.txt"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\Windows\\evil.txt", "evil.txt"),
+        ("/abs/path/report.xml", "report.xml"),
+        ("nul\x00in\x00name.txt", "nulinname.txt"),
+        ("bell\x07 and \x1b[31mred\x1b[0m\r\n.txt", "bell and 31mred0m.txt"),
+        ("rtl\u202eoverride.txt", "rtloverride.txt"),
+        (".hidden.txt", "hidden.txt"),
+        ("...", "document.txt"),
+        (".txt", "document.txt"),
+        ("", "document.txt"),
+    ],
+)
 def test_safe_name_keeps_letters_and_drops_path_parts_and_controls(raw, expected):
     assert safe_name(raw) == expected
 
@@ -77,6 +81,7 @@ def test_two_writers_of_one_name_at_once_one_wins_one_is_told(tmp_path):
             results.append(("added", i))
         except DocumentExists:
             results.append(("refused", i))
+
     threads = [threading.Thread(target=upload, args=(i,)) for i in range(8)]
     for t in threads:
         t.start()
@@ -90,9 +95,11 @@ def test_two_writers_of_one_name_at_once_one_wins_one_is_told(tmp_path):
 def _append_blocks(root: str, who: int, n: int) -> None:
     ws = Workspace(root)
     for k in range(n):
+
         def change(text, k=k):
             time.sleep(0.002)  # widen the read-modify-write window: an unlocked version loses blocks here
             return (text or "") + f"# block {who}-{k}\n"
+
         ws.update_taxonomy(change)
 
 
@@ -116,6 +123,7 @@ def test_a_failed_change_writes_nothing(tmp_path):
 
     def bad(text):
         raise ValueError("no")
+
     with pytest.raises(ValueError):
         ws.update_taxonomy(bad)
     assert ws.taxonomy_text() == 'mode = "extend"\n'
@@ -131,12 +139,17 @@ def test_a_writer_that_waits_too_long_is_refused_with_a_message(tmp_path, monkey
         with Workspace(tmp_path).lock():
             held.set()
             release.wait(10)
+
     t = threading.Thread(target=hold)
     t.start()
     held.wait(10)
     try:
-        for attempt in (lambda: ws.save_taxonomy("b = 2\n"), lambda: ws.add_document("x.txt", b"x"),
-                        lambda: ws.update_taxonomy(lambda s: s + "c = 3\n"), ws.clear_taxonomy):
+        for attempt in (
+            lambda: ws.save_taxonomy("b = 2\n"),
+            lambda: ws.add_document("x.txt", b"x"),
+            lambda: ws.update_taxonomy(lambda s: s + "c = 3\n"),
+            ws.clear_taxonomy,
+        ):
             with pytest.raises(WorkspaceBusy, match=r"is busy: another tab or process .* nothing was changed"):
                 attempt()
     finally:

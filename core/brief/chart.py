@@ -1,5 +1,6 @@
 """The briefing's timeline as a PNG (matplotlib's Agg canvas: no display, no browser), shared by the PDF and the
 Word file. Milestones are dashed lines numbered as in the briefing's milestone list."""
+
 from __future__ import annotations
 
 import io
@@ -14,7 +15,11 @@ FREQ_OFFSET = {"month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months
 
 def period(b: pd.Timestamp, freq: str) -> str:
     """'2018', '2018-Q1' or '2018-01'."""
-    return str(b.year) if freq == "year" else (f"{b.year}-Q{b.quarter}" if freq == "quarter" else f"{b.year}-{b.month:02d}")
+    return (
+        str(b.year)
+        if freq == "year"
+        else (f"{b.year}-Q{b.quarter}" if freq == "quarter" else f"{b.year}-{b.month:02d}")
+    )
 
 
 def milestone_positions(briefing: Briefing) -> list[tuple[int, float]]:
@@ -65,8 +70,17 @@ def timeline_png(briefing: Briefing, width_in: float = 7.0, height_in: float = 2
     ax.yaxis.get_major_locator().set_params(integer=True)
     for n, pos in milestone_positions(briefing):
         ax.axvline(pos, color="#c0392b", linestyle="--", linewidth=0.9)
-        ax.text(pos, top * 1.1 + 0.4, str(n), color="#c0392b", fontsize=7, ha="center", va="center",
-                parse_math=False, bbox=dict(boxstyle="circle,pad=0.2", fc="white", ec="#c0392b", lw=0.6))
+        ax.text(
+            pos,
+            top * 1.1 + 0.4,
+            str(n),
+            color="#c0392b",
+            fontsize=7,
+            ha="center",
+            va="center",
+            parse_math=False,
+            bbox=dict(boxstyle="circle,pad=0.2", fc="white", ec="#c0392b", lw=0.6),
+        )
     if len(table.columns) > 1:
         leg = ax.legend(fontsize=6, frameon=False, loc="upper left", ncols=2)
         for t in leg.get_texts():

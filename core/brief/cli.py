@@ -1,4 +1,5 @@
 """`campaign-tracker brief`: a briefing (PDF or Word) for a theme, an ask or the filters, from the store."""
+
 from __future__ import annotations
 
 import sys
@@ -9,6 +10,7 @@ def _milestones(args, theme_ids):
     """--milestones FILE, else the workspace's milestones.csv when there is one."""
     from ..milestones import MilestoneError, load_milestones, parse_milestones
     from ..workspace import default_workspace
+
     try:
         if args.milestones:
             try:
@@ -27,6 +29,7 @@ def cmd_brief(args) -> int:
     from ..summary import FilterState, UnknownValue, resolve
     from ..workspace import _atomic_write  # written whole or not at all
     from . import BriefError, build_briefing, render
+
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "docx"):
         print(f"error: {args.out}: the file name must end in .pdf or .docx", file=sys.stderr)
@@ -38,11 +41,14 @@ def cmd_brief(args) -> int:
             venues=resolve(args.venues or (), set(p["venue"]), "venue"),
             speakers=resolve(args.speakers or (), set(p["speaker"]), "speaker"),
             documents=resolve(args.documents or (), set(p["document"]), "document"),
-            date_from=args.date_from, date_to=args.date_to,
-            include_undated=False if args.dated_only else (True if args.include_undated else None))
+            date_from=args.date_from,
+            date_to=args.date_to,
+            include_undated=False if args.dated_only else (True if args.include_undated else None),
+        )
         theme = resolve([args.theme], corpus.taxonomy.ids, "theme")[0] if args.theme else None
-        briefing = build_briefing(corpus, state, theme=theme, ask_group=args.ask,
-                                  milestones=_milestones(args, corpus.taxonomy.ids))
+        briefing = build_briefing(
+            corpus, state, theme=theme, ask_group=args.ask, milestones=_milestones(args, corpus.taxonomy.ids)
+        )
     except (UnknownValue, BriefError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -52,8 +58,10 @@ def cmd_brief(args) -> int:
         print(f"error: {args.out}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
         return 2
     figures = ", ".join(f"{k.lower()} {v}" for k, v in briefing.figures)
-    print(f"{briefing.title}: {figures}; {len(briefing.quotes)} quotations, {len(briefing.milestones)} milestones "
-          f"-> {args.out}")
+    print(
+        f"{briefing.title}: {figures}; {len(briefing.quotes)} quotations, {len(briefing.milestones)} milestones "
+        f"-> {args.out}"
+    )
     return 1 if failures(corpus.errors) else 0
 
 
@@ -71,11 +79,15 @@ def add_parser(sub, load, add_common, date) -> None:
     p.add_argument("--from", dest="date_from", type=date, help="from date, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=date, help="to date, YYYY-MM-DD")
     p.add_argument("--dated-only", action="store_true", help="leave out undated passages")
-    p.add_argument("--include-undated", action="store_true",
-                   help="with --from/--to: count undated passages too (left out of a date range by default)")
-    p.add_argument("--milestones", type=Path,
-                   help="a milestones CSV (date,label,themes,url; default: the workspace's milestones.csv)")
+    p.add_argument(
+        "--include-undated",
+        action="store_true",
+        help="with --from/--to: count undated passages too (left out of a date range by default)",
+    )
+    p.add_argument(
+        "--milestones",
+        type=Path,
+        help="a milestones CSV (date,label,themes,url; default: the workspace's milestones.csv)",
+    )
     p.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.docx")
     p.set_defaults(func=cmd_brief, load=load)
-
-

@@ -1,6 +1,7 @@
 """A briefing as a Word document (python-docx): the same sections as the PDF, in Word's own styles so it can be
 edited before the meeting. Text is written as runs (python-docx escapes it for XML; control characters were
 removed when the content was built), links as real hyperlinks to http(s) addresses only."""
+
 from __future__ import annotations
 
 import io
@@ -14,6 +15,7 @@ def _hyperlink(paragraph, url: str, text: str) -> None:
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+
     r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), r_id)
@@ -37,6 +39,7 @@ def _hyperlink(paragraph, url: str, text: str) -> None:
 
 def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None):
     from docx.shared import Cm, Pt
+
     t = doc.add_table(rows=1, cols=len(header))
     t.style = "Table Grid"
     for c, h in zip(t.rows[0].cells, header):
@@ -86,9 +89,15 @@ def to_docx(b: Briefing) -> bytes:
     if b.milestones:
         doc.add_heading("Milestones", level=2)
         on_chart = {n for n, _x in milestone_positions(b)}
-        t = _table(doc, ["#", "Date", "Milestone"],
-                   [[str(n) + ("" if n in on_chart else " (outside the chart)"), m.date.isoformat(), m.label]
-                    for n, m in enumerate(b.milestones, start=1)], [2.5, 2.5, 12])
+        t = _table(
+            doc,
+            ["#", "Date", "Milestone"],
+            [
+                [str(n) + ("" if n in on_chart else " (outside the chart)"), m.date.isoformat(), m.label]
+                for n, m in enumerate(b.milestones, start=1)
+            ],
+            [2.5, 2.5, 12],
+        )
         for row, m in zip(t.rows[1:], b.milestones):
             if m.url:
                 para = row.cells[2].paragraphs[0]
@@ -103,10 +112,21 @@ def to_docx(b: Briefing) -> bytes:
 
     doc.add_heading("Asks and the government's response", level=1)
     if b.asks:
-        _table(doc, ["Ask", "Times", "Raised", "Status", "Response"],
-               [[a.label, str(a.times_raised), a.raised, a.status,
-                 (f"“{a.response}”" + (f" ({a.response_by})" if a.response_by else "")) if a.response else "—"]
-                for a in b.asks], [5, 1.3, 2.8, 2.4, 5.5])
+        _table(
+            doc,
+            ["Ask", "Times", "Raised", "Status", "Response"],
+            [
+                [
+                    a.label,
+                    str(a.times_raised),
+                    a.raised,
+                    a.status,
+                    (f"“{a.response}”" + (f" ({a.response_by})" if a.response_by else "")) if a.response else "—",
+                ]
+                for a in b.asks
+            ],
+            [5, 1.3, 2.8, 2.4, 5.5],
+        )
         if b.more_asks:
             doc.add_paragraph(f"… and {b.more_asks} more asks (see the Asks view or the CSV export).")
     else:

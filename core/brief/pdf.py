@@ -5,6 +5,7 @@ documents, the taxonomy or the user goes through ``esc`` first, so a speaker cal
 with ``&`` is printed as written and never read as markup. Text is set in DejaVu Sans (shipped with matplotlib)
 so names and quotations in any Latin, Greek or Cyrillic script print; Helvetica is the fallback.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,6 +36,7 @@ def _fonts() -> tuple[str, str]:
             from reportlab.lib.fonts import addMapping
             from reportlab.pdfbase import pdfmetrics
             from reportlab.pdfbase.ttfonts import TTFont
+
             ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
             pdfmetrics.registerFont(TTFont("DejaVuSans", str(ttf / "DejaVuSans.ttf")))
             pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(ttf / "DejaVuSans-Bold.ttf")))
@@ -62,33 +64,68 @@ def to_pdf(b: Briefing) -> bytes:
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     quote = ParagraphStyle("quote", parent=body, fontSize=9.5, leading=13, leftIndent=8, borderPadding=(0, 0, 0, 6))
     h1 = ParagraphStyle("h1", parent=ss["Title"], fontName=bold, fontSize=17, leading=21, alignment=0, spaceAfter=4)
-    h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName=bold, fontSize=11.5, leading=14, spaceBefore=8,
-                        spaceAfter=4, textColor=colors.HexColor("#1f3f5f"))
-    grid = TableStyle([("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 0), (-1, -1), 8),
-                       ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.grey),
-                       ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#dddddd")),
-                       ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)])
+    h2 = ParagraphStyle(
+        "h2",
+        parent=ss["Heading2"],
+        fontName=bold,
+        fontSize=11.5,
+        leading=14,
+        spaceBefore=8,
+        spaceAfter=4,
+        textColor=colors.HexColor("#1f3f5f"),
+    )
+    grid = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), regular),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.grey),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#dddddd")),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
 
     def p(text, style=cell) -> Paragraph:
         return Paragraph(esc(text), style)
 
     def table(header, rows, widths) -> Table:
-        t = Table([[p(h) for h in header]] + [[p(c) for c in r] for r in rows], colWidths=[w * mm for w in widths],
-                  repeatRows=1)
+        t = Table(
+            [[p(h) for h in header]] + [[p(c) for c in r] for r in rows],
+            colWidths=[w * mm for w in widths],
+            repeatRows=1,
+        )
         t.setStyle(grid)
         return t
 
-    story = [Paragraph(esc(b.title), h1),
-             Paragraph(f"Made on {esc(b.made_on)} with Campaign Tracker · {esc(b.subtitle)}", small), Spacer(1, 4),
-             table(["Made with", ""], b.filters, [40, 130]), Spacer(1, 6)]
+    story = [
+        Paragraph(esc(b.title), h1),
+        Paragraph(f"Made on {esc(b.made_on)} with Campaign Tracker · {esc(b.subtitle)}", small),
+        Spacer(1, 4),
+        table(["Made with", ""], b.filters, [40, 130]),
+        Spacer(1, 6),
+    ]
     # columns as wide as their values need (a date must not be cut inside: '2017-10-2' / '6')
     weights = [max(7, min(len(v), 16)) for _, v in b.figures]
-    figs = Table([[p(label, small) for label, _ in b.figures],
-                  [Paragraph(f"<b>{esc(v)}</b>", ParagraphStyle("fig", parent=body, fontSize=10, leading=13))
-                   for _, v in b.figures]], colWidths=[170 * w / sum(weights) * mm for w in weights])
-    figs.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
-                              ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f6f8")),
-                              ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    figs = Table(
+        [
+            [p(label, small) for label, _ in b.figures],
+            [
+                Paragraph(f"<b>{esc(v)}</b>", ParagraphStyle("fig", parent=body, fontSize=10, leading=13))
+                for _, v in b.figures
+            ],
+        ],
+        colWidths=[170 * w / sum(weights) * mm for w in weights],
+    )
+    figs.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f6f8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story += [Paragraph("Headline figures", h2), figs]
 
     story.append(Paragraph("When it was raised", h2))
@@ -101,23 +138,38 @@ def to_pdf(b: Briefing) -> bytes:
         story.append(p(f"{b.undated} undated mention(s) are counted above but not placed on the timeline.", small))
     if b.milestones:
         on_chart = {n for n, _x in milestone_positions(b)}
-        rows = [[str(n) + ("" if n in on_chart else " (outside the chart)"), m.date.isoformat(), m.label,
-                 m.url] for n, m in enumerate(b.milestones, start=1)]
+        rows = [
+            [str(n) + ("" if n in on_chart else " (outside the chart)"), m.date.isoformat(), m.label, m.url]
+            for n, m in enumerate(b.milestones, start=1)
+        ]
         story += [Paragraph("Milestones", h2), _link_table(rows, cell, grid)]
 
     story.append(Paragraph("Where and who", h2))
     speakers = b.speakers + ([(f"… and {b.more_speakers} more", "")] if b.more_speakers else [])
-    side = Table([[table(["Venue", "Passages"], [(v, n) for v, n in b.venues], [55, 22]),
-                   table(["Speaker", "Passages"], [(s, n) for s, n in speakers], [55, 22])]],
-                 colWidths=[85 * mm, 85 * mm])
+    side = Table(
+        [
+            [
+                table(["Venue", "Passages"], [(v, n) for v, n in b.venues], [55, 22]),
+                table(["Speaker", "Passages"], [(s, n) for s, n in speakers], [55, 22]),
+            ]
+        ],
+        colWidths=[85 * mm, 85 * mm],
+    )
     side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(side)
 
     story.append(Paragraph("Asks and the government's response", h2))
     if b.asks:
-        rows = [(a.label, str(a.times_raised), a.raised, a.status,
-                 (f"“{a.response}”" + (f" ({a.response_by})" if a.response_by else "")) if a.response else "—")
-                for a in b.asks]
+        rows = [
+            (
+                a.label,
+                str(a.times_raised),
+                a.raised,
+                a.status,
+                (f"“{a.response}”" + (f" ({a.response_by})" if a.response_by else "")) if a.response else "—",
+            )
+            for a in b.asks
+        ]
         story.append(table(["Ask", "Times", "Raised", "Status", "Response"], rows, [52, 12, 28, 22, 56]))
         if b.more_asks:
             story.append(p(f"… and {b.more_asks} more asks (see the Asks view or the CSV export).", small))
@@ -129,9 +181,15 @@ def to_pdf(b: Briefing) -> bytes:
         source = f"{esc(q.speaker)} · {esc(q.date)} · {esc(q.venue)} · {esc(q.document)}"
         if q.url:
             source += f' · <a href="{esc(q.url)}" color="blue">{esc(q.url)}</a>'
-        story.append(KeepTogether([Paragraph(f"“{esc(q.text)}”", quote),
-                                   Paragraph(f"— {source} <font color='#777777'>({esc(q.why)})</font>", small),
-                                   Spacer(1, 5)]))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(f"“{esc(q.text)}”", quote),
+                    Paragraph(f"— {source} <font color='#777777'>({esc(q.why)})</font>", small),
+                    Spacer(1, 5),
+                ]
+            )
+        )
     if not b.quotes:
         story.append(p("No passages match.", body))
     story += [Spacer(1, 6)] + [p(n, small) for n in b.notes]
@@ -145,8 +203,17 @@ def to_pdf(b: Briefing) -> bytes:
         canvas.restoreState()
 
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=b.title, author="Campaign Tracker", subject=b.subtitle)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=b.title,
+        author="Campaign Tracker",
+        subject=b.subtitle,
+    )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
 
@@ -155,6 +222,7 @@ def _link_table(rows, cell, grid):
     """Milestones: number, date, label, and the label's link when it has one."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Table
+
     data = [[Paragraph(h, cell) for h in ("#", "Date", "Milestone")]]
     for n, d, label, url in rows:
         text = esc(label) + (f' · <a href="{esc(url)}" color="blue">{esc(url)}</a>' if url else "")

@@ -1,4 +1,5 @@
 """`campaign-tracker fetch twfy|hansard-api`: the command-line side of the fetchers (parsers and the run)."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,15 @@ def cmd_twfy(args) -> int:
         print(f"error: --series: {exc}", file=sys.stderr)
         return 2
     _check_dates(args)
-    report = twfy.fetch(series, args.date_from, args.date_to, args.out, base_url=args.base_url,
-                        client=_client(args), progress=sys.stderr.isatty())
+    report = twfy.fetch(
+        series,
+        args.date_from,
+        args.date_to,
+        args.out,
+        base_url=args.base_url,
+        client=_client(args),
+        progress=sys.stderr.isatty(),
+    )
     return _finish(report, args.out)
 
 
@@ -60,39 +68,62 @@ def cmd_hansard_api(args) -> int:
         print("error: --query is empty", file=sys.stderr)
         return 2
     _check_dates(args)
-    report = hansard_api.fetch(args.query.strip(), args.date_from, args.date_to, args.out, base_url=args.base_url,
-                               house=args.house, client=_client(args), progress=sys.stderr.isatty())
+    report = hansard_api.fetch(
+        args.query.strip(),
+        args.date_from,
+        args.date_to,
+        args.out,
+        base_url=args.base_url,
+        house=args.house,
+        client=_client(args),
+        progress=sys.stderr.isatty(),
+    )
     return _finish(report, args.out)
 
 
 def _common(p: argparse.ArgumentParser, base_url: str) -> None:
     p.add_argument("--from", dest="date_from", type=_date, required=True, help="first sitting day, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_date, default=date.today(),
-                   help="last sitting day, YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--to", dest="date_to", type=_date, default=date.today(), help="last sitting day, YYYY-MM-DD (default: today)"
+    )
     p.add_argument("--out", type=Path, required=True, help="the folder to fetch into (made when missing)")
     p.add_argument("--base-url", default=base_url, help=f"where to fetch from (default: {base_url})")
     p.add_argument("--rate", type=_positive, default=1.0, help="at most this many requests a second (default 1)")
-    p.add_argument("--retries", type=int, default=4,
-                   help="attempts after the first on HTTP 429 / 5xx and dropped connections (default 4)")
-    p.add_argument("--backoff", type=float, default=2.0,
-                   help="seconds to wait before the first retry, doubled for each next one (default 2); "
-                        "a server's Retry-After is honoured instead")
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=4,
+        help="attempts after the first on HTTP 429 / 5xx and dropped connections (default 4)",
+    )
+    p.add_argument(
+        "--backoff",
+        type=float,
+        default=2.0,
+        help="seconds to wait before the first retry, doubled for each next one (default 2); "
+        "a server's Retry-After is honoured instead",
+    )
 
 
 def add_parser(sub) -> None:
     """Add `fetch` and its two sources to the `campaign-tracker` sub-commands."""
-    p = sub.add_parser("fetch", help="download TheyWorkForYou XML or Hansard API debates into a folder to ingest",
-                       description="Download parliamentary records into a folder, politely (a rate limit, retries "
-                                   "with back-off) and resumably (what is there is not fetched again); then run "
-                                   "`campaign-tracker ingest` on the folder.")
+    p = sub.add_parser(
+        "fetch",
+        help="download TheyWorkForYou XML or Hansard API debates into a folder to ingest",
+        description="Download parliamentary records into a folder, politely (a rate limit, retries "
+        "with back-off) and resumably (what is there is not fetched again); then run "
+        "`campaign-tracker ingest` on the folder.",
+    )
     src = p.add_subparsers(dest="source", required=True)
     t = src.add_parser("twfy", help="TheyWorkForYou's ParlParse XML, by series and dates (latest versions only)")
-    t.add_argument("--series", default="debates",
-                   help="comma-separated: " + ", ".join(twfy.SERIES) + " (default: debates; 'lords' = lordspages)")
+    t.add_argument(
+        "--series",
+        default="debates",
+        help="comma-separated: " + ", ".join(twfy.SERIES) + " (default: debates; 'lords' = lordspages)",
+    )
     _common(t, twfy.DEFAULT_BASE_URL)
     t.set_defaults(func=cmd_twfy)
     h = src.add_parser("hansard-api", help="Hansard API debates matching a search term between two dates")
-    h.add_argument("--query", required=True, help="the search term, e.g. \"county lines\"")
+    h.add_argument("--query", required=True, help='the search term, e.g. "county lines"')
     h.add_argument("--house", choices=("Commons", "Lords"), help="one house only (default: both)")
     _common(h, hansard_api.DEFAULT_BASE_URL)
     h.set_defaults(func=cmd_hansard_api)

@@ -11,6 +11,7 @@ each debate's JSON (its ``Overview`` and ``Items``), which ``campaign-tracker in
 
 The search is asked again on every run (results change as Hansard is published); debates already fetched are not.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,15 @@ PAGE_SIZE = 100
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def search_url(base_url: str, term: str, date_from: date | None, date_to: date | None, skip: int = 0,
-               take: int = PAGE_SIZE, house: str | None = None) -> str:
+def search_url(
+    base_url: str,
+    term: str,
+    date_from: date | None,
+    date_to: date | None,
+    skip: int = 0,
+    take: int = PAGE_SIZE,
+    house: str | None = None,
+) -> str:
     """
     >>> search_url("https://hansard-api.parliament.uk", "county lines", date(2019, 1, 1), date(2019, 12, 31))
     'https://hansard-api.parliament.uk/search/debates.json?queryParameters.searchTerm=county+lines&queryParameters.startDate=2019-01-01&queryParameters.endDate=2019-12-31&queryParameters.skip=0&queryParameters.take=100'
@@ -50,8 +58,16 @@ def debate_url(base_url: str, ext_id: str) -> str:
     return f"{base_url.rstrip('/')}/debates/debate/{quote(ext_id, safe='')}.json"
 
 
-def search(client: PoliteClient, term: str, date_from: date | None, date_to: date | None, *,
-           base_url: str = DEFAULT_BASE_URL, house: str | None = None, take: int = PAGE_SIZE) -> list[dict]:
+def search(
+    client: PoliteClient,
+    term: str,
+    date_from: date | None,
+    date_to: date | None,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    house: str | None = None,
+    take: int = PAGE_SIZE,
+) -> list[dict]:
     """Every debate the search lists (ext_id, title, date, house, section), page by page; FetchError when a page
     cannot be had or is not a search result."""
     found: list[dict] = []
@@ -93,9 +109,18 @@ def file_name(debate: dict) -> str | None:
     return f"{debate['date']}_{ext}.json" if debate.get("date") else f"{ext}.json"
 
 
-def fetch(term: str, date_from: date | None, date_to: date | None, out: Path, *, base_url: str = DEFAULT_BASE_URL,
-          house: str | None = None, client: PoliteClient | None = None, progress: bool = False,
-          take: int = PAGE_SIZE) -> Report:
+def fetch(
+    term: str,
+    date_from: date | None,
+    date_to: date | None,
+    out: Path,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    house: str | None = None,
+    client: PoliteClient | None = None,
+    progress: bool = False,
+    take: int = PAGE_SIZE,
+) -> Report:
     """Search, then fetch each listed debate into ``out/hansard-api/``."""
     client = client or PoliteClient()
     report = Report()

@@ -17,6 +17,7 @@
 
 Failures raise ``FetchError(url, reason)``; ``str()`` gives "URL: reason".
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -92,9 +93,18 @@ class PoliteClient:
     ``sleep`` and ``clock`` are injectable so tests can record the waits instead of sleeping.
     """
 
-    def __init__(self, rate: float = 1.0, retries: int = 4, backoff: float = 2.0, max_backoff: float = 60.0,
-                 max_wait: float = 300.0, timeout: float = 60.0, user_agent: str = USER_AGENT,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        rate: float = 1.0,
+        retries: int = 4,
+        backoff: float = 2.0,
+        max_backoff: float = 60.0,
+        max_wait: float = 300.0,
+        timeout: float = 60.0,
+        user_agent: str = USER_AGENT,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         if rate <= 0:
             raise ValueError(f"the rate must be above 0 requests a second (got {rate})")
         if retries < 0 or backoff < 0:
@@ -137,8 +147,10 @@ class PoliteClient:
                 raise _Retry(reason, retry_after(exc.headers.get("Retry-After") if exc.headers else None)) from None
             raise FetchError(url, reason) from None
         except http.client.IncompleteRead as exc:
-            raise _Retry(f"connection closed after {len(exc.partial):,} bytes"
-                         + (f" ({exc.expected:,} more expected)" if exc.expected else "")) from None
+            raise _Retry(
+                f"connection closed after {len(exc.partial):,} bytes"
+                + (f" ({exc.expected:,} more expected)" if exc.expected else "")
+            ) from None
         except zlib.error as exc:
             raise _Retry(f"the gzipped body is damaged ({exc})") from None
         except urllib.error.URLError as exc:
@@ -166,9 +178,12 @@ class PoliteClient:
                     tries = f"{self.retries + 1} attempts" if self.retries else "1 attempt"
                     raise FetchError(url, f"{exc.reason} (gave up after {tries})") from None
                 if exc.wait is not None and exc.wait > self.max_wait:
-                    raise FetchError(url, f"{exc.reason}; the server asks to retry after {exc.wait:.0f} s, "
-                                          f"longer than the {self.max_wait:.0f} s this client waits") from None
-                delay = exc.wait if exc.wait is not None else min(self.max_backoff, self.backoff * (2 ** attempt))
+                    raise FetchError(
+                        url,
+                        f"{exc.reason}; the server asks to retry after {exc.wait:.0f} s, "
+                        f"longer than the {self.max_wait:.0f} s this client waits",
+                    ) from None
+                delay = exc.wait if exc.wait is not None else min(self.max_backoff, self.backoff * (2**attempt))
                 if delay > 0:
                     self.sleep(delay)
         raise AssertionError("unreachable")

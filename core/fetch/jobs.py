@@ -1,5 +1,6 @@
 """What both fetchers share: a list of downloads (URL -> local file), run in order with a progress bar; a file
 already there is not fetched again; the counts for the closing line."""
+
 from __future__ import annotations
 
 import sys
@@ -39,6 +40,7 @@ def run_jobs(client: PoliteClient, jobs: list[Job], report: Report, progress: bo
     """Download each job whose file is not there yet. A file under its final name is complete (downloads are
     renamed into place only when whole), so it is counted as already here and not requested."""
     from tqdm import tqdm
+
     bar = tqdm(total=len(jobs), unit="file", desc="fetch", file=sys.stderr, disable=not progress)
     try:
         for job in jobs:
@@ -50,8 +52,9 @@ def run_jobs(client: PoliteClient, jobs: list[Job], report: Report, progress: bo
                     report.fetched += 1
                 except FetchError as exc:
                     report.failed.append(exc)
-            bar.set_postfix_str(f"{report.fetched} fetched, {report.present} here, {len(report.failed)} failed",
-                                refresh=False)
+            bar.set_postfix_str(
+                f"{report.fetched} fetched, {report.present} here, {len(report.failed)} failed", refresh=False
+            )
             bar.update(1)
     finally:
         bar.close()

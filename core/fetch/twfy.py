@@ -9,6 +9,7 @@ first sitting and then its own date (``standing2009-10-20_CHILDPOV_06-0_2009-10-
 Files are saved as ``OUT/<series>/<file name>``, the layout of the site and of its rsync mirror, so a folder
 fetched here and one filled by ``rsync`` are interchangeable.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,14 @@ SERIES: dict[str, tuple[str, str]] = {
     "standing": ("standing", "Public Bill (standing) Committee debates"),
 }
 #: other names people use for a series directory
-ALIASES = {"lords": "lordspages", "westminster": "westminhall", "commons": "debates", "answers": "wrans",
-           "statements": "wms", "committees": "standing"}
+ALIASES = {
+    "lords": "lordspages",
+    "westminster": "westminhall",
+    "commons": "debates",
+    "answers": "wrans",
+    "statements": "wms",
+    "committees": "standing",
+}
 _NAME = re.compile(r"^(?P<stem>[A-Za-z0-9_.-]*(?P<date>\d{4}-\d{2}-\d{2}))(?P<ver>[a-z]+)\.xml$")
 
 
@@ -116,8 +123,16 @@ def check_xml(data: bytes) -> str | None:
     return None
 
 
-def fetch(series: list[str], date_from: date | None, date_to: date | None, out: Path, *,
-          base_url: str = DEFAULT_BASE_URL, client: PoliteClient | None = None, progress: bool = False) -> Report:
+def fetch(
+    series: list[str],
+    date_from: date | None,
+    date_to: date | None,
+    out: Path,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    client: PoliteClient | None = None,
+    progress: bool = False,
+) -> Report:
     """Fetch each series' latest versions of the days in range into ``out/<series>/``."""
     client = client or PoliteClient()
     base = base_url.rstrip("/") + "/"
@@ -135,8 +150,9 @@ def fetch(series: list[str], date_from: date | None, date_to: date | None, out: 
             report.failed.append(FetchError(listing, str(exc)))
             continue
         chosen = select(names, date_from, date_to)
-        report.notes.append(f"{name}: {len(chosen)} file(s) {span} (the latest version of each day) "
-                            f"of {len(names):,} listed")
+        report.notes.append(
+            f"{name}: {len(chosen)} file(s) {span} (the latest version of each day) of {len(names):,} listed"
+        )
         jobs += [Job(listing + f, Path(out) / name / f, check_xml) for f in chosen]
     return run_jobs(client, jobs, report, progress)
 

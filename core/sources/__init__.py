@@ -7,6 +7,7 @@ Text files go to the text layouts (``LAYOUTS``), detected by content.
 >>> [name for name, _ in LAYOUTS]
 ['parallel_parliament', 'hansard_page', 'twfy_page', 'hansard_record', 'mp_archive', 'document']
 """
+
 from __future__ import annotations
 
 import os
@@ -51,14 +52,18 @@ def reader_for(head: bytes, name: str) -> Source:
             return r
     if suffix == ".xml":
         from .base import xml_root
+
         root = xml_root(head)
-        raise ValueError(f"unknown XML dialect (root element <{root or '?'}>): not ParlParse, ParlaMint TEI or a "
-                         "Hansard export this tool reads")
+        raise ValueError(
+            f"unknown XML dialect (root element <{root or '?'}>): not ParlParse, ParlaMint TEI or a "
+            "Hansard export this tool reads"
+        )
     raise ValueError(f"not a {'/'.join(r.name for r in candidates)} file this tool recognises")
 
 
-def parse_bytes(data: bytes, name: str, document: str | None = None, overrides: dict | None = None,
-                source: str = "the user") -> Document:
+def parse_bytes(
+    data: bytes, name: str, document: str | None = None, overrides: dict | None = None, source: str = "the user"
+) -> Document:
     """Parse a file's bytes (uploads, tests); raises ValueError with a user-facing reason.
 
     ``overrides``: metadata the user sets where the document gives none (keys of ``metadata.FIELDS``: date, venue,
@@ -109,8 +114,9 @@ def _skip_reason(p: Path) -> str | None:
     return None
 
 
-def iter_files(sources: Iterable[Path | str], errors: list[IngestError],
-               superseded: list[Path] | None = None) -> list[Path]:
+def iter_files(
+    sources: Iterable[Path | str], errors: list[IngestError], superseded: list[Path] | None = None
+) -> list[Path]:
     """Files under ``sources`` (folders searched recursively, in name order). A file in a folder whose type no
     reader takes is listed in ``errors`` with the reason, never skipped silently; README/LICENCE files and
     hidden files are documentation, not documents."""
@@ -120,8 +126,10 @@ def iter_files(sources: Iterable[Path | str], errors: list[IngestError],
         src = Path(src)
         if src.is_dir():
             found: list[Path] = []
-            for root, dirs, names in os.walk(src, onerror=lambda e: errors.append(
-                    IngestError(str(e.filename), f"cannot list directory ({e.strerror})"))):
+            for root, dirs, names in os.walk(
+                src,
+                onerror=lambda e: errors.append(IngestError(str(e.filename), f"cannot list directory ({e.strerror})")),
+            ):
                 for d in sorted(d for d in dirs if d.startswith(".")):
                     errors.append(IngestError(str(Path(root) / d), "skipped: hidden folder", notice=True))
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -147,8 +155,11 @@ def iter_files(sources: Iterable[Path | str], errors: list[IngestError],
     return kept
 
 
-def load_documents(sources: Iterable[Path | str], progress: Callable[[int, int, str], None] | None = None,
-                   overrides: dict | None = None) -> tuple[list[Document], list[IngestError]]:
+def load_documents(
+    sources: Iterable[Path | str],
+    progress: Callable[[int, int, str], None] | None = None,
+    overrides: dict | None = None,
+) -> tuple[list[Document], list[IngestError]]:
     """Parse every file under ``sources``. Bad files are reported in the error list and skipped;
     the others are still ingested. Document ids must be unique: a second file with the same id is refused."""
     errors: list[IngestError] = []

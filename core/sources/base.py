@@ -5,6 +5,7 @@ A reader (one module per format) exposes ``SOURCE = Source(...)``: a name, the f
 :class:`core.model.Document` or raises ``ValueError`` with a reason in words (the caller adds the file
 name). Adding a format is one module and one line in ``core.sources.READERS``.
 """
+
 from __future__ import annotations
 
 import re

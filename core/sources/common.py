@@ -1,4 +1,5 @@
 """Shared helpers for the layout parsers: safe file reading, date parsing, passage building."""
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,18 @@ MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
         ],
         start=1,
     )
@@ -60,8 +70,11 @@ def parse_day_date(line: str) -> str | None:
 
 
 #: "Spring 2018", "Q3 2019", "the first quarter of 2020": a period within a year (year precision)
-PERIOD = re.compile(r"^(?:the )?(?:spring|summer|autumn|fall|winter|q[1-4]|(?:first|second|third|fourth|1st|2nd|3rd|4th)"
-                    r" quarter(?: of)?|(?:early|mid|late)[ -]),? ?(\d{4})$", re.I)
+PERIOD = re.compile(
+    r"^(?:the )?(?:spring|summer|autumn|fall|winter|q[1-4]|(?:first|second|third|fourth|1st|2nd|3rd|4th)"
+    r" quarter(?: of)?|(?:early|mid|late)[ -]),? ?(\d{4})$",
+    re.I,
+)
 #: "October 2019" alone on a line (month precision)
 MONTH_LINE = re.compile(rf"^({_MONTH_RE}),? (\d{{4}})$", re.I)
 #: dates outside these years are not used (Hansard starts in 1803; nothing is dated after next year)
@@ -124,8 +137,10 @@ def check_dates(doc: Document) -> Document:
             p.add_flag("implausible_date")
             p.add_flag("undated")
     for iso, lines in bad.items():
-        doc.flags.append(f"implausible date {iso} (before {FIRST_YEAR} or after next year) not used: "
-                         f"{len(lines)} passage(s) from line {lines[0]} left undated")
+        doc.flags.append(
+            f"implausible date {iso} (before {FIRST_YEAR} or after next year) not used: "
+            f"{len(lines)} passage(s) from line {lines[0]} left undated"
+        )
     return doc
 
 
@@ -152,13 +167,16 @@ def decode_windows_1252(data: bytes, exc: UnicodeDecodeError) -> str:
     """
     where = f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
     if _UTF8_SEQ.search(data):
-        raise ValueError(f"{where} nor Windows-1252 (it mixes UTF-8 characters with other bytes); save the file as "
-                         "UTF-8") from exc
+        raise ValueError(
+            f"{where} nor Windows-1252 (it mixes UTF-8 characters with other bytes); save the file as UTF-8"
+        ) from exc
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as bad:
-        raise ValueError(f"{where} nor Windows-1252 (byte 0x{data[bad.start]:02x} at offset {bad.start} is not a "
-                         "Windows-1252 character); save the file as UTF-8") from exc
+        raise ValueError(
+            f"{where} nor Windows-1252 (byte 0x{data[bad.start]:02x} at offset {bad.start} is not a "
+            "Windows-1252 character); save the file as UTF-8"
+        ) from exc
 
 
 def decode_bytes(data: bytes, flags: list[str] | None = None) -> str:
@@ -183,13 +201,17 @@ def decode_bytes(data: bytes, flags: list[str] | None = None) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if exc.end == len(data) and exc.reason == "unexpected end of data":
-            text = data[:exc.start].decode("utf-8-sig")
-            notes.append(f"truncated file: the last character is cut off ({len(data) - exc.start} byte(s) at offset "
-                         f"{exc.start} dropped)")
+            text = data[: exc.start].decode("utf-8-sig")
+            notes.append(
+                f"truncated file: the last character is cut off ({len(data) - exc.start} byte(s) at offset "
+                f"{exc.start} dropped)"
+            )
         else:
             text = decode_windows_1252(data, exc)
-            notes.append(f"{CP1252_NOTE} (not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                         "check quotes, dashes and accented letters")
+            notes.append(
+                f"{CP1252_NOTE} (not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "check quotes, dashes and accented letters"
+            )
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 8:
         raise ValueError("binary file (control characters), not a text document")
@@ -203,8 +225,14 @@ def decode_bytes(data: bytes, flags: list[str] | None = None) -> str:
 
 
 #: the house a venue belongs to (written answers and statements come from both: not given)
-HOUSE_OF = {"Commons Chamber": "Commons", "Westminster Hall": "Commons", "Public Bill Committee": "Commons",
-            "General Committee": "Commons", "Lords Chamber": "Lords", "Grand Committee": "Lords"}
+HOUSE_OF = {
+    "Commons Chamber": "Commons",
+    "Westminster Hall": "Commons",
+    "Public Bill Committee": "Commons",
+    "General Committee": "Commons",
+    "Lords Chamber": "Lords",
+    "Grand Committee": "Lords",
+}
 
 
 def detail_parts(detail: str) -> tuple[str, str]:
@@ -246,6 +274,7 @@ def stable_id(document: str, section: str, text: str, used: dict[str, int]) -> s
     ('doc#567429aa1f', 'doc#567429aa1f-2', True)
     """
     import hashlib
+
     key = f"{' '.join(section.split())}\n{' '.join(text.split())}"
     base = f"{document}#{hashlib.blake2b(key.encode('utf-8'), digest_size=5).hexdigest()}"
     n = used.get(base, 0) + 1
@@ -264,9 +293,20 @@ class DocBuilder:
     def kind(self, lineno: int, kind: str) -> None:
         self.doc.line_kinds[lineno] = kind
 
-    def add(self, lineno: int, text: str, *, section_title: str = "", date: str = "", date_precision: str = "unknown",
-            venue: str = "", speaker: str = "", speaker_detail: str = "", speaker_basis: str = "",
-            **more: str) -> Passage:
+    def add(
+        self,
+        lineno: int,
+        text: str,
+        *,
+        section_title: str = "",
+        date: str = "",
+        date_precision: str = "unknown",
+        venue: str = "",
+        speaker: str = "",
+        speaker_detail: str = "",
+        speaker_basis: str = "",
+        **more: str,
+    ) -> Passage:
         """A passage from ``text`` at ``lineno``; ``more`` sets other columns (house, kind, speaker_id, party,
         constituency, url, source_id, section_path)."""
         text = text.strip()

@@ -23,6 +23,7 @@ passages:
 ``line`` is the line of the text or HTML file, the paragraph's number in a Word file, and the line of the PDF's
 extracted text (pages in order).
 """
+
 from __future__ import annotations
 
 import io
@@ -40,15 +41,21 @@ IMMEDIATE = re.compile(r"^for immediate (?:release|use)\b[\s:,.–—-]*(.*)$", 
 EMBARGO = re.compile(r"^embargo(?:ed)?\b(?:\s+(?:until|till|to|for))?[\s:,.–—-]*(.*)$", re.I)
 ENDS = re.compile(r"^[\s\-–—#*]*ends[\s\-–—#*.]*$|^#\s*#\s*#$", re.I)
 NOTES = re.compile(r"^notes? (?:to|for) (?:editors?|journalists)\b", re.I)
-CONTACT = re.compile(r"^(?:for (?:more|further) information|media (?:contact|enquiries|inquiries)|press (?:office|"
-                     r"contact|enquiries|inquiries)|contacts?:|enquiries:|issued by\b)", re.I)
+CONTACT = re.compile(
+    r"^(?:for (?:more|further) information|media (?:contact|enquiries|inquiries)|press (?:office|"
+    r"contact|enquiries|inquiries)|contacts?:|enquiries:|issued by\b)",
+    re.I,
+)
 _REACH = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?:\+44\s?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
 BRIEFING = re.compile(r"\bbriefing\b", re.I)
 PAGE_NO = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s+(?:of|/)\s+\d{1,3})?$", re.I)
 ATTRIBUTION = re.compile(r"^(?P<name>(?:[A-Z][\w'’-]+ ){1,3}[A-Z][\w'’-]+), (?P<detail>.+?),? (?:said|says|added):$")
 QUOTES = ("“", '"', "‘")
-_DAY_IN = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH_RE}),? (\d{{4}})\b|\b({_MONTH_RE}) (\d{{1,2}})(?:st|nd|"
-                     rf"rd|th)?,? (\d{{4}})\b|\b(\d{{4}})-(\d{{2}})-(\d{{2}})\b", re.I)
+_DAY_IN = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH_RE}),? (\d{{4}})\b|\b({_MONTH_RE}) (\d{{1,2}})(?:st|nd|"
+    rf"rd|th)?,? (\d{{4}})\b|\b(\d{{4}})-(\d{{2}})-(\d{{2}})\b",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?:;”\"’')\]]$")
 
 
@@ -75,6 +82,7 @@ def date_in(text: str) -> str:
         if m.group(4):
             return parse_day_date(f"{m.group(4)} {m.group(5)} {m.group(6)}") or ""
         from datetime import date
+
         return date(int(m.group(7)), int(m.group(8)), int(m.group(9))).isoformat()
     except (DateError, ValueError):
         return ""
@@ -94,7 +102,9 @@ def looks_like(text: str) -> bool:
     head = lines[:12]
     if any(RELEASE.match(s) or IMMEDIATE.match(s) or EMBARGO.match(s) and date_in(s) for s in head):
         return True
-    if any(re.fullmatch(r"(?:parliamentary |policy |members'? )?briefing(?: note| paper)?:?", s, re.I) for s in head[:4]):
+    if any(
+        re.fullmatch(r"(?:parliamentary |policy |members'? )?briefing(?: note| paper)?:?", s, re.I) for s in head[:4]
+    ):
         return True
     return any(ENDS.match(s) for s in lines) and any(NOTES.match(s) for s in lines)
 
@@ -119,8 +129,16 @@ def blocks_from_lines(lines: list[tuple[int, str]]) -> list[Block]:
 
 
 def _standalone(s: str) -> bool:
-    return bool(RELEASE.match(s) or IMMEDIATE.match(s) or EMBARGO.match(s) or ENDS.match(s) or NOTES.match(s)
-                or is_contact(s) or PAGE_NO.match(s) or _is_date_only(s))
+    return bool(
+        RELEASE.match(s)
+        or IMMEDIATE.match(s)
+        or EMBARGO.match(s)
+        or ENDS.match(s)
+        or NOTES.match(s)
+        or is_contact(s)
+        or PAGE_NO.match(s)
+        or _is_date_only(s)
+    )
 
 
 def _is_date_only(s: str) -> bool:
@@ -143,8 +161,11 @@ def read_blocks(blocks: list[Block], document: str, path: str, *, title: str = "
     section = ""
     quote: tuple[str, str] | None = None
     heads = [x for x in blocks if not _standalone(x.text)][:3]
-    briefing = any(re.fullmatch(r"(?:parliamentary |policy |members'? )?briefing(?: note| paper)?:?", x.text, re.I)
-                   or (x.heading is not False and BRIEFING.search(x.text) and _heading_like(x.text)) for x in heads)
+    briefing = any(
+        re.fullmatch(r"(?:parliamentary |policy |members'? )?briefing(?: note| paper)?:?", x.text, re.I)
+        or (x.heading is not False and BRIEFING.search(x.text) and _heading_like(x.text))
+        for x in heads
+    )
     for n, blk in enumerate(blocks):
         s = blk.text
         if tail:
@@ -202,9 +223,17 @@ def read_blocks(blocks: list[Block], document: str, path: str, *, title: str = "
             speaker, detail, basis = quote[0], quote[1], "attribution"
         else:
             quote = None
-        b.add(blk.line, s, section_title=section or title, date=date, date_precision=precision,
-              speaker=speaker, speaker_detail=detail, speaker_basis=basis, section_path=" > ".join(
-                  x for x in (title, section) if x))
+        b.add(
+            blk.line,
+            s,
+            section_title=section or title,
+            date=date,
+            date_precision=precision,
+            speaker=speaker,
+            speaker_detail=detail,
+            speaker_basis=basis,
+            section_path=" > ".join(x for x in (title, section) if x),
+        )
         a = ATTRIBUTION.match(s)
         if a:
             quote = (a.group("name"), a.group("detail"))
@@ -217,8 +246,10 @@ def read_blocks(blocks: list[Block], document: str, path: str, *, title: str = "
     if not date:
         b.doc.flags.append("no date in the document: set one (a .meta.toml file beside it, or --date)")
     if not venue:
-        b.doc.flags.append("venue unknown: not a press release or briefing by its own words (set one with a "
-                           ".meta.toml file beside it, or --venue)")
+        b.doc.flags.append(
+            "venue unknown: not a press release or briefing by its own words (set one with a "
+            ".meta.toml file beside it, or --venue)"
+        )
     if not b.doc.passages:
         b.doc.flags.append("no paragraphs found")
     return b.doc
@@ -233,8 +264,11 @@ def parse(text: str, document: str, path: str) -> Document:
 def parse_html(root, document: str, path: str, url: str = "") -> Document:
     """An HTML document of no known parliamentary site: its blocks, with headings from ``h1``-``h6``."""
     from .html_text import page_lines
+
     heads = {(h.sourceline, " ".join(h.text_content().split())) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")}
-    blocks = [Block(line, t, True if (line, t) in heads else None if len(t) < 200 else False) for line, t in page_lines(root)]
+    blocks = [
+        Block(line, t, True if (line, t) in heads else None if len(t) < 200 else False) for line, t in page_lines(root)
+    ]
     title = ""
     h1 = root.find(".//h1")
     if h1 is None:
@@ -248,6 +282,7 @@ def parse_docx(data: bytes, document: str, path: str) -> Document:
         import docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
+
         word = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for a damaged package
         raise ValueError(f"not a Word document python-docx can read ({type(exc).__name__}: {exc})") from None
@@ -279,6 +314,7 @@ def parse_docx(data: bytes, document: str, path: str) -> Document:
 def parse_pdf(data: bytes, document: str, path: str) -> Document:
     try:
         import pypdf
+
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise ValueError("the PDF is encrypted; save an unprotected copy")

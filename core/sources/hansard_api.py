@@ -29,6 +29,7 @@ A search result (``Results[]``) lists debates and has no speech: ``parse`` raise
 search result lists debates; fetch them ...")``; ``debates_in_search(data)`` lists them (ext id, title, date, house,
 section) for a fetcher. Invalid JSON raises ``ValueError("invalid JSON at line L, column C: ...")``.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,10 @@ from .base import Source
 
 LAYOUT = "hansard_api"
 SITE = "https://hansard.parliament.uk"
-SEARCH_ERROR = ("a Hansard API search result lists debates; fetch them (debates_in_search gives their ids: "
-                "/debates/debate/{id}) and ingest the debates")
+SEARCH_ERROR = (
+    "a Hansard API search result lists debates; fetch them (debates_in_search gives their ids: "
+    "/debates/debate/{id}) and ingest the debates"
+)
 
 _CHAMBER = {"Commons": "Commons Chamber", "Lords": "Lords Chamber"}
 _GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
@@ -53,13 +56,19 @@ _HEADING_TAG = re.compile(r"Hdg|Heading|Title", re.I)
 _SKIP_TAGS = {"hs_ColumnNumber", "hs_Timeline"}
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 #: an attribution that starts with a role names the person in its first brackets
-_ROLE = re.compile(r"^(The |Mr |Madam |Mrs |Ms )?(Deputy |Lord |Second Deputy |First Deputy )?"
-                   r"(Speaker|Chair|Chairman|Chairwoman|Minister|Secretary|Solicitor|Attorney|Advocate|Leader|"
-                   r"Prime Minister|Deputy Speaker|Lord Speaker)\b|^The ", re.I)
+_ROLE = re.compile(
+    r"^(The |Mr |Madam |Mrs |Ms )?(Deputy |Lord |Second Deputy |First Deputy )?"
+    r"(Speaker|Chair|Chairman|Chairwoman|Minister|Secretary|Solicitor|Attorney|Advocate|Leader|"
+    r"Prime Minister|Deputy Speaker|Lord Speaker)\b|^The ",
+    re.I,
+)
 #: party abbreviations as the API gives them in brackets
-_PARTY = re.compile(r"^(Con|Lab|LD|Lib Dem|SNP|DUP|PC|SDLP|SF|UUP|Alliance|APNI|Green|GP|Reform|RUK|Ind|CB|Bp|"
-                    r"Lab/Co-op|Lab Co-op|Non-Afl|Ind Con|Ind Lab|Ind UU|Alba|TUV|Speaker|Crossbench|"
-                    r"Conservative|Labour|Liberal Democrat|Independent)$", re.I)
+_PARTY = re.compile(
+    r"^(Con|Lab|LD|Lib Dem|SNP|DUP|PC|SDLP|SF|UUP|Alliance|APNI|Green|GP|Reform|RUK|Ind|CB|Bp|"
+    r"Lab/Co-op|Lab Co-op|Non-Afl|Ind Con|Ind Lab|Ind UU|Alba|TUV|Speaker|Crossbench|"
+    r"Conservative|Labour|Liberal Democrat|Independent)$",
+    re.I,
+)
 
 
 def load_json(data: bytes) -> object:
@@ -165,9 +174,15 @@ def debates_in_search(data: dict) -> list[dict]:
         ext = r.get("DebateSectionExtId") or r.get("ExtId") or r.get("DebateExtId") or ""
         if not ext:
             continue
-        out.append({"ext_id": str(ext), "title": _norm(str(r.get("Title") or "")),
-                    "date": _day(r.get("SittingDate") or r.get("Date")), "house": r.get("House") or "",
-                    "section": r.get("DebateSection") or ""})
+        out.append(
+            {
+                "ext_id": str(ext),
+                "title": _norm(str(r.get("Title") or "")),
+                "date": _day(r.get("SittingDate") or r.get("Date")),
+                "house": r.get("House") or "",
+                "section": r.get("DebateSection") or "",
+            }
+        )
     return out
 
 
@@ -191,8 +206,9 @@ def parse(data: bytes, document: str, path: str) -> Document:
         raise ValueError("not a Hansard API debate ('Overview' must be an object and 'Items' a list)")
     lines = _item_lines(data.decode("utf-8-sig", "replace"))
     top = obj["Overview"]
-    doc = Document(document=document, path=path, layout=LAYOUT, title=_norm(str(top.get("Title") or "")),
-                   url=debate_url(top))
+    doc = Document(
+        document=document, path=path, layout=LAYOUT, title=_norm(str(top.get("Title") or "")), url=debate_url(top)
+    )
     state = {"index": -1}
 
     def debate(d: dict, outer: list[str]) -> None:
@@ -226,15 +242,27 @@ def parse(data: bytes, document: str, path: str) -> Document:
             purl = url + (f"#contribution-{sid}" if url and _GUID.match(sid) else "")
             for n, text in enumerate(texts, start=1):
                 p = Passage(
-                    passage_id=f"{sid or document}/p{n}", document=document, layout=LAYOUT,
-                    section_title=section, section_path=section_path,
-                    date=date, date_precision="day" if date else "unknown",
-                    venue=venue, house=house, kind="speech" if member else "",
-                    speaker=name, speaker_id=str(member) if member else "",
-                    speaker_detail=attributed, speaker_basis="source markup" if name else "",
-                    party=party, constituency=constituency if house == "Commons" else "",
-                    text=text, line=lines.get(str(item.get("ItemId")), 0),
-                    section_index=max(state["index"], 0), source_id=sid, url=purl,
+                    passage_id=f"{sid or document}/p{n}",
+                    document=document,
+                    layout=LAYOUT,
+                    section_title=section,
+                    section_path=section_path,
+                    date=date,
+                    date_precision="day" if date else "unknown",
+                    venue=venue,
+                    house=house,
+                    kind="speech" if member else "",
+                    speaker=name,
+                    speaker_id=str(member) if member else "",
+                    speaker_detail=attributed,
+                    speaker_basis="source markup" if name else "",
+                    party=party,
+                    constituency=constituency if house == "Commons" else "",
+                    text=text,
+                    line=lines.get(str(item.get("ItemId")), 0),
+                    section_index=max(state["index"], 0),
+                    source_id=sid,
+                    url=purl,
                 )
                 if not date:
                     p.add_flag("undated")

@@ -3,6 +3,7 @@
 Speakers are left unknown (the page does not label them). The venue is inferred only from evidence in
 the text, and the evidence is recorded in the passage flags.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,8 +71,17 @@ def parse(text: str, document: str, path: str) -> Document:
         elif i == vol_line:
             b.kind(lineno, "header")
         else:
-            p = b.add(lineno, s, section_title=title, date=date, date_precision="day", venue=venue,
-                      house=HOUSE_OF.get(venue, ""), kind="speech", section_path=title)
+            p = b.add(
+                lineno,
+                s,
+                section_title=title,
+                date=date,
+                date_precision="day",
+                venue=venue,
+                house=HOUSE_OF.get(venue, ""),
+                kind="speech",
+                section_path=title,
+            )
             if venue:
                 p.add_flag("venue_inferred")
             p.add_flag("speaker_unlabelled")

@@ -9,6 +9,7 @@ come from the citation or the page title (a column suffix WH / W / WS / GC gives
 inferred from the words (one "My Lords" is the Lords). Column lines and numbers, times, navigation and the
 citation are furniture.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,17 +18,33 @@ from ..model import Document
 from .common import HOUSE_OF, DocBuilder, could_be_title, is_blank
 from .hansard_api import split_attribution
 from .hansard_page import infer_venue
-from .web_pages import (_COLLECTIVE, _COLUMN_LINE, _DEBATES_FOR, _FURNITURE, _HONORIFIC, _NAV, CITATION, Page,
-                        Speech, _citation, _day, _short_form)
+from .web_pages import (
+    _COLLECTIVE,
+    _COLUMN_LINE,
+    _DEBATES_FOR,
+    _FURNITURE,
+    _HONORIFIC,
+    _NAV,
+    CITATION,
+    Page,
+    Speech,
+    _citation,
+    _day,
+    _short_form,
+)
 
 LAYOUT = "hansard_record"
 
 _NAME = rf"(?:{_HONORIFIC} )?(?:[A-Z][\w'’.-]*)(?: (?:of|de|van|le|[A-Z][\w'’.-]*)){{0,5}}"
 #: "Mr. Simon Burns (West Chelmsford): words", "The Minister … (Jacqui Smith): words", "Mr. Burns: words"
-SPEAKER_COLON = re.compile(rf"^(?P<who>(?:The [^:()]{{3,120}}\([^()]+\))|{_NAME}(?: \([^()]+\)){{0,2}}):\s+(?P<rest>\S.*)$")
+SPEAKER_COLON = re.compile(
+    rf"^(?P<who>(?:The [^:()]{{3,120}}\([^()]+\))|{_NAME}(?: \([^()]+\)){{0,2}}):\s+(?P<rest>\S.*)$"
+)
 #: a line that is only the member: "Mr. Simon Burns (West Chelmsford)", "Baroness Example of Kensington"
-SPEAKER_ALONE = re.compile(rf"^(?:{_HONORIFIC} [A-Z][\w'’.-]*(?: (?:of|[A-Z][\w'’.-]*)){{0,5}}|[A-Z][A-Z'’. -]{{3,60}})"
-                           rf"(?: \([^()]+\)){{0,2}}$")
+SPEAKER_ALONE = re.compile(
+    rf"^(?:{_HONORIFIC} [A-Z][\w'’.-]*(?: (?:of|[A-Z][\w'’.-]*)){{0,5}}|[A-Z][A-Z'’. -]{{3,60}})"
+    rf"(?: \([^()]+\)){{0,2}}$"
+)
 _TIME = re.compile(r"^\d{1,2}[.:]\d{1,2} ?[ap]\.?m\.?$", re.I)
 _COLUMN_NO = re.compile(r"^\d{1,4}(?:WH|W|WS|GC)?$")
 _HISTORIC_TITLE = re.compile(r"^(?P<title>.+?) \(Hansard, (?P<date>\d{1,2} \w+ \d{4})\)$")
@@ -39,8 +56,14 @@ _HOUSE_LINE = re.compile(r"^(House of Commons|House of Lords|Commons Sitting|Lor
 
 def looks_like(text: str) -> bool:
     head = [" ".join(x.split()) for x in text.splitlines()[:60]]
-    return any(CITATION.search(s) and " vol " in s or _DEBATES_FOR.search(s) or _COLUMN_LINE.match(s)
-               or _HISTORIC_TITLE.match(s) for s in head)
+    return any(
+        CITATION.search(s)
+        and " vol " in s
+        or _DEBATES_FOR.search(s)
+        or _COLUMN_LINE.match(s)
+        or _HISTORIC_TITLE.match(s)
+        for s in head
+    )
 
 
 def _speaker(printed: str, known: list[Speech]) -> Speech:
@@ -98,8 +121,15 @@ def parse(text: str, document: str, path: str) -> Document:
             _citation(s, page)
             b.kind(lineno, "header")
             continue
-        if _COLUMN_LINE.match(s) or _COLUMN_NO.match(s) or _TIME.match(s) or _NAV.match(s) or _FURNITURE.match(s) \
-                or _CHROME.search(s) or not _NAV_WORDS.sub("", s).strip():
+        if (
+            _COLUMN_LINE.match(s)
+            or _COLUMN_NO.match(s)
+            or _TIME.match(s)
+            or _NAV.match(s)
+            or _FURNITURE.match(s)
+            or _CHROME.search(s)
+            or not _NAV_WORDS.sub("", s).strip()
+        ):
             if not page.date and _COLUMN_LINE.match(s):
                 page.date = _day(s.split(" : ")[0])
             b.kind(lineno, "boilerplate")
@@ -111,14 +141,26 @@ def parse(text: str, document: str, path: str) -> Document:
             b.kind(lineno, "content")
             rows.append((lineno, sc.group("rest"), current, section))
             continue
-        if SPEAKER_ALONE.match(s) and nxt and not SPEAKER_ALONE.match(nxt) and len(s.split()) <= 8 \
-                and not (_TIME.match(nxt) or _COLUMN_NO.match(nxt)) or _COLLECTIVE.match(s) and len(s.split()) <= 3:
+        if (
+            SPEAKER_ALONE.match(s)
+            and nxt
+            and not SPEAKER_ALONE.match(nxt)
+            and len(s.split()) <= 8
+            and not (_TIME.match(nxt) or _COLUMN_NO.match(nxt))
+            or _COLLECTIVE.match(s)
+            and len(s.split()) <= 3
+        ):
             current = _speaker(s, known)
             current.section = section
             b.kind(lineno, "header")
             continue
         nxt_is_speaker = bool(SPEAKER_COLON.match(nxt) or SPEAKER_ALONE.match(nxt) or _TIME.match(nxt))
-        if could_be_title(s) and len(s.split()) <= 12 and s[-1] not in ":" and (nxt_is_speaker or not rows and not page.title):
+        if (
+            could_be_title(s)
+            and len(s.split()) <= 12
+            and s[-1] not in ":"
+            and (nxt_is_speaker or not rows and not page.title)
+        ):
             if not page.title and not rows:
                 page.title = s
             else:
@@ -132,13 +174,17 @@ def parse(text: str, document: str, path: str) -> Document:
     inferred = False
     if not venue and house == "Commons" and _DEBATES_FOR.search(page.title):
         venue, inferred = "Commons Chamber", True  # the Commons' debates pages; Westminster Hall's carry its heading
-        b.doc.flags.append("venue inferred as Commons Chamber: a House of Commons debates page with no Westminster "
-                           "Hall heading")
+        b.doc.flags.append(
+            "venue inferred as Commons Chamber: a House of Commons debates page with no Westminster Hall heading"
+        )
     if not venue:
         venue, evidence = infer_venue("\n".join(r[1] for r in rows))
         inferred = bool(venue)
-        b.doc.flags.append(f"venue inferred as {venue}: {evidence}" if venue else
-                           "venue unknown: no citation or title gives it and the text gives no evidence")
+        b.doc.flags.append(
+            f"venue inferred as {venue}: {evidence}"
+            if venue
+            else "venue unknown: no citation or title gives it and the text gives no evidence"
+        )
     house = house or HOUSE_OF.get(venue, "")
     if not page.date:
         b.doc.flags.append("no date: no citation, title or column line gives one")
@@ -148,11 +194,22 @@ def parse(text: str, document: str, path: str) -> Document:
             sections.append(sec)
         b.section_index = max(sections.index(sec), 0)
         title = sec or page.title
-        p = b.add(lineno, text, section_title=title, date=page.date, date_precision="day", venue=venue,
-                  speaker=sp.speaker if sp else "", speaker_detail=sp.detail if sp else "",
-                  speaker_basis=(sp.basis if sp else ""), house=house, kind="speech" if sp and sp.speaker else "",
-                  party=sp.party if sp else "", constituency=sp.constituency if sp else "",
-                  section_path=" > ".join(x for x in (page.title, sec) if x))
+        p = b.add(
+            lineno,
+            text,
+            section_title=title,
+            date=page.date,
+            date_precision="day",
+            venue=venue,
+            speaker=sp.speaker if sp else "",
+            speaker_detail=sp.detail if sp else "",
+            speaker_basis=(sp.basis if sp else ""),
+            house=house,
+            kind="speech" if sp and sp.speaker else "",
+            party=sp.party if sp else "",
+            constituency=sp.constituency if sp else "",
+            section_path=" > ".join(x for x in (page.title, sec) if x),
+        )
         if inferred:
             p.add_flag("venue_inferred")
     b.doc.title = page.title

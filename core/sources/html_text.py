@@ -1,12 +1,58 @@
 """An HTML page's visible text as lines (shared by the web page and document readers)."""
+
 from __future__ import annotations
 
 #: elements that are never text of the page
-SKIP = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "form", "button", "select",
-        "svg", "iframe"}
-BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th",
-         "blockquote", "pre", "section", "article", "main", "aside", "center", "hr", "br", "body", "figure",
-         "figcaption", "address", "tbody", "thead"}
+SKIP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "head",
+    "nav",
+    "header",
+    "footer",
+    "form",
+    "button",
+    "select",
+    "svg",
+    "iframe",
+}
+BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "main",
+    "aside",
+    "center",
+    "hr",
+    "br",
+    "body",
+    "figure",
+    "figcaption",
+    "address",
+    "tbody",
+    "thead",
+}
 
 
 def norm(text: str | None) -> str:

@@ -12,6 +12,7 @@ A sidecar is TOML named after the document: ``release.txt.meta.toml`` or ``relea
 The values fill what the document leaves empty: a passage's own date, venue, speaker or link is kept (and the
 document says how many kept their own). Each value set is flagged on the passage (``date_set_by_user``, ...).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -116,7 +117,7 @@ def is_sidecar(path: Path) -> bool:
 def document_of(sidecar: Path) -> Path | None:
     """The document a sidecar describes (``release.txt`` for ``release.txt.meta.toml``, or any ``release.*`` for
     ``release.meta.toml``), or None."""
-    base = sidecar.name[:-len(SUFFIX)]
+    base = sidecar.name[: -len(SUFFIX)]
     named = sidecar.with_name(base)
     if named.is_file():
         return named
@@ -176,7 +177,8 @@ def apply(doc: Document, meta: dict, source: str = "the user") -> Document:
     if "url" in meta and not doc.url:
         doc.url = meta["url"]
     drop = (("no date in the document", "no date on the page") if "date" in meta else ()) + (
-        ("venue unknown",) if "venue" in meta else ())
+        ("venue unknown",) if "venue" in meta else ()
+    )
     doc.flags = [f for f in doc.flags if not (drop and f.startswith(drop))]
     shown = {k: (v[0] if k == "date" else v) for k, v in meta.items()}
     doc.flags.append(f"set by {source}: " + ", ".join(f"{k} {v}" for k, v in shown.items()))

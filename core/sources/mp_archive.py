@@ -5,6 +5,7 @@ own date line has day precision; without one, a month named in its title or in a
 month precision; otherwise the post is undated. Newspaper columns and conference speeches get their own
 venues; other posts take the archive's venue (press releases or blog posts).
 """
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,7 @@ def _is_title(s: str) -> bool:
     words = s.split()
     return (
         0 < len(words) <= 14
-        and s[-1] not in ".?!:;,\"”’)"
+        and s[-1] not in '.?!:;,"”’)'
         and not s.startswith(("•", "-", "*", "–") + QUOTE_OPEN)
         and not URL.search(s)
         and s[0].isupper()
@@ -45,7 +46,9 @@ def _is_title(s: str) -> bool:
 def post_venue(title: str, first_paragraph: str, default: str) -> str:
     if NEWSPAPERS.search(title) and (find_month_year(title) or "column" in title.lower()):
         return "Newspaper column"
-    if CONFERENCE.search(title) or (CONFERENCE.search(first_paragraph) and re.search(r"\bspoke\b|\bspeech\b", first_paragraph)):
+    if CONFERENCE.search(title) or (
+        CONFERENCE.search(first_paragraph) and re.search(r"\bspoke\b|\bspeech\b", first_paragraph)
+    ):
         return "Conference"
     return default
 
@@ -116,10 +119,19 @@ def parse(text: str, document: str, path: str) -> Document:
             quote_speaker = None
             speaker, detail, basis = author, "", "site author"
         post["has_content"] = "1"
-        b.add(lineno, s, kind=KIND_OF.get(post.get("venue", ""), ""), section_path=post.get("title", ""),
-              section_title=post.get("title", ""), date=post.get("date", ""),
-              date_precision=post.get("precision", "unknown"), venue=post.get("venue", ""),
-              speaker=speaker, speaker_detail=detail, speaker_basis=basis)
+        b.add(
+            lineno,
+            s,
+            kind=KIND_OF.get(post.get("venue", ""), ""),
+            section_path=post.get("title", ""),
+            section_title=post.get("title", ""),
+            date=post.get("date", ""),
+            date_precision=post.get("precision", "unknown"),
+            venue=post.get("venue", ""),
+            speaker=speaker,
+            speaker_detail=detail,
+            speaker_basis=basis,
+        )
         m = ATTRIBUTION.match(s)
         if m:
             quote_speaker = (m.group("name"), m.group("detail"))

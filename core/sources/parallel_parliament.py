@@ -3,13 +3,22 @@
 Layout (each section):  [date] title [date] [venue] then contributions, each opened by
 ``NAME Portrait DISPLAY`` and a ``- Hansard -`` line; ``--- Later in debate ---`` separates excerpts.
 """
+
 from __future__ import annotations
 
 import re
 
 from ..model import VENUES, Document
-from .common import (HOUSE_OF, DateError, DocBuilder, could_be_title, detail_parts, is_blank, is_date_line,
-                     parse_date_line)
+from .common import (
+    HOUSE_OF,
+    DateError,
+    DocBuilder,
+    could_be_title,
+    detail_parts,
+    is_blank,
+    is_date_line,
+    parse_date_line,
+)
 
 LAYOUT = "parallel_parliament"
 
@@ -28,8 +37,14 @@ LATER = "--- Later in debate ---"
 BETWEEN = re.compile(r"^Debate between .+ and .+$")
 PAGE_TITLE = re.compile(r"\b(debates|contributions|speeches) involving\b|\bdebates? (in|during) the \d{4}", re.I)
 VENUE_LINES = {v.lower(): v for v in VENUES if v in ("Commons Chamber", "Westminster Hall", "Lords Chamber")}
-VENUE_LINES.update({"grand committee": "Grand Committee", "public bill committees": "Public Bill Committee",
-                    "general committees": "General Committee", "written statements": "Written statement"})
+VENUE_LINES.update(
+    {
+        "grand committee": "Grand Committee",
+        "public bill committees": "Public Bill Committee",
+        "general committees": "General Committee",
+        "written statements": "Written statement",
+    }
+)
 _HONORIFIC = re.compile(r"^(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness)\.? \S+$")
 
 
@@ -56,7 +71,7 @@ def split_speaker(name: str, display: str) -> str:
     """
     detail = display.replace(f"({name})", "").strip()
     if detail.startswith(name):
-        detail = detail[len(name):].strip()
+        detail = detail[len(name) :].strip()
     if detail == name or _HONORIFIC.match(detail) and detail.split()[-1] == name.split()[-1]:
         return ""
     m = re.fullmatch(r"\(([^()]+)\)\s*(.*)", detail)
@@ -139,7 +154,10 @@ def parse(text: str, document: str, path: str) -> Document:
         if k == "speaker":
             m = SPEAKER_LINE.match(s)
             assert m
-            speaker, detail = m.group("name").strip(), split_speaker(m.group("name").strip(), m.group("display").strip())
+            speaker, detail = (
+                m.group("name").strip(),
+                split_speaker(m.group("name").strip(), m.group("display").strip()),
+            )
             b.kind(lineno, "header")
             continue
         # a text line: page title, section title, or content
@@ -153,16 +171,28 @@ def parse(text: str, document: str, path: str) -> Document:
             b.kind(lineno, "header")  # the title repeated under the stage line
             continue
         nxt, prv = next_sig(i), prev_sig(i)
-        is_title = nxt in ("date", "venue", "excerpts", "between") or (prv == "date" and not sec["title"] and not sec["has_content"])
+        is_title = nxt in ("date", "venue", "excerpts", "between") or (
+            prv == "date" and not sec["title"] and not sec["has_content"]
+        )
         if is_title and could_be_title(s):
             if sec["has_content"] or sec["title"]:
                 new_section()
             sec["title"] = s
             b.kind(lineno, "header")
             continue
-        p = b.add(lineno, raw, section_title=sec["title"], date=sec["date"], date_precision=sec["precision"],
-                  venue=sec["venue"], speaker=speaker, speaker_detail=detail, speaker_basis="speaker line",
-                  house=HOUSE_OF.get(sec["venue"], ""), kind="speech" if speaker else "")
+        p = b.add(
+            lineno,
+            raw,
+            section_title=sec["title"],
+            date=sec["date"],
+            date_precision=sec["precision"],
+            venue=sec["venue"],
+            speaker=speaker,
+            speaker_detail=detail,
+            speaker_basis="speaker line",
+            house=HOUSE_OF.get(sec["venue"], ""),
+            kind="speech" if speaker else "",
+        )
         p.constituency, p.party = detail_parts(detail)
         if sec["date_invalid"]:
             p.add_flag("date_invalid")

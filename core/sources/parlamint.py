@@ -35,6 +35,7 @@ A corpus root (``<teiCorpus>``, which ``xi:include``s the sittings) and the corp
 flag saying so, so a folder holding a whole corpus is ingested without errors. Malformed or truncated XML raises
 ``ValueError("malformed XML at line N: ...")``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -71,8 +72,9 @@ def _error(exc: etree.XMLSyntaxError) -> ValueError:
 
 def parse_xml(data: bytes) -> etree._Element:
     """The root element; ValueError naming the line when the XML is malformed or truncated."""
-    parser = etree.XMLParser(resolve_entities=False, remove_comments=True, remove_pis=True, no_network=True,
-                             load_dtd=False, huge_tree=True)
+    parser = etree.XMLParser(
+        resolve_entities=False, remove_comments=True, remove_pis=True, no_network=True, load_dtd=False, huge_tree=True
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -129,6 +131,7 @@ def seg_text(seg: etree._Element) -> str:
 
 # ---- people and parties -------------------------------------------------------------------------------------
 
+
 def _person_name(person: etree._Element, on: str) -> str:
     names = person.findall(T + "persName")
     if not names:
@@ -139,8 +142,11 @@ def _person_name(person: etree._Element, on: str) -> str:
             if (n.get("from") or "") <= on and (not n.get("to") or on <= n.get("to")):
                 chosen = n
                 break
-    parts = [_norm("".join(c.itertext())) for c in chosen if isinstance(c.tag, str)
-             and c.tag in (T + "forename", T + "surname", T + "nameLink")]
+    parts = [
+        _norm("".join(c.itertext()))
+        for c in chosen
+        if isinstance(c.tag, str) and c.tag in (T + "forename", T + "surname", T + "nameLink")
+    ]
     return " ".join(p for p in parts if p) or _norm("".join(chosen.itertext()))
 
 
@@ -170,8 +176,11 @@ def _office(person: etree._Element, on: str) -> str:
         text = _norm("".join((english or names)[0].itertext())) if names else _norm(aff.text or "")
         if not text:
             return "Minister"
-        return text if re.search(r"\b(?:Minister|Secretary|Chancellor|General|Whip|in Waiting)\b", text) \
+        return (
+            text
+            if re.search(r"\b(?:Minister|Secretary|Chancellor|General|Whip|in Waiting)\b", text)
             else f"Minister ({text})"
+        )
     return ""
 
 
@@ -226,8 +235,8 @@ def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]], set[str]]:
     if not path:
         return "", {}, set()
     p = Path(path)
-    stem = p.name[:-len(".xml")] if p.name.lower().endswith(".xml") else p.stem
-    stem = stem[:-len(".ana")] if stem.endswith(".ana") else stem
+    stem = p.name[: -len(".xml")] if p.name.lower().endswith(".xml") else p.stem
+    stem = stem[: -len(".ana")] if stem.endswith(".ana") else stem
     for name in (f"{stem}-meta.tsv", f"{stem}-meta-en.tsv"):
         try:
             with open(p.parent / name, encoding="utf-8", newline="") as fh:
@@ -235,7 +244,9 @@ def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]], set[str]]:
         except (OSError, UnicodeDecodeError, csv.Error):
             continue
         out: dict[str, tuple[str, str]] = {}
-        ministers = {_norm(row.get("ID") or "") for row in rows if _norm(row.get("Speaker_minister") or "") == "minister"}
+        ministers = {
+            _norm(row.get("ID") or "") for row in rows if _norm(row.get("Speaker_minister") or "") == "minister"
+        }
         for row in rows:
             sid, name_, party = (_norm(row.get(k) or "") for k in ("Speaker_ID", "Speaker_name", "Speaker_party_name"))
             if sid in ("", "-") or sid in out:
@@ -249,6 +260,7 @@ def _meta_tsv(path: str) -> tuple[str, dict[str, tuple[str, str]], set[str]]:
 
 
 # ---- header -------------------------------------------------------------------------------------------------
+
 
 def _iso_in(text: str) -> str:
     m = _ISO.search(text or "")
@@ -312,6 +324,7 @@ def _source_url(header: etree._Element) -> str:
 
 # ---- the reader ---------------------------------------------------------------------------------------------
 
+
 def _no_speech(root: etree._Element, document: str, path: str, flag: str) -> Document:
     header = root.find(T + "teiHeader")
     title = _title(header) if header is not None else ""
@@ -341,14 +354,24 @@ def parse(data: bytes, document: str, path: str) -> Document:
     if qn.namespace != TEI_NS:
         raise ValueError(f"not ParlaMint TEI (root element <{qn.localname}> is not in the TEI namespace)")
     if qn.localname == "teiCorpus":
-        n = sum(1 for el in root.iter("{http://www.w3.org/2001/XInclude}include", T + "TEI")
-                if el.tag == T + "TEI" or _ISO.search(el.get("href") or ""))
+        n = sum(
+            1
+            for el in root.iter("{http://www.w3.org/2001/XInclude}include", T + "TEI")
+            if el.tag == T + "TEI" or _ISO.search(el.get("href") or "")
+        )
         return _no_speech(root, document, path, CORPUS_ROOT_FLAG + f" ({n} sittings listed)")
     if qn.localname != "TEI":
-        return _no_speech(root, document, path,
-                          f"ParlaMint corpus metadata (<{qn.localname}>): not a sitting, has no speech"
-                          + ("; names the speakers of the sittings in this folder and its subfolders"
-                             if qn.localname == "listPerson" else ""))
+        return _no_speech(
+            root,
+            document,
+            path,
+            f"ParlaMint corpus metadata (<{qn.localname}>): not a sitting, has no speech"
+            + (
+                "; names the speakers of the sittings in this folder and its subfolders"
+                if qn.localname == "listPerson"
+                else ""
+            ),
+        )
     header = root.find(T + "teiHeader")
     if header is None:
         raise ValueError("not a ParlaMint sitting: the TEI file has no <teiHeader>")
@@ -362,8 +385,9 @@ def parse(data: bytes, document: str, path: str) -> Document:
     org_names = _inline_then_side(header, path, "listOrg", _party_names)
     meta_name, meta_people, meta_ministers = _meta_tsv(path)
     if not people and not meta_people:
-        doc.flags.append("no listPerson found (in the file, its folder or the parent folder): speakers are "
-                         "ParlaMint person ids")
+        doc.flags.append(
+            "no listPerson found (in the file, its folder or the parent folder): speakers are ParlaMint person ids"
+        )
     if not venue:
         doc.flags.append("venue unknown: the header names no house")
 
@@ -415,7 +439,7 @@ def parse(data: bytes, document: str, path: str) -> Document:
         if person is not None:
             speaker = _person_name(person, date) or pid
             party_id = _party(person, date)
-            party = org_names.get(party_id, party_id[len("party."):]) if party_id else ""
+            party = org_names.get(party_id, party_id[len("party.") :]) if party_id else ""
             office = _office(person, date)
         elif pid in meta_people:
             name, party = meta_people[pid]
@@ -431,15 +455,25 @@ def parse(data: bytes, document: str, path: str) -> Document:
                 continue
             p = Passage(
                 passage_id=(seg.get(XML_ID) or f"{u.get(XML_ID) or document}#L{seg.sourceline}") + id_suffix,
-                document=document, layout=LAYOUT,
-                section_title=state["title"], section_path=state["path"],
-                date=date, date_precision="day" if date else "unknown",
-                venue=venue, house=house, kind="speech",
-                speaker=speaker, speaker_id=pid, speaker_detail=detail,
+                document=document,
+                layout=LAYOUT,
+                section_title=state["title"],
+                section_path=state["path"],
+                date=date,
+                date_precision="day" if date else "unknown",
+                venue=venue,
+                house=house,
+                kind="speech",
+                speaker=speaker,
+                speaker_id=pid,
+                speaker_detail=detail,
                 speaker_basis="source markup" if pid else "",
-                party=party, text=text, line=seg.sourceline or 0,
+                party=party,
+                text=text,
+                line=seg.sourceline or 0,
                 section_index=max(state["index"], 0),
-                source_id=u.get(XML_ID) or "", url=url,
+                source_id=u.get(XML_ID) or "",
+                url=url,
             )
             if not date:
                 p.add_flag("undated")
@@ -452,8 +486,11 @@ def parse(data: bytes, document: str, path: str) -> Document:
 
     walk(body, [], None)
     if unresolved and (people or meta_people):
-        doc.flags.append(f"{len(unresolved)} speaker id(s) not in the listPerson"
-                         + (f" nor {meta_name}" if meta_name else "") + ": kept as ids")
+        doc.flags.append(
+            f"{len(unresolved)} speaker id(s) not in the listPerson"
+            + (f" nor {meta_name}" if meta_name else "")
+            + ": kept as ids"
+        )
     if from_meta:
         doc.flags.append(f"{len(from_meta)} speaker(s) named from {meta_name} (no listPerson names them)")
     return doc

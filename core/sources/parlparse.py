@@ -33,6 +33,7 @@ truncated XML raises ``ValueError("malformed XML at line N: ...")``.
 ``latest_versions(paths)`` picks, per folder and day, the latest scrape (``debates2009-10-26b.xml`` over
 ``...26a.xml``).
 """
+
 from __future__ import annotations
 
 import gc
@@ -62,8 +63,15 @@ SERIES: dict[str, tuple[str, str, str]] = {
     "standing": ("Public Bill Committee", "Commons", ""),
 }
 #: file-name prefix -> series (when the gids do not say)
-FILE_PREFIX = {"debates": "debate", "westminster": "westminhall", "daylord": "lords", "lordspages": "lords",
-               "answers": "wrans", "ministerial": "wms", "standing": "standing"}
+FILE_PREFIX = {
+    "debates": "debate",
+    "westminster": "westminhall",
+    "daylord": "lords",
+    "lordspages": "lords",
+    "answers": "wrans",
+    "ministerial": "wms",
+    "standing": "standing",
+}
 
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _VERSION = re.compile(r"^(?P<stem>.*\d{4}-\d{2}-\d{2})(?P<ver>[a-z]+)$")
@@ -74,10 +82,33 @@ _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 _HEADINGS = {"major-heading", "minor-heading", "oral-heading"}
 _SPEECHES = {"speech", "ques", "reply"}
 #: the order in which parse() gives a Passage its fields
-_PASSAGE_FIELDS = ("passage_id", "document", "layout", "section_title", "section_path", "date", "date_precision",
-                   "venue", "house", "kind", "speaker", "speaker_id", "speaker_detail", "speaker_basis", "party",
-                   "constituency", "text", "line", "section_index", "source_id", "responds_to", "url",
-                   "duplicate_of", "themes", "quality_flags")
+_PASSAGE_FIELDS = (
+    "passage_id",
+    "document",
+    "layout",
+    "section_title",
+    "section_path",
+    "date",
+    "date_precision",
+    "venue",
+    "house",
+    "kind",
+    "speaker",
+    "speaker_id",
+    "speaker_detail",
+    "speaker_basis",
+    "party",
+    "constituency",
+    "text",
+    "line",
+    "section_index",
+    "source_id",
+    "responds_to",
+    "url",
+    "duplicate_of",
+    "themes",
+    "quality_flags",
+)
 if tuple(f.name for f in fields(Passage)) != _PASSAGE_FIELDS:
     raise ImportError("core.model.Passage's fields changed: update parlparse._PASSAGE_FIELDS and parse()")
 
@@ -113,8 +144,9 @@ def _html_entity(m: re.Match) -> bytes:
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=True, remove_comments=True, remove_pis=True, no_network=True,
-                           load_dtd=False, huge_tree=True)
+    return etree.XMLParser(
+        resolve_entities=True, remove_comments=True, remove_pis=True, no_network=True, load_dtd=False, huge_tree=True
+    )
 
 
 def _error(exc: etree.XMLSyntaxError) -> ValueError:
@@ -312,7 +344,7 @@ def _parse(data: bytes, document: str, path: str) -> Document:
     major, minor, heading_gid = "", "", ""
     title, spath = "", ""
     section_index = -1
-    pending: list[str] = []   # questions since the last heading / reply
+    pending: list[str] = []  # questions since the last heading / reply
     answered: list[str] = []  # the questions the last reply answered
     after_reply = False
     gid_prefix = f"uk.org.publicwhip/{series}/"
@@ -368,9 +400,35 @@ def _parse(data: bytes, document: str, path: str) -> Document:
                 line = block.sourceline or 0
                 pid = f"{gid}/p{n}"
                 # positional, in the order _PASSAGE_FIELDS checks (a third of the cost of keywords)
-                passages.append(Passage(
-                    pid, document, LAYOUT, title, spath, day, precision, p_venue, p_house, kind, speaker, sid,
-                    detail, basis, party, constituency, text, line, sec, gid, responds, url, "", "", flag))
+                passages.append(
+                    Passage(
+                        pid,
+                        document,
+                        LAYOUT,
+                        title,
+                        spath,
+                        day,
+                        precision,
+                        p_venue,
+                        p_house,
+                        kind,
+                        speaker,
+                        sid,
+                        detail,
+                        basis,
+                        party,
+                        constituency,
+                        text,
+                        line,
+                        sec,
+                        gid,
+                        responds,
+                        url,
+                        "",
+                        "",
+                        flag,
+                    )
+                )
                 line_kinds[line] = "content"
                 if structural:
                     asks.append(pid)
@@ -441,7 +499,7 @@ SOURCE = Source(
     sniff=sniff,
     parse=parse,
     description="ParlParse / TheyWorkForYou XML (<publicwhip>): debates, Westminster Hall, Lords, written "
-                "answers and statements, Public Bill Committees",
+    "answers and statements, Public Bill Committees",
 )
 
 __all__ = ["SOURCE", "SERIES", "latest_versions", "parse", "parse_xml", "sniff"]

@@ -1,4 +1,5 @@
 """Fallback for text in no known layout: every non-blank line is a passage with unknown metadata."""
+
 from __future__ import annotations
 
 from ..model import Document

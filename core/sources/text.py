@@ -1,6 +1,7 @@
 """Text files (.txt, .md): the text layouts, detected by content (Parallel Parliament, Hansard page, TheyWorkForYou
 page, publications.parliament.uk / historic Hansard page, MP archive, a press release or briefing), else plain
 paragraphs."""
+
 from __future__ import annotations
 
 from ..model import Document

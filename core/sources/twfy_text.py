@@ -7,6 +7,7 @@ come from a "Party, Constituency" position; an office stays as the speaker's det
 text copy (save the page as HTML for them). The site's chrome (menus, "Share", "Hansard source", the licence line)
 is furniture.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,12 +21,20 @@ LAYOUT = "twfy_page"
 PHOTO = re.compile(r"^Photo of (?P<rest>.+)$")
 LEAD = re.compile(r"^(?P<date>\d{1,2} \w+ \d{4})\s*[–—-]\s*(?P<where>.+)$")
 TIME = re.compile(r"(?:^|\s)\d{1,2}:\d{2} ?[ap]m,? .*$")
-VENUES = {"house of commons": ("Commons Chamber", "Commons"), "westminster hall": ("Westminster Hall", "Commons"),
-          "house of lords": ("Lords Chamber", "Lords"), "written answers": ("Written answers", ""),
-          "written statements": ("Written statements", ""), "public bill committees": ("Public Bill Committee", "Commons")}
-CHROME = re.compile(r"^(TheyWorkForYou|MPs|Lords|MSPs|MLAs|MSs|Email alerts|Search|Share|Link to this speech|In context|"
-                    r"Individually|Hide|Show all|Sign in|Join|Donate|Previous debate|Next debate|Contents)$|"
-                    r"^Hansard source\b|Open Parliament Licen[cs]e|^Email me (when|whenever)", re.I)
+VENUES = {
+    "house of commons": ("Commons Chamber", "Commons"),
+    "westminster hall": ("Westminster Hall", "Commons"),
+    "house of lords": ("Lords Chamber", "Lords"),
+    "written answers": ("Written answers", ""),
+    "written statements": ("Written statements", ""),
+    "public bill committees": ("Public Bill Committee", "Commons"),
+}
+CHROME = re.compile(
+    r"^(TheyWorkForYou|MPs|Lords|MSPs|MLAs|MSs|Email alerts|Search|Share|Link to this speech|In context|"
+    r"Individually|Hide|Show all|Sign in|Join|Donate|Previous debate|Next debate|Contents)$|"
+    r"^Hansard source\b|Open Parliament Licen[cs]e|^Email me (when|whenever)",
+    re.I,
+)
 
 
 def looks_like(text: str) -> bool:
@@ -43,8 +52,8 @@ def split_caption(rest: str) -> tuple[str, str]:
     """
     words = TIME.sub("", rest).split()
     for k in range(1, min(8, len(words) // 2) + 1):
-        if words[:k] == words[k:2 * k]:
-            return " ".join(words[:k]), " ".join(words[2 * k:])
+        if words[:k] == words[k : 2 * k]:
+            return " ".join(words[:k]), " ".join(words[2 * k :])
     return " ".join(words), ""
 
 
@@ -93,7 +102,7 @@ def parse(text: str, document: str, path: str) -> Document:
             if not date and TIME.match(s):
                 date = _day(re.sub(r"^\d{1,2}:\d{2} ?[ap]m,? ", "", s))
             continue
-        if expect_position and len(s) < 100 and s[-1] not in ".?!:\"”":
+        if expect_position and len(s) < 100 and s[-1] not in '.?!:"”':
             detail, expect_position = s, False
             b.kind(lineno, "header")
             continue
@@ -102,9 +111,22 @@ def parse(text: str, document: str, path: str) -> Document:
     for lineno, s, who, pos in rows:
         party, _, place = pos.partition(", ")
         party, place = (party, place) if party in _PARTIES else ("", "")
-        b.add(lineno, s, section_title=title, date=date, date_precision="day", venue=venue, speaker=who,
-              speaker_detail=pos, speaker_basis="speaker line", house=house, kind="speech" if who else "",
-              party=party, constituency=place if house != "Lords" else "", section_path=title)
+        b.add(
+            lineno,
+            s,
+            section_title=title,
+            date=date,
+            date_precision="day",
+            venue=venue,
+            speaker=who,
+            speaker_detail=pos,
+            speaker_basis="speaker line",
+            house=house,
+            kind="speech" if who else "",
+            party=party,
+            constituency=place if house != "Lords" else "",
+            section_path=title,
+        )
     b.doc.title = title
     if not venue:
         b.doc.flags.append("venue unknown: no lead line ('16 January 2025 – House of Commons') gives it")

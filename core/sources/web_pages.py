@@ -26,6 +26,7 @@ copies (a "My Lords" is evidence of the Lords), flagged ``venue_inferred``; else
 (and id) the page gives, or unknown: never a guess. A page of no known site is read as a document
 (:mod:`core.sources.documents`).
 """
+
 from __future__ import annotations
 
 import re
@@ -44,23 +45,51 @@ from .html_text import norm, page_lines
 
 SUFFIXES = (".html", ".htm")
 _CHAMBERS = {"Commons": "Commons Chamber", "Lords": "Lords Chamber"}
-_TWFY_SERIES = {"debates": ("Commons Chamber", "Commons", "debate"), "whall": ("Westminster Hall", "Commons", "westminhall"),
-                "lords": ("Lords Chamber", "Lords", "lords"), "wrans": ("Written answers", "", "wrans"),
-                "wms": ("Written statements", "", "wms"), "pbc": ("Public Bill Committee", "Commons", "standing")}
-_PARTIES = {"Labour", "Conservative", "Liberal Democrat", "Scottish National Party", "Green", "Plaid Cymru", "DUP",
-            "Democratic Unionist Party", "Sinn Féin", "SDLP", "Social Democratic and Labour Party", "Alliance",
-            "Independent", "Reform UK", "Crossbench", "Bishop", "Labour/Co-operative", "UUP", "Ulster Unionist Party",
-            "Speaker", "Non-affiliated", "Alba"}
+_TWFY_SERIES = {
+    "debates": ("Commons Chamber", "Commons", "debate"),
+    "whall": ("Westminster Hall", "Commons", "westminhall"),
+    "lords": ("Lords Chamber", "Lords", "lords"),
+    "wrans": ("Written answers", "", "wrans"),
+    "wms": ("Written statements", "", "wms"),
+    "pbc": ("Public Bill Committee", "Commons", "standing"),
+}
+_PARTIES = {
+    "Labour",
+    "Conservative",
+    "Liberal Democrat",
+    "Scottish National Party",
+    "Green",
+    "Plaid Cymru",
+    "DUP",
+    "Democratic Unionist Party",
+    "Sinn Féin",
+    "SDLP",
+    "Social Democratic and Labour Party",
+    "Alliance",
+    "Independent",
+    "Reform UK",
+    "Crossbench",
+    "Bishop",
+    "Labour/Co-operative",
+    "UUP",
+    "Ulster Unionist Party",
+    "Speaker",
+    "Non-affiliated",
+    "Alba",
+}
 #: "HC Deb 08 July 2002 vol 388 cc600-14", "HL Deb 08 July 2002 vol 637 c912", "HC Deb 17 January 2018 vol 634 cc1WH-20WH"
 CITATION = re.compile(r"\b(HC|HL) Deb,? (\d{1,2} \w+ \d{4}),?(?: vol (\d+))?(?:,? cc?\.? ?(\d+)(WH|WS|W|GC)?)?")
 _COLUMN_LINE = re.compile(r"^\d{1,2} \w{3,9} \d{4} : Column \d+\w*$")
-_DEBATES_FOR = re.compile(r"Hansard (?:Debates|text|Written Answers|Written Ministerial Statements) for (\d{1,2} \w+ \d{4})",
-                          re.I)
+_DEBATES_FOR = re.compile(
+    r"Hansard (?:Debates|text|Written Answers|Written Ministerial Statements) for (\d{1,2} \w+ \d{4})", re.I
+)
 _NAV = re.compile(r"^(Previous Section|Next Section|Index|Home Page|Contents|Back to top|Previous|Next)$", re.I)
-_FURNITURE = re.compile(r"^(©|&copy;|Parliamentary copyright|Prepared \d{1,2} \w+ \d{4}$|\d{1,2}\.\d{2} [ap]\.?m\.?$)",
-                        re.I)
-_COLLECTIVE = re.compile(r"^(Several |Noble |Hon\. )?(noble )?(Lords|Members|Baronesses)\b|^(Hon\. Members|Noble Lords)",
-                         re.I)
+_FURNITURE = re.compile(
+    r"^(©|&copy;|Parliamentary copyright|Prepared \d{1,2} \w+ \d{4}$|\d{1,2}\.\d{2} [ap]\.?m\.?$)", re.I
+)
+_COLLECTIVE = re.compile(
+    r"^(Several |Noble |Hon\. )?(noble )?(Lords|Members|Baronesses)\b|^(Hon\. Members|Noble Lords)", re.I
+)
 _HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Viscount|Earl)\.?"
 
 
@@ -159,7 +188,9 @@ def site_of(root, url: str) -> str:
         return "historic_hansard"
     if _DEBATES_FOR.search(title):
         return "publications"
-    if "Parallel Parliament" in title or root.xpath(".//meta[@property='og:site_name' and @content='Parallel Parliament']"):
+    if "Parallel Parliament" in title or root.xpath(
+        ".//meta[@property='og:site_name' and @content='Parallel Parliament']"
+    ):
         return "parallel_parliament"
     return ""
 
@@ -205,7 +236,9 @@ def hansard_site(root, url: str) -> Page:
         s.source_id, s.url = cid, (f"{url}#contribution-{cid}" if url and cid else url)
         who = _classed(item, "primary-text")
         if who:
-            attributed = norm(who[0].text_content() + " " + " ".join(x.text_content() for x in _classed(item, "secondary-text")))
+            attributed = norm(
+                who[0].text_content() + " " + " ".join(x.text_content() for x in _classed(item, "secondary-text"))
+            )
             s.speaker, s.constituency, s.party = split_attribution(attributed)
             s.detail, s.basis = attributed, "source markup"
             link = who[0].xpath("ancestor::a/@href")
@@ -241,7 +274,7 @@ def twfy_site(root, url: str) -> Page:
             s.source_id, s.url = f"uk.org.publicwhip/{gid_series}/{full}", f"{base}?id={full}"
         name = _classed(sp, "debate-speech__speaker__name")
         photo = sp.xpath(".//img[starts-with(@alt, 'Photo of ')]/@alt")
-        s.speaker = norm(name[0].text_content()) if name else (norm(photo[0][len("Photo of "):]) if photo else "")
+        s.speaker = norm(name[0].text_content()) if name else (norm(photo[0][len("Photo of ") :]) if photo else "")
         if s.speaker:
             s.basis = "source markup"
             href = sp.xpath(".//*[contains(@class, 'debate-speech__speaker')]//a/@href")
@@ -267,8 +300,12 @@ def _citation(text: str, page: Page) -> bool:
     page.house = "Commons" if m.group(1) == "HC" else "Lords"  # the citation is the record's own word
     page.date = page.date or _day(m.group(2))
     suffix = m.group(5) or ""
-    page.venue = page.venue or {"WH": "Westminster Hall", "W": "Written answers", "WS": "Written statements",
-                                "GC": "Grand Committee"}.get(suffix, _CHAMBERS[page.house])
+    page.venue = page.venue or {
+        "WH": "Westminster Hall",
+        "W": "Written answers",
+        "WS": "Written statements",
+        "GC": "Grand Committee",
+    }.get(suffix, _CHAMBERS[page.house])
     return True
 
 
@@ -280,7 +317,9 @@ def _short_form(name: str, known: list[Speech]) -> Speech | None:
     m = re.fullmatch(rf"({_HONORIFIC}) ([A-Z][\w'’-]+)", name)
     if not m:
         return None
-    hits = {s.speaker: s for s in known if re.fullmatch(rf"{re.escape(m.group(1))} .+ {re.escape(m.group(2))}", s.speaker)}
+    hits = {
+        s.speaker: s for s in known if re.fullmatch(rf"{re.escape(m.group(1))} .+ {re.escape(m.group(2))}", s.speaker)
+    }
     return next(iter(hits.values())) if len(hits) == 1 else None
 
 
@@ -295,9 +334,15 @@ def publications_site(root, url: str) -> Page:
         page.venue = "Grand Committee" if re.search(r"/vo\d+/\w*gc", path) else "Lords Chamber"
     elif "/cmhansrd/" in path or "House of Commons" in title:
         page.house = "Commons"
-        page.venue = ("Westminster Hall" if "/halltext/" in path or "Westminster Hall" in title else
-                      "Written statements" if "/wmstext/" in path else
-                      "Written answers" if "/text/" in path else "Commons Chamber")
+        page.venue = (
+            "Westminster Hall"
+            if "/halltext/" in path or "Westminster Hall" in title
+            else "Written statements"
+            if "/wmstext/" in path
+            else "Written answers"
+            if "/text/" in path
+            else "Commons Chamber"
+        )
     section, known = "", []
     current: Speech | None = None
     body = root.find(".//body")
@@ -311,7 +356,13 @@ def publications_site(root, url: str) -> Page:
             if not _FURNITURE.match(text) and el.tag != "h5":
                 section, current = text, None
             continue
-        if _COLUMN_LINE.match(text) or _NAV.match(text) or _FURNITURE.match(text) or len(text) < 80 and _citation(text, page):
+        if (
+            _COLUMN_LINE.match(text)
+            or _NAV.match(text)
+            or _FURNITURE.match(text)
+            or len(text) < 80
+            and _citation(text, page)
+        ):
             page.headers.add(line)
             if not page.date and _COLUMN_LINE.match(text):
                 page.date = _day(text.split(" : ")[0])
@@ -322,19 +373,28 @@ def publications_site(root, url: str) -> Page:
             who = _SPEAKER_BOLD.match(norm(first.text_content()) + ":")
         if who:
             printed = who.group("who").strip()
-            current = Speech(section=section, detail=printed, source_id=el.getprevious().get("name", "")
-                             if el.getprevious() is not None and el.getprevious().tag == "a" else "")
+            current = Speech(
+                section=section,
+                detail=printed,
+                source_id=el.getprevious().get("name", "")
+                if el.getprevious() is not None and el.getprevious().tag == "a"
+                else "",
+            )
             name, constituency, party = split_attribution(printed)
             full = _short_form(name, known)
             if full is not None:
                 current.speaker, current.speaker_id, current.constituency, current.party = (
-                    full.speaker, full.speaker_id, full.constituency, full.party)
+                    full.speaker,
+                    full.speaker_id,
+                    full.constituency,
+                    full.party,
+                )
                 current.basis = f"speaker line (short form '{printed}')"
             else:
                 current.speaker, current.constituency, current.party = name, constituency, party
                 known.append(current)
             page.speeches.append(current)
-            rest = norm(text[len(norm(first.text_content())):].lstrip(" :"))
+            rest = norm(text[len(norm(first.text_content())) :].lstrip(" :"))
             if rest:
                 current.paras.append((line, rest))
             continue
@@ -387,15 +447,25 @@ def historic_site(root, url: str) -> Page:
     return page
 
 
-SITES = {"hansard": hansard_site, "twfy": twfy_site, "publications": publications_site,
-         "historic_hansard": historic_site}
-LAYOUTS = {"hansard": "hansard_html", "twfy": "twfy_html", "publications": "publications_html",
-           "historic_hansard": "historic_hansard_html", "parallel_parliament": "parallel_parliament_html"}
+SITES = {
+    "hansard": hansard_site,
+    "twfy": twfy_site,
+    "publications": publications_site,
+    "historic_hansard": historic_site,
+}
+LAYOUTS = {
+    "hansard": "hansard_html",
+    "twfy": "twfy_html",
+    "publications": "publications_html",
+    "historic_hansard": "historic_hansard_html",
+    "parallel_parliament": "parallel_parliament_html",
+}
 
 
 # ---- passages ----------------------------------------------------------------------------------------------------
 def build(page: Page, document: str, path: str) -> Document:
     from .hansard_page import infer_venue
+
     b = DocBuilder(document, path, LAYOUTS[page.site], title=page.title)
     b.doc.url = page.url
     b.doc.flags.extend(page.flags)
@@ -420,11 +490,25 @@ def build(page: Page, document: str, path: str) -> Document:
             sections.append(title)
         b.section_index = sections.index(title)
         for line, text in s.paras:
-            p = b.add(line, text, section_title=title, date=page.date, date_precision="day", venue=venue,
-                      speaker=s.speaker, speaker_detail=s.detail, speaker_basis=s.basis, house=house,
-                      kind="speech" if s.speaker else "", speaker_id=s.speaker_id, party=s.party,
-                      constituency=s.constituency, url=s.url or page.url, source_id=s.source_id,
-                      section_path=title)
+            p = b.add(
+                line,
+                text,
+                section_title=title,
+                date=page.date,
+                date_precision="day",
+                venue=venue,
+                speaker=s.speaker,
+                speaker_detail=s.detail,
+                speaker_basis=s.basis,
+                house=house,
+                kind="speech" if s.speaker else "",
+                speaker_id=s.speaker_id,
+                party=s.party,
+                constituency=s.constituency,
+                url=s.url or page.url,
+                source_id=s.source_id,
+                section_path=title,
+            )
             if inferred:
                 p.add_flag("venue_inferred")
     if not b.doc.passages:
@@ -435,6 +519,7 @@ def build(page: Page, document: str, path: str) -> Document:
 def parallel_parliament_page(root, url: str, document: str, path: str) -> Document:
     """A Parallel Parliament page read as its lines by the text layout's parser; lines mapped back to the HTML."""
     from . import parallel_parliament
+
     lines = page_lines(root)
     doc = parallel_parliament.parse("\n".join(t for _l, t in lines), document, path)
     doc.layout = LAYOUTS["parallel_parliament"]
@@ -462,6 +547,7 @@ def parse(data: bytes, document: str, path: str) -> Document:
         doc = build(SITES[site](root, url), document, path)
     else:
         from . import documents
+
         doc = documents.parse_html(root, document, path, url)
     doc.flags[:0] = notes
     if any(f.startswith(CP1252_NOTE) for f in notes):
@@ -474,5 +560,11 @@ def sniff(head: bytes, name: str) -> bool:
     return True  # the only reader of .html / .htm
 
 
-SOURCE = Source("web_page", SUFFIXES, sniff, parse, "web pages saved as HTML (Hansard, TheyWorkForYou, Parallel "
-                "Parliament, publications.parliament.uk, historic Hansard) and campaigners' HTML documents")
+SOURCE = Source(
+    "web_page",
+    SUFFIXES,
+    sniff,
+    parse,
+    "web pages saved as HTML (Hansard, TheyWorkForYou, Parallel "
+    "Parliament, publications.parliament.uk, historic Hansard) and campaigners' HTML documents",
+)

@@ -9,6 +9,7 @@
   dashboard's idle connection closes.
 - A file that is not a Campaign Tracker store is reported and never written to.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -80,16 +81,18 @@ class Store:
         self.write = write
         _check_file(self.path)
         if not write and not self.path.exists():
-            raise StoreError(f"{self.path}: no store here yet (make one with: campaign-tracker ingest SOURCES "
-                             f"--store {self.path})")
+            raise StoreError(
+                f"{self.path}: no store here yet (make one with: campaign-tracker ingest SOURCES --store {self.path})"
+            )
         self._lock = FileLock(str(self.path) + ".lock") if write else None
         if self._lock is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self._lock.acquire(timeout=LOCK_TIMEOUT_S)
             except Timeout:
-                raise StoreError(f"{self.path}: another ingest is writing to this store; try again when it "
-                                 "has finished") from None
+                raise StoreError(
+                    f"{self.path}: another ingest is writing to this store; try again when it has finished"
+                ) from None
         self.con = self._connect()
         try:
             self._prepare()
@@ -110,8 +113,10 @@ class Store:
                 if not self.write or "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     self._release()
                     if "lock" in str(exc).lower():
-                        raise StoreError(f"{self.path}: another program has the store open (a dashboard, or an "
-                                         f"ingest); try again when it has finished") from None
+                        raise StoreError(
+                            f"{self.path}: another program has the store open (a dashboard, or an "
+                            f"ingest); try again when it has finished"
+                        ) from None
                     raise StoreError(f"{self.path}: cannot be opened as a store ({exc})") from None
                 time.sleep(0.25)
             except duckdb.Error as exc:
@@ -119,13 +124,19 @@ class Store:
                 raise StoreError(f"{self.path}: cannot be opened as a store ({exc})") from None
 
     def _tables(self) -> set[str]:
-        return {r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        return {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
 
     def _prepare(self) -> None:
         existing = self._tables()
         if existing and "meta" not in existing:
-            raise StoreError(f"{self.path}: is a DuckDB database but not a Campaign Tracker store; it was left untouched")
+            raise StoreError(
+                f"{self.path}: is a DuckDB database but not a Campaign Tracker store; it was left untouched"
+            )
         if not existing:
             if not self.write:
                 raise StoreError(f"{self.path}: the store is empty")
@@ -139,8 +150,10 @@ class Store:
             return
         version = int(self.meta("schema_version") or 0)
         if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: made by a newer release (store schema {version}; this release reads up "
-                             f"to {SCHEMA_VERSION}); upgrade campaign-tracker")
+            raise StoreError(
+                f"{self.path}: made by a newer release (store schema {version}; this release reads up "
+                f"to {SCHEMA_VERSION}); upgrade campaign-tracker"
+            )
         if version < SCHEMA_VERSION:
             if not self.write:
                 raise StoreError(f"{self.path}: made by an older release; run an ingest once to upgrade it")
@@ -248,8 +261,10 @@ class Store:
             return
         self.con.register("_gone", pd.DataFrame({"document": gone}))
         try:
-            self.con.execute("DELETE FROM tags WHERE passage_id IN (SELECT passage_id FROM passages WHERE document "
-                             "IN (SELECT document FROM _gone))")
+            self.con.execute(
+                "DELETE FROM tags WHERE passage_id IN (SELECT passage_id FROM passages WHERE document "
+                "IN (SELECT document FROM _gone))"
+            )
             for t in ("passages", "documents", "asks", "commitments"):
                 self.con.execute(f"DELETE FROM {t} WHERE document IN (SELECT document FROM _gone)")
         finally:
@@ -282,16 +297,18 @@ class Store:
     def drop_review(self, target: str, item_id: str) -> bool:
         """Take back a decision; True if there was one."""
         with self.transaction():
-            n = self.con.execute("DELETE FROM reviews WHERE target = ? AND item_id = ? RETURNING 1",
-                                 [target, item_id]).fetchall()
+            n = self.con.execute(
+                "DELETE FROM reviews WHERE target = ? AND item_id = ? RETURNING 1", [target, item_id]
+            ).fetchall()
             if n:
                 self._bump()
         return bool(n)
 
     def remove(self, documents: list[str]) -> list[str]:
         """Take documents out; returns the ids that were in the store."""
-        present = [d for d in documents if self.con.execute(
-            "SELECT 1 FROM documents WHERE document = ?", [d]).fetchone()]
+        present = [
+            d for d in documents if self.con.execute("SELECT 1 FROM documents WHERE document = ?", [d]).fetchone()
+        ]
         if present:
             with self.transaction():
                 self._delete_documents(present)
@@ -307,9 +324,19 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def apply_change(store: Store, *, gone: list[str], docs: pd.DataFrame, passages: pd.DataFrame, tags: pd.DataFrame,
-                 duplicates: pd.DataFrame, asks: pd.DataFrame | None, commitments: pd.DataFrame | None,
-                 digest: str | None = None, retag: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> None:
+def apply_change(
+    store: Store,
+    *,
+    gone: list[str],
+    docs: pd.DataFrame,
+    passages: pd.DataFrame,
+    tags: pd.DataFrame,
+    duplicates: pd.DataFrame,
+    asks: pd.DataFrame | None,
+    commitments: pd.DataFrame | None,
+    digest: str | None = None,
+    retag: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> None:
     """Every write of one ingest in one transaction: a kill leaves the store as before or as after."""
     with store.transaction():
         if retag is not None:
@@ -318,8 +345,9 @@ def apply_change(store: Store, *, gone: list[str], docs: pd.DataFrame, passages:
             themes["themes"] = [[x for x in str(s).split(";") if x] for s in themes["themes"]]
             store.con.register("_themes", themes)
             try:
-                store.con.execute("UPDATE passages SET themes = t.themes FROM _themes t "
-                                  "WHERE passages.passage_id = t.passage_id")
+                store.con.execute(
+                    "UPDATE passages SET themes = t.themes FROM _themes t WHERE passages.passage_id = t.passage_id"
+                )
             finally:
                 store.con.unregister("_themes")
             store._insert("tags", retag[0])

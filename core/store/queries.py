@@ -8,6 +8,7 @@
 - ``reviewed``: the store's review decisions applied to that frame, the asks and the tags of reviewed passages,
   reading only the reviewed passages' rows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,14 +21,27 @@ import pyarrow.compute as pc
 from ..summary import PRECISION_ORDER, THEME_PREFIX
 
 #: the passage columns kept for every row (the rest, text included, is read for the rows shown)
-FRAME_COLUMNS = ["passage_id", "document", "date", "date_precision", "venue", "speaker", "duplicate_of", "line",
-                 "section_index"]
+FRAME_COLUMNS = [
+    "passage_id",
+    "document",
+    "date",
+    "date_precision",
+    "venue",
+    "speaker",
+    "duplicate_of",
+    "line",
+    "section_index",
+]
 #: few distinct values: categorical makes counting and filtering cheap
 _CATEGORICAL = ("document", "date", "date_precision", "venue", "speaker", "duplicate_of")
-_START = ("CASE length(date) WHEN 10 THEN try_cast(date AS DATE) WHEN 7 THEN try_cast(date || '-01' AS DATE) "
-          "WHEN 4 THEN try_cast(date || '-01-01' AS DATE) END")
-_END = ("CASE length(date) WHEN 10 THEN try_cast(date AS DATE) WHEN 7 THEN last_day(try_cast(date || '-01' AS DATE)) "
-        "WHEN 4 THEN try_cast(date || '-12-31' AS DATE) END")
+_START = (
+    "CASE length(date) WHEN 10 THEN try_cast(date AS DATE) WHEN 7 THEN try_cast(date || '-01' AS DATE) "
+    "WHEN 4 THEN try_cast(date || '-01-01' AS DATE) END"
+)
+_END = (
+    "CASE length(date) WHEN 10 THEN try_cast(date AS DATE) WHEN 7 THEN last_day(try_cast(date || '-01' AS DATE)) "
+    "WHEN 4 THEN try_cast(date || '-12-31' AS DATE) END"
+)
 
 
 def _sql_str(value: str) -> str:
@@ -38,15 +52,15 @@ def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
     """Every passage (or the passages ``ids``) without its text, prepared for ``core.summary``'s filters and counts
     (see the module)."""
     themes = ", ".join(f'list_contains(themes, {_sql_str(t)}) AS "{THEME_PREFIX}{t}"' for t in theme_ids)
-    cols = ", ".join(f'coalesce("{c}", \'\') AS "{c}"' if c in _CATEGORICAL or c == "passage_id" else f'"{c}"'
-                     for c in FRAME_COLUMNS)
+    cols = ", ".join(
+        f'coalesce("{c}", \'\') AS "{c}"' if c in _CATEGORICAL or c == "passage_id" else f'"{c}"' for c in FRAME_COLUMNS
+    )
     sql = f"SELECT {cols}, {_START} AS date_start, {_END} AS date_end{', ' + themes if themes else ''} FROM passages"
     if ids is not None:
         ids = [str(i) for i in ids]
         sql += " WHERE " + (_in("passage_id", ids) if ids else "FALSE")
     table = store.con.cursor().sql(sql, params=_args(ids) if ids else None).to_arrow_table()
-    table = pa.table({c: pc.dictionary_encode(table[c]) if c in _CATEGORICAL else table[c]
-                      for c in table.column_names})
+    table = pa.table({c: pc.dictionary_encode(table[c]) if c in _CATEGORICAL else table[c] for c in table.column_names})
     df = table.to_pandas(date_as_object=False)
     for c in _CATEGORICAL:  # categories in text order (as astype("category") gives them), so sorting is by text
         cats = df[c].cat.categories
@@ -59,8 +73,11 @@ def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
     df["year"] = df["date_start"].dt.year.astype("Int64")
     df["_canonical"] = (df["duplicate_of"] == "").to_numpy()
     prec = df["date_precision"].cat.categories.map(lambda p: PRECISION_ORDER.get(p, 3))
-    df["_prec"] = np.asarray(prec, dtype="int8")[df["date_precision"].cat.codes.to_numpy()] if len(df) else \
-        pd.Series(dtype="int8")
+    df["_prec"] = (
+        np.asarray(prec, dtype="int8")[df["date_precision"].cat.codes.to_numpy()]
+        if len(df)
+        else pd.Series(dtype="int8")
+    )
     months = df["date_start"].dt.year * 12 + df["date_start"].dt.month - 1
     df["_m"] = months.fillna(-1).astype("int32")
     for t in theme_ids:
@@ -71,12 +88,23 @@ def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
 def documents_table(docs: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """One row per document (``docs``: the documents table) with its passages, duplicates, undated passages and
     passages without a speaker counted from ``passage_frame``."""
-    counts = pd.DataFrame({"passages": np.ones(len(frame), dtype="int64"),
-                           "duplicates": (frame["duplicate_of"] != "").to_numpy(),
-                           "undated": (frame["date"] == "").to_numpy(),
-                           "no_speaker": (frame["speaker"] == "").to_numpy()}).groupby(
-        frame["document"].to_numpy() if not isinstance(frame["document"].dtype, pd.CategoricalDtype)
-        else frame["document"], observed=True).sum()
+    counts = (
+        pd.DataFrame(
+            {
+                "passages": np.ones(len(frame), dtype="int64"),
+                "duplicates": (frame["duplicate_of"] != "").to_numpy(),
+                "undated": (frame["date"] == "").to_numpy(),
+                "no_speaker": (frame["speaker"] == "").to_numpy(),
+            }
+        )
+        .groupby(
+            frame["document"].to_numpy()
+            if not isinstance(frame["document"].dtype, pd.CategoricalDtype)
+            else frame["document"],
+            observed=True,
+        )
+        .sum()
+    )
     counts.index = counts.index.astype(str)
     out = docs[["document", "layout", "title", "flags"]].merge(counts, how="left", left_on="document", right_index=True)
     cols = ["passages", "duplicates", "undated", "no_speaker"]
@@ -104,8 +132,11 @@ def passage_rows(store, ids, columns: list[str] | None = None) -> pd.DataFrame:
     """The passages ``ids`` as whole rows (the schema's columns, or ``columns``; lists joined with ';'), in the
     order of ``ids`` (an id not in the store is left out)."""
     ids = [str(i) for i in ids]
-    df = store.frame("passages", where=_in("passage_id", ids), params=_args(ids)) if ids else \
-        store.frame("passages", "FALSE")
+    df = (
+        store.frame("passages", where=_in("passage_id", ids), params=_args(ids))
+        if ids
+        else store.frame("passages", "FALSE")
+    )
     if columns is not None:
         df = df[columns]
     order = {pid: i for i, pid in enumerate(ids)}
@@ -148,7 +179,8 @@ def quality_counts(store) -> dict[str, int]:
     """Duplicates, undated passages and passages in no known layout."""
     dup, undated, plain = store.con.execute(
         "SELECT count(*) FILTER (WHERE duplicate_of <> ''), count(*) FILTER (WHERE date = ''), "
-        "count(*) FILTER (WHERE layout = 'plain_text') FROM passages").fetchone()
+        "count(*) FILTER (WHERE layout = 'plain_text') FROM passages"
+    ).fetchone()
     return {"duplicates": int(dup), "undated": int(undated), "plain_text": int(plain)}
 
 
@@ -196,13 +228,16 @@ def theme_counts(store, theme_ids, state, review: "Reviewed | None" = None, ids=
     """Canonical passages per theme matching the filters, counted by DuckDB in the store; the reviewed passages
     (few) are counted from their reviewed themes instead of their stored ones."""
     from ..summary import filter_mask
+
     sql, params = where(state, ids)
     done = sorted(review.passages) if review is not None and review.passages else []
     if done:
         sql += " AND NOT " + _in("passage_id", done)
         params += _args(done)
-    rows = store.con.execute(f"SELECT t, count(*) FROM (SELECT unnest(list_distinct(themes)) AS t FROM passages "
-                             f"WHERE {sql}) GROUP BY t", params).fetchall()
+    rows = store.con.execute(
+        f"SELECT t, count(*) FROM (SELECT unnest(list_distinct(themes)) AS t FROM passages WHERE {sql}) GROUP BY t",
+        params,
+    ).fetchall()
     found = dict(rows)
     out = {t: int(found.get(t, 0)) for t in theme_ids}
     if done:
@@ -217,18 +252,19 @@ def theme_counts(store, theme_ids, state, review: "Reviewed | None" = None, ids=
 
 @dataclass
 class Reviewed:
-    frame: pd.DataFrame          # passage_frame with the reviewed themes
-    asks: pd.DataFrame           # counted asks (reviews applied)
+    frame: pd.DataFrame  # passage_frame with the reviewed themes
+    asks: pd.DataFrame  # counted asks (reviews applied)
     detected_asks: pd.DataFrame  # the detector's asks
-    decisions: pd.DataFrame      # every decision with its state
-    tags: pd.DataFrame           # the tags of the reviewed passages, reviews applied
-    passages: frozenset          # the reviewed passages' ids
+    decisions: pd.DataFrame  # every decision with its state
+    tags: pd.DataFrame  # the tags of the reviewed passages, reviews applied
+    passages: frozenset  # the reviewed passages' ids
 
 
 def reviewed(store, frame: pd.DataFrame, asks: pd.DataFrame, theme_ids) -> Reviewed:
     """The store's review decisions (``core.review``) applied to ``frame`` (passage_frame), the asks and the tags,
     reading the whole rows of the reviewed passages only."""
     from ..review import apply, decisions
+
     dec = decisions(store)
     pids = list(dict.fromkeys(dec["passage_id"])) if len(dec) else []
     rows = passage_rows(store, pids)

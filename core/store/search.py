@@ -11,6 +11,7 @@ duplicates is read again) before a search, in one SQLite transaction, so an inte
 entry without its passage. A search then counts and sorts its matches inside SQLite and fetches one page; when
 the store holds another number of passages than the index, every match is checked against the store instead.
 """
+
 from __future__ import annotations
 
 import html
@@ -107,10 +108,14 @@ class SearchIndex:
             return con
         with self._lock, con:  # made (or brought up to date) by one process at a time
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, passage_id UNINDEXED, "
-                        "document UNINDEXED, date UNINDEXED, tokenize = 'porter unicode61')")
-            con.execute("CREATE TABLE IF NOT EXISTS indexed (document TEXT PRIMARY KEY, content_hash TEXT, "
-                        "first_row INTEGER, last_row INTEGER)")
+            con.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, passage_id UNINDEXED, "
+                "document UNINDEXED, date UNINDEXED, tokenize = 'porter unicode61')"
+            )
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS indexed (document TEXT PRIMARY KEY, content_hash TEXT, "
+                "first_row INTEGER, last_row INTEGER)"
+            )
             con.execute("CREATE TABLE IF NOT EXISTS hidden (fts_row INTEGER PRIMARY KEY)")
             con.execute("CREATE TABLE IF NOT EXISTS dates (fts_row INTEGER PRIMARY KEY, date TEXT)")
             con.execute("CREATE TABLE IF NOT EXISTS ids (fts_row INTEGER PRIMARY KEY, passage_id TEXT)")
@@ -122,8 +127,10 @@ class SearchIndex:
             if "first_row" not in {r[1] for r in con.execute("PRAGMA table_info(indexed)")}:
                 con.execute("ALTER TABLE indexed ADD COLUMN first_row INTEGER")
                 con.execute("ALTER TABLE indexed ADD COLUMN last_row INTEGER")
-                con.execute("UPDATE indexed SET first_row = r.a, last_row = r.b FROM (SELECT document, min(rowid) a, "
-                            "max(rowid) b FROM fts GROUP BY document) r WHERE indexed.document = r.document")
+                con.execute(
+                    "UPDATE indexed SET first_row = r.a, last_row = r.b FROM (SELECT document, min(rowid) a, "
+                    "max(rowid) b FROM fts GROUP BY document) r WHERE indexed.document = r.document"
+                )
             if "hidden" not in tables:  # the next sync reads which rows are duplicates
                 con.execute("DELETE FROM meta WHERE key = 'version'")
         return con
@@ -168,16 +175,24 @@ class SearchIndex:
                     top = con.execute("SELECT rowid FROM fts ORDER BY rowid DESC LIMIT 1").fetchone()
                     first = (top[0] if top else 0) + 1
                     for d in fresh:
-                        rows = store.con.execute("SELECT text, passage_id, document, date FROM passages "
-                                                 "WHERE document = ?", [d]).fetchall()
-                        con.executemany("INSERT INTO fts (rowid, text, passage_id, document, date) "
-                                        "VALUES (?, ?, ?, ?, ?)", [(first + i, *r) for i, r in enumerate(rows)])
-                        con.executemany("INSERT OR REPLACE INTO dates VALUES (?, ?)",
-                                        [(first + i, r[3] or "") for i, r in enumerate(rows)])
-                        con.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)",
-                                        [(first + i, r[1]) for i, r in enumerate(rows)])
-                        con.execute("INSERT OR REPLACE INTO indexed VALUES (?, ?, ?, ?)",
-                                    [d, current[d], first, first + len(rows) - 1])
+                        rows = store.con.execute(
+                            "SELECT text, passage_id, document, date FROM passages WHERE document = ?", [d]
+                        ).fetchall()
+                        con.executemany(
+                            "INSERT INTO fts (rowid, text, passage_id, document, date) VALUES (?, ?, ?, ?, ?)",
+                            [(first + i, *r) for i, r in enumerate(rows)],
+                        )
+                        con.executemany(
+                            "INSERT OR REPLACE INTO dates VALUES (?, ?)",
+                            [(first + i, r[3] or "") for i, r in enumerate(rows)],
+                        )
+                        con.executemany(
+                            "INSERT OR REPLACE INTO ids VALUES (?, ?)", [(first + i, r[1]) for i, r in enumerate(rows)]
+                        )
+                        con.execute(
+                            "INSERT OR REPLACE INTO indexed VALUES (?, ?, ?, ?)",
+                            [d, current[d], first, first + len(rows) - 1],
+                        )
                         first += len(rows)
                     self._hide_duplicates(con, store)
                     con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", [str(store.version)])
@@ -191,19 +206,29 @@ class SearchIndex:
         into ``meta`` (search compares them with the store's)."""
         ranges = {d: (a, b) for d, a, b in con.execute("SELECT document, first_row, last_row FROM indexed")}
         con.execute("DELETE FROM hidden")
-        for d, ids in store.con.execute("SELECT document, list(passage_id) FROM passages WHERE duplicate_of IS NULL "
-                                        "OR duplicate_of != '' GROUP BY document").fetchall():
+        for d, ids in store.con.execute(
+            "SELECT document, list(passage_id) FROM passages WHERE duplicate_of IS NULL "
+            "OR duplicate_of != '' GROUP BY document"
+        ).fetchall():
             if d in ranges:
                 ids = set(ids)
-                con.executemany("INSERT INTO hidden VALUES (?)", [
-                    (r,) for r, pid in con.execute("SELECT fts_row, passage_id FROM ids WHERE fts_row BETWEEN ? "
-                                                   "AND ?", ranges[d]) if pid in ids])
+                con.executemany(
+                    "INSERT INTO hidden VALUES (?)",
+                    [
+                        (r,)
+                        for r, pid in con.execute(
+                            "SELECT fts_row, passage_id FROM ids WHERE fts_row BETWEEN ? AND ?", ranges[d]
+                        )
+                        if pid in ids
+                    ],
+                )
         rows = con.execute("SELECT coalesce(sum(last_row - first_row + 1), 0) FROM indexed").fetchone()[0]
         hidden = con.execute("SELECT count(*) FROM hidden").fetchone()[0]
         con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("rows", str(rows)), ("hidden", str(hidden))])
 
-    def search(self, store, query: str, *, limit: int = 25, offset: int = 0, order: str = "rank",
-               canonical_only: bool = True) -> tuple[int, list[Hit]]:
+    def search(
+        self, store, query: str, *, limit: int = 25, offset: int = 0, order: str = "rank", canonical_only: bool = True
+    ) -> tuple[int, list[Hit]]:
         """(number of matching passages, one page of hits). ``order``: 'rank' (BM25) or 'date' (newest first; the
         same date by rank). Ties keep the order the passages were indexed in. ``limit=0``: the count alone.
 
@@ -218,8 +243,12 @@ class SearchIndex:
             else:
                 n, page = self._checked(con, store, expr, limit, offset, order, canonical_only)
             marks = ",".join(str(int(r[0])) for r in page) or "0"
-            snippets = dict(con.execute(f"SELECT rowid, snippet(fts, 0, ?, ?, '…', 16) FROM fts WHERE fts MATCH ? "
-                                        f"AND rowid IN ({marks})", [OPEN, CLOSE, expr]).fetchall())
+            snippets = dict(
+                con.execute(
+                    f"SELECT rowid, snippet(fts, 0, ?, ?, '…', 16) FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
+                    [OPEN, CLOSE, expr],
+                ).fetchall()
+            )
         return n, [Hit(r[1], r[2], r[3], snippets.get(r[0], ""), r[4]) for r in page]
 
     def ids(self, store, query: str, *, canonical_only: bool = True) -> list[str]:
@@ -230,8 +259,14 @@ class SearchIndex:
             if not self._in_step(con, store):
                 return [r[1] for r in self._checked(con, store, expr, -1, 0, "index", canonical_only)[1]]
             shown = " AND fts.rowid NOT IN (SELECT fts_row FROM hidden)" if canonical_only else ""
-            return [r[0] for r in con.execute(f"SELECT i.passage_id FROM fts JOIN ids i ON i.fts_row = fts.rowid "
-                                              f"WHERE fts MATCH ?{shown} ORDER BY fts.rowid", [expr])]
+            return [
+                r[0]
+                for r in con.execute(
+                    f"SELECT i.passage_id FROM fts JOIN ids i ON i.fts_row = fts.rowid "
+                    f"WHERE fts MATCH ?{shown} ORDER BY fts.rowid",
+                    [expr],
+                )
+            ]
 
     @contextmanager
     def _reading(self, store, query: str):
@@ -259,8 +294,9 @@ class SearchIndex:
         return row is not None and int(row[0]) == store.con.execute("SELECT count(*) FROM passages").fetchone()[0]
 
     @staticmethod
-    def _page(con: sqlite3.Connection, expr: str, limit: int, offset: int, order: str,
-              canonical_only: bool) -> tuple[int, list]:
+    def _page(
+        con: sqlite3.Connection, expr: str, limit: int, offset: int, order: str, canonical_only: bool
+    ) -> tuple[int, list]:
         shown = " AND fts.rowid NOT IN (SELECT fts_row FROM hidden)" if canonical_only else ""
         n = con.execute(f"SELECT count(*) FROM fts WHERE fts MATCH ?{shown}", [expr]).fetchone()[0]
         if limit <= 0 or offset >= n:
@@ -269,30 +305,41 @@ class SearchIndex:
         if order == "date":  # dates from their own narrow table (the FTS rows hold the text too: slower to read)
             # the date of the page's last row, by date alone: only the rows from that date up need ranking
             dated = " JOIN dates d ON d.fts_row = fts.rowid WHERE fts MATCH ?"
-            last = con.execute(f"SELECT d.date FROM fts{dated}{shown} ORDER BY d.date DESC LIMIT 1 OFFSET ?",
-                               [expr, min(offset + limit, n) - 1]).fetchone()[0]
-            page = con.execute(f"{cols}{dated}{shown} AND d.date >= ? ORDER BY d.date DESC, r, fts.rowid "
-                               f"LIMIT ? OFFSET ?", [expr, last, limit, offset]).fetchall()
+            last = con.execute(
+                f"SELECT d.date FROM fts{dated}{shown} ORDER BY d.date DESC LIMIT 1 OFFSET ?",
+                [expr, min(offset + limit, n) - 1],
+            ).fetchone()[0]
+            page = con.execute(
+                f"{cols}{dated}{shown} AND d.date >= ? ORDER BY d.date DESC, r, fts.rowid LIMIT ? OFFSET ?",
+                [expr, last, limit, offset],
+            ).fetchall()
         else:
-            page = con.execute(f"{cols} WHERE fts MATCH ?{shown} ORDER BY r, fts.rowid LIMIT ? OFFSET ?",
-                               [expr, limit, offset]).fetchall()
+            page = con.execute(
+                f"{cols} WHERE fts MATCH ?{shown} ORDER BY r, fts.rowid LIMIT ? OFFSET ?", [expr, limit, offset]
+            ).fetchall()
         return n, page
 
     @staticmethod
-    def _checked(con: sqlite3.Connection, store, expr: str, limit: int, offset: int, order: str,
-                 canonical_only: bool) -> tuple[int, list]:
+    def _checked(
+        con: sqlite3.Connection, store, expr: str, limit: int, offset: int, order: str, canonical_only: bool
+    ) -> tuple[int, list]:
         """Every match fetched, kept if its passage is in the store (and canonical), sorted here."""
-        rows = con.execute("SELECT rowid, passage_id, document, date, bm25(fts) FROM fts WHERE fts MATCH ?",
-                           [expr]).fetchall()
+        rows = con.execute(
+            "SELECT rowid, passage_id, document, date, bm25(fts) FROM fts WHERE fts MATCH ?", [expr]
+        ).fetchall()
         if not rows:
             return 0, []
-        keep = {r[0] for r in store.con.execute(
-            "SELECT passage_id FROM passages WHERE passage_id IN (SELECT unnest(?))"
-            + (" AND duplicate_of = ''" if canonical_only else ""), [[r[1] for r in rows]]).fetchall()}
+        keep = {
+            r[0]
+            for r in store.con.execute(
+                "SELECT passage_id FROM passages WHERE passage_id IN (SELECT unnest(?))"
+                + (" AND duplicate_of = ''" if canonical_only else ""),
+                [[r[1] for r in rows]],
+            ).fetchall()
+        }
         rows = [r for r in rows if r[1] in keep]
         if order == "date":
             rows.sort(key=lambda r: (r[3] or "", -r[4]), reverse=True)
         elif order != "index":  # "index": as indexed
             rows.sort(key=lambda r: r[4])
-        return len(rows), rows[offset:] if limit < 0 else rows[offset:offset + limit]
-
+        return len(rows), rows[offset:] if limit < 0 else rows[offset : offset + limit]

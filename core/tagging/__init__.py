@@ -21,6 +21,7 @@ The stages, each in its own module:
 6. **Evidence** (``evidence``, ``offsets``): named records of columns from every stage, one row per (passage,
    theme, span), the strongest method kept; byte offsets become character offsets only for these rows.
 """
+
 from .misspellings import _NEIGHBOURS, edits1  # noqa: F401
 from .patterns import GAP, RAW_GAP, Pat, phrase_pattern, word_pattern  # noqa: F401
 from .scan import Scanner  # noqa: F401

@@ -1,6 +1,7 @@
 """Context and sections: a context phrase counts only with one of its rule's near words within the rule's
 window; a section is about a theme when its title matches or enough of its passages do; a cue word counts only
 in a section about its theme. Near words and cues are scanned only in the windows and passages that can use them."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -18,6 +19,7 @@ CUES_PER_PASSAGE = 3  # a passage's earliest cue words of a theme that count as 
 
 class Lines(NamedTuple):
     """The passages being tagged: the text (normalised on demand) and each passage's byte span in it."""
+
     buf: Normalised
     starts: np.ndarray
     ends: np.ndarray
@@ -25,6 +27,7 @@ class Lines(NamedTuple):
 
 class Sections(NamedTuple):
     """Each passage's section (a code into ``keys``) and the sections' titles by key."""
+
     codes: np.ndarray
     keys: pd.Index | np.ndarray
     titles: dict
@@ -69,10 +72,16 @@ def _near_words(tagger, lines: Lines, hits: Hits, cand: np.ndarray, rule: int):
     shift = sub_starts[q] - lo[q]  # buffer offset -> window-buffer offset
     s0, e0 = hs[c] + shift, he[c] + shift
     after = near_s >= e0
-    gap = np.where(after, word_start[np.where(after, near_s, e0)] - word_start[e0],
-                   word_start[s0] - word_start[np.minimum(near_e, s0)])
-    valid = (~((near_s < e0) & (s0 < near_e)) & (gap <= tagger._window[hits.pattern[c]])
-             & (near_e <= sub_starts[q] + hi[q] - lo[q]))  # not running into the next window
+    gap = np.where(
+        after,
+        word_start[np.where(after, near_s, e0)] - word_start[e0],
+        word_start[s0] - word_start[np.minimum(near_e, s0)],
+    )
+    valid = (
+        ~((near_s < e0) & (s0 < near_e))
+        & (gap <= tagger._window[hits.pattern[c]])
+        & (near_e <= sub_starts[q] + hi[q] - lo[q])
+    )  # not running into the next window
     j = np.flatnonzero(valid)
     if not len(j):
         return None
@@ -105,8 +114,9 @@ def sections_about(tagger, tagged_keys: np.ndarray, sections: Sections, n_themes
     return about
 
 
-def cue_evidence(tagger, lines: Lines, codes: np.ndarray, n_themes: int, tagged: np.ndarray,
-                 about: dict[int, str]) -> Evidence | None:
+def cue_evidence(
+    tagger, lines: Lines, codes: np.ndarray, n_themes: int, tagged: np.ndarray, about: dict[int, str]
+) -> Evidence | None:
     """Cue words in the passages of sections about a theme that are not yet tagged with it (``tagged``:
     passage x theme), at most ``CUES_PER_PASSAGE`` per passage and theme (the earliest); one scan per theme over
     just those passages. ``ref`` is the cue, ``detail`` the section's reason (its place in ``about``)."""
@@ -152,8 +162,16 @@ def cue_evidence(tagger, lines: Lines, codes: np.ndarray, n_themes: int, tagged:
         q, cp, cs, ce = q[top], cp[top], cs[top], ce[top]
         i = members[q]
         whys = by_key[np.searchsorted(about_keys, gcodes[i] * T + t, sorter=by_key)]
-        out.append((i, np.full(len(i), t), cs - sub_starts[q] + lo[q], ce - sub_starts[q] + lo[q],
-                    cp + tagger._cue_offset[t], whys))
+        out.append(
+            (
+                i,
+                np.full(len(i), t),
+                cs - sub_starts[q] + lo[q],
+                ce - sub_starts[q] + lo[q],
+                cp + tagger._cue_offset[t],
+                whys,
+            )
+        )
     if not out:
         return None
     i, t, s, e, cue, why = (np.concatenate(x) for x in zip(*out))

@@ -1,6 +1,7 @@
 """Evidence: what the stages found, as named records of columns, and the evidence table built from them (one
 row per passage, theme and span, the strongest method kept; byte offsets become character offsets; each row's
 reason in words)."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -16,11 +17,12 @@ METHOD_SCORE = {"exact": 1.0, "context": 0.8, "section": 0.6}
 
 class Hits(NamedTuple):
     """Matches of the main database (phrases, exclusions, context phrases, slips), one row each."""
+
     pattern: np.ndarray  # pattern id in the tagger's main scanner
-    start: np.ndarray    # byte offsets in the whole text
+    start: np.ndarray  # byte offsets in the whole text
     end: np.ndarray
     passage: np.ndarray  # the passage (line) it is in
-    theme: np.ndarray    # theme index
+    theme: np.ndarray  # theme index
 
     def take(self, rows) -> Hits:
         return Hits(*(column[rows] for column in self))
@@ -30,6 +32,7 @@ class Evidence(NamedTuple):
     """Evidence rows found by one method. ``ref`` is what matched (a pattern of the main scanner, or a cue's
     index) and ``detail`` what made it count: the near word of a context match, the section reason of a cue
     (0 for exact and fuzzy matches)."""
+
     passage: np.ndarray
     theme: np.ndarray
     start: np.ndarray
@@ -61,14 +64,16 @@ def distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order[new], inv
 
 
-def assemble(found: list[Evidence], raw, starts, ends, texts: list[str] | None, reasons,
-             theme_ids: list[str]) -> dict[str, list]:
+def assemble(
+    found: list[Evidence], raw, starts, ends, texts: list[str] | None, reasons, theme_ids: list[str]
+) -> dict[str, list]:
     """Evidence rows: one per (passage, theme, span), the strongest method first; character offsets.
     ``reasons(methods, refs, details)`` gives the reason in words for each distinct (method, ref, detail)."""
     k = [len(e.passage) for e in found]
     passage, theme, s_abs, e_abs, ref = (
         np.concatenate([np.asarray(getattr(e, f)) for e in found]).astype(np.int64)
-        for f in ("passage", "theme", "start", "end", "ref"))
+        for f in ("passage", "theme", "start", "end", "ref")
+    )
     method = np.concatenate([np.full(n, e.method, dtype=np.int8) for e, n in zip(found, k)])
     score = np.concatenate([np.broadcast_to(np.asarray(e.score, dtype=float), (n,)) for e, n in zip(found, k)])
     detail = np.concatenate([np.broadcast_to(np.asarray(e.detail, dtype=np.int64), (n,)) for e, n in zip(found, k)])
@@ -77,8 +82,7 @@ def assemble(found: list[Evidence], raw, starts, ends, texts: list[str] | None, 
     if len(cols[0]):
         passage, theme, s_abs, e_abs = cols[:4]
         first = np.ones(len(passage), dtype=bool)
-        first[1:] = ((np.diff(passage) != 0) | (np.diff(theme) != 0) | (np.diff(s_abs) != 0)
-                     | (np.diff(e_abs) != 0))
+        first[1:] = (np.diff(passage) != 0) | (np.diff(theme) != 0) | (np.diff(s_abs) != 0) | (np.diff(e_abs) != 0)
         cols = [x[first] for x in cols]
     passage, theme, s_abs, e_abs, method, score, ref, detail = cols
     rows = passage.tolist()

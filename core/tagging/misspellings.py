@@ -2,6 +2,7 @@
 neighbouring key on a staggered keyboard; spaces moved or lost in multi-word phrases), generated once per
 taxonomy; a passage with a slip has the intended word put back, is re-scanned, and each phrase found is mapped
 back to the original span and scored with rapidfuzz. Real words are never slips (see ``variant_pats``)."""
+
 from __future__ import annotations
 
 import gzip
@@ -17,11 +18,11 @@ from rapidfuzz import fuzz, process
 from .patterns import Pat
 from .scan import Scanner
 
-MIN_FUZZY_LEN = 5     # words shorter than this get misspelling variants only inside longer phrases
+MIN_FUZZY_LEN = 5  # words shorter than this get misspelling variants only inside longer phrases
 SHORT_WORD = 4
 ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list: words seen at least this often are real words
-COMMON_ENGLISH = 1000    # ... and this often, common words: never a neighbouring-key slip ("card" for "care")
-FUZZY_CUTOFF = 80     # rapidfuzz ratio of the misspelled span against the phrase
+COMMON_ENGLISH = 1000  # ... and this often, common words: never a neighbouring-key slip ("card" for "care")
+FUZZY_CUTOFF = 80  # rapidfuzz ratio of the misspelled span against the phrase
 
 
 def variant_pats(phrase_pats: list[Pat], other_words: list[Pat] = ()) -> tuple[list[Pat], set[str]]:
@@ -64,13 +65,16 @@ def variant_pats(phrase_pats: list[Pat], other_words: list[Pat] = ()) -> tuple[l
             continue
         for v in edits1(p.norm):
             toks = v.split()
-            if (not toks or len(v) - len(toks) + 1 < MIN_FUZZY_LEN
-                    or all(_is_word(t, known) for t in toks)):
+            if not toks or len(v) - len(toks) + 1 < MIN_FUZZY_LEN or all(_is_word(t, known) for t in toks):
                 continue  # real words all: "count lines", "county lies", "out off area" (not "out of rea")
             if len(toks) == len(words):
                 changed = [(w, t) for t, w in zip(toks, words) if t != w]
-                if (len(changed) == 1 and len(changed[0][0]) >= SHORT_WORD and changed[0][0].isalpha()
-                        and len(changed[0][1]) >= SHORT_WORD):
+                if (
+                    len(changed) == 1
+                    and len(changed[0][0]) >= SHORT_WORD
+                    and changed[0][0].isalpha()
+                    and len(changed[0][1]) >= SHORT_WORD
+                ):
                     continue  # a slip inside one word: that word's variant covers it
             out.setdefault(" ".join(toks), Pat(p.theme, "variant", p.norm, " ".join(toks)))
     return list(out.values()), inside_only
@@ -84,13 +88,13 @@ def confirm_slips(main: Scanner, inside_only: set[str], buf, starts, ends, varia
     pieces: list[bytes] = []
     for i, lst in variant_hits.items():
         subs = []
-        for p, s, e in (sorted(lst, key=lambda x: (x[1], -x[2])) if len(lst) > 1 else lst):  # longest first
+        for p, s, e in sorted(lst, key=lambda x: (x[1], -x[2])) if len(lst) > 1 else lst:  # longest first
             if subs and s < subs[-1][1]:
                 continue
             subs.append((s, e, p.text.encode(), p.norm in inside_only))
         if not subs:
             continue
-        norm = buf[starts[i]:ends[i]]
+        norm = buf[starts[i] : ends[i]]
         new, segs, pos, delta = [], [], 0, 0
         for s, e, target, only_inside in subs:
             new.append(norm[pos:s])
@@ -130,9 +134,10 @@ def confirm_slips(main: Scanner, inside_only: set[str], buf, starts, ends, varia
         found.append((i, pat, s0, e0))
     if not found:
         return []
-    spans = [" ".join(buf[starts[i] + s:starts[i] + e].decode("ascii", "ignore").split()) for i, _p, s, e in found]
-    scores = process.cpdist(spans, [p.norm for _i, p, _s, _e in found], scorer=fuzz.ratio,
-                            score_cutoff=FUZZY_CUTOFF, workers=-1)
+    spans = [" ".join(buf[starts[i] + s : starts[i] + e].decode("ascii", "ignore").split()) for i, _p, s, e in found]
+    scores = process.cpdist(
+        spans, [p.norm for _i, p, _s, _e in found], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, workers=-1
+    )
     return [(i, p, s, e, round(float(sc) / 100, 3)) for (i, p, s, e), sc in zip(found, scores) if sc >= FUZZY_CUTOFF]
 
 
@@ -144,8 +149,7 @@ for _r, _row in enumerate(_KEYS):
         _near = {_row[_c - 1] if _c else "", _row[_c + 1] if _c + 1 < len(_row) else ""}
         for _rr in (_r - 1, _r + 1):
             if 0 <= _rr < len(_KEYS):
-                _near |= {k for cc, k in enumerate(_KEYS[_rr])
-                          if abs(_ROW_OFFSET[_rr] + cc - _ROW_OFFSET[_r] - _c) < 1}
+                _near |= {k for cc, k in enumerate(_KEYS[_rr]) if abs(_ROW_OFFSET[_rr] + cc - _ROW_OFFSET[_r] - _c) < 1}
         _NEIGHBOURS[_ch] = "".join(sorted(_near - {"", _ch}))
 
 
@@ -160,13 +164,13 @@ def edits1(word: str, neighbours: bool = True) -> set[str]:
     """
     out = set()
     for i, ch in enumerate(word):
-        out.add(word[:i] + word[i + 1:])
+        out.add(word[:i] + word[i + 1 :])
         out.add(word[:i] + ch + word[i:])
         if i + 1 < len(word):
-            out.add(word[:i] + word[i + 1] + ch + word[i + 2:])
+            out.add(word[:i] + word[i + 1] + ch + word[i + 2 :])
         if neighbours:
             for k in _NEIGHBOURS.get(ch, ""):
-                out.add(word[:i] + k + word[i + 1:])
+                out.add(word[:i] + k + word[i + 1 :])
                 out.add(word[:i] + k + word[i:])
     out.discard(word)
     return out
@@ -193,6 +197,7 @@ def _english_words() -> dict[str, int]:
     left out: they include real slips and oddities ("kline", "vang")."""
     try:
         from importlib.resources import files
+
         data = (files("spellchecker") / "resources" / "en.json.gz").read_bytes()
     except (ImportError, FileNotFoundError, OSError):  # pragma: no cover - a declared dependency
         return {}

@@ -1,5 +1,6 @@
 """The passages' bytes as the scanners see them: normalised on demand (lowercase, every other byte a space: the
 same length, so offsets carry over), slices joined into one buffer, and where each passage's line ends."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,7 +65,7 @@ def line_end(raw, at: int) -> int:
         return size if k < 0 else k + 1
     a = np.frombuffer(raw, dtype=np.uint8)
     while at < size:
-        hit = np.flatnonzero(a[at:at + 65536] == 10)
+        hit = np.flatnonzero(a[at : at + 65536] == 10)
         if len(hit):
             return at + int(hit[0]) + 1
         at += 65536
@@ -83,7 +84,7 @@ def checked_line_ends(raw, line_ends) -> np.ndarray:
             raise ValueError("line_ends is empty but the text is not")
         return ends
     last = int(ends[-1])
-    if last > size or (last < size and not (last == size - 1 and raw[size - 1:size] == b"\n")):
+    if last > size or (last < size and not (last == size - 1 and raw[size - 1 : size] == b"\n")):
         raise ValueError(f"line_ends ends at {last}, not at the end of the text ({size} bytes)")
     inner = ends[ends < size]
     if len(inner) and (np.frombuffer(raw, dtype=np.uint8)[inner] != 10).any():

@@ -1,5 +1,6 @@
 """Byte offsets of evidence -> character offsets within each passage, and the matched text, computed only for the
 rows of evidence (vectorised over valid UTF-8; passage by passage otherwise)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,9 @@ import numpy as np
 from .normalise import cut, join_lines
 
 
-def char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray,
-                with_text: bool = True):
+def char_spans(
+    raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_abs: np.ndarray, with_text: bool = True
+):
     """Byte offsets -> character offsets within each passage, and the matched text. Characters before an
     offset = bytes before it minus the UTF-8 continuation bytes before it (found in just the passages
     with evidence). Spans begin and end at ASCII letters or digits, so they fall on character boundaries.
@@ -17,8 +19,11 @@ def char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_
         return [], [], []
     if isinstance(raw, bytes) and raw.isascii():
         base = starts[text]
-        return ((s_abs - base).tolist(), (e_abs - base).tolist(),
-                [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else [])
+        return (
+            (s_abs - base).tolist(),
+            (e_abs - base).tolist(),
+            [raw[x:y].decode("ascii") for x, y in zip(s_abs.tolist(), e_abs.tolist())] if with_text else [],
+        )
     new_passage = np.r_[True, text[1:] != text[:-1]]
     passages, row_passage = text[new_passage], np.cumsum(new_passage) - 1
     lo, hi = starts[passages], ends[passages]
@@ -31,14 +36,17 @@ def char_spans(raw: bytes, starts, ends, text: np.ndarray, s_abs: np.ndarray, e_
     continuation = high[values < 0xC0]  # 10xxxxxx
 
     def passage_by_passage():  # offsets counting characters as decoded, invalid bytes replaced
-        return char_spans_slow(raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(),
-                                (e_abs - starts[text]).tolist())
+        return char_spans_slow(
+            raw, starts, ends, text.tolist(), (s_abs - starts[text]).tolist(), (e_abs - starts[text]).tolist()
+        )
+
     if not valid_utf8(high, values, strict=with_text):
         return passage_by_passage()
     shift = sub_starts[row_passage] - starts[text]  # raw offset -> offset in `sub`
 
     def chars(x):  # character offset of `sub` offset x
         return x - np.searchsorted(continuation, x)
+
     base = chars(sub_starts[row_passage])
     matched = []
     if with_text:  # the matched spans (valid UTF-8, checked above) gathered with line breaks between, decoded at once
@@ -75,8 +83,12 @@ def valid_utf8(pos: np.ndarray, values: np.ndarray, strict: bool = True) -> bool
         return False  # a character with too few or too many continuation bytes
     if strict:
         second = values[lead + 1]
-        if (((first == 0xE0) & (second < 0xA0)) | ((first == 0xED) & (second >= 0xA0))
-                | ((first == 0xF0) & (second < 0x90)) | ((first == 0xF4) & (second >= 0x90))).any():
+        if (
+            ((first == 0xE0) & (second < 0xA0))
+            | ((first == 0xED) & (second >= 0xA0))
+            | ((first == 0xF0) & (second < 0x90))
+            | ((first == 0xF4) & (second >= 0x90))
+        ).any():
             return False
     return True
 

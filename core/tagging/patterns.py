@@ -1,11 +1,12 @@
 """Compiling phrases into patterns: a taxonomy phrase (normalised) becomes a regex with its plural and possessive
 variants and word boundaries; ``Pat`` is one compiled phrase and what it stands for."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-GAP = " {1,4}"       # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
+GAP = " {1,4}"  # between words: a space, or punctuation and a space ("Trapped” campaign": 4 bytes)
 RAW_GAP = "[^a-z0-9]{1,4}"  # the same gap in text as written (matched case-insensitively); a line break inside
 # a passage is a gap too, and a match across the line break that joins two scanned windows is dropped
 
@@ -44,14 +45,17 @@ def phrase_pattern(phrase_norm: str, gap: str = GAP, possessive_end: bool = Fals
     """
     words = phrase_norm.split()
     last = len(words) - 1
-    return r"\b" + gap.join(word_pattern(w, gap=gap, possessive=k < last or possessive_end)
-                             for k, w in enumerate(words)) + r"\b"
+    return (
+        r"\b"
+        + gap.join(word_pattern(w, gap=gap, possessive=k < last or possessive_end) for k, w in enumerate(words))
+        + r"\b"
+    )
 
 
 @dataclass(frozen=True)
 class Pat:
     theme: str
-    kind: str          # phrase | exclusion | context | near | cue | variant
-    text: str          # the taxonomy phrase as written (a variant: the word or phrase it is a slip of)
-    norm: str          # normalised phrase
-    rule: int = -1     # context rule index for context / near
+    kind: str  # phrase | exclusion | context | near | cue | variant
+    text: str  # the taxonomy phrase as written (a variant: the word or phrase it is a slip of)
+    norm: str  # normalised phrase
+    rule: int = -1  # context rule index for context / near

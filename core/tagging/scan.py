@@ -1,5 +1,6 @@
 """Scanning: one compiled multi-pattern database (hyperscan; a pure-Python fallback gives the same answers
 slowly) reports every match of every pattern in a buffer as numpy arrays."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,14 @@ class Scanner:
     are matched in text as written (any case, punctuation between words) as well as in normalised text,
     so the text need not be normalised first."""
 
-    def __init__(self, pats: list[Pat], patterns: list[str] | None = None, literal: bool = False,
-                 raw: bool = False, possessive_end: bool = False):
+    def __init__(
+        self,
+        pats: list[Pat],
+        patterns: list[str] | None = None,
+        literal: bool = False,
+        raw: bool = False,
+        possessive_end: bool = False,
+    ):
         self.pats = list(pats)
         self.literal = literal
         self._local = threading.local()
@@ -45,18 +52,27 @@ class Scanner:
                 self._sizes = sorted({len(r.split()) for r in self.regexes})
             return
         if _hs is not None:
-            self.db = self._compile([_hs.HS_FLAG_SOM_LEFTMOST | (_hs.HS_FLAG_CASELESS if raw else 0)] * len(self.regexes))
+            self.db = self._compile(
+                [_hs.HS_FLAG_SOM_LEFTMOST | (_hs.HS_FLAG_CASELESS if raw else 0)] * len(self.regexes)
+            )
         else:
             self.compiled = [re.compile(r.encode(), re.IGNORECASE if raw else 0) for r in self.regexes]
 
     def _compile(self, flags: list[int], literal: bool = False):
         """The hyperscan database; a pattern it cannot take (hyperscan has size limits) is a TaxonomyError
         that names its theme and phrase, found by compiling the patterns one by one."""
+
         def compile_(exprs, fl):
             db = _hs.Database()
-            db.compile(expressions=[r.encode() for r in exprs], ids=list(range(len(exprs))), elements=len(exprs),
-                       flags=fl, literal=literal)
+            db.compile(
+                expressions=[r.encode() for r in exprs],
+                ids=list(range(len(exprs))),
+                elements=len(exprs),
+                flags=fl,
+                literal=literal,
+            )
             return db
+
         try:
             return compile_(self.regexes, flags)
         except _hs.error as exc:
@@ -64,8 +80,10 @@ class Scanner:
                 try:
                     compile_([regex], [flag])
                 except _hs.error as one:
-                    raise TaxonomyError(f"theme '{p.theme}': {p.kind} {p.text!r} cannot be compiled into the "
-                                        f"matcher ({one}); shorten it or split it") from exc
+                    raise TaxonomyError(
+                        f"theme '{p.theme}': {p.kind} {p.text!r} cannot be compiled into the "
+                        f"matcher ({one}); shorten it or split it"
+                    ) from exc
             raise TaxonomyError(f"the taxonomy's phrases cannot be compiled into the matcher ({exc})") from exc
 
     def scan_arrays(self, buf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,8 +97,9 @@ class Scanner:
             scratch = getattr(self._local, "scratch", None)
             if scratch is None:  # hyperscan's scratch space is per thread (the dashboard tags in several)
                 scratch = self._local.scratch = _hs.Scratch(self.db)
-            self.db.scan(buf, match_event_handler=lambda pid, start, end, _f, _c: add((pid, start, end)),
-                         scratch=scratch)
+            self.db.scan(
+                buf, match_event_handler=lambda pid, start, end, _f, _c: add((pid, start, end)), scratch=scratch
+            )
             arr = np.array(flat, dtype=np.int64).reshape(-1, 3)
             pid, start, end = arr[:, 0], arr[:, 1], arr[:, 2]
             if self.literal:  # hyperscan's literal mode reports no start; drop the delimiting spaces

@@ -1,5 +1,6 @@
 """The tagger: compiled once per taxonomy, it runs the stages over a batch of passages and returns the evidence
 table (see the package's docstring for the stages)."""
+
 from __future__ import annotations
 
 import gc
@@ -96,17 +97,23 @@ class Tagger:
         rule_near: list[dict[int, None]] = [{} for _ in rule_key]
         for p in near_pats:
             rule_near[rule_key[(p.theme, p.rule)]][near_index[p.norm]] = None
-        self._near_by_rule = [(Scanner([self.near_pats[k] for k in sorted(ids)], raw=True, possessive_end=True),
-                               np.array(sorted(ids)))
-                              for ids in rule_near]
+        self._near_by_rule = [
+            (Scanner([self.near_pats[k] for k in sorted(ids)], raw=True, possessive_end=True), np.array(sorted(ids)))
+            for ids in rule_near
+        ]
         windows = [taxonomy.theme(p.theme).context[p.rule].window if p.kind == "context" else 0 for p in mp]
         self._window = np.array(windows, dtype=np.int64)
         self._reach = self._window * 10  # bytes either side scanned for near words (~6 per word; generous)
         self._pid_of_phrase = {(p.theme, p.text): k for k, p in enumerate(mp) if p.kind == "phrase"}
 
     # ---- main entry --------------------------------------------------------------------------------
-    def tag_texts(self, texts: list[str], groups: list[object] | None = None, titles: dict[object, str] | None = None,
-                  fuzzy: bool = True) -> list[list[dict]]:
+    def tag_texts(
+        self,
+        texts: list[str],
+        groups: list[object] | None = None,
+        titles: dict[object, str] | None = None,
+        fuzzy: bool = True,
+    ) -> list[list[dict]]:
         """Tag ``texts``. ``groups`` gives each text's section key and ``titles`` each section's title, so
         section context can apply. Returns, per text, a list of evidence dicts (TAG_COLUMNS minus id)."""
         cols = self.tag_columns(texts, groups, titles, fuzzy)
@@ -116,8 +123,13 @@ class Tagger:
             out[row[0]].append(dict(zip(keys, row[1:])))
         return out
 
-    def tag_columns(self, texts: list[str], groups: list[object] | None = None, titles: dict[object, str] | None = None,
-                    fuzzy: bool = True) -> dict[str, list]:
+    def tag_columns(
+        self,
+        texts: list[str],
+        groups: list[object] | None = None,
+        titles: dict[object, str] | None = None,
+        fuzzy: bool = True,
+    ) -> dict[str, list]:
         """The tagger's core, columnar: evidence rows as parallel lists (``text`` is the index into
         ``texts``; offsets are character offsets into that text)."""
         # each text encoded on its own (faster than encoding one joined string), so each one's end is known
@@ -127,9 +139,14 @@ class Tagger:
         line_ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1) - 1
         return self._run(raw, groups, titles, fuzzy, texts, line_ends)
 
-    def tag_bytes(self, raw: bytes, groups: list[object] | np.ndarray | None = None,
-                  titles: dict[object, str] | None = None, fuzzy: bool = True,
-                  line_ends: np.ndarray | None = None) -> dict[str, list]:
+    def tag_bytes(
+        self,
+        raw: bytes,
+        groups: list[object] | np.ndarray | None = None,
+        titles: dict[object, str] | None = None,
+        fuzzy: bool = True,
+        line_ends: np.ndarray | None = None,
+    ) -> dict[str, list]:
         """Tag UTF-8 text holding one passage per line, as a store or a file hands it over (no decoding
         to Python strings first): bytes, a memory-mapped file or a memoryview of one (read in place).
         Same result as ``tag_columns`` on the lines of ``raw``.
@@ -152,8 +169,9 @@ class Tagger:
             if gc_was_enabled:
                 gc.enable()
 
-    def _tag(self, raw: bytes, groups, titles, fuzzy: bool, texts: list[str] | None,
-             line_ends: np.ndarray | None = None) -> dict[str, list]:
+    def _tag(
+        self, raw: bytes, groups, titles, fuzzy: bool, texts: list[str] | None, line_ends: np.ndarray | None = None
+    ) -> dict[str, list]:
         # passages are the lines of `raw`; the normalised copy has the same length, so the same offsets
         (hp, hs, he), nl = self._scan(raw, fuzzy, line_ends is None)
         if line_ends is not None:
@@ -170,8 +188,9 @@ class Tagger:
             groups = np.arange(n)
         if len(groups) != n:
             raise ValueError(f"{len(groups)} section keys for {n} passages")
-        gcodes, guniq = pd.factorize(np.asarray(groups) if isinstance(groups, np.ndarray) else
-                                     pd.Series(list(groups), dtype=object))
+        gcodes, guniq = pd.factorize(
+            np.asarray(groups) if isinstance(groups, np.ndarray) else pd.Series(list(groups), dtype=object)
+        )
         sections = Sections(np.asarray(gcodes, dtype=np.int64), guniq, titles or {})
 
         ht = np.searchsorted(starts, hs, side="right") - 1
@@ -225,24 +244,34 @@ class Tagger:
             if cue is not None:
                 found.append(cue)
         about_why = list(about.values())
-        return assemble(found, raw, starts, ends, texts, lambda m, r, d: self._reasons(m, r, d, about_why),
-                        self.taxonomy.ids)
+        return assemble(
+            found, raw, starts, ends, texts, lambda m, r, d: self._reasons(m, r, d, about_why), self.taxonomy.ids
+        )
 
     def _slips(self, lines: Lines, var: Hits) -> Evidence | None:
         """Evidence from misspellings: the passages with a slip's hit, confirmed (``confirm_slips``)."""
         pats, starts = self.main.pats, lines.starts
         variant_hits: dict[int, list] = defaultdict(list)
-        for i, p, s, e in zip(var.passage.tolist(), var.pattern.tolist(), (var.start - starts[var.passage]).tolist(),
-                              (var.end - starts[var.passage]).tolist()):
+        for i, p, s, e in zip(
+            var.passage.tolist(),
+            var.pattern.tolist(),
+            (var.start - starts[var.passage]).tolist(),
+            (var.end - starts[var.passage]).tolist(),
+        ):
             variant_hits[i].append((pats[p], s, e))
         fz = confirm_slips(self.main, self._inside_only, lines.buf, starts, lines.ends, variant_hits)
         if not fz:
             return None
         fi = np.array([f[0] for f in fz], dtype=np.int64)
-        return Evidence(fi, np.array([self._theme_index[f[1].theme] for f in fz]),
-                        starts[fi] + np.array([f[2] for f in fz]), starts[fi] + np.array([f[3] for f in fz]),
-                        M_FUZZY, np.array([f[4] for f in fz]),
-                        np.array([self._pid_of_phrase[(f[1].theme, f[1].text)] for f in fz]))
+        return Evidence(
+            fi,
+            np.array([self._theme_index[f[1].theme] for f in fz]),
+            starts[fi] + np.array([f[2] for f in fz]),
+            starts[fi] + np.array([f[3] for f in fz]),
+            M_FUZZY,
+            np.array([f[4] for f in fz]),
+            np.array([self._pid_of_phrase[(f[1].theme, f[1].text)] for f in fz]),
+        )
 
     def _scan(self, raw: bytes, fuzzy: bool, find_breaks: bool = True):
         """Phrases and (with ``fuzzy``) misspelling variants, every match, as (pattern ids, starts, ends),
@@ -334,6 +363,7 @@ def compiled_taxonomy(text: str, source: str, progress: Callable[[str], None] | 
     """A user's taxonomy file (extending or replacing the default), validated and compiled, so a phrase the
     matcher cannot take is refused before the taxonomy is used. Raises TaxonomyError."""
     from ..taxonomy import default_taxonomy, parse_taxonomy
+
     taxonomy = parse_taxonomy(text, source, base=default_taxonomy())
     tagger_for(taxonomy, progress)
     return taxonomy
@@ -350,7 +380,9 @@ def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | No
     tags = pd.DataFrame(cols)
     tags.insert(0, "passage_id", passages["passage_id"].to_numpy()[idx] if idx else [])
     tags = tags[TAG_COLUMNS]
-    return tags.sort_values(["passage_id", "theme", "start"], kind="stable").reset_index(drop=True) if len(tags) else tags
+    return (
+        tags.sort_values(["passage_id", "theme", "start"], kind="stable").reset_index(drop=True) if len(tags) else tags
+    )
 
 
 def themes_column(passages: pd.DataFrame, tags: pd.DataFrame, taxonomy: Taxonomy) -> list[str]:
@@ -360,5 +392,7 @@ def themes_column(passages: pd.DataFrame, tags: pd.DataFrame, taxonomy: Taxonomy
     per_passage: dict[str, set[str]] = defaultdict(set)
     for pid, theme in zip(tags["passage_id"], tags["theme"]):
         per_passage[pid].add(theme)
-    return [";".join(sorted(per_passage.get(pid, ()), key=lambda t: order.get(t, len(order))))
-            for pid in passages["passage_id"]]
+    return [
+        ";".join(sorted(per_passage.get(pid, ()), key=lambda t: order.get(t, len(order))))
+        for pid in passages["passage_id"]
+    ]

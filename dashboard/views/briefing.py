@@ -1,6 +1,7 @@
 """Briefing: one click makes a briefing to take into a meeting, as PDF and as Word, for a theme, an ask or the
 sidebar's filters. The content is core.brief's (the same counts as every other view); the files are made only when
 a download button is clicked (Streamlit's deferred download), so choosing here costs no rendering."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -51,17 +52,29 @@ def make_briefing(data, state: FilterState, subject: str, choice: str | None, mi
     rows = data.rows(ids, ["passage_id", "text", "url"])
     pos = pd.Series(range(len(p)), index=p["passage_id"].to_numpy()).reindex(rows["passage_id"].to_numpy())
     text, url = np.full(len(p), "", dtype=object), np.full(len(p), "", dtype=object)
-    text[pos.to_numpy(dtype="int64")], url[pos.to_numpy(dtype="int64")] = rows["text"].to_numpy(), rows["url"].to_numpy()
+    text[pos.to_numpy(dtype="int64")], url[pos.to_numpy(dtype="int64")] = (
+        rows["text"].to_numpy(),
+        rows["url"].to_numpy(),
+    )
     corpus = replace(data.corpus, tags=tags)
-    return build_briefing(corpus, state, theme=theme, ask_group=ask, milestones=milestones,
-                          passages=p.assign(text=text, url=url), asks=data.asks)
+    return build_briefing(
+        corpus,
+        state,
+        theme=theme,
+        ask_group=ask,
+        milestones=milestones,
+        passages=p.assign(text=text, url=url),
+        asks=data.asks,
+    )
 
 
 def render(data, state: FilterState) -> None:
     st.title("Briefing")
-    st.caption("A briefing to take into a meeting: headline figures, the timeline with your milestones, venues and "
-               "speakers, the asks with the government's responses, and the strongest quotations, made with the "
-               "sidebar's filters.")
+    st.caption(
+        "A briefing to take into a meeting: headline figures, the timeline with your milestones, venues and "
+        "speakers, the asks with the government's responses, and the strongest quotations, made with the "
+        "sidebar's filters."
+    )
     bind("br_subject", "about", "theme", options=SUBJECTS)  # the view's choices are in the URL (a link opens it)
     subject = st.radio("About", list(SUBJECTS), format_func=SUBJECTS.get, horizontal=True, key="br_subject")
     publish("about", subject, "theme")
@@ -86,8 +99,12 @@ def render(data, state: FilterState) -> None:
     if problem:
         st.warning(md_escape(f"{problem} — the briefing is made without milestones (fix them in Milestones)."))
     try:
-        b = _memo("_br_briefing", data, (state, subject, choice, tuple(milestones)),
-                  lambda: make_briefing(data, state, subject, choice, milestones))
+        b = _memo(
+            "_br_briefing",
+            data,
+            (state, subject, choice, tuple(milestones)),
+            lambda: make_briefing(data, state, subject, choice, milestones),
+        )
     except BriefError as exc:
         st.error(md_escape(str(exc)))
         return
@@ -98,12 +115,24 @@ def render(data, state: FilterState) -> None:
         col.metric(label, value)
     c1, c2, _ = st.columns([1, 1, 3])
     for col, fmt, label in ((c1, "pdf", "Download PDF"), (c2, "docx", "Download Word (.docx)")):
-        col.download_button(label, data=lambda fmt=fmt: render_file(b, fmt), file_name=f"{b.file_stem}.{fmt}",
-                            mime=FORMATS[fmt], key=f"br_{fmt}", icon=":material/download:")
-    st.caption(md_escape(f"{len(b.quotes)} quotations · {len(b.asks) + b.more_asks} asks · "
-                         f"{len(b.milestones)} milestones · {len(b.venues)} venues · made on {b.made_on}"))
+        col.download_button(
+            label,
+            data=lambda fmt=fmt: render_file(b, fmt),
+            file_name=f"{b.file_stem}.{fmt}",
+            mime=FORMATS[fmt],
+            key=f"br_{fmt}",
+            icon=":material/download:",
+        )
+    st.caption(
+        md_escape(
+            f"{len(b.quotes)} quotations · {len(b.asks) + b.more_asks} asks · "
+            f"{len(b.milestones)} milestones · {len(b.venues)} venues · made on {b.made_on}"
+        )
+    )
     with st.expander("The quotations it will carry"):
         for q in b.quotes:
-            st.markdown(f"“{md_escape(q.text)}”  \n— {md_escape(q.speaker)} · {md_escape(q.date)} · "
-                        f"{md_escape(q.venue)} · {md_escape(q.document)}")
+            st.markdown(
+                f"“{md_escape(q.text)}”  \n— {md_escape(q.speaker)} · {md_escape(q.date)} · "
+                f"{md_escape(q.venue)} · {md_escape(q.document)}"
+            )
         st.caption(md_escape(b.notes[1]))

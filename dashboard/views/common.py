@@ -1,4 +1,5 @@
 """Small helpers shared by the views (layout only)."""
+
 from __future__ import annotations
 
 import re
@@ -25,9 +26,13 @@ def read_only(data, what: str) -> bool:
     read-only: ``what`` would write to it or re-tag it."""
     if not data.read_only:
         return False
-    st.info(md_escape(f"{what} is turned off: this is your own store ({data.store}), opened read-only. "
-                      f"Change it with the command line instead (campaign-tracker ingest / review --store "
-                      f"{data.store}); the dashboard shows the change at its next rerun."))
+    st.info(
+        md_escape(
+            f"{what} is turned off: this is your own store ({data.store}), opened read-only. "
+            f"Change it with the command line instead (campaign-tracker ingest / review --store "
+            f"{data.store}); the dashboard shows the change at its next rerun."
+        )
+    )
     return True
 
 
@@ -36,8 +41,17 @@ def show_html(markup: str) -> None:
     st.markdown(html_block(markup), unsafe_allow_html=True)
 
 
-def download(df, what: str, state: FilterState, key: str, label: str, labels: dict[str, str] | None = None,
-             noun: str = "rows", extra: str = "", n: int | None = None) -> None:
+def download(
+    df,
+    what: str,
+    state: FilterState,
+    key: str,
+    label: str,
+    labels: dict[str, str] | None = None,
+    noun: str = "rows",
+    extra: str = "",
+    n: int | None = None,
+) -> None:
     """A CSV download whose file name and caption say what it holds (the filters, undated in or out). ``df``: a
     frame, or a function making it (of ``n`` rows) only when the button is clicked (rows read from the store)."""
     extra = re.sub(r"[^\w.-]+", "-", extra).strip("-")[:40]
@@ -50,6 +64,7 @@ def download(df, what: str, state: FilterState, key: str, label: str, labels: di
 def passage_csv(data, ids):
     """The passages ``ids`` as the CLI's export writes them (read from the store when the download is clicked)."""
     from core.model import COLUMNS
+
     return lambda: data.rows(list(ids), COLUMNS)
 
 
@@ -60,8 +75,9 @@ FIRST = ("text", "label", "status", "response_text", "date", "title", "venue", "
 def table(df: pd.DataFrame, schema: str, key: str, first=FIRST, hide=(), extra: dict | None = None) -> None:
     """``st.dataframe`` with the schema's column labels, the text first, links as links, ``hide`` not shown (but
     kept in the data). ``extra``: column -> a label or a column config."""
-    cols = [c for c in first if c in df] + [c for c in df.columns if c not in first and c not in hide
-                                            and not str(c).startswith(("th:", "_"))]
+    cols = [c for c in first if c in df] + [
+        c for c in df.columns if c not in first and c not in hide and not str(c).startswith(("th:", "_"))
+    ]
     lab = schema_labels(schema)
     config = {c: st.column_config.Column(lab.get(c, str(c).replace("_", " ").capitalize())) for c in cols}
     for c in ("text", "response_text"):
@@ -128,19 +144,23 @@ def pager(n: int, key: str, param: str, per_page: int = PER_PAGE) -> int:
     return (int(page) - 1) * per_page
 
 
-def cards(data, df, themes: tuple[str, ...] = (), query: str = "", key: str = "", param: str = "",
-          noun: str = "passages") -> None:
+def cards(
+    data, df, themes: tuple[str, ...] = (), query: str = "", key: str = "", param: str = "", noun: str = "passages"
+) -> None:
     """Passage cards, a page at a time (with a pager when ``key`` is given, else the first page). ``df``: the
     passages in order, as a frame or their ids."""
     from dashboard.cards import passage_card
+
     ids = df["passage_id"].to_numpy() if isinstance(df, pd.DataFrame) else df
     start = pager(len(ids), key, param) if key else 0
-    page = list(ids[start:start + PER_PAGE])
+    page = list(ids[start : start + PER_PAGE])
     shown = data.rows(page)  # the page's text, read from the store
     tags = data.tags(page, themes)
     by_pid = {pid: g for pid, g in tags.groupby("passage_id")}
     for _, row in shown.iterrows():
         show_html(passage_card(row, by_pid.get(row["passage_id"], tags.iloc[0:0]), query_spans(row["text"], query)))
     if len(ids) > len(shown):
-        st.caption(f"Showing {start + 1}–{start + len(shown)} of {plural(len(ids), noun)}"
-                   + ("; the CSV has them all." if key else "; narrow the filters or download the CSV for all."))
+        st.caption(
+            f"Showing {start + 1}–{start + len(shown)} of {plural(len(ids), noun)}"
+            + ("; the CSV has them all." if key else "; narrow the filters or download the CSV for all.")
+        )

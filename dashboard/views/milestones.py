@@ -1,5 +1,6 @@
 """Milestones: the campaign's dated events (a report launched, a strategy published, royal assent), edited in a
 table and kept in the workspace (milestones.csv). Briefings draw them on their timelines."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core.milestones import (MilestoneError, MilestonesChanged, load_milestones, milestones_text, parse_milestones,
-                             save_milestones, validate)
+from core.milestones import (
+    MilestoneError,
+    MilestonesChanged,
+    load_milestones,
+    milestones_text,
+    parse_milestones,
+    save_milestones,
+    validate,
+)
 from core.milestones import path as milestones_path
 from core.workspace import WorkspaceError, default_workspace
 from dashboard.text import md_escape
@@ -31,8 +39,10 @@ def milestones_for(data, themes=()) -> list:
 
 
 def _frame(milestones) -> pd.DataFrame:
-    return pd.DataFrame([{"date": m.date, "label": m.label, "themes": list(m.themes), "url": m.url}
-                         for m in milestones], columns=COLUMNS)
+    return pd.DataFrame(
+        [{"date": m.date, "label": m.label, "themes": list(m.themes), "url": m.url} for m in milestones],
+        columns=COLUMNS,
+    )
 
 
 def _rows(edited: pd.DataFrame) -> list[dict]:
@@ -41,17 +51,23 @@ def _rows(edited: pd.DataFrame) -> list[dict]:
     for r in edited.to_dict("records"):
         d = r.get("date")
         themes = r.get("themes")
-        out.append({"date": d.isoformat() if isinstance(d, date) else ("" if d is None or pd.isna(d) else str(d)),
-                    "label": "" if r.get("label") is None or pd.isna(r.get("label")) else str(r["label"]),
-                    "themes": ";".join(themes) if isinstance(themes, (list, tuple)) else "",
-                    "url": "" if r.get("url") is None or pd.isna(r.get("url")) else str(r["url"])})
+        out.append(
+            {
+                "date": d.isoformat() if isinstance(d, date) else ("" if d is None or pd.isna(d) else str(d)),
+                "label": "" if r.get("label") is None or pd.isna(r.get("label")) else str(r["label"]),
+                "themes": ";".join(themes) if isinstance(themes, (list, tuple)) else "",
+                "url": "" if r.get("url") is None or pd.isna(r.get("url")) else str(r["url"]),
+            }
+        )
     return out
 
 
 def render(data, state) -> None:
     st.title("Milestones")
-    st.caption("Dated events of the campaign: a report launched, a strategy published, a bill's royal assent. "
-               "Briefings draw them on their timelines (a milestone with no themes applies to every theme).")
+    st.caption(
+        "Dated events of the campaign: a report launched, a strategy published, a bill's royal assent. "
+        "Briefings draw them on their timelines (a milestone with no themes applies to every theme)."
+    )
     ws = default_workspace()
     if "ms_text" not in st.session_state:  # what the table was opened with: a save checks nobody changed it since
         try:
@@ -65,15 +81,23 @@ def render(data, state) -> None:
         st.warning(md_escape(f"{exc} — the saved file is shown empty here; saving replaces it."))
         current = []
     edited = st.data_editor(
-        _frame(current), num_rows="dynamic", hide_index=True, key="ms_editor", width="stretch",
+        _frame(current),
+        num_rows="dynamic",
+        hide_index=True,
+        key="ms_editor",
+        width="stretch",
         column_config={
             "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", required=True),
             "label": st.column_config.TextColumn("Milestone", max_chars=200, required=True, width="large"),
             "themes": st.column_config.MultiselectColumn(
-                "Themes", options=data.theme_ids, format_func=lambda t: data.labels.get(t, t),
-                help="The themes it concerns; none: every theme"),
+                "Themes",
+                options=data.theme_ids,
+                format_func=lambda t: data.labels.get(t, t),
+                help="The themes it concerns; none: every theme",
+            ),
             "url": st.column_config.TextColumn("Link", help="A web address starting https://"),
-        })
+        },
+    )
     c1, c2 = st.columns([1, 4])
     if c1.button("Save milestones", type="primary", key="ms_save"):
         try:
@@ -92,5 +116,10 @@ def render(data, state) -> None:
         st.rerun()
     if msg := st.session_state.pop("ms_saved", None):
         st.success(msg)
-    st.download_button("Download milestones.csv", data=st.session_state["ms_text"] or "date,label,themes,url\n",
-                       file_name="milestones.csv", mime="text/csv", key="ms_download")
+    st.download_button(
+        "Download milestones.csv",
+        data=st.session_state["ms_text"] or "date,label,themes,url\n",
+        file_name="milestones.csv",
+        mime="text/csv",
+        key="ms_download",
+    )

@@ -1,4 +1,5 @@
 """Overview: headline numbers, theme timeline, themes x venues, what is new since a date."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,7 +7,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core.summary import THEME_PREFIX, FilterState, continuous, headline, new_since, theme_summary, theme_timeline, theme_venue_matrix
+from core.summary import (
+    THEME_PREFIX,
+    FilterState,
+    continuous,
+    headline,
+    new_since,
+    theme_summary,
+    theme_timeline,
+    theme_venue_matrix,
+)
 from dashboard import charts
 from dashboard.data import filtered, mask
 from dashboard.state import bind, publish
@@ -35,8 +45,10 @@ def render(data, state: FilterState) -> None:
     c[0].metric("First date", h.first_date or "–")
     c[1].metric("Last date", h.last_date or "–")
     c[2].metric("Undated passages", h.undated, help="Counted, never placed on an invented date")
-    st.caption("Every count here is of canonical passages matching the filters: the Passages view lists them, "
-               "with the words that matched (the filters carry over).")
+    st.caption(
+        "Every count here is of canonical passages matching the filters: the Passages view lists them, "
+        "with the words that matched (the filters carry over)."
+    )
     themes = list(state.themes) or data.theme_ids
     timeline(data, df, themes)
     matrix = theme_venue_matrix(df, themes)
@@ -44,8 +56,14 @@ def render(data, state: FilterState) -> None:
         st.plotly_chart(charts.heatmap(matrix[matrix.sum(axis=1) > 0], data.labels), key="ov_heatmap")
     st.subheader("Theme summary")
     summary = theme_summary(data.corpus, state, passages=data.agg, mask=m)
-    table(summary, "theme_summary", "ov_summary", first=("label", "passages", "documents", "first_date", "last_date"),
-          hide=("id",), extra={"first_date": "First raised", "last_date": "Last raised"})
+    table(
+        summary,
+        "theme_summary",
+        "ov_summary",
+        first=("label", "passages", "documents", "first_date", "last_date"),
+        hide=("id",),
+        extra={"first_date": "First raised", "last_date": "Last raised"},
+    )
     download(summary, "theme_summary", state, "dl_theme_summary", "Download theme summary (CSV)", data.labels, "themes")
     new(data, df, themes)
 
@@ -60,8 +78,12 @@ def timeline(data, df, themes) -> None:
     left, right = st.columns([3, 1])
     with left:
         if len(counts):
-            st.plotly_chart(charts.add_milestones(charts.timeline(continuous(counts, freq), data.labels, freq),
-                                                milestones_for(data, themes), freq), key="ov_timeline")
+            st.plotly_chart(
+                charts.add_milestones(
+                    charts.timeline(continuous(counts, freq), data.labels, freq), milestones_for(data, themes), freq
+                ),
+                key="ov_timeline",
+            )
         else:
             st.info("No dated passages match the filters.")
     with right:

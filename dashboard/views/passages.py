@@ -2,6 +2,7 @@
 
 Only the page shown is read whole from the store (text included); the filters and the order work on the text-less
 frame, so a million passages page as fast as a few hundred."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,10 @@ from dashboard.data import filtered, search_ids
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, pager, passage_csv, show_html, table
 
-SEARCH_HELP = ('Words (all must appear; "inspect" also finds "inspected"), "a phrase", OR, NOT, AND, prefix* and '
-               'brackets: e.g. "county lines" AND Ofsted NOT London')
+SEARCH_HELP = (
+    'Words (all must appear; "inspect" also finds "inspected"), "a phrase", OR, NOT, AND, prefix* and '
+    'brackets: e.g. "county lines" AND Ofsted NOT London'
+)
 #: rows of the table a page shows
 TABLE_ROWS = 100
 
@@ -47,16 +50,45 @@ def render(data, state: FilterState) -> None:
     if state.query:
         st.caption(md_escape(f"Search: {SEARCH_HELP}"))
     start = pager(len(ids), "pa_rows", "rows", per_page=TABLE_ROWS)
-    page = data.rows(ids[start:start + TABLE_ROWS])
-    table(page, "passages", "pa_table",
-          first=("text", "date", "title", "venue", "speaker", "section_title", "url", "themes"),
-          hide=("passage_id", "document", "layout", "section_path", "date_precision", "house", "speaker_id", "speaker_basis",
-                "source_id", "responds_to", "line", "section_index", "duplicate_of", "quality_flags", "date_start",
-                "date_end", "year", "speaker_detail"))
+    page = data.rows(ids[start : start + TABLE_ROWS])
+    table(
+        page,
+        "passages",
+        "pa_table",
+        first=("text", "date", "title", "venue", "speaker", "section_title", "url", "themes"),
+        hide=(
+            "passage_id",
+            "document",
+            "layout",
+            "section_path",
+            "date_precision",
+            "house",
+            "speaker_id",
+            "speaker_basis",
+            "source_id",
+            "responds_to",
+            "line",
+            "section_index",
+            "duplicate_of",
+            "quality_flags",
+            "date_start",
+            "date_end",
+            "year",
+            "speaker_detail",
+        ),
+    )
     if len(ids) > len(page):
         st.caption(f"Rows {start + 1:,}–{start + len(page):,} of {plural(len(ids), 'passages')}; the CSV has them all.")
-    download(passage_csv(data, ids), "passages", state, "dl_passages",
-             "Download filtered passages (CSV)", data.labels, "passages", n=len(ids))
+    download(
+        passage_csv(data, ids),
+        "passages",
+        state,
+        "dl_passages",
+        "Download filtered passages (CSV)",
+        data.labels,
+        "passages",
+        n=len(ids),
+    )
     st.subheader("Read with highlights")
     cards(data, ids, themes=state.themes, query=state.query, key="pa_page", param="page")
     if len(ids):
@@ -68,8 +100,9 @@ def context(data, ids) -> None:
     pid = st.selectbox("Show the section around a passage", ids[:200].tolist(), key="pa_ctx")
     row = data.rows([pid]).iloc[0]
     sec = data.section(row["document"], row["section_index"])
-    with st.expander(f"Section: {md_escape(row['section_title'] or '(untitled)')} — {len(sec)} passages",
-                     expanded=False):
+    with st.expander(
+        f"Section: {md_escape(row['section_title'] or '(untitled)')} — {len(sec)} passages", expanded=False
+    ):
         for _, r in sec.iterrows():
             text = md_escape(r["text"])
             who = md_escape(r["speaker"] or "speaker unknown")

@@ -3,6 +3,7 @@
 Each decision is written through ``core.review`` (the same functions as ``campaign-tracker review``) into the
 store; the store's version goes up, so every view's counts are read again at the next rerun.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -38,7 +39,7 @@ def _decide(write) -> None:
 
 def _short(text: str, n: int = 110) -> str:
     s = " ".join(str(text).split())
-    return s if len(s) <= n else s[:n - 1] + "…"
+    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def ask_items(data) -> pd.DataFrame:
@@ -60,10 +61,12 @@ def ask_items(data) -> pd.DataFrame:
 
 def render(data, state: FilterState) -> None:
     st.title("Review")
-    st.caption("Confirm or reject what the detector found, or move an ask to another group. Decisions are kept in "
-               "the store, survive re-reading documents and taxonomy changes, and change every count at once. "
-               "`campaign-tracker review export --out FILE.jsonl` turns them into labelled data to measure the "
-               "detector on your own text.")
+    st.caption(
+        "Confirm or reject what the detector found, or move an ask to another group. Decisions are kept in "
+        "the store, survive re-reading documents and taxonomy changes, and change every count at once. "
+        "`campaign-tracker review export --out FILE.jsonl` turns them into labelled data to measure the "
+        "detector on your own text."
+    )
     if read_only(data, "Recording decisions"):  # the decisions already in the store are still listed
         _log(data)
         return
@@ -84,8 +87,14 @@ def _log(data) -> None:
         st.info("No decisions yet.")
     else:
         labels = dict(schema.labels("reviews"), state="Applies")
-        st.dataframe(iso_dates(dec[["target", "item_id", "decision", "group_label", "reviewer", "reviewed_at", "state",
-                                    "note"]]), hide_index=True, key="rv_log", column_config=labels)
+        st.dataframe(
+            iso_dates(
+                dec[["target", "item_id", "decision", "group_label", "reviewer", "reviewed_at", "state", "note"]]
+            ),
+            hide_index=True,
+            key="rv_log",
+            column_config=labels,
+        )
 
 
 def _asks(data, state: FilterState, who: str, note: str) -> None:
@@ -96,30 +105,54 @@ def _asks(data, state: FilterState, who: str, note: str) -> None:
     items = apply_filters(items, state, canonical_only=False)
     items = items.sort_values(["confidence", "ask_id"])  # least sure first: where a reviewer helps most
     cols = ["ask_id", "text", "confidence", "cue", "group_now", "review", "speaker", "date", "duplicate_of"]
-    picked = _list_and_pick(items[cols], "ask_id", "text", "asks", "rv_ask", {
-        "ask_id": "Ask id", "text": "Ask", "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
-        "cue": "Cue", "group_now": "Counted in", "review": "Decision", "speaker": "Speaker", "date": "Date",
-        "duplicate_of": "Repeats (counted there)"})
+    picked = _list_and_pick(
+        items[cols],
+        "ask_id",
+        "text",
+        "asks",
+        "rv_ask",
+        {
+            "ask_id": "Ask id",
+            "text": "Ask",
+            "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
+            "cue": "Cue",
+            "group_now": "Counted in",
+            "review": "Decision",
+            "speaker": "Speaker",
+            "date": "Date",
+            "duplicate_of": "Repeats (counted there)",
+        },
+    )
     if picked is None:
         return
     aid, pick = picked
     pick = items.loc[pick.index]
     a = pick[pick["ask_id"] == aid].iloc[0]
-    meta = " · ".join(md_escape(x) for x in [a["date"] or "undated", a["venue"] or "venue unknown",
-                                              a["speaker"] or "speaker unknown", a["passage_id"]])
+    meta = " · ".join(
+        md_escape(x)
+        for x in [
+            a["date"] or "undated",
+            a["venue"] or "venue unknown",
+            a["speaker"] or "speaker unknown",
+            a["passage_id"],
+        ]
+    )
     body = highlight_html(a["text"], [(0, len(a["text"]), "ask", f"cue: {a['cue']}")])
-    show_html(f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{meta}</div>{body}"
-              f"<div style='font-size:0.85em'>confidence {float(a['confidence']):.2f} · cue "
-              f"{md_escape(a['cue'])}: {md_escape(a['cue_reason'])} · counted in: {md_escape(a['group_now'])}"
-              f"{' · decision: ' + md_escape(a['review']) if a['review'] else ''}</div></div>")
+    show_html(
+        f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{meta}</div>{body}"
+        f"<div style='font-size:0.85em'>confidence {float(a['confidence']):.2f} · cue "
+        f"{md_escape(a['cue'])}: {md_escape(a['cue_reason'])} · counted in: {md_escape(a['group_now'])}"
+        f"{' · decision: ' + md_escape(a['review']) if a['review'] else ''}</div></div>"
+    )
     groups = _groups(data)
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Confirm: it is an ask", key="rv_ask_confirm"):
         _decide(lambda s: review_ask(s, aid, "confirm", note=note, reviewer=who, taxonomy=data.taxonomy))
     if c2.button("Reject: not an ask", key="rv_ask_reject"):
         _decide(lambda s: review_ask(s, aid, "reject", note=note, reviewer=who, taxonomy=data.taxonomy))
-    target = c3.selectbox("Move to group", list(groups), format_func=lambda g: f"{_short(groups[g], 60)} ({g})",
-                       key="rv_group")
+    target = c3.selectbox(
+        "Move to group", list(groups), format_func=lambda g: f"{_short(groups[g], 60)} ({g})", key="rv_group"
+    )
     if c3.button("Move", key="rv_ask_move"):
         _decide(lambda s: review_ask(s, aid, "move", group=target, note=note, reviewer=who, taxonomy=data.taxonomy))
     if a["review"] and c4.button("Clear the decision", key="rv_ask_clear"):
@@ -139,8 +172,12 @@ def _list_and_pick(table: pd.DataFrame, id_col: str, text_col: str, noun: str, k
     pick = table.head(PICK_LIMIT)
     texts = dict(zip(pick[id_col], pick[text_col]))
     # labels are unique (a repeated speech has the same words in two passages): Streamlit tells options by label
-    picked = st.selectbox(f"{noun.capitalize()[:-1]} to review", list(texts),
-                          format_func=lambda k: f"{_short(texts[k], 90)} ({k})", key=key)
+    picked = st.selectbox(
+        f"{noun.capitalize()[:-1]} to review",
+        list(texts),
+        format_func=lambda k: f"{_short(texts[k], 90)} ({k})",
+        key=key,
+    )
     return picked, pick
 
 
@@ -158,8 +195,9 @@ def _tags(data, state: FilterState, who: str, note: str) -> None:
     theme = st.selectbox("Theme", data.theme_ids, format_func=lambda t: data.labels.get(t, t), key="rv_theme")
     other = st.text_input("Confirm the theme on a passage the tagger missed: its passage id", key="rv_tag_other")
     if other.strip() and st.button("Confirm on that passage", key="rv_tag_add"):
-        _decide(lambda s: review_tag(s, other.strip(), theme, "confirm", note=note, reviewer=who,
-                                     taxonomy=data.taxonomy))
+        _decide(
+            lambda s: review_tag(s, other.strip(), theme, "confirm", note=note, reviewer=who, taxonomy=data.taxonomy)
+        )
     tags = data.tags(None, (theme,))
     dec = c.reviews if c.reviews is not None else pd.DataFrame(columns=["target", "item_id", "decision", "passage_id"])
     mine = dec[(dec["target"] == "tag") & (dec["item_id"].str.endswith("|" + theme))]
@@ -175,18 +213,36 @@ def _tags(data, state: FilterState, who: str, note: str) -> None:
     matched = tags.groupby("passage_id")["matched_text"].agg(lambda s: "; ".join(dict.fromkeys(s)))
     table["matched"] = table["passage_id"].map(matched).fillna("")
     table["review"] = [decision.get(k, "") for k in table["passage_id"]]
-    picked = _list_and_pick(table, "passage_id", "text", "passages", "rv_tag", {
-        "passage_id": "Passage id", "text": "Text", "speaker": "Speaker", "date": "Date", "matched": "Matched",
-        "review": "Decision"})
+    picked = _list_and_pick(
+        table,
+        "passage_id",
+        "text",
+        "passages",
+        "rv_tag",
+        {
+            "passage_id": "Passage id",
+            "text": "Text",
+            "speaker": "Speaker",
+            "date": "Date",
+            "matched": "Matched",
+            "review": "Decision",
+        },
+    )
     if picked is None:
         return
     pid, pick = picked
     texts = dict(zip(pick["passage_id"], pick["text"]))
-    spans = [(int(s), int(e), m, f"{m}: {r}") for s, e, m, r in
-             tags.loc[tags["passage_id"] == pid, ["start", "end", "method", "reason"]].itertuples(index=False)]
-    show_html(f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{md_escape(pid)}"
-              f"{' · decision: ' + md_escape(decision[pid]) if pid in decision else ''}</div>"
-              f"{highlight_html(texts[pid], spans)}</div>")
+    spans = [
+        (int(s), int(e), m, f"{m}: {r}")
+        for s, e, m, r in tags.loc[tags["passage_id"] == pid, ["start", "end", "method", "reason"]].itertuples(
+            index=False
+        )
+    ]
+    show_html(
+        f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{md_escape(pid)}"
+        f"{' · decision: ' + md_escape(decision[pid]) if pid in decision else ''}</div>"
+        f"{highlight_html(texts[pid], spans)}</div>"
+    )
     c1, c2, c3 = st.columns(3)
     if c1.button(f"Confirm: it is about {md_escape(data.labels.get(theme, theme))}", key="rv_tag_confirm"):
         _decide(lambda s: review_tag(s, pid, theme, "confirm", note=note, reviewer=who, taxonomy=data.taxonomy))

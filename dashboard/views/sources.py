@@ -1,4 +1,5 @@
 """Sources: documents ingested and their data-quality flags, adding documents, and the taxonomy in use."""
+
 from __future__ import annotations
 
 import calendar
@@ -34,16 +35,25 @@ def render(data, state) -> None:
     if data.note:
         st.warning(md_escape(data.note))
     docs = data.corpus.documents_frame()
-    table(docs, "documents", "src_docs", first=("title", "date", "venue", "passages", "undated", "no_speaker", "flags", "url"),
-          hide=("path", "content_hash"))
+    table(
+        docs,
+        "documents",
+        "src_docs",
+        first=("title", "date", "venue", "passages", "undated", "no_speaker", "flags", "url"),
+        hide=("path", "content_hash"),
+    )
     with reading(data.store) as store:
         q = queries.quality_counts(store)
         n_flagged, flagged = queries.flagged(store, FLAGGED_SHOWN)
-    st.caption(f"{q['duplicates']:,} duplicate passages (counted once), {q['undated']:,} undated passages, "
-               f"{q['plain_text']:,} passages from documents in no known layout.")
+    st.caption(
+        f"{q['duplicates']:,} duplicate passages (counted once), {q['undated']:,} undated passages, "
+        f"{q['plain_text']:,} passages from documents in no known layout."
+    )
     if n_flagged:
         with st.expander(f"Flagged passages ({n_flagged:,})"):
-            st.dataframe(flagged[["passage_id", "quality_flags", "duplicate_of", "text"]], hide_index=True, key="src_flags")
+            st.dataframe(
+                flagged[["passage_id", "quality_flags", "duplicate_of", "text"]], hide_index=True, key="src_flags"
+            )
             if n_flagged > len(flagged):
                 st.caption(f"The first {len(flagged):,} by document and line.")
     for err in data.errors:
@@ -69,22 +79,34 @@ def render(data, state) -> None:
 def which_store(data) -> str:
     """Which store is open, in words."""
     if data.read_only:
-        return (f"Store: {data.store} (your own, from ${STORE_ENV}), opened read-only: nothing is added to it or "
-                "removed from it here.")
-    return (f"Store: the workspace's ({data.store}): the bundled seeds and the documents you add here. To open a "
-            f"store of your own (campaign-tracker ingest --store PATH), start the dashboard with {STORE_ENV}=PATH.")
+        return (
+            f"Store: {data.store} (your own, from ${STORE_ENV}), opened read-only: nothing is added to it or "
+            "removed from it here."
+        )
+    return (
+        f"Store: the workspace's ({data.store}): the bundled seeds and the documents you add here. To open a "
+        f"store of your own (campaign-tracker ingest --store PATH), start the dashboard with {STORE_ENV}=PATH."
+    )
 
 
 def add_documents(data, ws) -> None:
-    st.caption("Added documents are kept in the workspace folder and read into the store with the seeds; "
-               "a document already in the store is not read again.")
+    st.caption(
+        "Added documents are kept in the workspace folder and read into the store with the seeds; "
+        "a document already in the store is not read again."
+    )
     n = st.session_state.setdefault("src_upload_n", 0)  # a new key after each ingest clears the uploader
-    files = st.file_uploader("Hansard XML (ParlParse, ParlaMint), Hansard API JSON, or text: Parallel Parliament, "
-                             "Hansard pages, MP archives, plain text",
-                             accept_multiple_files=True, type=sorted(s.lstrip(".") for s in suffixes() if s),
-                             key=f"src_upload_{n}")
-    replace = st.checkbox("Replace documents I added before that have the same name", key="src_replace",
-                          help="Without this, a name already in the workspace is refused, never overwritten")
+    files = st.file_uploader(
+        "Hansard XML (ParlParse, ParlaMint), Hansard API JSON, or text: Parallel Parliament, "
+        "Hansard pages, MP archives, plain text",
+        accept_multiple_files=True,
+        type=sorted(s.lstrip(".") for s in suffixes() if s),
+        key=f"src_upload_{n}",
+    )
+    replace = st.checkbox(
+        "Replace documents I added before that have the same name",
+        key="src_replace",
+        help="Without this, a name already in the workspace is refused, never overwritten",
+    )
     if files and st.button("Ingest uploaded files", key="src_ingest"):
         results = ingest_uploads(files, data, ws, replace=replace)
         st.session_state["upload_messages"] = [(ok, msg) for ok, msg, _ in results if not ok]
@@ -111,28 +133,60 @@ def taxonomy_part(data, ws) -> None:
         saved = ws.taxonomy_text()
     except WorkspaceError:  # not UTF-8: reported above (data.errors); the reset below stays reachable
         saved = None
-    st.caption(f"In use: {'the default taxonomy' if tax.source == DEFAULT_SOURCE else 'your edited taxonomy (workspace)'} · "
-               f"{len(tax.themes)} themes · {len(tax.asks)} named asks")
-    st.dataframe(pd.DataFrame([{"id": t.id, "label": t.label, "phrases": len(t.phrases), "context rules": len(t.context),
-                                "exclusions": "; ".join(t.exclusions), "description": t.description} for t in tax.themes]),
-                 hide_index=True, key="src_taxonomy")
-    st.download_button("Download the default taxonomy (TOML) to edit: loaded again, it extends the default",
-                       default_for_download("extend").encode("utf-8"), file_name="taxonomy.toml", key="dl_taxonomy")
+    st.caption(
+        f"In use: {'the default taxonomy' if tax.source == DEFAULT_SOURCE else 'your edited taxonomy (workspace)'} · "
+        f"{len(tax.themes)} themes · {len(tax.asks)} named asks"
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": t.id,
+                    "label": t.label,
+                    "phrases": len(t.phrases),
+                    "context rules": len(t.context),
+                    "exclusions": "; ".join(t.exclusions),
+                    "description": t.description,
+                }
+                for t in tax.themes
+            ]
+        ),
+        hide_index=True,
+        key="src_taxonomy",
+    )
+    st.download_button(
+        "Download the default taxonomy (TOML) to edit: loaded again, it extends the default",
+        default_for_download("extend").encode("utf-8"),
+        file_name="taxonomy.toml",
+        key="dl_taxonomy",
+    )
     st.caption("Add or edit one theme in a form, and see what it would tag first: the Taxonomy page.")
     if saved and tax.source != DEFAULT_SOURCE:
-        st.download_button("Download the taxonomy in use (TOML)", saved.encode("utf-8"), file_name="my_taxonomy.toml",
-                           key="dl_my_taxonomy")
+        st.download_button(
+            "Download the taxonomy in use (TOML)",
+            saved.encode("utf-8"),
+            file_name="my_taxonomy.toml",
+            key="dl_my_taxonomy",
+        )
     if read_only(data, "Loading a taxonomy (it re-tags the store)"):
         return
-    up = st.file_uploader("Load an edited taxonomy (TOML): it extends the default, or replaces it with mode = \"replace\"",
-                          type=["toml"], key="src_tax_upload")
+    up = st.file_uploader(
+        'Load an edited taxonomy (TOML): it extends the default, or replaces it with mode = "replace"',
+        type=["toml"],
+        key="src_tax_upload",
+    )
     if up is not None and st.button("Use this taxonomy", key="src_tax_apply"):
         try:
             text = up.getvalue().decode("utf-8")
             bar = st.progress(0.0, text=md_escape(f"Compiling {up.name}…"))
             steps = Tagger.STEPS
-            new = compiled_taxonomy(text, up.name, progress=lambda step: bar.progress(
-                steps.index(step) / len(steps), text=md_escape(f"Compiling {up.name}: {step}…")))
+            new = compiled_taxonomy(
+                text,
+                up.name,
+                progress=lambda step: bar.progress(
+                    steps.index(step) / len(steps), text=md_escape(f"Compiling {up.name}: {step}…")
+                ),
+            )
             bar.empty()
         except (UnicodeDecodeError, TaxonomyError) as exc:
             st.error(md_escape(f"{up.name}: {exc} — the previous taxonomy is still in use."))
@@ -172,16 +226,24 @@ def metadata_form(ws, name: str, shown: str) -> None:
             if not meta:
                 st.error("Give a date or a venue (or both).")
                 return
-            lines = [f"date = {json.dumps(meta['date'][0])}" if "date" in meta else "",
-                     f"venue = {json.dumps(meta['venue'])}" if "venue" in meta else ""]
+            lines = [
+                f"date = {json.dumps(meta['date'][0])}" if "date" in meta else "",
+                f"venue = {json.dumps(meta['venue'])}" if "venue" in meta else "",
+            ]
             try:
                 ws.add_document(name + SIDECAR, ("\n".join(x for x in lines if x) + "\n").encode("utf-8"), replace=True)
             except WorkspaceError as exc:
                 st.error(md_escape(exc))
                 return
             st.session_state["meta_pending"].pop(name, None)
-            st.session_state["upload_messages"] = [(True, f"{shown}: set " + ", ".join(
-                f"{k} {v[0] if k == 'date' else v}" for k, v in meta.items()) + " (read with the document)")]
+            st.session_state["upload_messages"] = [
+                (
+                    True,
+                    f"{shown}: set "
+                    + ", ".join(f"{k} {v[0] if k == 'date' else v}" for k, v in meta.items())
+                    + " (read with the document)",
+                )
+            ]
             st.rerun()
 
 
@@ -199,6 +261,7 @@ def found_in(data, document: str) -> tuple[str, list[str]]:
     """What the store found in a document: ('12 March 2024 · Press release · 3 themes · 1 ask · 14 passages',
     warnings about a missing date or venue)."""
     from core.summary import THEME_PREFIX, plural
+
     p = data.passages[data.passages["document"] == document]
     if not len(p):
         return "no passages found", []
@@ -212,8 +275,10 @@ def found_in(data, document: str) -> tuple[str, list[str]]:
     if not len(dated):
         warnings.append("no date found: its passages are counted as undated and left out of date ranges")
     elif len(dated) < len(p):
-        warnings.append(f"{len(p) - len(dated)} of {plural(len(p), 'passages')} have no date: counted as undated "
-                        "and left out of date ranges")
+        warnings.append(
+            f"{len(p) - len(dated)} of {plural(len(p), 'passages')} have no date: counted as undated "
+            "and left out of date ranges"
+        )
     if not len(venues):
         warnings.append("no venue found: its passages show as venue unknown")
     parts = [date_, venue, plural(themes, "themes"), plural(len(asks), "asks"), plural(len(p), "passages")]
@@ -242,9 +307,17 @@ def _ingest_one(f, ws, replace: bool, others: set[str], batch: set[str]) -> tupl
     stem = Path(name).stem
     shown = f.name if name == f.name else f"{f.name} (stored as {name})"
     if len(raw) > MAX_UPLOAD_BYTES:
-        return False, f"{shown}: file is too large ({len(raw) / 1e6:.1f} MB; limit {MAX_UPLOAD_BYTES / 1e6:.0f} MB)", None
+        return (
+            False,
+            f"{shown}: file is too large ({len(raw) / 1e6:.1f} MB; limit {MAX_UPLOAD_BYTES / 1e6:.0f} MB)",
+            None,
+        )
     if stem in others:
-        return False, f"{shown}: a document called '{stem}' is already loaded (not one you added, so not replaced)", None
+        return (
+            False,
+            f"{shown}: a document called '{stem}' is already loaded (not one you added, so not replaced)",
+            None,
+        )
     if stem in batch:
         return False, f"{shown}: a file of the same name is earlier in this upload; only the first was used", None
     batch.add(stem)

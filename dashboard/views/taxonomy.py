@@ -1,6 +1,7 @@
 """Taxonomy: add a theme or edit one in the browser (label, description, phrases, exclusions, cues, context rules),
 checked as it is written, with how many passages it would tag before it is applied; a confirmation after; files to
 download that extend the default taxonomy unless replacing it is chosen."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -59,28 +60,54 @@ def render(data, state) -> None:
     _files(saved)
     if read_only(data, "Editing the taxonomy (it re-tags the store)"):
         return
-    pick = st.selectbox("Theme", [NEW, *tax.ids], key="tx_pick",
-                        format_func=lambda t: t if t == NEW else f"{tax.labels[t]} ({t})")
+    pick = st.selectbox(
+        "Theme", [NEW, *tax.ids], key="tx_pick", format_func=lambda t: t if t == NEW else f"{tax.labels[t]} ({t})"
+    )
     current = tax.theme(pick) if pick != NEW else None
     base = theme_data(current) if current else {"id": "", "label": "", "phrases": []}
     k = f"tx_{pick}"  # each theme its own widgets, so choosing another fills the form with its definition
-    tid = current.id if current else st.text_input("Id (letters, digits and underscores; used in exports)",
-                                                   key=f"{k}_id").strip()
+    tid = (
+        current.id
+        if current
+        else st.text_input("Id (letters, digits and underscores; used in exports)", key=f"{k}_id").strip()
+    )
     label = st.text_input("Label", value=base["label"], key=f"{k}_label")
     description = st.text_area("What counts (shown as help)", value=base.get("description", ""), key=f"{k}_desc")
-    phrases = st.text_area("Phrases, one a line: any one tags a passage", value="\n".join(base["phrases"]),
-                           key=f"{k}_phrases")
-    exclusions = st.text_area("Exclusions, one a line: cancel a match they overlap",
-                              value="\n".join(base.get("exclusions", [])), key=f"{k}_excl")
-    cues = st.text_area("Cues, one a line: count only in a section about the theme",
-                        value="\n".join(base.get("cues", [])), key=f"{k}_cues")
-    st.caption("Context rules: a phrase that counts only when one of its near words is within the window (words); "
-               "separate several phrases or near words with ';'.")
-    rules = pd.DataFrame([{"phrases": "; ".join(r["phrases"]), "near": "; ".join(r["near"]), "window": r["window"]}
-                          for r in base.get("context", [])], columns=CONTEXT_COLUMNS)
-    edited = st.data_editor(rules, num_rows="dynamic", hide_index=True, key=f"{k}_ctx", column_config={
-        "phrases": st.column_config.TextColumn("Phrases"), "near": st.column_config.TextColumn("Near words"),
-        "window": st.column_config.NumberColumn("Window (words)", min_value=1, max_value=200, step=1, default=10)})
+    phrases = st.text_area(
+        "Phrases, one a line: any one tags a passage", value="\n".join(base["phrases"]), key=f"{k}_phrases"
+    )
+    exclusions = st.text_area(
+        "Exclusions, one a line: cancel a match they overlap",
+        value="\n".join(base.get("exclusions", [])),
+        key=f"{k}_excl",
+    )
+    cues = st.text_area(
+        "Cues, one a line: count only in a section about the theme",
+        value="\n".join(base.get("cues", [])),
+        key=f"{k}_cues",
+    )
+    st.caption(
+        "Context rules: a phrase that counts only when one of its near words is within the window (words); "
+        "separate several phrases or near words with ';'."
+    )
+    rules = pd.DataFrame(
+        [
+            {"phrases": "; ".join(r["phrases"]), "near": "; ".join(r["near"]), "window": r["window"]}
+            for r in base.get("context", [])
+        ],
+        columns=CONTEXT_COLUMNS,
+    )
+    edited = st.data_editor(
+        rules,
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"{k}_ctx",
+        column_config={
+            "phrases": st.column_config.TextColumn("Phrases"),
+            "near": st.column_config.TextColumn("Near words"),
+            "window": st.column_config.NumberColumn("Window (words)", min_value=1, max_value=200, step=1, default=10),
+        },
+    )
 
     theme = {"id": tid, "label": label.strip()}
     if description.strip():
@@ -89,9 +116,15 @@ def render(data, state) -> None:
     for key, value in (("exclusions", _lines(exclusions)), ("cues", _lines(cues))):
         if value:
             theme[key] = value
-    context = [{"phrases": _split(r["phrases"]), "near": _split(r["near"]),
-                "window": int(r["window"]) if not pd.isna(r["window"]) else 10}
-               for r in edited.to_dict("records") if _split(r["phrases"]) or _split(r["near"])]
+    context = [
+        {
+            "phrases": _split(r["phrases"]),
+            "near": _split(r["near"]),
+            "window": int(r["window"]) if not pd.isna(r["window"]) else 10,
+        }
+        for r in edited.to_dict("records")
+        if _split(r["phrases"]) or _split(r["near"])
+    ]
     if context:
         theme["context"] = context
     if not tid or not theme["label"] or not theme["phrases"]:
@@ -105,26 +138,44 @@ def render(data, state) -> None:
         st.error(md_escape(f"Not applied: {exc}"))
         return
     now = int(data.passages[THEME_PREFIX + tid].sum()) if THEME_PREFIX + tid in data.passages else 0
-    st.info(md_escape(f"{theme['label']} would tag {plural(n, 'passages')} of {len(data.passages):,} "
-                      f"(now {plural(now, 'passages')})."))
+    st.info(
+        md_escape(
+            f"{theme['label']} would tag {plural(n, 'passages')} of {len(data.passages):,} "
+            f"(now {plural(now, 'passages')})."
+        )
+    )
     if st.button("Apply to the taxonomy", type="primary", key="tx_apply"):
         try:
             ws.update_taxonomy(lambda text: with_theme(text, theme))
         except (TaxonomyError, WorkspaceError) as exc:
             st.error(md_escape(f"Not applied: {exc}"))
             return
-        st.session_state["tx_messages"] = [f"Applied: {theme['label']} ({tid}) is in your taxonomy and tags "
-                                           f"{plural(n, 'passages')}; every view counts it now."]
+        st.session_state["tx_messages"] = [
+            f"Applied: {theme['label']} ({tid}) is in your taxonomy and tags "
+            f"{plural(n, 'passages')}; every view counts it now."
+        ]
         st.rerun()
 
 
 def _files(saved: str | None) -> None:
     with st.expander("Taxonomy files to download"):
-        mode = st.radio("The default taxonomy, when loaded again,", ["extend", "replace"], horizontal=True,
-                        key="tx_mode", format_func=lambda m: {"extend": "adds to the default themes (a trimmed copy "
-                                                              "drops nothing)", "replace": "replaces them"}[m])
-        st.download_button("Download the default taxonomy (TOML)", default_for_download(mode).encode("utf-8"),
-                           file_name=f"taxonomy_{mode}.toml", key="tx_dl_default")
+        mode = st.radio(
+            "The default taxonomy, when loaded again,",
+            ["extend", "replace"],
+            horizontal=True,
+            key="tx_mode",
+            format_func=lambda m: {
+                "extend": "adds to the default themes (a trimmed copy drops nothing)",
+                "replace": "replaces them",
+            }[m],
+        )
+        st.download_button(
+            "Download the default taxonomy (TOML)",
+            default_for_download(mode).encode("utf-8"),
+            file_name=f"taxonomy_{mode}.toml",
+            key="tx_dl_default",
+        )
         if saved:
-            st.download_button("Download your taxonomy (TOML)", saved.encode("utf-8"), file_name="my_taxonomy.toml",
-                               key="tx_dl_saved")
+            st.download_button(
+                "Download your taxonomy (TOML)", saved.encode("utf-8"), file_name="my_taxonomy.toml", key="tx_dl_saved"
+            )

@@ -1,11 +1,20 @@
 """One theme: when, where and by whom it was raised (in words), its timeline, what matched it, asks, and its
 passages newest first with the evidence highlighted (all of them, or those one piece of evidence matched)."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from core.summary import THEME_PREFIX, FilterState, continuous, evidence_breakdown, evidence_passages, plural, theme_timeline
+from core.summary import (
+    THEME_PREFIX,
+    FilterState,
+    continuous,
+    evidence_breakdown,
+    evidence_passages,
+    plural,
+    theme_timeline,
+)
 from dashboard import charts
 from dashboard.data import filtered, mask
 from dashboard.state import bind, publish
@@ -35,8 +44,10 @@ def in_words(df: pd.DataFrame, label: str) -> str:
     if len(dated):
         first = dated.loc[dated["date_start"].idxmin()]
         last = dated.loc[dated["date_end"].idxmax()]
-        out += (f" First raised {first['date']} ({first['venue'] or 'venue unknown'}), last raised {last['date']}"
-                f" ({last['venue'] or 'venue unknown'}).")
+        out += (
+            f" First raised {first['date']} ({first['venue'] or 'venue unknown'}), last raised {last['date']}"
+            f" ({last['venue'] or 'venue unknown'})."
+        )
     if len(dated) < len(df):
         out += f" {plural(len(df) - len(dated), 'passages')} undated."
     return out + f" Venues: {counted(df['venue'])}. Speakers: {counted(df['speaker'])}."
@@ -57,23 +68,38 @@ def render(data, state: FilterState) -> None:
     timeline(data, df, theme)
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(charts.counts_bar(df["venue"].astype(str).replace("", "(unknown)").value_counts(), "Venues"), key="th_venues")
+        st.plotly_chart(
+            charts.counts_bar(df["venue"].astype(str).replace("", "(unknown)").value_counts(), "Venues"),
+            key="th_venues",
+        )
     with c2:
-        st.plotly_chart(charts.counts_bar(df["speaker"].astype(str).replace("", "(unknown)").value_counts(), "Speakers"), key="th_speakers")
+        st.plotly_chart(
+            charts.counts_bar(df["speaker"].astype(str).replace("", "(unknown)").value_counts(), "Speakers"),
+            key="th_speakers",
+        )
     st.subheader("What matched")
     evidence = evidence_breakdown(data.tags(None, (theme,)), df["passage_id"], theme)
-    st.caption("Each phrase, near-miss, context rule or section cue that tagged these passages, with the passages it "
-               "tagged (a passage tagged by two counts in both). Choose one below to list just its passages.")
+    st.caption(
+        "Each phrase, near-miss, context rule or section cue that tagged these passages, with the passages it "
+        "tagged (a passage tagged by two counts in both). Choose one below to list just its passages."
+    )
     st.dataframe(evidence, hide_index=True, key="th_evidence")
     with st.expander("How this theme is recognised (the taxonomy in use)"):
         st.dataframe(pd.DataFrame(t.definition(data.taxonomy.section_share)), hide_index=True, key="th_definition")
     st.subheader("Asks on this theme")
     asks = filtered(data, one, data.asks) if len(data.asks) else data.asks
     if len(asks):
-        table(asks.sort_values("date_end", ascending=False, na_position="last"), "asks", "th_asks",
-              first=("text", "response_status", "date", "venue", "speaker", "ask_group_label"),
-              hide=[c for c in asks.columns if c not in ("text", "response_status", "date", "venue", "speaker",
-                                                          "ask_group_label")])
+        table(
+            asks.sort_values("date_end", ascending=False, na_position="last"),
+            "asks",
+            "th_asks",
+            first=("text", "response_status", "date", "venue", "speaker", "ask_group_label"),
+            hide=[
+                c
+                for c in asks.columns
+                if c not in ("text", "response_status", "date", "venue", "speaker", "ask_group_label")
+            ],
+        )
     else:
         st.caption("No asks on this theme match the filters.")
     passages(data, df, theme, evidence, one)
@@ -86,11 +112,17 @@ def timeline(data, df, theme) -> None:
     publish("bins", freq, "quarter")
     counts, undated = theme_timeline(df, [theme], freq)
     if len(counts):
-        st.plotly_chart(charts.add_milestones(charts.timeline(continuous(counts, freq), data.labels, freq),
-                                            milestones_for(data, [theme]), freq), key="th_timeline")
+        st.plotly_chart(
+            charts.add_milestones(
+                charts.timeline(continuous(counts, freq), data.labels, freq), milestones_for(data, [theme]), freq
+            ),
+            key="th_timeline",
+        )
     if undated.get(theme):
-        st.caption(f"{plural(undated[theme], 'undated passages')} on this theme (or dated only to a coarser period "
-                   f"than a {freq}) counted but not placed on the timeline.")
+        st.caption(
+            f"{plural(undated[theme], 'undated passages')} on this theme (or dated only to a coarser period "
+            f"than a {freq}) counted but not placed on the timeline."
+        )
 
 
 @st.fragment
@@ -106,7 +138,15 @@ def passages(data, df, theme, evidence, state) -> None:
         ids = newest_first(df)["passage_id"].to_numpy()
     else:  # the theme's passages within the filters: sorted once per filter state
         ids = newest(data, state)
-    download(passage_csv(data, ids), "passages", state, "dl_theme_passages",
-             "Download this theme's passages (CSV)", data.labels, "passages",
-             extra="" if pick == "any evidence" else "matched-by-" + pick, n=len(ids))
+    download(
+        passage_csv(data, ids),
+        "passages",
+        state,
+        "dl_theme_passages",
+        "Download this theme's passages (CSV)",
+        data.labels,
+        "passages",
+        extra="" if pick == "any evidence" else "matched-by-" + pick,
+        n=len(ids),
+    )
     cards(data, ids, themes=(theme,), query=state.query, key="th_page", param="page")

@@ -1,4 +1,5 @@
 """Start the real app on a free local port and drive Debian's chromium with Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -31,10 +40,25 @@ def streamlit_server(env: dict[str, str]):
     """The app served on a free local port with this environment (on top of this process's); yields its address
     once its health check answers, and stops it after."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard" / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -68,6 +92,7 @@ def browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium); .ci/run installs it")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -79,6 +104,7 @@ def app_url(server, browser):
     """The server, warmed: its first session has built the store and the caches (the cold start, which may take
     minutes on a loaded machine, is waited for once here, not inside a test's timeouts)."""
     from tests.e2e.wait import settled
+
     ctx = browser.new_context()
     try:
         pg = ctx.new_page()
@@ -95,6 +121,7 @@ def documents_removed_after(isolated_workspace):
     the folder changed and takes them out of the store, as it does when a user deletes a file)."""
     yield
     from core.workspace import Workspace
+
     folder = Workspace(isolated_workspace).documents_dir
     for f in folder.iterdir() if folder.is_dir() else ():
         if f.is_file():

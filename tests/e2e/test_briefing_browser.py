@@ -1,4 +1,5 @@
 """A briefing downloaded in the real browser: the Briefing page, its PDF and Word buttons, the files they give."""
+
 from __future__ import annotations
 
 import io
@@ -17,6 +18,7 @@ def _settled(page):
 def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
     from docx import Document
     from pypdf import PdfReader
+
     page.goto(f"{app_url}/briefing?themes=county_lines")
     _settled(page)
     expect(page.get_by_test_id("stMetricLabel").filter(has_text="First raised")).to_be_visible(timeout=T)
@@ -43,8 +45,9 @@ def test_milestones_page_shows_the_workspace_milestones(page, app_url, isolated_
     """A milestone saved in the workspace is in the page's table (the editor draws on a canvas; its hidden grid
     table carries the cells)."""
     path = isolated_workspace / "milestones.csv"
-    path.write_text("date,label,themes,url\n2018-04-09,Serious Violence Strategy published,county_lines,\n",
-                    encoding="utf-8")
+    path.write_text(
+        "date,label,themes,url\n2018-04-09,Serious Violence Strategy published,county_lines,\n", encoding="utf-8"
+    )
     try:
         page.goto(f"{app_url}/milestones")
         _settled(page)

@@ -1,4 +1,5 @@
 """The dashboard in a real browser: charts render, filters change tables, CSV downloads, uploads are safe."""
+
 from __future__ import annotations
 
 import csv
@@ -59,6 +60,7 @@ def test_filter_by_date_and_theme_changes_table(page, app_url):
                 page.keyboard.type(value)
         page.keyboard.press("Tab")
         page.keyboard.press("Escape")  # close the calendar pop-over: the range is sent
+
     rerun(page, type_range)
     # the undated passages are left out of the range, and the sidebar says how many
     expect(page.get_by_text("2019-10-01 to 2019-10-31 (dated only)", exact=False).first).to_be_visible(timeout=T)
@@ -75,6 +77,7 @@ def test_filter_by_date_and_theme_changes_table(page, app_url):
         page.keyboard.type("Missing children")
         page.keyboard.press("Enter")
         page.keyboard.press("Escape")  # the choice is sent when the list closes
+
     rerun(page, pick_theme)
     expect(page.get_by_text("Missing children · 2019-10-01 to 2019-10-31", exact=False).first).to_be_visible(timeout=T)
     rows_between(page, 0, dated)
@@ -99,9 +102,11 @@ def test_theme_summary_csv_download(page, app_url, tmp_path):
 
 def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     doc = tmp_path / "hostile_notes.txt"
-    doc.write_text("County lines gangs exploit children <script>window.__xss = 1</script> here.\n\n"
-                   "Looked-after children <img src=x onerror=\"window.__xss = 2\"> are placed out of area.\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "County lines gangs exploit children <script>window.__xss = 1</script> here.\n\n"
+        'Looked-after children <img src=x onerror="window.__xss = 2"> are placed out of area.\n',
+        encoding="utf-8",
+    )
     dialogs = []
     page.on("dialog", lambda dlg: (dialogs.append(dlg.message), dlg.dismiss()))
     page.goto(f"{app_url}/sources")
@@ -120,8 +125,9 @@ def test_upload_with_script_tag_renders_as_text(page, app_url, tmp_path):
     expect(main.get_by_text('1 passage · ""gangs exploit children""').first).to_be_visible(timeout=T)
     wait_ready(page)
     # the card, not the table's hidden grid cell of the same text
-    expect(main.get_by_text("<script>window.__xss = 1</script>", exact=False).locator("visible=true").first) \
-        .to_be_visible(timeout=T)
+    expect(
+        main.get_by_text("<script>window.__xss = 1</script>", exact=False).locator("visible=true").first
+    ).to_be_visible(timeout=T)
     assert page.evaluate("() => window.__xss") is None
     assert dialogs == []
     assert main.locator("script:has-text('__xss')").count() == 0
@@ -152,7 +158,9 @@ def test_every_view_renders(page, app_url):
     checks = {
         "themes?themes=county_lines": lambda: expect(page.locator("mark").first).to_be_visible(timeout=T),
         "asks": lambda: expect(page.get_by_text("When each ask was raised")).to_be_visible(timeout=T),
-        "passages?q=cuckooing": lambda: expect(page.get_by_text('6 passages · "cuckooing"').first).to_be_visible(timeout=T),
+        "passages?q=cuckooing": lambda: expect(page.get_by_text('6 passages · "cuckooing"').first).to_be_visible(
+            timeout=T
+        ),
         "sources": lambda: expect(page.get_by_text("Add documents")).to_be_visible(timeout=T),
     }
     for path, check in checks.items():
@@ -171,19 +179,25 @@ def test_taxonomy_upload_is_checked_then_used(page, app_url, tmp_path):
     """An edited taxonomy: a phrase that is a whole sentence is refused with a message naming the theme, the
     previous taxonomy stays; a good one is compiled and used (its theme appears); then back to the default."""
     bad = tmp_path / "too_long.toml"
-    bad.write_text('[[theme]]\nid = "youth_services"\nlabel = "Youth services"\n'
-                   'phrases = ["youth clubs", "the youth clubs and the youth services and the youth workers of '
-                   'this country"]\n', encoding="utf-8")
+    bad.write_text(
+        '[[theme]]\nid = "youth_services"\nlabel = "Youth services"\n'
+        'phrases = ["youth clubs", "the youth clubs and the youth services and the youth workers of '
+        'this country"]\n',
+        encoding="utf-8",
+    )
     good = tmp_path / "youth.toml"
-    good.write_text('[[theme]]\nid = "youth_services"\nlabel = "Youth services"\nphrases = ["youth clubs"]\n',
-                    encoding="utf-8")
+    good.write_text(
+        '[[theme]]\nid = "youth_services"\nlabel = "Youth services"\nphrases = ["youth clubs"]\n', encoding="utf-8"
+    )
     page.goto(f"{app_url}/sources")
     wait_ready(page)
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Load an edited taxonomy")
     uploader.locator("input[type=file]").set_input_files(str(bad))
     expect(uploader.get_by_text("too_long.toml")).to_be_visible(timeout=T)
     page.get_by_role("button", name="Use this taxonomy").click()
-    expect(page.get_by_text("too_long.toml: theme 'youth_services': phrases entry", exact=False)).to_be_visible(timeout=T)
+    expect(page.get_by_text("too_long.toml: theme 'youth_services': phrases entry", exact=False)).to_be_visible(
+        timeout=T
+    )
     expect(page.get_by_text("has 14 words; a phrase has at most 12", exact=False)).to_be_visible(timeout=T)
     expect(page.get_by_text("the previous taxonomy is still in use", exact=False)).to_be_visible(timeout=T)
     try:
@@ -205,6 +219,7 @@ def test_taxonomy_upload_is_checked_then_used(page, app_url, tmp_path):
             reset.click()
             wait_ready(page)
         from core.workspace import default_workspace
+
         default_workspace().clear_taxonomy()  # the server shares the tests' workspace: never leave it changed
 
 
@@ -240,7 +255,7 @@ def test_a_copied_link_opens_the_same_view(page, app_url, browser):
 def test_search_uses_the_index_with_operators_and_escaped_highlights(page, app_url):
     goto(page, f"{app_url}/passages?q=%22Ofsted%22%20OR%20cuckoo*")
     main = page.get_by_test_id("stMain")
-    caption = main.get_by_text('passages · "\"Ofsted\" OR cuckoo*"', exact=False)
+    caption = main.get_by_text('passages · ""Ofsted" OR cuckoo*"', exact=False)
     expect(caption.first).to_be_visible(timeout=T)
     n = int(caption.first.inner_text().split()[0])
     assert n > 6 and rows_between(page, n - 1, n + 1) == n  # more than the 6 passages that say "cuckooing"
@@ -249,7 +264,7 @@ def test_search_uses_the_index_with_operators_and_escaped_highlights(page, app_u
     words = {m.lower() for m in marks.all_inner_texts()}
     assert words <= {"ofsted"} | {w for w in words if w.startswith("cuckoo")} and "ofsted" in words
     goto(page, f"{app_url}/passages?q=%22a%20phrase%20no%20seed%20has%22")
-    expect(main.get_by_text('0 passages · "\"a phrase no seed has\""', exact=False).first).to_be_visible(timeout=T)
+    expect(main.get_by_text('0 passages · ""a phrase no seed has""', exact=False).first).to_be_visible(timeout=T)
 
 
 def test_a_theme_added_in_the_form_is_counted_then_applied(page, app_url):
@@ -257,10 +272,12 @@ def test_a_theme_added_in_the_form_is_counted_then_applied(page, app_url):
     saved; 'Apply' saves it, says so, and the Themes view offers it."""
     goto(page, f"{app_url}/taxonomy")
     try:
+
         def enter(label, value):
             box = page.get_by_label(label)
             box.fill(value)
             box.press("Enter")  # a text input sends its value on Enter
+
         rerun(page, lambda: enter("Id (letters, digits and underscores; used in exports)", "cuckoo"))
         rerun(page, lambda: enter("Label", "Cuckooing"))
         page.get_by_label("Phrases, one a line: any one tags a passage").fill("cuckooing\ncuckooed")
@@ -273,4 +290,5 @@ def test_a_theme_added_in_the_form_is_counted_then_applied(page, app_url):
         assert page.get_by_test_id("stException").count() == 0
     finally:
         from core.workspace import default_workspace
+
         default_workspace().clear_taxonomy()  # the server shares the tests' workspace: never leave it changed

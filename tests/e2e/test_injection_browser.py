@@ -1,6 +1,7 @@
 """Markdown and HTML in documents, speaker names, section titles and the address bar are shown as text in the real
 browser: a local 'canary' server logs every request a page makes, and none may reach it (an image written in
 Markdown or HTML would be fetched as soon as it was rendered; a link would be an anchor pointing at it)."""
+
 from __future__ import annotations
 
 import http.server
@@ -40,18 +41,24 @@ def canary():
 def _hostile_parlparse(base: str) -> bytes:
     """A ParlParse day whose heading, speaker name and paragraphs carry Markdown and HTML pointing at the canary
     (escaped as XML requires, so the reader hands the markup to the dashboard as text)."""
+
     def x(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
     heading = x(f"County lines ![title]({base}/title.png)")
     speaker = x(f'<a href="{base}/speaker-link">Evil Speaker</a> ![s]({base}/speaker.png)')
-    paras = [x(f"County lines gangs exploit children ![pixel]({base}/md-image.png) and [a link]({base}/md-link)."),
-             x(f'Looked-after children <img src="{base}/html-img.png"> are placed out of area.'),
-             x(f'Will the Minister act on county lines? <iframe src="{base}/frame"></iframe>')]
+    paras = [
+        x(f"County lines gangs exploit children ![pixel]({base}/md-image.png) and [a link]({base}/md-link)."),
+        x(f'Looked-after children <img src="{base}/html-img.png"> are placed out of area.'),
+        x(f'Will the Minister act on county lines? <iframe src="{base}/frame"></iframe>'),
+    ]
     body = "".join(f"<p>{p}</p>" for p in paras)
-    return (f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<publicwhip>\n'
-            f'<major-heading id="uk.org.publicwhip/debate/2019-03-05a.1.0" nospeaker="true">{heading}</major-heading>\n'
-            f'<speech id="uk.org.publicwhip/debate/2019-03-05a.1.1" speakername="{speaker}" person_id="uk.org.publicwhip/person/99999">'
-            f'{body}</speech>\n</publicwhip>\n').encode("iso-8859-1")
+    return (
+        f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<publicwhip>\n'
+        f'<major-heading id="uk.org.publicwhip/debate/2019-03-05a.1.0" nospeaker="true">{heading}</major-heading>\n'
+        f'<speech id="uk.org.publicwhip/debate/2019-03-05a.1.1" speakername="{speaker}" person_id="uk.org.publicwhip/person/99999">'
+        f"{body}</speech>\n</publicwhip>\n"
+    ).encode("iso-8859-1")
 
 
 def _ready(page):
@@ -75,14 +82,24 @@ def test_markup_in_documents_and_the_address_bar_reaches_no_server(page, app_url
     expect(page.get_by_text("debates2019-03-05a.xml", exact=False).first).to_be_visible(timeout=T)
     query = urllib.parse.quote(f"![q]({base}/query.png)")
     try:
-        for path in ("", "themes?themes=county_lines", "asks", "passages?q=county", f"passages?q={query}",
-                     f"?q={query}", "sources"):
+        for path in (
+            "",
+            "themes?themes=county_lines",
+            "asks",
+            "passages?q=county",
+            f"passages?q={query}",
+            f"?q={query}",
+            "sources",
+        ):
             page.goto(f"{app_url}/{path}")
             _ready(page)
             assert page.get_by_test_id("stException").count() == 0, path
             main = page.get_by_test_id("stApp")
             bad = main.locator(f"img[src*=':{port}'], iframe[src*=':{port}'], a[href*=':{port}']")
-            assert bad.count() == 0, (path, bad.evaluate_all("els => els.map(e => e.parentElement.outerHTML.slice(0, 400))"))
+            assert bad.count() == 0, (
+                path,
+                bad.evaluate_all("els => els.map(e => e.parentElement.outerHTML.slice(0, 400))"),
+            )
         # the words are there, as text
         page.goto(f"{app_url}/passages?q=exploit")
         _ready(page)

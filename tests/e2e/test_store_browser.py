@@ -1,5 +1,6 @@
 """A store of the user's own in a real browser: a server started with CAMPAIGN_TRACKER_STORE shows that store,
 says so, and offers nothing that would write to it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,13 @@ def own_server(tmp_path_factory):
     the store's path)."""
     from core.pipeline import ingest
     from core.store import Store
+
     path = tmp_path_factory.mktemp("own-store") / "big.duckdb"
     with Store(path, write=True) as store:
         ingest(store, [SEEDS, FIXTURES / "corpora" / "parlparse-twfy" / "wms" / "ministerial2009-10-29a.xml"])
-    with streamlit_server({"CAMPAIGN_TRACKER_STORE": str(path),
-                           "CAMPAIGN_TRACKER_DATA": str(tmp_path_factory.mktemp("own-workspace"))}) as url:
+    with streamlit_server(
+        {"CAMPAIGN_TRACKER_STORE": str(path), "CAMPAIGN_TRACKER_DATA": str(tmp_path_factory.mktemp("own-workspace"))}
+    ) as url:
         yield url, path
 
 

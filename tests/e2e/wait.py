@@ -5,6 +5,7 @@ script (or a fragment) runs, ``notRunning`` when it is done; elements left from 
 ``data-stale``. ``rerun`` watches for the run an action starts, so a fast run that begins and ends between two
 polls is still seen.
 """
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -25,8 +26,10 @@ _WATCH = """() => {
 def settled(page, timeout: int = T) -> None:
     """The page has finished its run: script not running, nothing stale, no status widget."""
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-stale=true]') && "
-                           "!document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=true]') && !document.querySelector('[data-testid=stStatusWidget]')",
+        timeout=timeout,
+    )
 
 
 def goto(page, url: str) -> None:
