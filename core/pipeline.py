@@ -529,13 +529,9 @@ def ingest(
     return counts, errors
 
 
-def corpus_from_store(store, taxonomy=None, reviewed: bool = True) -> Corpus:
-    """The store's tables as a Corpus (for the summaries and exports that take one), with users' review decisions
-    applied (``core.review``) unless ``reviewed`` is False (the detector's own output, for evaluation)."""
-    from .taxonomy import default_taxonomy
-
-    docs = store.frame("documents")
-    documents = [
+def documents_from(docs: pd.DataFrame) -> list[Document]:
+    """The store's documents table as Document records (without their passages)."""
+    return [
         Document(
             document=r["document"],
             path=r["path"],
@@ -546,6 +542,14 @@ def corpus_from_store(store, taxonomy=None, reviewed: bool = True) -> Corpus:
         )
         for r in docs.to_dict("records")
     ]
+
+
+def corpus_from_store(store, taxonomy=None, reviewed: bool = True) -> Corpus:
+    """The store's tables as a Corpus (for the summaries and exports that take one), with users' review decisions
+    applied (``core.review``) unless ``reviewed`` is False (the detector's own output, for evaluation)."""
+    from .taxonomy import default_taxonomy
+
+    documents = documents_from(store.frame("documents"))
     passages = store.frame("passages")
     passages["line"] = passages["line"].astype("int64")
     passages["section_index"] = passages["section_index"].astype("int64")

@@ -30,8 +30,7 @@ import streamlit as st
 from core.asks import ask_summary
 from core.model import IngestError
 from dashboard.text import md_escape
-from core.model import Document
-from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, ingest
+from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, documents_from, ingest
 from core.store import Store, StoreError
 from core.store import queries
 from core.workspace import Workspace, WorkspaceError, default_workspace
@@ -303,17 +302,7 @@ def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
         docs = store.frame("documents")
         commitments = store.frame("commitments")
     table = queries.documents_table(docs, frame)
-    documents = [
-        Document(
-            document=r["document"],
-            path=r["path"],
-            layout=r["layout"],
-            title=r["title"],
-            flags=[f for f in r["flags"].split("; ") if f],
-            url=r["url"],
-        )
-        for r in docs.to_dict("records")
-    ]
+    documents = documents_from(docs)
     passages = review.frame
     corpus = Corpus(
         documents=documents,
