@@ -342,26 +342,6 @@ def test_asks_ledger_puts_status_and_response_first_and_marks_only_the_ask():
         assert len(outside.strip()) > 20, body
 
 
-def test_cli_summary_filters(tmp_path):
-    out = tmp_path / "s.csv"
-    r = run_cli(
-        "summary",
-        "--theme",
-        "county_lines",
-        "--venue",
-        "Westminster Hall",
-        "--from",
-        "2018-01-01",
-        "--to",
-        "2018-12-31",
-        "--csv",
-        str(out),
-    )
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[0].startswith("128 theme mentions · County lines · Westminster Hall")
-    assert out.read_text(encoding="utf-8").splitlines()[1].startswith("county_lines,County lines,128,")
-
-
 def test_passages_download_matches_cli_export(media, tmp_path):
     import csv
     import io
@@ -379,31 +359,6 @@ def test_passages_download_matches_cli_export(media, tmp_path):
     }
     assert {row["passage_id"] for row in rows} == expected
     assert all(row == export[row["passage_id"]] for row in rows)  # same columns, same values as the CLI
-
-
-def test_cli_summary_unknown_names_are_errors_with_a_suggestion():
-    r = run_cli("summary", "--theme", "countylines")
-    assert r.returncode == 2 and "unknown theme 'countylines'; did you mean county_lines?" in r.stderr
-    r = run_cli("summary", "--venue", "Westminser Hall")
-    assert r.returncode == 2 and "unknown venue 'Westminser Hall'; did you mean Westminster Hall?" in r.stderr
-    r = run_cli("summary", "--speaker", "Nobody Atall")
-    assert r.returncode == 2 and "unknown speaker 'Nobody Atall'" in r.stderr
-
-
-def test_cli_summary_venue_any_case_dates_exclude_undated_and_fits_100_columns():
-    r = run_cli("summary", "--venue", "press release", "--theme", "looked_after_children")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[0].startswith("21 theme mentions · Looked-after children · Press release")
-    r = run_cli("summary", "--from", "2018-01-01", "--to", "2018-12-31")
-    lines = r.stdout.splitlines()
-    assert lines[0].endswith("2018-01-01 to 2018-12-31 (dated only)")
-    assert lines[1] == "+22 undated passages, not placed in this range (--include-undated to count them)"
-    assert max(len(line) for line in lines) <= 100
-    assert (
-        run_cli("summary", "--from", "2018-01-01", "--include-undated")
-        .stdout.splitlines()[0]
-        .endswith("2018-01-01 to … (undated included)")
-    )
 
 
 def test_upload_summary_says_what_was_found_and_warns_without_date_or_venue():

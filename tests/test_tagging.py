@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.summary import FilterState, apply_filters, theme_summary
 from core.tagging import Tagger
 from core.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy, normalise_phrase, parse_taxonomy
 from tests.conftest import pid, run_cli, HANSARD, MONTHLY, PP, PRESS
@@ -292,124 +291,6 @@ def test_themes_column_and_tags_agree(corpus):
         assert set(p.loc[passage, "themes"].split(";")) == set(grp.theme)
     assert p.loc[pid(corpus.passages, MONTHLY, 58), "themes"].split(";") >= ["looked_after_children"]
     assert "unregulated_accommodation" in p.loc[pid(corpus.passages, MONTHLY, 58), "themes"]
-
-
-def test_theme_summary_counts_duplicate_once(corpus):
-    s = theme_summary(corpus).set_index("id")
-    cl = corpus.passages[corpus.passages.themes.str.contains("county_lines")]
-    assert s.loc["county_lines", "passages"] == (cl.duplicate_of == "").sum() < len(cl)
-    assert s.loc["rape_prosecutions", "undated"] == 9  # the undated press release, counted and shown as undated
-    assert s.loc["rape_prosecutions", "first_date"] == s.loc["rape_prosecutions", "last_date"] == ""  # no invented date
-    assert "Westminster Hall" in s.loc["county_lines", "venues"]
-    assert {"2017", "2018", "2019"} <= set(s.columns)
-    assert (
-        s.loc["county_lines", ["2017", "2018", "2019"]].sum()
-        + s.loc["county_lines", "undated"]
-        + s.loc["county_lines"].get("2024", 0)
-        + s.loc["county_lines"].get("2025", 0)
-        == s.loc["county_lines", "passages"]
-    )
-
-
-def test_summary_filters(corpus):
-    from datetime import date
-
-    st = FilterState(venues=("Westminster Hall",), date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
-    s = theme_summary(corpus, st).set_index("id")
-    assert s.loc["county_lines", "venues"].startswith("Westminster Hall")
-    assert s.loc["rape_prosecutions", "passages"] == 0
-    # month-precision passages fall in their month; undated can be excluded
-    oct19 = apply_filters(
-        corpus.passages, FilterState(date_from=date(2019, 10, 1), date_to=date(2019, 10, 31), include_undated=False)
-    )
-    assert set(oct19.document) == {MONTHLY}
-    assert len(apply_filters(corpus.passages, FilterState(documents=(PRESS,), include_undated=False))) == 33
-
-
-def test_evidence_breakdown_is_traceable_to_passages(corpus):
-    """Every row of a theme's evidence breakdown counts exactly the canonical passages it lists, and together
-    the rows cover every passage of the theme (filters applied); section reasons are grouped by cue, not by
-    section."""
-    from core.summary import apply_filters, evidence_breakdown, evidence_passages
-
-    for theme in ("county_lines", "looked_after_children"):
-        df = apply_filters(corpus.passages, FilterState(themes=(theme,)))
-        ev = evidence_breakdown(corpus.tags, df["passage_id"], theme)
-        ids = set(df["passage_id"])
-        covered = set()
-        for row in ev.itertuples():
-            mine = evidence_passages(corpus.tags, theme, row.evidence) & ids
-            assert len(mine) == row.passages and row.occurrences >= row.passages
-            covered |= mine
-        assert covered == ids
-        assert not ev["evidence"].str.contains(r"passages in section match|section title '").any()
-    assert evidence_breakdown(corpus.tags, [], "county_lines").empty
-
-
-def test_evaluate_command_meets_target():
-    r = run_cli("evaluate")
-    assert r.returncode == 0, r.stderr
-    micro = next(line for line in r.stdout.splitlines() if line.strip().startswith("micro")).split()
-    precision, recall, f1 = map(float, micro[-3:])
-    assert precision >= 0.92 and f1 >= 0.92
-
-
-def test_evaluate_errors_list_each_miss_and_wrong_tag_with_its_evidence(corpus):
-    """The error report agrees with the scores, row for row: every false negative is a 'yes' paragraph without
-    the theme, every false positive a 'no' paragraph with it and with the evidence that tagged it (text that is
-    in the passage); the CLI prints it with --errors."""
-    from core.evaluate import align, errors, load_dev, theme_scores, SCORED_THEMES
-    from tests.conftest import FIXTURES
-
-    aligned = align(corpus, load_dev(FIXTURES / "dev.jsonl"))
-    scores = theme_scores(aligned).set_index("theme")
-    text_of = dict(zip(corpus.passages["passage_id"], corpus.passages["text"]))
-    for theme in SCORED_THEMES:
-        errs = errors(aligned, theme, corpus.tags)
-        assert sum(e["kind"] == "FN" for e in errs) == scores.loc[theme, "fn"]
-        assert sum(e["kind"] == "FP" for e in errs) == scores.loc[theme, "fp"]
-        for e in errs:
-            row = next(a for a in aligned if a.row["id"] == e["id"])
-            assert row.row["themes"][theme] == ("yes" if e["kind"] == "FN" else "no")
-            if e["kind"] == "FP":
-                assert e["evidence"] and all(
-                    ev.split("'")[1] in " ".join(text_of[e["passage_id"]].split()) for ev in e["evidence"]
-                )
-    r = run_cli("evaluate", "--errors")
-    assert r.returncode == 0, r.stderr
-    for theme in SCORED_THEMES:
-        fn, fp = scores.loc[theme, "fn"], scores.loc[theme, "fp"]
-        assert f"{theme}: {fn} missed (FN), {fp} wrongly tagged (FP)" in r.stdout
-    assert r.stdout.count("because of '") >= scores.loc["micro", "fp"]
-
-
-@pytest.mark.parametrize(
-    "content,problem",
-    [
-        (b"", "no labelled paragraphs"),
-        (b'{"bad json\n', "line 1 is not valid JSON"),
-        (b'{"text": "county lines", "themes": {}}\n', "line 1 lacks source, line"),
-        (b"[1, 2]\n", "line 1 is not a JSON object"),
-        (b"\xff\xfe\n", "not UTF-8 text"),
-    ],
-)
-def test_evaluate_refuses_a_bad_dev_file_with_a_message(tmp_path, content, problem):
-    dev = tmp_path / "dev.jsonl"
-    dev.write_bytes(content)
-    r = run_cli("evaluate", "--dev", str(dev))
-    assert r.returncode == 2 and f"dev.jsonl: {problem}" in r.stderr and "Traceback" not in r.stderr
-
-
-def test_evaluate_with_nothing_to_score_says_n_a(tmp_path):
-    dev = tmp_path / "dev.jsonl"
-    dev.write_text(
-        '{"source": "000_ab47939fa5a6ec24.txt", "line": 1, "text": "t", "themes": {"county_lines": "unsure"}}\n',
-        encoding="utf-8",
-    )
-    r = run_cli("evaluate", "--dev", str(dev))
-    assert r.returncode == 0, r.stderr
-    micro = next(line for line in r.stdout.splitlines() if line.strip().startswith("micro")).split()
-    assert micro[-3:] == ["n/a", "n/a", "n/a"]
 
 
 def test_real_motions_sample():
