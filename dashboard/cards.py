@@ -10,11 +10,12 @@ from dashboard.text import md_escape
 
 
 def meta_line(row) -> str:
+    """Date · venue · speaker · section (when the row has one) · passage id, each escaped."""
     parts = [
         row["date"] or "undated",
         row["venue"] or "venue unknown",
         row["speaker"] or "speaker unknown",
-        row["section_title"] or "",
+        row.get("section_title") or "",
         row["passage_id"],
     ]
     return " · ".join(md_escape(str(p)) for p in parts if p)

@@ -16,6 +16,7 @@ from core.summary import FilterState, plural
 from dashboard import charts
 from dashboard.data import filtered, ledger
 from dashboard.state import bind, publish
+from dashboard.cards import meta_line
 from dashboard.text import md_escape
 from dashboard.views.common import caption, download, show_html, table
 from dashboard.views.milestones import milestones_for
@@ -187,15 +188,7 @@ def drill_down(data, asks, led) -> None:
     )
     texts = data.rows(occ["passage_id"].unique(), ["passage_id", "text"]).set_index("passage_id")["text"]
     for _, a in occ.iterrows():
-        meta = " · ".join(
-            md_escape(x)
-            for x in [
-                a["date"] or "undated",
-                a["venue"] or "venue unknown",
-                a["speaker"] or "speaker unknown",
-                a["passage_id"],
-            ]
-        )
+        meta = meta_line(a)
         passage = texts.get(a["passage_id"], a["text"])
         start, end = (int(a["start"]), int(a["end"])) if passage != a["text"] else (0, len(passage))
         body = highlight_html(passage, [(start, end, "ask", f"the ask ({a['cue_reason']})")])

@@ -16,6 +16,7 @@ from core.store import Store, StoreError
 from core.summary import FilterState, apply_filters
 from core.workspace import default_workspace
 from dashboard.data import release, store_path, wrote
+from dashboard.cards import meta_line
 from dashboard.text import md_escape
 from dashboard.views.common import iso_dates, read_only, show_html
 
@@ -128,15 +129,7 @@ def _asks(data, state: FilterState, who: str, note: str) -> None:
     aid, pick = picked
     pick = items.loc[pick.index]
     a = pick[pick["ask_id"] == aid].iloc[0]
-    meta = " · ".join(
-        md_escape(x)
-        for x in [
-            a["date"] or "undated",
-            a["venue"] or "venue unknown",
-            a["speaker"] or "speaker unknown",
-            a["passage_id"],
-        ]
-    )
+    meta = meta_line(a)
     body = highlight_html(a["text"], [(0, len(a["text"]), "ask", f"cue: {a['cue']}")])
     show_html(
         f"<div style='margin:8px 0'><div style='font-size:0.8em;color:#555'>{meta}</div>{body}"
