@@ -128,20 +128,42 @@ def documents_removed_after(isolated_workspace):
             f.unlink()
 
 
-@pytest.fixture
-def page(browser):
+@pytest.fixture(scope="session")
+def context(browser):
+    """One browser context for the tests' pages: its cache keeps the app's scripts, so that a page opens in about
+    half the time a new context takes (the app keeps nothing in the browser between two pages: each page is a
+    session of its own on the server)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)  # a loaded CI machine: a click waits as long as the tests' expectations do
-    yield pg
+    yield ctx
     ctx.close()
 
 
+@pytest.fixture
+def page(context):
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)  # a loaded CI machine: a click waits as long as the tests' expectations do
+    yield pg
+    pg.close()
+
+
+#: every test module here starts with ``pytestmark = BROWSER``: real-browser tests, marked ``browser`` (``pytest -m
+#: browser`` runs them alone, ``-m "not browser"`` everything else), all run by one pytest-xdist worker against one
+#: server (a mark added later, in a collection hook, comes after xdist has read the groups)
+BROWSER = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test in this folder is a real-browser test, marked ``browser``: ``pytest -m browser`` runs them
-    alone, ``pytest -m "not browser"`` everything else."""
+    """A browser test without the marks would run beside the others, against a server of its own: refused."""
     here = Path(__file__).resolve().parent
     for item in items:
-        if Path(str(item.fspath)).resolve().is_relative_to(here):
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))  # one worker runs them, against one server
+        if Path(str(item.fspath)).resolve().is_relative_to(here) and not item.get_closest_marker("xdist_group"):
+            raise pytest.UsageError(f"{item.nodeid}: a browser test module starts with `pytestmark = BROWSER`")
+
+
+def pytest_collection_finish(session):
+    """On a pytest-xdist worker distributing by group, the group is in every browser test's id (pytest-xdist 3.8
+    cannot add it under pytest 9: the tests would then be spread over the workers, each starting a server)."""
+    if getattr(session.config.option, "loadgroup", False):
+        lost = [i.nodeid for i in session.items if i.get_closest_marker("browser") and "@browser" not in i.nodeid]
+        if lost:
+            pytest.exit(f"pytest-xdist did not group the browser tests ({lost[0]}): see pyproject.toml", returncode=4)

@@ -6,13 +6,10 @@ import io
 
 from playwright.sync_api import expect
 
-T = 60_000
+from tests.e2e.conftest import BROWSER
+from tests.e2e.wait import T, settled
 
-
-def _settled(page):
-    """Streamlit's own signals: the app is drawn and no script run is in progress (no status widget)."""
-    expect(page.get_by_test_id("stApp")).to_be_visible(timeout=T)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=T)
+pytestmark = BROWSER
 
 
 def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
@@ -20,7 +17,7 @@ def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
     from pypdf import PdfReader
 
     page.goto(f"{app_url}/briefing?themes=county_lines")
-    _settled(page)
+    settled(page)
     expect(page.get_by_test_id("stMetricLabel").filter(has_text="First raised")).to_be_visible(timeout=T)
     expect(page.get_by_text("Theme: County lines").first).to_be_visible(timeout=T)
     passages = page.get_by_test_id("stMetric").filter(has_text="Passages").get_by_test_id("stMetricValue")
@@ -50,7 +47,7 @@ def test_milestones_page_shows_the_workspace_milestones(page, app_url, isolated_
     )
     try:
         page.goto(f"{app_url}/milestones")
-        _settled(page)
+        settled(page)
         expect(page.get_by_role("button", name="Save milestones")).to_be_visible(timeout=T)
         grid = page.get_by_test_id("stDataFrame").locator("table[role=grid]")
         expect(grid).to_have_attribute("aria-rowcount", "3", timeout=T)  # header, the milestone, the add-a-row line

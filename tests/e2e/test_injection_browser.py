@@ -11,7 +11,11 @@ import urllib.parse
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import BROWSER
+
 from tests.e2e.wait import rerun, upload
+
+pytestmark = BROWSER
 
 T = 60_000
 

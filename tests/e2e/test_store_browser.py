@@ -9,8 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import FIXTURES, SEEDS
-from tests.e2e.conftest import streamlit_server
+from tests.e2e.conftest import BROWSER, streamlit_server
 from tests.e2e.wait import T, goto, settled
+
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")
