@@ -16,6 +16,7 @@ import pandas as pd
 from .dedup import MARKS, mark_duplicates
 from .sources import document_metadata, iter_files, load_documents
 from .model import COLUMNS, FIELDS, Document, IngestError, Passage, failures, to_frame
+from . import schema
 
 DEFAULT_SOURCES = [Path(__file__).resolve().parent / "data" / "seeds"]  # the bundled seeds (package data)
 
@@ -148,7 +149,7 @@ INGEST_MEMORY = "1GB"
 #: still has it was interrupted, so the next ingest rebuilds the MinHash bands and the ask ledger in full
 PENDING = "ingest_pending"
 #: the LSH band keys of the stored passages (core.dedup.band_keys): derived data, rebuilt when missing
-BANDS_DDL = "CREATE TABLE IF NOT EXISTS minhash_bands (passage_id VARCHAR, key BIGINT)"
+BANDS_DDL = schema.ddl("minhash_bands")
 #: the order passages are given to the ask stage in, whatever the batches or engine (ask groups are named after
 #: the first ask of a group, so the order must not depend on how the work was split)
 ASK_ORDER = ["document", "section_index", "line", "passage_id"]

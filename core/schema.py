@@ -269,6 +269,22 @@ REVIEWS = _cols(
     ("reviewed_at", "timestamp", "Reviewed", "When (UTC)."),
 )
 
+MINHASH_BANDS = _cols(
+    (
+        "passage_id",
+        "str",
+        "Passage id",
+        "A stored passage (kept in the store only: derived data, rebuilt when missing).",
+    ),
+    (
+        "key",
+        "int",
+        "Band key",
+        "One of its MinHash LSH band keys (core.dedup.band_keys): passages sharing a key are compared for "
+        "near-duplication.",
+    ),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "documents": DOCUMENTS,
     "passages": PASSAGES,
@@ -278,6 +294,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "ledger": LEDGER,
     "theme_summary": THEME_SUMMARY,
     "reviews": REVIEWS,
+    "minhash_bands": MINHASH_BANDS,
 }
 
 _SQL = {
