@@ -49,6 +49,24 @@ def render(data, state: FilterState) -> None:
     caption(state, len(ids), data.labels)
     if state.query:
         st.caption(md_escape(f"Search: {SEARCH_HELP}"))
+    rows_table(data, ids)
+    download(
+        passage_csv(data, ids),
+        "passages",
+        state,
+        "dl_passages",
+        "Download filtered passages (CSV)",
+        data.labels,
+        "passages",
+        n=len(ids),
+    )
+    st.subheader("Read with highlights")
+    highlights(data, ids, state)
+
+
+@st.fragment
+def rows_table(data, ids: np.ndarray) -> None:
+    """A page of the table: turning it reruns this part only."""
     start = pager(len(ids), "pa_rows", "rows", per_page=TABLE_ROWS)
     page = data.rows(ids[start : start + TABLE_ROWS])
     table(
@@ -79,17 +97,11 @@ def render(data, state: FilterState) -> None:
     )
     if len(ids) > len(page):
         st.caption(f"Rows {start + 1:,}–{start + len(page):,} of {plural(len(ids), 'passages')}; the CSV has them all.")
-    download(
-        passage_csv(data, ids),
-        "passages",
-        state,
-        "dl_passages",
-        "Download filtered passages (CSV)",
-        data.labels,
-        "passages",
-        n=len(ids),
-    )
-    st.subheader("Read with highlights")
+
+
+@st.fragment
+def highlights(data, ids: np.ndarray, state: FilterState) -> None:
+    """Cards a page at a time: turning it reruns this part only."""
     cards(data, ids, themes=state.themes, query=state.query, key="pa_page", param="page")
     if len(ids):
         context(data, ids)
