@@ -197,6 +197,32 @@ def test_passages_view_search_and_filters():
     assert (at3.dataframe[0].value["date"] == "").sum() == 22  # ... unless asked
 
 
+def test_passages_view_shows_a_passage_among_its_neighbours(passages):
+    """The section around a chosen passage: the passage in bold, at most five passages either side of it, in line
+    order, with a caption saying which part of the section is shown."""
+    from dashboard.views.passages import AROUND
+
+    at = run_view("passages", themes=["county_lines"])
+    box = at.selectbox(key="pa_ctx")
+    sizes = passages.groupby(["document", "section_index"]).size()
+    by_id = passages.set_index("passage_id")
+    pid = next(p for p in box.options if sizes[tuple(by_id.loc[p, ["document", "section_index"]])] > 2 * AROUND + 1)
+    box.set_value(pid).run()
+    doc, sec_i = by_id.loc[pid, ["document", "section_index"]]
+    section = passages[(passages.document == doc) & (passages.section_index == sec_i)].sort_values("line")
+    at_ = list(section.passage_id).index(pid)
+    lo, hi = max(0, at_ - AROUND), min(len(section), at_ + AROUND + 1)
+    exp = at.expander[-1]
+    assert exp.label.endswith(f"{len(section)} passages")
+    assert exp.caption[0].value == f"Passages {lo + 1}–{hi} of {len(section)} in this section, around the one chosen."
+    html = exp.markdown[0].value
+    assert html.count("<p>") == hi - lo and html.count("<b>") == 1
+    from dashboard.text import md_escape
+
+    positions = [html.index(md_escape(t)) for t in section.text.iloc[lo:hi]]  # each one shown, in line order
+    assert positions == sorted(positions) and f"<b>{md_escape(by_id.loc[pid, 'text'])}</b>" in html
+
+
 def test_sources_view_lists_documents_and_taxonomy():
     at = run_view("sources")
     docs = at.dataframe[0].value

@@ -107,16 +107,27 @@ def highlights(data, ids: np.ndarray, state: FilterState) -> None:
         context(data, ids)
 
 
+#: passages shown either side of the chosen one in its section
+AROUND = 5
+
+
 @st.fragment
 def context(data, ids) -> None:
+    """The chosen passage among its neighbours in its section (up to ``AROUND`` either side), as one block."""
     pid = st.selectbox("Show the section around a passage", ids[:200].tolist(), key="pa_ctx")
     row = data.rows([pid]).iloc[0]
     sec = data.section(row["document"], row["section_index"])
+    at = int(np.flatnonzero(sec["passage_id"].to_numpy() == pid)[0]) if pid in set(sec["passage_id"]) else 0
+    lo, hi = max(0, at - AROUND), min(len(sec), at + AROUND + 1)
     with st.expander(
-        f"Section: {md_escape(row['section_title'] or '(untitled)')} — {len(sec)} passages", expanded=False
+        f"Section: {md_escape(row['section_title'] or '(untitled)')} — {plural(len(sec), 'passages')}", expanded=False
     ):
-        for _, r in sec.iterrows():
-            text = md_escape(r["text"])
-            who = md_escape(r["speaker"] or "speaker unknown")
-            body = f"<b>{text}</b>" if r["passage_id"] == pid else text
-            show_html(f"<p><span style='color:#555;font-size:0.8em'>{who}</span><br>{body}</p>")
+        if hi - lo < len(sec):
+            st.caption(f"Passages {lo + 1}–{hi} of {len(sec)} in this section, around the one chosen.")
+        paras = []
+        for r in sec.iloc[lo:hi].itertuples(index=False):
+            text = md_escape(r.text)
+            who = md_escape(r.speaker or "speaker unknown")
+            body = f"<b>{text}</b>" if r.passage_id == pid else text
+            paras.append(f"<p><span style='color:#555;font-size:0.8em'>{who}</span><br>{body}</p>")
+        show_html("".join(paras))
