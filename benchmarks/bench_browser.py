@@ -1,0 +1,145 @@
+"""The dashboard on a large store in the real browser: first page, then interactions, as a user waits for them.
+
+    python benchmarks/bench_browser.py [--passages 1000000] [--repeat 5] [--store PATH]
+
+Builds a store of N passages as benchmarks/bench_store.py does (or uses ``--store``) with its search index, starts
+the app on it (``streamlit run``, ``CAMPAIGN_TRACKER_STORE``: read-only) and drives Debian's chromium with
+Playwright. Times, on this machine, from the action to the page settled by Streamlit's own signals (the script or
+fragment run it started is over, nothing stale, no status widget; Playwright's round trips, a few ms, included):
+- server_first_s: the server's first page (store opened, text-less frame read, Overview drawn);
+- cold_start_s: a new browser session's first page once the server is up (a user opening a shared link);
+- <interaction>_median_ms over ``2 * repeat`` runs: a theme picked / cleared in the sidebar (theme_filter), the
+  Overview's timeline bins (overview_bins, a fragment), a search typed in the sidebar (search), a page of the
+  Passages view's cards (passages_page).
+The last line is one JSON object. Needs chromium at /usr/bin/chromium (or CHROMIUM_PATH) and Playwright for Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_store import build  # noqa: E402
+from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server  # noqa: E402
+from tests.e2e.wait import rerun, settled  # noqa: E402
+
+LONG = 600_000  # ms: a first page on a big store under load
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
+    out: dict[str, list[float]] = {}
+    sb = page.get_by_test_id("stSidebar")
+
+    def theme_step(i: int) -> None:
+        box = sb.get_by_test_id("stMultiSelect").first
+        if i % 2:  # pick a theme: from the click on its option (the list closed after)
+            box.get_by_role("combobox").click()
+            page.keyboard.type(themes[(i // 2) % len(themes)])
+            option = page.get_by_role("option", name=themes[(i // 2) % len(themes)])
+
+            def pick() -> None:
+                option.click()
+                page.keyboard.press("Escape")
+
+            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, pick)))
+        else:  # take it off again (its tag's remove button)
+            name = themes[(i // 2 - 1) % len(themes)]
+            remove = box.get_by_role("button", name=f"Remove {name}")
+            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, remove.click)))
+
+    page.goto(url)
+    settled(page, LONG)
+    for i in range(1, 2 * repeat + 1):
+        theme_step(i)
+    radio = page.get_by_test_id("stMain").get_by_test_id("stRadio").first
+    for i in range(1, 2 * repeat + 1):
+        label = radio.get_by_text(["month", "quarter", "year"][i % 3], exact=True)
+        out.setdefault("overview_bins", []).append(timed(lambda: rerun(page, label.click)))
+    search = sb.get_by_label("Search text")
+    for i in range(1, 2 * repeat + 1):
+        search.fill(['"county lines"', "Ofsted inspect*", '"looked after" AND placement*', ""][i % 4])
+        out.setdefault("search", []).append(timed(lambda: rerun(page, lambda: search.press("Enter"))))
+    page.goto(f"{url}/passages?themes=county_lines")
+    settled(page, LONG)
+    pager = page.get_by_test_id("stMain").get_by_label("Page (of", exact=False).last
+    for i in range(1, 2 * repeat + 1):
+        pager.fill(str(1 + (i * 7919) % 400))
+        out.setdefault("passages_page", []).append(timed(lambda: rerun(page, lambda: pager.press("Enter"))))
+    return {f"{k}_median_ms": round(statistics.median(v), 1) for k, v in out.items()} | {
+        f"{k}_max_ms": round(max(v), 1) for k, v in out.items()
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--passages", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--store", type=Path, help="an existing store (default: build one of --passages passages)")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from core.store import Store
+    from core.store.search import SearchIndex
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-browser-"))
+    out: dict = {}
+    try:
+        db = args.store
+        if db is None:
+            db = tmp / "big.duckdb"
+            t = time.perf_counter()
+            build(db, args.passages)
+            print(f"built a store of {args.passages:,} passages in {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        with Store(db) as store:
+            SearchIndex(db).sync(store)
+            out["passages"] = store.con.execute("SELECT count(*) FROM passages").fetchone()[0]
+        print(f"search index ready in {time.perf_counter() - t:.1f} s")
+        env = {"CAMPAIGN_TRACKER_STORE": str(db), "CAMPAIGN_TRACKER_DATA": str(tmp / "workspace")}
+        with streamlit_server(env) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", CHROMIUM), args=ARGS)
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+            page = ctx.new_page()
+            page.set_default_timeout(LONG)
+            t = time.perf_counter()
+            page.goto(url)
+            settled(page, LONG)
+            out["server_first_s"] = round(time.perf_counter() - t, 2)
+            colds = []
+            for _ in range(3):
+                fresh = browser.new_context(viewport={"width": 1400, "height": 1100})
+                pg = fresh.new_page()
+                t = time.perf_counter()
+                pg.goto(url)
+                settled(pg, LONG)
+                colds.append(time.perf_counter() - t)
+                fresh.close()
+            out["cold_start_s"] = round(statistics.median(colds), 2)
+            out.update(interactions(page, url, args.repeat, ["County lines", "Looked-after children"]))
+            browser.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for k, v in out.items():
+        print(f"{k}: {v}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
