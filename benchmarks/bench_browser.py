@@ -71,7 +71,7 @@ def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
     radio = page.get_by_test_id("stMain").get_by_test_id("stRadio").first
     for i in range(1, 2 * repeat + 1):
         label = radio.get_by_text(["month", "quarter", "year"][i % 3], exact=True)
-        out.setdefault("overview_bins", []).append(timed(lambda: rerun(page, label.click)))
+        out.setdefault("overview_bins", []).append(timed(lambda label=label: rerun(page, label.click)))
     search = sb.get_by_label("Search text")
     for i in range(1, 2 * repeat + 1):
         search.fill(['"county lines"', "Ofsted inspect*", '"looked after" AND placement*', ""][i % 4])
