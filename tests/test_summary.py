@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from core.summary import FilterState, apply_filters, theme_summary
 from tests.conftest import MONTHLY, PRESS, run_cli
 
@@ -101,3 +103,27 @@ def test_cli_summary_venue_any_case_dates_exclude_undated_and_fits_100_columns()
         .stdout.splitlines()[0]
         .endswith("2018-01-01 to … (undated included)")
     )
+
+
+def test_theme_timeline_counts_each_passage_in_the_period_of_its_date(passages):
+    """Per theme and period: the passages dated within it at day or month precision (and, for years, year
+    precision too), counted one by one from their dates; the rest of the theme's passages are undated there."""
+    from core.summary import prepare, theme_timeline
+
+    ids = sorted({t for s in passages.themes for t in s.split(";") if t})
+    df = prepare(passages, ids)
+    for freq, fine in (("month", ("day", "month")), ("quarter", ("day", "month")), ("year", ("day", "month", "year"))):
+        counts, undated = theme_timeline(df, ids, freq)
+        expected, left = {}, {}
+        for row in passages.itertuples():
+            for t in (t for t in row.themes.split(";") if t):
+                if row.date_precision in fine:
+                    y, m = int(row.date[:4]), int(row.date[5:7]) if len(row.date) >= 7 else 1
+                    start = {"month": (y, m), "quarter": (y, 3 * ((m - 1) // 3) + 1), "year": (y, 1)}[freq]
+                    key = (pd.Timestamp(*start, 1), t)
+                    expected[key] = expected.get(key, 0) + 1
+                else:
+                    left[t] = left.get(t, 0) + 1
+        got = {(r.bin, r.theme): r.passages for r in counts.itertuples()}
+        assert got == expected and {t: n for t, n in undated.items() if n} == left, freq
+        assert len(got) > 10
