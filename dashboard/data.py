@@ -418,10 +418,11 @@ def ledger(data: Data, asks: pd.DataFrame, quiet_days: int, as_of=None) -> pd.Da
     return led
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def search_ids(store: str, version: int, query: str) -> frozenset[str]:
     """The passages the store's full-text index finds for ``query`` (words, "phrases", AND / OR / NOT, prefix*).
-    QueryError when the query cannot be read. Cached per store version and query."""
+    QueryError when the query cannot be read. Cached per store version and query, shared as it is (a frozenset
+    cannot change; st.cache_data would unpickle a copy at each call: ~70 ms for 320,000 matches)."""
     from core.store.search import QueryError, SearchIndex, fts_query
 
     if not fts_query(query):
@@ -452,9 +453,16 @@ def mask(data: Data, state: FilterState, frame: pd.DataFrame | None = None) -> p
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _found(store: str, version: int, query: str, _data: Data) -> np.ndarray:
-    """Which passages of the frame the search finds: worked out once per query and store version (matching a
-    million ids against the set takes ~100 ms), then combined with the other filters at each rerun."""
-    return _data.agg["passage_id"].isin(search_ids(store, version, query)).to_numpy()
+    """Which passages of the frame the search finds: worked out once per query and store version, then combined
+    with the other filters at each rerun. Arrow's is_in: a million ids against 320,000 matches in ~0.2 s (pandas'
+    isin on its Arrow-backed strings took 2 s)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = _data.agg["passage_id"]
+    ids = pa.array(col.array) if hasattr(col.array, "__arrow_array__") else pa.array(col.to_numpy(dtype=object))
+    found = pa.array(list(search_ids(store, version, query)), type=ids.type)
+    return pc.is_in(ids, value_set=found).to_numpy(zero_copy_only=False)
 
 
 def filtered(data: Data, state: FilterState, frame: pd.DataFrame | None = None) -> pd.DataFrame:
