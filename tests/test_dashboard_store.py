@@ -185,3 +185,15 @@ def test_a_new_workspace_store_is_built_from_the_seeds_with_a_progress_bar(tmp_p
     assert not at.get("progress")  # gone once the store is ready
     with Store(tmp_path / "campaign.duckdb") as store:
         assert len(store.hashes()) == 5
+
+
+def test_ids_in_is_isin_for_arrow_and_object_strings(passages):
+    from dashboard.data import ids_in
+
+    ids = passages["passage_id"]
+    some = set(ids.iloc[::3]) | {"not-a-passage"}
+    expected = ids.isin(some).to_numpy()
+    for col in (ids.astype("string[pyarrow]"), ids.astype(object), ids.iloc[:0].astype(object)):
+        got = ids_in(col, some)
+        assert got.dtype == bool and (got == col.isin(some).to_numpy()).all()
+    assert ids_in(ids.astype(object), some).sum() == expected.sum() > 50 and not ids_in(ids, set()).any()

@@ -16,7 +16,7 @@ from core.summary import (
     theme_timeline,
 )
 from dashboard import charts
-from dashboard.data import filtered, mask
+from dashboard.data import filtered, ids_in, mask
 from dashboard.state import bind, publish
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, passage_csv, table
@@ -133,7 +133,7 @@ def passages(data, df, theme, evidence, state) -> None:
     pick = st.selectbox("Matched by", choices, key="th_pick")
     publish("evidence", pick, "any evidence")
     if pick != "any evidence":
-        df = df[df["passage_id"].isin(evidence_passages(data.tags(None, (theme,)), theme, pick))]
+        df = df[ids_in(df["passage_id"], evidence_passages(data.tags(None, (theme,)), theme, pick))]
         st.caption(md_escape(f"{plural(len(df), 'passages')} matched by {pick}"))
         ids = newest_first(df)["passage_id"].to_numpy()
     else:  # the theme's passages within the filters: sorted once per filter state
