@@ -10,7 +10,10 @@ fragment run it started is over, nothing stale, no status widget; Playwright's r
 - cold_start_s: a new browser session's first page once the server is up (a user opening a shared link);
 - <interaction>_median_ms over ``2 * repeat`` runs: a theme picked / cleared in the sidebar (theme_filter), the
   Overview's timeline bins (overview_bins, a fragment), a search typed in the sidebar (search), a page of the
-  Passages view's cards (passages_page).
+  Passages view's cards (passages_page, a fragment); <interaction>_server_median_ms: of that, from the browser's
+  message to the server's last message back (the run on the server and the messages' transit); the rest is the
+  browser's (the event, drawing the page, Playwright's round trips); click_alone_median_ms: a click that starts
+  no run (the option already chosen), Playwright's own share of a click.
 The last line is one JSON object. Needs chromium at /usr/bin/chromium (or CHROMIUM_PATH) and Playwright for Python.
 """
 
@@ -37,14 +40,38 @@ from tests.e2e.wait import rerun, settled  # noqa: E402
 LONG = 600_000  # ms: a first page on a big store under load
 
 
-def timed(fn) -> float:
+#: (time, "in" or "out") of every websocket message of the page, to tell the server's share of a wait
+FRAMES: list[tuple[float, str]] = []
+SERVER: dict[str, list[float]] = {}
+
+
+def watch(page) -> None:
+    page.on(
+        "websocket",
+        lambda ws: (
+            ws.on("framesent", lambda _f: FRAMES.append((time.perf_counter(), "out"))),
+            ws.on("framereceived", lambda _f: FRAMES.append((time.perf_counter(), "in"))),
+        ),
+    )
+
+
+def timed(fn, name: str = "") -> float:
+    """Milliseconds ``fn`` took; with ``name``, also the server's share (from the browser's message to the last
+    message back) is kept under that name."""
+    FRAMES.clear()
     t = time.perf_counter()
     fn()
-    return (time.perf_counter() - t) * 1000
+    total = (time.perf_counter() - t) * 1000
+    sent = [f for f, d in FRAMES if d == "out"]
+    back = [f for f, d in FRAMES if d == "in" and sent and f >= sent[0]]
+    if name and back:
+        SERVER.setdefault(name, []).append((back[-1] - sent[0]) * 1000)
+    return total
 
 
 def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
     out: dict[str, list[float]] = {}
+    watch(page)
     sb = page.get_by_test_id("stSidebar")
 
     def theme_step(i: int) -> None:
@@ -58,11 +85,11 @@ def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
                 option.click()
                 page.keyboard.press("Escape")
 
-            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, pick)))
+            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, pick), "theme_filter"))
         else:  # take it off again (its tag's remove button)
             name = themes[(i // 2 - 1) % len(themes)]
             remove = box.get_by_role("button", name=f"Remove {name}")
-            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, remove.click)))
+            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, remove.click), "theme_filter"))
 
     page.goto(url)
     settled(page, LONG)
@@ -71,20 +98,26 @@ def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
     radio = page.get_by_test_id("stMain").get_by_test_id("stRadio").first
     for i in range(1, 2 * repeat + 1):
         label = radio.get_by_text(["month", "quarter", "year"][i % 3], exact=True)
-        out.setdefault("overview_bins", []).append(timed(lambda label=label: rerun(page, label.click)))
+        out.setdefault("overview_bins", []).append(timed(lambda label=label: rerun(page, label.click), "overview_bins"))
+    chosen = radio.get_by_text(["month", "quarter", "year"][(2 * repeat) % 3], exact=True)
+    out["click_alone"] = [timed(chosen.click) for _ in range(5)]  # the chosen option again: no run, only the click
     search = sb.get_by_label("Search text")
     for i in range(1, 2 * repeat + 1):
         search.fill(['"county lines"', "Ofsted inspect*", '"looked after" AND placement*', ""][i % 4])
-        out.setdefault("search", []).append(timed(lambda: rerun(page, lambda: search.press("Enter"))))
+        out.setdefault("search", []).append(timed(lambda: rerun(page, lambda: search.press("Enter")), "search"))
     page.goto(f"{url}/passages?themes=county_lines")
     settled(page, LONG)
     pager = page.get_by_test_id("stMain").get_by_label("Page (of", exact=False).last
     for i in range(1, 2 * repeat + 1):
         pager.fill(str(1 + (i * 7919) % 400))
-        out.setdefault("passages_page", []).append(timed(lambda: rerun(page, lambda: pager.press("Enter"))))
-    return {f"{k}_median_ms": round(statistics.median(v), 1) for k, v in out.items()} | {
-        f"{k}_max_ms": round(max(v), 1) for k, v in out.items()
-    }
+        out.setdefault("passages_page", []).append(
+            timed(lambda: rerun(page, lambda: pager.press("Enter")), "passages_page")
+        )
+    return (
+        {f"{k}_median_ms": round(statistics.median(v), 1) for k, v in out.items()}
+        | {f"{k}_server_median_ms": round(statistics.median(v), 1) for k, v in SERVER.items()}
+        | {f"{k}_max_ms": round(max(v), 1) for k, v in out.items()}
+    )
 
 
 def main() -> None:
