@@ -854,11 +854,15 @@ def group(asks: pd.DataFrame, taxonomy: Taxonomy, threshold: int = 70, known: li
     # the rest: clusters of similar actions (similar_clusters), each named after its first ask
     rest = [i for i, g in enumerate(group_of) if g is None]
     if rest:
-        before = (
-            None
-            if known is None
-            else [g if isinstance(g, str) and g.startswith("auto_") else "" for g in (known[i] for i in rest)]
-        )
+        before = None
+        if known is not None:
+            # a group one of whose asks is now named or a follow-up may have been linked through it: afresh
+            in_rest = set(rest)
+            lost = {g for i, g in enumerate(known) if i not in in_rest and isinstance(g, str) and g.startswith("auto_")}
+            before = [
+                g if isinstance(g, str) and g.startswith("auto_") and g not in lost else ""
+                for g in (known[i] for i in rest)
+            ]
         roots = similar_clusters([action[i] for i in rest], threshold, known=before)
         for i, r in zip(rest, roots.tolist()):
             group_of[i] = f"auto_{ask_id[rest[r]]}"
@@ -1160,7 +1164,12 @@ def _set_rows(frame: pd.DataFrame, rows: list[int], columns: list[str], values: 
     return out
 
 
-def build_asks(passages: pd.DataFrame, taxonomy: Taxonomy, tagger=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_asks(
+    passages: pd.DataFrame, taxonomy: Taxonomy, tagger=None, known: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(asks with their groups and responses, commitments) of ``passages``. ``known``: ask id -> the suggested
+    group an earlier ledger gave it, for asks whose passages have not changed since (``group`` then compares no two
+    of them again); a group any of whose asks is gone is worked out afresh."""
     asks, commitments = extract(passages, tagger)
     if "kind" in passages.columns and len(asks):  # a minister's written answer or statement makes no asks
         gov = set(passages.loc[passages["kind"].isin(["answer", "statement"]), "passage_id"])
@@ -1168,7 +1177,12 @@ def build_asks(passages: pd.DataFrame, taxonomy: Taxonomy, tagger=None) -> tuple
     asks = _tabled_questions(passages, asks)
     if asks.empty:
         return pd.DataFrame(columns=ASK_COLUMNS + RESPONSE_COLUMNS), commitments
-    asks = group(asks, taxonomy)
+    prior = None
+    if known:
+        present = set(asks["ask_id"])
+        lost = {g for a, g in known.items() if a not in present}
+        prior = [g if g not in lost else "" for g in (known.get(a, "") for a in asks["ask_id"])]
+    asks = group(asks, taxonomy, known=prior)
     asks = link_responses(asks, commitments, passages)
     asks["response_basis"] = np.where(asks["response_status"] != "no response found", "text", "")
     asks = _structural_responses(asks, passages)

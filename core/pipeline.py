@@ -316,6 +316,16 @@ def _dedup(store, frame: pd.DataFrame, keys: pd.DataFrame, replaced: list[str]):
     return batch, stored[changed].reset_index(drop=True), touched, old_ids
 
 
+def _known_groups(store, rewritten: set[str]) -> dict[str, str]:
+    """Ask id -> suggested group of the stored ledger, for the groups none of whose asks is in a document this
+    ingest replaces or takes out (their asks' words may have changed): the ledger is extended, not rebuilt."""
+    if "asks" not in store._tables():
+        return {}
+    rows = store.con.execute("SELECT ask_id, ask_group, document FROM asks WHERE group_source = 'suggested'").fetchall()
+    stale = {g for _a, g, d in rows if d in rewritten}
+    return {a: g for a, g, _d in rows if g not in stale}
+
+
 def _ask_passages(
     store,
     frame: pd.DataFrame,
@@ -441,6 +451,7 @@ def ingest(
     retag_needed = store.meta("taxonomy_digest") != taxonomy.digest and bool(known)
     results = (engine or LocalEngine(1)).map(process_batch, planner.batches(batch_bytes, batch_files), taxonomy)
     touched: set[str] = set()  # passages whose asks are extracted again at the end
+    rewritten: set[str] = set()  # stored documents replaced or taken out by this ingest
     tagger = None
     first, res = True, next(results, None)
     while True:
@@ -474,6 +485,7 @@ def ingest(
             with store.transaction():
                 store._set(PENDING, "1")
         replaced = [d for d in docs["document"] if d in known] + gone
+        rewritten |= set(replaced)
         frame, dup_rows, changed, old_ids = _dedup(store, frame, keys, replaced)
         touched |= changed
         counts.passages_added += len(frame)
@@ -493,7 +505,8 @@ def ingest(
             tagger = tagger or tagger_for(taxonomy)
             out = replaced + docs["document"].tolist()
             subset = _ask_passages(store, frame, dup_rows, out, touched, recover, retag)
-            asks, commitments = build_asks(subset, taxonomy, tagger)
+            prior = None if recover or retag is not None else _known_groups(store, rewritten | set(out))
+            asks, commitments = build_asks(subset, taxonomy, tagger, known=prior)
         t2 = time.perf_counter()
         apply_change(
             store,

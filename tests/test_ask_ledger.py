@@ -148,3 +148,62 @@ def test_asks_added_to_a_ledger_get_the_groups_of_a_rebuild():
     assert added["ask_group_label"].tolist() == full["ask_group_label"].tolist()
     later = full["ask_group"].iloc[cut:]
     assert later[later.str.startswith("auto_")].isin(set(earlier)).sum() > 5  # new asks joined earlier groups
+
+
+def test_an_ingest_extends_the_stored_ledger_to_the_groups_of_a_rebuild(tmp_path, monkeypatch):
+    """Documents added to a store, then one of them changed: the ledger is extended from the stored groups (the
+    earlier asks are not compared again) and ends as grouping everything in one ingest would."""
+    import shutil
+
+    import core.asks
+    from core.pipeline import ingest
+    from core.store import Store
+
+    folder = tmp_path / "docs"
+    shutil.copytree(ROOT / "seeds", folder / "seeds", ignore=shutil.ignore_patterns("README*"))
+    shutil.copytree(PARLPARSE / "westminhall", folder / "westminhall")
+    later = [
+        PARLPARSE / "debates" / "debates2009-10-28c.xml",
+        PARLPARSE / "standing" / ("standing2009-10-20_CHILDPOV_07-0_2009-10-29a.xml"),
+    ]
+    seen: list = []
+    real_group = core.asks.group
+    monkeypatch.setattr(
+        core.asks,
+        "group",
+        lambda asks, tax, threshold=70, known=None: seen.append(known) or real_group(asks, tax, threshold, known),
+    )
+
+    def ledger(path):
+        with Store(path) as store:
+            a = store.frame("asks")[["ask_id", "ask_group", "ask_group_label", "group_source"]]
+        return a.sort_values("ask_id").reset_index(drop=True)
+
+    grown = tmp_path / "grown.duckdb"
+    with Store(grown, write=True) as store:
+        ingest(store, [folder])
+        for f in later:
+            shutil.copy(f, folder / f.name)
+        ingest(store, [folder])
+    assert seen[0] is None and sum(str(g).startswith("auto_") for g in seen[-1]) > 20  # extended, not rebuilt
+    fresh = tmp_path / "fresh.duckdb"
+    with Store(fresh, write=True) as store:
+        ingest(store, [folder])
+    assert ledger(grown).equals(ledger(fresh))
+    # a stored document changes: its groups are worked out afresh, the others kept
+    changed = folder / later[0].name  # an ask of a group reworded, and the last third of its speeches cut
+    text = changed.read_bytes()
+    with Store(fresh) as store:
+        asks = store.frame("asks")
+    sizes = asks[asks.group_source == "suggested"].groupby("ask_group").size()
+    mine = asks[asks.ask_group.isin(sizes[sizes > 1].index) & (asks.document == changed.stem)]
+    said = next(t for t in mine.text if t.encode("latin-1") in text[: len(text) // 2])
+    text = text.replace(said.encode("latin-1"), b"Will the Minister fund the youth clubs of Wigan and Leigh?", 1)
+    changed.write_bytes(text[: len(text) * 2 // 3].rsplit(b"<speech", 1)[0] + b"</publicwhip>\n")
+    (folder / "westminhall" / "westminster2009-10-28a.xml").unlink()  # and a day taken out
+    with Store(grown, write=True) as store:
+        ingest(store, [folder], remove=["westminster2009-10-28a"])
+    fresh2 = tmp_path / "fresh2.duckdb"
+    with Store(fresh2, write=True) as store:
+        ingest(store, [folder])
+    assert ledger(grown).equals(ledger(fresh2)) and len(ledger(fresh2)) < len(ledger(fresh))
