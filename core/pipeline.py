@@ -409,8 +409,8 @@ def ingest(
     """Bring ``store`` up to date with ``sources``: unchanged documents (same content hash) are skipped; new and
     changed ones are cut into batches, which ``engine`` (default: this process; see ``core.engine``) reads, tags
     and scans, and which are then de-duplicated against the store and written, each batch in one transaction.
-    The ask ledger is rebuilt with the last batch, extracting again only the passages that hold asks or
-    commitments. A kill leaves whole batches written (never part of a document); the next ingest skips them by
+    The ask ledger is worked out with the last batch, extracting again only the passages that hold asks or
+    commitments and extending the stored ask groups. A kill leaves whole batches written (never part of a document); the next ingest skips them by
     their hash and completes the rest. A taxonomy whose digest differs from the store's re-tags the stored text
     (no source is read again). ``stats``: seconds per stage are added to it (the workers' stages summed over
     batches: parse, tag, asks, minhash; the writer's: dedup, ask ledger, write). Returns (Counts, errors)."""
