@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_store import build  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+
 from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server  # noqa: E402
 from tests.e2e.wait import rerun, settled  # noqa: E402
 
@@ -69,6 +71,19 @@ def timed(fn, name: str = "") -> float:
     return total
 
 
+LOST: list[str] = []
+
+
+def run(page, action, name: str) -> None:
+    """``rerun(page, action)``; an action that starts no run within 15 s is counted as lost (``lost_actions``) and
+    made once more (seen on a 1 M store, never on the seeds; why is not known)."""
+    try:
+        rerun(page, action, timeout=15_000)
+    except PlaywrightTimeout:
+        LOST.append(name)
+        rerun(page, action, timeout=LONG)
+
+
 def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
     out: dict[str, list[float]] = {}
     watch(page)
@@ -85,11 +100,13 @@ def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
                 option.click()
                 page.keyboard.press("Escape")
 
-            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, pick), "theme_filter"))
+            out.setdefault("theme_filter", []).append(timed(lambda: run(page, pick, "theme_filter"), "theme_filter"))
         else:  # take it off again (its tag's remove button)
             name = themes[(i // 2 - 1) % len(themes)]
             remove = box.get_by_role("button", name=f"Remove {name}")
-            out.setdefault("theme_filter", []).append(timed(lambda: rerun(page, remove.click), "theme_filter"))
+            out.setdefault("theme_filter", []).append(
+                timed(lambda: run(page, remove.click, "theme_filter"), "theme_filter")
+            )
 
     page.goto(url)
     settled(page, LONG)
@@ -98,25 +115,28 @@ def interactions(page, url: str, repeat: int, themes: list[str]) -> dict:
     radio = page.get_by_test_id("stMain").get_by_test_id("stRadio").first
     for i in range(1, 2 * repeat + 1):
         label = radio.get_by_text(["month", "quarter", "year"][i % 3], exact=True)
-        out.setdefault("overview_bins", []).append(timed(lambda label=label: rerun(page, label.click), "overview_bins"))
+        out.setdefault("overview_bins", []).append(
+            timed(lambda label=label: run(page, label.click, "overview_bins"), "overview_bins")
+        )
     chosen = radio.get_by_text(["month", "quarter", "year"][(2 * repeat) % 3], exact=True)
     out["click_alone"] = [timed(chosen.click) for _ in range(5)]  # the chosen option again: no run, only the click
     search = sb.get_by_label("Search text")
     for i in range(1, 2 * repeat + 1):
         search.fill(['"county lines"', "Ofsted inspect*", '"looked after" AND placement*', ""][i % 4])
-        out.setdefault("search", []).append(timed(lambda: rerun(page, lambda: search.press("Enter")), "search"))
+        out.setdefault("search", []).append(timed(lambda: run(page, lambda: search.press("Enter"), "search"), "search"))
     page.goto(f"{url}/passages?themes=county_lines")
     settled(page, LONG)
     pager = page.get_by_test_id("stMain").get_by_label("Page (of", exact=False).last
     for i in range(1, 2 * repeat + 1):
         pager.fill(str(1 + (i * 7919) % 400))
         out.setdefault("passages_page", []).append(
-            timed(lambda: rerun(page, lambda: pager.press("Enter")), "passages_page")
+            timed(lambda: run(page, lambda: pager.press("Enter"), "passages_page"), "passages_page")
         )
     return (
         {f"{k}_median_ms": round(statistics.median(v), 1) for k, v in out.items()}
         | {f"{k}_server_median_ms": round(statistics.median(v), 1) for k, v in SERVER.items()}
         | {f"{k}_max_ms": round(max(v), 1) for k, v in out.items()}
+        | {"lost_actions": len(LOST), "lost_in": sorted(set(LOST))}
     )
 
 
