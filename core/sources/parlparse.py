@@ -201,22 +201,30 @@ def _squeeze(s: str) -> str:
     return " ".join(s.split())
 
 
+_tostring = etree.tostring
+
+
 def _flat(el: etree._Element) -> str:
     """The element's text with its descendants' (inline markup dropped), whitespace squeezed."""
     if len(el) == 0:
         return _squeeze(el.text) if el.text else ""
-    return _squeeze(etree.tostring(el, method="text", encoding=str, with_tail=False))
+    return _squeeze(_tostring(el, method="text", encoding=str, with_tail=False))
 
 
-def _text(el: etree._Element) -> str:
-    if el.tag == "table":
-        rows = []
-        for tr in el.iter("tr"):
-            cells = [c for c in map(_flat, tr.iterchildren("td", "th")) if c]
-            if cells:
-                rows.append(" | ".join(cells))
-        return "; ".join(rows)
-    return _flat(el)
+def _table(el: etree._Element) -> str:
+    """Each row's cells (``<td>``, ``<th>``) joined with " | ", the rows with "; "; empty cells and rows left out."""
+    rows = []
+    for tr in el.iter("tr"):
+        cells = []
+        for cell in tr.getchildren():  # (faster than iterchildren("td", "th"); a comment's tag is not a str)
+            tag = cell.tag
+            if tag == "td" or tag == "th":
+                text = _tostring(cell, method="text", encoding=str, with_tail=False) if len(cell) else cell.text
+                if text and (text := _squeeze(text)):
+                    cells.append(text)
+        if cells:
+            rows.append(" | ".join(cells))
+    return "; ".join(rows)
 
 
 def _heading(el: etree._Element) -> str:
@@ -278,13 +286,6 @@ def _committee(root: etree._Element) -> dict[str, tuple[str, str, str]]:
         detail = role or ", ".join(x for x in (constituency, party) if x)
         out[mid] = (detail, constituency, party)
     return out
-
-
-def _url(section: str, gid: str, heading_gid: str, el_url: str, series: str) -> str:
-    if not section:
-        return el_url or ""
-    target = heading_gid if series in ("wrans", "wms") and heading_gid else gid
-    return f"{TWFY}/{section}/?id={target.rsplit('/', 1)[-1]}"
 
 
 def parse(data: bytes, document: str, path: str) -> Document:
@@ -349,20 +350,31 @@ def _parse(data: bytes, document: str, path: str) -> Document:
     after_reply = False
     gid_prefix = f"uk.org.publicwhip/{series}/"
 
+    squeezed: dict[str, str] = {}  # a speaker's name or office as given -> squeezed (each comes again and again)
+
     for el in root:
         tag = el.tag
         if tag in _SPEECHES:
-            gid = el.get("id") or ""
+            get = el.get
+            gid = get("id") or ""
             el_series = series if gid.startswith(gid_prefix) else _series_of(gid) or series
             if el_series == series:
                 p_venue, p_house, p_twfy = venue, house, twfy
             else:
                 p_venue, p_house, p_twfy = SERIES.get(el_series, ("", "", ""))
-            speaker = _squeeze(el.get("speakername") or "")
-            sid = el.get("person_id") or el.get("speakerid") or ""
+            speaker = get("speakername")
+            if speaker:
+                speaker = squeezed.get(speaker) or squeezed.setdefault(speaker, _squeeze(speaker))
+            else:
+                speaker = ""
+            sid = get("person_id") or get("speakerid") or ""
             if sid == "unknown":
                 sid = ""
-            detail = _squeeze(el.get("speakeroffice") or "")
+            detail = get("speakeroffice")
+            if detail:
+                detail = squeezed.get(detail) or squeezed.setdefault(detail, _squeeze(detail))
+            else:
+                detail = ""
             party = constituency = ""
             if sid in members:
                 m_detail, constituency, party = members[sid]
@@ -384,21 +396,36 @@ def _parse(data: bytes, document: str, path: str) -> Document:
                 after_reply = True
             else:
                 kind = "statement" if statement else "speech"
-            url = _url(p_twfy, gid, heading_gid, "" if p_twfy else el.get("url") or "", el_series)
-            sec = max(section_index, 0)
+            if p_twfy:  # written answers and statements link the heading's page
+                target = heading_gid if heading_gid and el_series in ("wrans", "wms") else gid
+                url = f"{TWFY}/{p_twfy}/?id={target.rsplit('/', 1)[-1]}"
+            else:
+                url = get("url") or ""
+            sec = section_index if section_index > 0 else 0
             structural = kind == "question" and el_series == "wrans"
             n = 0
-            for block in el.iterchildren(etree.Element):
+            pid_prefix = gid + "/p"
+            for block in el.getchildren():  # (a list: faster than iterchildren(etree.Element))
+                btag = block.tag
+                if btag.__class__ is not str:  # an entity left unresolved (comments and PIs are removed)
+                    continue
                 n += 1
-                if len(block) or block.tag == "table":
-                    text = _text(block)
-                else:  # a paragraph without markup inside (most): _flat inlined
+                if btag == "table":
+                    text = _table(block)
+                elif len(block):
+                    text = _squeeze(_tostring(block, method="text", encoding=str, with_tail=False))
+                else:  # a paragraph without markup inside (most): _flat and _squeeze inlined
                     text = block.text
-                    text = _squeeze(text) if text else ""
+                    if not text:
+                        continue
+                    t = text.strip(" ")
+                    if "\n" in t or "\t" in t or "\r" in t or "  " in t or not (t.isascii() or t.isprintable()):
+                        t = " ".join(text.split())
+                    text = t
                 if not text:
                     continue
                 line = block.sourceline or 0
-                pid = f"{gid}/p{n}"
+                pid = pid_prefix + str(n)
                 # positional, in the order _PASSAGE_FIELDS checks (a third of the cost of keywords)
                 passages.append(
                     Passage(
