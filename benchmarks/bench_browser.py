@@ -20,7 +20,6 @@ The last line is one JSON object. Needs chromium at /usr/bin/chromium (or CHROMI
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_store import build  # noqa: E402
+from bench_store import report, store_arg  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server  # noqa: E402
@@ -166,12 +165,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     out: dict = {}
     try:
-        db = args.store
-        if db is None:
-            db = tmp / "big.duckdb"
-            t = time.perf_counter()
-            build(db, args.passages)
-            print(f"built a store of {args.passages:,} passages in {time.perf_counter() - t:.1f} s")
+        db = store_arg(args, tmp)
         t = time.perf_counter()
         with Store(db) as store:
             SearchIndex(db).sync(store)
@@ -201,9 +195,7 @@ def main() -> None:
             browser.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for k, v in out.items():
-        print(f"{k}: {v}")
-    print(json.dumps(out))
+    report(out)
 
 
 if __name__ == "__main__":

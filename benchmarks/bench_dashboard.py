@@ -21,7 +21,6 @@ The last line is one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_store import build, median_ms  # noqa: E402
+from bench_store import median_ms, report, store_arg  # noqa: E402
 from core.summary import (
     THEME_PREFIX,
     FilterState,
@@ -166,12 +165,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     out: dict = {}
     try:
-        db = args.store
-        if db is None:
-            db = tmp / "big.duckdb"
-            t = time.perf_counter()
-            build(db, args.passages)
-            print(f"built a store of {args.passages:,} passages in {time.perf_counter() - t:.1f} s")
+        db = store_arg(args, tmp)
         os.environ["CAMPAIGN_TRACKER_STORE"] = str(db)
         os.environ["CAMPAIGN_TRACKER_DATA"] = str(tmp / "workspace")
         if not args.skip_search:
@@ -204,9 +198,7 @@ def main() -> None:
             out.update(app_interactions(args.repeat, not args.skip_search))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for k, v in out.items():
-        print(f"{k}: {v}")
-    print(json.dumps(out))
+    report(out)
 
 
 if __name__ == "__main__":

@@ -111,6 +111,24 @@ print(time.perf_counter() - t)
 """
 
 
+def store_arg(args, tmp: Path) -> Path:
+    """``--store``, else a store of ``--passages`` passages built in ``tmp`` (the dashboard benchmarks' start)."""
+    if args.store is not None:
+        return args.store
+    db = tmp / "big.duckdb"
+    t = time.perf_counter()
+    build(db, args.passages)
+    print(f"built a store of {args.passages:,} passages in {time.perf_counter() - t:.1f} s")
+    return db
+
+
+def report(out: dict) -> None:
+    """The figures a line each, then all of them as one JSON object on the last line."""
+    for k, v in out.items():
+        print(f"{k}: {v}")
+    print(json.dumps(out))
+
+
 def median_ms(fn, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
@@ -210,9 +228,7 @@ def main() -> None:
         out["store_to_text"] = round(out["store_bytes"] / out["text_bytes"], 2)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for k, v in out.items():
-        print(f"{k}: {v}")
-    print(json.dumps(out))
+    report(out)
 
 
 if __name__ == "__main__":
