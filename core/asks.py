@@ -36,6 +36,7 @@ try:  # hyperscan: one scan of many sentences for every cue at once (core/taggin
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - platforms without a wheel: every cue is tried with re
     _hs = None
+from .schema import NO_RESPONSE, STATUSES
 from .summary import add_date_columns, theme_list
 from .taxonomy import Taxonomy, normalise_phrase
 
@@ -979,7 +980,7 @@ def link_responses(
     for c, default in (
         ("response_passage", ""),
         ("response_text", ""),
-        ("response_status", "no response found"),
+        ("response_status", NO_RESPONSE),
         ("response_score", 0.0),
     ):
         out[c] = default
@@ -1058,7 +1059,7 @@ def link_responses(
 
 def _share_responses(asks: pd.DataFrame) -> pd.DataFrame:
     """The same speech in two sources is one ask: a reply found next to either copy answers both."""
-    cols = ["response_passage", "response_text", "response_status", "response_score"]
+    cols = RESPONSE_COLUMNS[:4]
     key = (
         asks["duplicate_of"].where(asks["duplicate_of"] != "", asks["passage_id"])
         + "/"
@@ -1067,9 +1068,9 @@ def _share_responses(asks: pd.DataFrame) -> pd.DataFrame:
     key, status, score = key.tolist(), asks["response_status"].tolist(), asks["response_score"].tolist()
     best: dict[str, int] = {}
     for i, (k, st, sc) in enumerate(zip(key, status, score)):
-        if st != "no response found" and (k not in best or sc > score[best[k]]):
+        if st != NO_RESPONSE and (k not in best or sc > score[best[k]]):
             best[k] = i
-    rows = [i for i, k in enumerate(key) if k in best and status[i] == "no response found"]
+    rows = [i for i, k in enumerate(key) if k in best and status[i] == NO_RESPONSE]
     values = {c: asks[c].tolist() for c in cols}
     return _set_rows(asks, rows, cols, [tuple(values[c][best[key[i]]] for c in cols) for i in rows])
 
@@ -1184,13 +1185,13 @@ def build_asks(
         prior = [g if g not in lost else "" for g in (known.get(a, "") for a in asks["ask_id"])]
     asks = group(asks, taxonomy, known=prior)
     asks = link_responses(asks, commitments, passages)
-    asks["response_basis"] = np.where(asks["response_status"] != "no response found", "text", "")
+    asks["response_basis"] = np.where(asks["response_status"] != NO_RESPONSE, "text", "")
     asks = _structural_responses(asks, passages)
     asks = _share_responses(asks)
     return asks[ASK_COLUMNS + RESPONSE_COLUMNS].reset_index(drop=True), commitments
 
 
-STATUS_ORDER = ["committed", "under consideration", "holding answer", "answered", "rejected", "no response found"]
+STATUS_ORDER = list(STATUSES)  # the order a ledger row takes its status in: the firmest first
 
 
 def ask_summary(
@@ -1225,8 +1226,8 @@ def ask_summary(
         dated = sub[sub["date"] != ""]
         last_end = dated["date_end"].max() if len(dated) else None
         days = (pd.Timestamp(as_of) - last_end).days if last_end is not None else None
-        statuses = [s for s in sub["response_status"] if s != "no response found"]
-        status = min(statuses, key=STATUS_ORDER.index) if statuses else "no response found"
+        statuses = [s for s in sub["response_status"] if s != NO_RESPONSE]
+        status = min(statuses, key=STATUS_ORDER.index) if statuses else NO_RESPONSE
         resp = sub.loc[sub["response_status"] == status, "response_passage"]
         themes = Counter(t for ts in sub["themes"] for t in theme_list(ts))
         rows.append(
@@ -1244,7 +1245,7 @@ def ask_summary(
                 "days_since_last": days if days is not None else pd.NA,
                 "gone_quiet": bool(days is not None and days > quiet_days),
                 "status": status,
-                "response_passage": resp.iloc[0] if status != "no response found" and len(resp) else "",
+                "response_passage": resp.iloc[0] if status != NO_RESPONSE and len(resp) else "",
                 "occurrences": ";".join(sub["ask_id"]),
             }
         )

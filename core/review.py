@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .schema import NO_RESPONSE
 from .sentences import split_spans
 
 ASK_DECISIONS = {"confirm": "confirmed", "reject": "rejected", "move": "moved"}
@@ -280,7 +281,7 @@ def _new_ask(p: dict, n: int, start: int, end: int, columns) -> dict:
             "venue": p["venue"],
             "speaker": p["speaker"],
             "duplicate_of": p["duplicate_of"],
-            "response_status": "no response found",
+            "response_status": NO_RESPONSE,
             "response_score": 0.0,
         }
     )
