@@ -3,12 +3,16 @@
 The app root (``stApp``) carries ``data-test-script-state``: ``initial`` before the first run, ``running`` while the
 script (or a fragment) runs, ``notRunning`` when it is done; elements left from the previous run are marked
 ``data-stale``. ``rerun`` watches for the run an action starts, so a fast run that begins and ends between two
-polls is still seen.
+polls, or within one task of the page, is still seen.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 T = 60_000
 
@@ -16,9 +20,9 @@ _WATCH = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   window.__stRuns = 0;
   if (window.__stWatch) window.__stWatch.disconnect();
-  window.__stWatch = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__stRuns += 1;
-  });
+  // every record is a change of the run state: a run began or ended (the state read when the callback runs
+  // would miss a run that began and ended within one task)
+  window.__stWatch = new MutationObserver((records) => { window.__stRuns += records.length; });
   window.__stWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 
@@ -41,7 +45,14 @@ def rerun(page, action, timeout: int = T) -> None:
     """Do ``action`` (a click, a key press) and wait for the run it starts to finish."""
     page.evaluate(_WATCH)
     action()
-    page.wait_for_function("() => window.__stRuns > 0", timeout=timeout)
+    try:
+        page.wait_for_function("() => window.__stRuns > 0", timeout=timeout)
+    except Exception:  # what the page showed, for the failure's report
+        shot = ARTIFACTS / "no-run.png"
+        page.screenshot(path=str(shot), full_page=True)
+        state = page.get_by_test_id("stApp").get_attribute("data-test-script-state")
+        print(f"no run began within {timeout} ms of the action at {page.url} (script state {state}); see {shot.name}")
+        raise
     settled(page, timeout)
 
 
