@@ -156,6 +156,21 @@ def document_row(doc, digest: str) -> dict:
     }
 
 
+def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table]:
+    """Tag a chunk of stored passages (passage_id, document, section_index, section_title, text; whole documents):
+    (its tags, each passage's themes as a list), as Arrow tables (what a worker runs when a store is re-tagged)."""
+    import pandas as pd
+
+    from .tagging import TAG_COLUMNS, tag_passages, themes_column
+
+    tags = tag_passages(part, taxonomy, _tagger(taxonomy))
+    themes = themes_column(part, tags, taxonomy)
+    out = pd.DataFrame({"passage_id": part["passage_id"], "themes": [t.split(";") if t else [] for t in themes]})
+    return to_arrow(tags[TAG_COLUMNS]), pa.Table.from_pandas(
+        out, schema=pa.schema([("passage_id", pa.string()), ("themes", pa.list_(pa.string()))]), preserve_index=False
+    )
+
+
 # ---- engines --------------------------------------------------------------------------------------------
 class LocalEngine:
     """Batches in this process (``workers=1``) or in a pool of ``workers`` processes."""

@@ -351,7 +351,10 @@ def _ask_passages(
         [out or [""], full, sorted(touched) or [""], "(?i)" + MINISTER_ROLE.pattern],
     )
     if retag is not None and len(rel):  # the themes the re-tagging in this transaction gives them
-        rel["themes"] = rel["passage_id"].map(dict(zip(retag[1]["passage_id"], retag[1]["themes"])))
+        from .retag import themes_of
+
+        new_themes = themes_of(store, retag, rel["passage_id"].tolist())
+        rel["themes"] = [new_themes.get(p, t) for p, t in zip(rel["passage_id"], rel["themes"])]
     if len(dup_rows) and len(rel):  # the de-duplication in this transaction
         upd = dup_rows.set_index("passage_id")
         idx = rel["passage_id"].isin(upd.index)
@@ -413,14 +416,14 @@ def ingest(
     commitments and extending the stored ask groups. A kill leaves whole batches written (never part of a document); the next ingest skips them by
     their hash and completes the rest. A taxonomy whose digest differs from the store's re-tags the stored text
     (no source is read again). ``stats``: seconds per stage are added to it (the workers' stages summed over
-    batches: parse, tag, asks, minhash; the writer's: dedup, ask ledger, write). Returns (Counts, errors)."""
+    batches: parse, tag, asks, minhash; the writer's: dedup, retag, ask ledger, write). Returns (Counts, errors)."""
     import time
 
     from .asks import build_asks
     from .engine import LocalEngine, arrow_frame, passages_frame, process_batch
+    from .engine import _tagger as cached_tagger
     from .schema import names
     from .store.db import Counts, apply_change, now
-    from .tagging import tag_passages, tagger_for, themes_column
     from .taxonomy import default_taxonomy
 
     taxonomy = taxonomy or default_taxonomy()
@@ -494,15 +497,15 @@ def ingest(
             docs["duplicates"] = docs["document"].map(dup_count).fillna(0).astype(int)
             docs["ingested_at"] = now()
         t1 = time.perf_counter()
-        retag = None
+        retag, retag_s = None, 0.0
         if first and retag_needed:  # the stored passages re-tagged, with their new themes (the asks read them)
-            tagger = tagger or tagger_for(taxonomy)
-            rest = store.frame("passages")
-            retagged = tag_passages(rest, taxonomy, tagger)
-            retag = (retagged, rest.assign(themes=themes_column(rest, retagged, taxonomy)))
+            from .retag import retag as retag_store
+
+            retag = retag_store(store, taxonomy, engine=engine)
+            retag_s = time.perf_counter() - t1
         asks = commitments = None
         if last:
-            tagger = tagger or tagger_for(taxonomy)
+            tagger = tagger or cached_tagger(taxonomy)  # the one the re-tagging compiled here
             out = replaced + docs["document"].tolist()
             subset = _ask_passages(store, frame, dup_rows, out, touched, recover, retag)
             prior = None if recover or retag is not None else _known_groups(store, rewritten | set(out))
@@ -530,7 +533,12 @@ def ingest(
             if last:
                 store._set(PENDING, "")
         if stats is not None:
-            for k, v in (("dedup", t1 - t0), ("ask ledger", t2 - t1), ("write", time.perf_counter() - t2)):
+            for k, v in (
+                ("dedup", t1 - t0),
+                ("retag", retag_s),
+                ("ask ledger", t2 - t1 - retag_s),
+                ("write", time.perf_counter() - t2),
+            ):
                 stats[k] = stats.get(k, 0.0) + v
         first, res = False, nxt
         if last:

@@ -111,6 +111,49 @@ def test_taxonomy_change_retags_from_stored_text(tmp_path, seeds_copy):
     assert all("gang" in t.lower() for t in gang.text)
 
 
+@pytest.mark.parametrize("rewrite", [True, False], ids=["table written anew", "rows updated"])
+def test_retagging_in_chunks_gives_what_tagging_the_whole_store_gives(tmp_path, seeds_copy, monkeypatch, rewrite):
+    """Re-tagging reads the store a few documents at a time (here about 40 passages, so the seeds' five documents
+    come in several chunks); tags and themes are those of tagging every passage at once, and the passages table
+    keeps its rows, its other columns and its key, whether changed themes are written by updating rows or by writing
+    the table anew (which keeps the rows' order too)."""
+    from core import retag as retag_module
+    from core.tagging import tag_passages, themes_column
+
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [seeds_copy])
+    taxonomy = parse_taxonomy(
+        'mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs."\nphrases = ["gang"]\n',
+        "test.toml",
+        base=default_taxonomy(),
+    )
+    with Store(db) as store:
+        before = store.frame("passages")
+        assert store.con.execute("SELECT count(DISTINCT document) FROM passages").fetchone()[0] == 5
+    expected_tags = tag_passages(before, taxonomy)
+    expected_themes = themes_column(before, expected_tags, taxonomy)
+    assert {"gangs"} & {t for s in expected_themes for t in s.split(";")}, "the new theme tags something"
+    monkeypatch.setattr(retag_module, "CHUNK", 40)
+    monkeypatch.setattr(retag_module, "REWRITE_SHARE", 0.0 if rewrite else 1.0)
+    _ingest(db, [], taxonomy=taxonomy)
+    with Store(db) as store:
+        after = store.frame("passages")
+        tags = store.frame("tags")
+        pk = store.con.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = 'passages' "
+            "AND constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+    cols = ["passage_id", "theme", "matched_text", "start", "end", "method", "reason"]
+    assert _key(tags, cols) == _key(expected_tags, cols)
+    if rewrite:  # the rows in their order (an UPDATE of a list column moves the rows it changes to the end)
+        assert after["passage_id"].tolist() == before["passage_id"].tolist()
+    after = after.set_index("passage_id").loc[before["passage_id"]].reset_index()
+    assert after["themes"].tolist() == expected_themes
+    other = [c for c in before.columns if c != "themes"]
+    assert [c for c in other if after[c].tolist() != before[c].tolist()] == []
+    assert pk == [(["passage_id"],)]
+
+
 def test_a_foreign_file_is_never_overwritten(tmp_path):
     bad = tmp_path / "notes.duckdb"
     bad.write_bytes(b"these are my notes, not a database\n" * 10)

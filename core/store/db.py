@@ -164,8 +164,8 @@ class Store:
                 self._set("schema_version", str(SCHEMA_VERSION))
 
     @staticmethod
-    def _ddl(table: str) -> str:
-        sql = schema.ddl(table, primary_key=_PK.get(table, ()))
+    def _ddl(table: str, sql_name: str | None = None) -> str:
+        sql = schema.ddl(table, sql_name, primary_key=_PK.get(table, ()))
         extra = _EXTRA.get(table)
         if extra:
             sql = sql[:-2] + ",\n" + ",\n".join(f"  {c}" for c in extra) + "\n)"
@@ -335,22 +335,15 @@ def apply_change(
     asks: pd.DataFrame | None,
     commitments: pd.DataFrame | None,
     digest: str | None = None,
-    retag: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    retag=None,
 ) -> None:
-    """Every write of one ingest in one transaction: a kill leaves the store as before or as after."""
+    """Every write of one ingest in one transaction: a kill leaves the store as before or as after. ``retag``: a
+    ``core.retag.Retagged`` (every stored passage's new tags and themes), swapped in first."""
     with store.transaction():
         if retag is not None:
-            store.con.execute("DELETE FROM tags")
-            themes = retag[1][["passage_id", "themes"]].copy()
-            themes["themes"] = [[x for x in str(s).split(";") if x] for s in themes["themes"]]
-            store.con.register("_themes", themes)
-            try:
-                store.con.execute(
-                    "UPDATE passages SET themes = t.themes FROM _themes t WHERE passages.passage_id = t.passage_id"
-                )
-            finally:
-                store.con.unregister("_themes")
-            store._insert("tags", retag[0])
+            from ..retag import apply
+
+            apply(store, retag)
         store._delete_documents(list(dict.fromkeys(list(gone) + docs["document"].tolist())))
         store._insert("documents", docs)
         store._insert("passages", passages)

@@ -389,10 +389,20 @@ def themes_column(passages: pd.DataFrame, tags: pd.DataFrame, taxonomy: Taxonomy
     """Each passage's themes, joined with ';' in the taxonomy's order, from its tags (for ``passages.assign(themes=
     ...)``; a stage returns a new table rather than writing into the one it was given)."""
     order = {t: k for k, t in enumerate(taxonomy.ids)}
-    per_passage: dict[str, set[str]] = defaultdict(set)
-    for pid, theme in zip(tags["passage_id"], tags["theme"]):
-        per_passage[pid].add(theme)
-    return [
-        ";".join(sorted(per_passage.get(pid, ()), key=lambda t: order.get(t, len(order))))
-        for pid in passages["passage_id"]
-    ]
+    per_passage: dict[str, set[str]] = {}
+    for pid, theme in zip(tags["passage_id"].tolist(), tags["theme"].tolist()):
+        themes = per_passage.get(pid)
+        if themes is None:
+            per_passage[pid] = {theme}
+        else:
+            themes.add(theme)
+    out = []
+    for pid in passages["passage_id"].tolist():
+        themes = per_passage.get(pid)
+        if themes is None:
+            out.append("")
+        elif len(themes) == 1:
+            out.extend(themes)
+        else:
+            out.append(";".join(sorted(themes, key=lambda t: order.get(t, len(order)))))
+    return out
