@@ -483,6 +483,8 @@ def ingest(
             gone = [d for d in remove if d in known] if last else []
             for k, v in res.seconds.items() if stats is not None else ():
                 stats[k] = stats.get(k, 0.0) + v
+            if first and last and not len(docs) and not gone and not retag_needed and not recover:
+                break  # files that all failed, and nothing else to do: the store (and its version) stays as it was
         t0 = time.perf_counter()
         if first:
             with store.transaction():

@@ -94,6 +94,24 @@ def test_incremental_ingest_new_changed_unchanged_removed(tmp_path, seeds_copy, 
     assert not hansard.speaker_basis.str.startswith("duplicate of").any()
 
 
+def test_an_unchanged_folder_with_a_file_that_fails_leaves_the_store_as_it_was(tmp_path, seeds_copy):
+    """A file that cannot be read is read again at each ingest (nothing of it is stored); when it is all there is
+    to read, nothing is written: the version readers key their caches on stays, and the ledger is not rebuilt."""
+    (seeds_copy / "broken.txt").write_bytes(b"Children\x00s homes \x00\x01\x02")
+    db = tmp_path / "s.duckdb"
+    counts, errors = _ingest(db, [seeds_copy])
+    assert counts.new == 5 and [e.path for e in errors] == [str(seeds_copy / "broken.txt")]
+    with Store(db) as store:
+        v0, asks = store.version, store.count("asks")
+    stats: dict[str, float] = {}
+    counts, errors = _ingest(db, [seeds_copy], stats=stats)
+    assert (counts.unchanged, counts.failed, len(errors)) == (5, 1, 1)
+    assert "binary" in errors[0].problem
+    with Store(db) as store:
+        assert (store.version, store.count("asks")) == (v0, asks)
+    assert "ask ledger" not in stats
+
+
 def test_taxonomy_change_retags_from_stored_text(tmp_path, seeds_copy):
     db = tmp_path / "s.duckdb"
     _ingest(db, [seeds_copy])
