@@ -373,8 +373,8 @@ def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | No
     """The tags table (TAG_COLUMNS: one row of evidence per passage, theme and span) of a passages frame, which is
     left as it is (each passage's themes: ``themes_column``)."""
     tagger = tagger or tagger_for(taxonomy)
-    groups = list(zip(passages["document"], passages["section_index"]))
-    titles = {g: t for g, t in zip(groups, passages["section_title"])}
+    groups = list(zip(passages["document"].tolist(), passages["section_index"].tolist()))
+    titles = dict(zip(groups, passages["section_title"].tolist()))
     cols = tagger.tag_columns(passages["text"].tolist(), groups, titles)
     idx = cols.pop("text")
     tags = pd.DataFrame(cols)
@@ -387,22 +387,26 @@ def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | No
 
 def themes_column(passages: pd.DataFrame, tags: pd.DataFrame, taxonomy: Taxonomy) -> list[str]:
     """Each passage's themes, joined with ';' in the taxonomy's order, from its tags (for ``passages.assign(themes=
-    ...)``; a stage returns a new table rather than writing into the one it was given)."""
-    order = {t: k for k, t in enumerate(taxonomy.ids)}
-    per_passage: dict[str, set[str]] = {}
-    for pid, theme in zip(tags["passage_id"].tolist(), tags["theme"].tolist()):
-        themes = per_passage.get(pid)
-        if themes is None:
-            per_passage[pid] = {theme}
-        else:
-            themes.add(theme)
-    out = []
-    for pid in passages["passage_id"].tolist():
-        themes = per_passage.get(pid)
-        if themes is None:
-            out.append("")
-        elif len(themes) == 1:
-            out.extend(themes)
-        else:
-            out.append(";".join(sorted(themes, key=lambda t: order.get(t, len(order)))))
-    return out
+    ...)``; a stage returns a new table rather than writing into the one it was given). Worked out in arrays: a bit
+    a theme per passage, then one string per distinct set of themes."""
+    n = len(passages)
+    if not len(tags):
+        return [""] * n
+    names = list(taxonomy.ids)
+    names += sorted(set(tags["theme"].tolist()) - set(names))  # (a theme the taxonomy no longer has: last)
+    ids = pd.Index(passages["passage_id"])
+    if not ids.is_unique:
+        joined = dict(zip(ids, themes_column(passages.drop_duplicates("passage_id"), tags, taxonomy)))
+        return [joined[p] for p in ids]
+    pos = ids.get_indexer(tags["passage_id"])
+    code = tags["theme"].map({t: k for k, t in enumerate(names)}).to_numpy(np.int64)
+    keep = pos >= 0  # (tags of passages not given are left out)
+    pos, code = pos[keep], code[keep]
+    bits = np.zeros((n, (len(names) + 63) // 64), np.uint64)
+    np.bitwise_or.at(bits, (pos, code // 64), np.left_shift(np.uint64(1), (code % 64).astype(np.uint64)))
+    sets, which = np.unique(bits, axis=0, return_inverse=True)
+    text = [
+        ";".join(names[64 * w + b] for w, word in enumerate(row.tolist()) for b in range(64) if word >> b & 1)
+        for row in sets
+    ]
+    return [text[k] for k in which.reshape(-1).tolist()]
