@@ -157,12 +157,15 @@ def document_row(doc, digest: str) -> dict:
 
 
 def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table]:
-    """Tag a chunk of stored passages (passage_id, document, section_index, section_title, text; whole documents):
+    """Tag a chunk of stored passages (an Arrow table or DataFrame of passage_id, document, section_index,
+    section_title, text; whole documents):
     (its tags, each passage's themes as a list), as Arrow tables (what a worker runs when a store is re-tagged)."""
     import pandas as pd
 
     from .tagging import TAG_COLUMNS, tag_passages, themes_column
 
+    if isinstance(part, pa.Table):
+        part = part.to_pandas()
     tags = tag_passages(part, taxonomy, _tagger(taxonomy))
     themes = themes_column(part, tags, taxonomy)
     out = pd.DataFrame({"passage_id": part["passage_id"], "themes": [t.split(";") if t else [] for t in themes]})

@@ -65,9 +65,11 @@ def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
     counts = con.execute("SELECT document, count(*) FROM passages GROUP BY document ORDER BY document").fetchall()
     cols = ", ".join(schema.quoted(_READ))
 
-    def parts():  # each read whole before it is handed on: the connection is free for the inserts between
+    def parts():  # each read whole (as Arrow: the workers make the Python objects) before it is handed on
         for lo, hi in chunks(counts, chunk):
-            yield con.execute(f"SELECT {cols} FROM passages WHERE document BETWEEN ? AND ?", [lo, hi]).df()
+            yield con.sql(
+                f"SELECT {cols} FROM passages WHERE document BETWEEN ? AND ?", params=[lo, hi]
+            ).to_arrow_table()
 
     total = 0
     for tags, themes in (engine or LocalEngine(1)).map(tag_chunk, parts(), taxonomy):
