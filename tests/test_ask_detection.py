@@ -33,6 +33,7 @@ ASKS = [  # (sentence, cue)
     ("What is the Department doing to reduce waiting times?", "minister_question"),
     ("How will the Government ensure that the money reaches the front line?", "minister_question"),
     ("Does the Minister agree that the law should be changed to protect tenants?", "minister_question"),
+    ("Does she agree that we urgently need a register of children in care?", "minister_question"),  # agreement to act
     ("I would be interested to know whether the Minister has discussed this with the Treasury.", "soft_request"),
     ("I hope the Minister will confirm that the funding will continue.", "soft_request"),
     ("It would help if the Minister published the figures.", "soft_request"),
@@ -67,6 +68,7 @@ NOT_ASKS = [  # (sentence, the veto or reason it is not an ask)
     ("The Government should have acted sooner.", "backward"),
     ("We must never forget the sacrifice they made.", "rhetoric_remember"),
     ("Does the Minister agree that this is a disgrace?", "agree_opinion"),
+    ("Does my hon. Friend agree that the needs of these children are great?", "agree_opinion"),
     ("Does the Minister agree that this should be a priority?", "agree_that_is"),
     ("Is that not a disgrace?", "rhetorical_question"),
     ("Will the hon. Gentleman give way?", "procedure"),
