@@ -422,11 +422,13 @@ def ingest(
     from .asks import build_asks
     from .engine import LocalEngine, arrow_frame, passages_frame, process_batch
     from .engine import _tagger as cached_tagger
+    from .retag import ASKS_DIGEST, asks_digest, rethemed_asks
     from .schema import names
     from .store.db import Counts, apply_change, now
     from .taxonomy import default_taxonomy
 
     taxonomy = taxonomy or default_taxonomy()
+    asks_key = asks_digest(taxonomy)
     errors: list[IngestError] = []
     superseded: list[Path] = []
     files = iter_files(list(sources), errors, superseded) if sources else []
@@ -509,9 +511,13 @@ def ingest(
         if last:
             tagger = tagger or cached_tagger(taxonomy)  # the one the re-tagging compiled here
             out = replaced + docs["document"].tolist()
-            subset = _ask_passages(store, frame, dup_rows, out, touched, recover, retag)
-            prior = None if recover or retag is not None else _known_groups(store, rewritten | set(out))
-            asks, commitments = build_asks(subset, taxonomy, tagger, known=prior)
+            if retag is not None and not (out or touched or recover) and store.meta(ASKS_DIGEST) == asks_key:
+                # only the themes changed: the stored asks, groups and responses stand, the asks' themes follow
+                asks, commitments = rethemed_asks(store, retag, tagger), store.frame("commitments")
+            else:
+                subset = _ask_passages(store, frame, dup_rows, out, touched, recover, retag)
+                prior = None if recover or retag is not None else _known_groups(store, rewritten | set(out))
+                asks, commitments = build_asks(subset, taxonomy, tagger, known=prior)
         t2 = time.perf_counter()
         apply_change(
             store,
@@ -524,6 +530,7 @@ def ingest(
             commitments=commitments,
             digest=taxonomy.digest if first else None,
             retag=retag,
+            asks_digest=asks_key,
         )
         with store.transaction():  # the band keys: derived data, rebuilt if a kill falls between the two
             store.con.register("_old", pd.DataFrame({"passage_id": old_ids or [""]}))  # new documents have none

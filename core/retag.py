@@ -10,6 +10,7 @@ a row; writing a million passages anew takes a few seconds). Nothing here touche
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from . import schema
@@ -120,3 +121,32 @@ def apply(store, retagged: Retagged) -> None:
         con.execute("ALTER TABLE _passages_new RENAME TO passages")
     con.execute(f"DROP TABLE IF EXISTS {retagged.tags}")
     con.execute(f"DROP TABLE IF EXISTS {retagged.themes}")
+
+
+#: meta key: the digest of the named asks the stored ledger was grouped with
+ASKS_DIGEST = "asks_digest"
+
+
+def asks_digest(taxonomy) -> str:
+    """What of a taxonomy the ask ledger depends on: its named asks (ids, labels, phrases). Ask detection, the
+    suggested groups and the responses depend on no theme; an ask's themes are its passage's and its own words'."""
+    text = repr([(a.id, a.label, tuple(a.phrases)) for a in taxonomy.asks])
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def rethemed_asks(store, retagged: Retagged, tagger):
+    """The stored ledger with each ask's themes worked out again (its passage's new themes, then the themes its own
+    sentence is tagged with, as ``asks.extract`` gives them); everything else as stored. For a re-tag whose named
+    asks are those the ledger was grouped with."""
+    from .summary import theme_list
+
+    asks = store.frame("asks")
+    if asks.empty:
+        return asks
+    passage = themes_of(store, retagged, sorted(set(asks["passage_id"])))
+    own = tagger.tag_texts(asks["text"].tolist(), fuzzy=False)
+    asks["themes"] = [
+        ";".join(dict.fromkeys(theme_list(passage.get(pid, "")) + [e["theme"] for e in ev if e["method"] != "section"]))
+        for pid, ev in zip(asks["passage_id"], own)
+    ]
+    return asks

@@ -172,6 +172,40 @@ def test_retagging_in_chunks_gives_what_tagging_the_whole_store_gives(tmp_path, 
     assert pk == [(["passage_id"],)]
 
 
+GANGS = 'mode = "extend"\n[[theme]]\nid = "gangs"\nlabel = "Gangs"\ndescription = "Gangs."\nphrases = ["gang"]\n'
+WARNING_SIGNS = '[[ask]]\nid = "warning_signs"\nlabel = "Agencies trained to see the warning signs"\nphrases = ["warning signs"]\n'
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["themes only", "named asks changed"])
+def test_a_retagged_ledger_is_the_ledger_of_an_ingest_with_the_new_taxonomy(tmp_path, seeds_copy, monkeypatch, named):
+    """A taxonomy change that leaves the named asks as they were keeps the stored asks, groups and responses and
+    works out only the asks' themes again (ask extraction is not run: here it would fail); one that changes the
+    named asks rebuilds the ledger. Either way the ledger is the one a first ingest with the new taxonomy makes."""
+    import core.asks
+
+    taxonomy = parse_taxonomy(GANGS + (WARNING_SIGNS if named else ""), "test.toml", base=default_taxonomy())
+    fresh = tmp_path / "fresh.duckdb"
+    _ingest(fresh, [seeds_copy], taxonomy=taxonomy)
+    db = tmp_path / "s.duckdb"
+    _ingest(db, [seeds_copy])
+    if not named:
+
+        def refused(*a, **k):
+            raise AssertionError("the ledger was rebuilt")
+
+        monkeypatch.setattr(core.asks, "build_asks", refused)
+    _ingest(db, [], taxonomy=taxonomy)
+    with Store(db) as store, Store(fresh) as ref:
+        got, want = store.frame("asks"), ref.frame("asks")
+        assert _key(store.frame("commitments"), ["passage_id", "sentence_index", "status"]) == _key(
+            ref.frame("commitments"), ["passage_id", "sentence_index", "status"]
+        )
+    assert len(got) > 10 and any("gangs" in t for t in got["themes"])
+    assert named == ("warning_signs" in set(got["ask_group"]))
+    cols = [c for c in want.columns if c != "response_score"]
+    assert _key(got, cols) == _key(want, cols)
+
+
 def test_a_foreign_file_is_never_overwritten(tmp_path):
     bad = tmp_path / "notes.duckdb"
     bad.write_bytes(b"these are my notes, not a database\n" * 10)

@@ -336,6 +336,7 @@ def apply_change(
     commitments: pd.DataFrame | None,
     digest: str | None = None,
     retag=None,
+    asks_digest: str | None = None,
 ) -> None:
     """Every write of one ingest in one transaction: a kill leaves the store as before or as after. ``retag``: a
     ``core.retag.Retagged`` (every stored passage's new tags and themes), swapped in first."""
@@ -356,4 +357,8 @@ def apply_change(
             store._insert("commitments", commitments)
         if digest is not None:
             store._set("taxonomy_digest", digest)
+        if asks is not None and asks_digest is not None:
+            from ..retag import ASKS_DIGEST
+
+            store._set(ASKS_DIGEST, asks_digest)
         store._bump()
