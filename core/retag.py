@@ -33,41 +33,21 @@ class Retagged:
     passages: int = 0
 
 
-def chunks(counts: list[tuple[str, int]], size: int) -> list[tuple[str, str]]:
-    """Runs of consecutive documents (by name) of about ``size`` passages: (first, last) of each.
-
-    >>> chunks([("a", 3), ("b", 3), ("c", 5), ("d", 1)], 6)
-    [('a', 'b'), ('c', 'd')]
-    """
-    out: list[tuple[str, str]] = []
-    first, last, n = None, "", 0
-    for doc, k in counts:
-        if first is not None and n + k > size:
-            out.append((first, last))
-            first, n = None, 0
-        if first is None:
-            first = doc
-        last, n = doc, n + k
-    if first is not None:
-        out.append((first, last))
-    return out
-
-
 def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
     """Tag every stored passage with ``taxonomy`` into the temporary tables (the store itself is not changed).
     ``engine`` (``core.engine``; default this process) tags the chunks, this process reads and collects them."""
     from .engine import LocalEngine, tag_chunk
+    from .store.queries import document_runs
 
     con = store.con
     con.execute(f"DROP TABLE IF EXISTS {_TAGS}")
     con.execute(f"DROP TABLE IF EXISTS {_THEMES}")
     con.execute(f"CREATE TEMP TABLE {_TAGS} AS SELECT * FROM tags LIMIT 0")
     con.execute(f"CREATE TEMP TABLE {_THEMES} (passage_id VARCHAR, themes VARCHAR[])")
-    counts = con.execute("SELECT document, count(*) FROM passages GROUP BY document ORDER BY document").fetchall()
     cols = ", ".join(schema.quoted(_READ))
 
     def parts():  # each read whole (as Arrow: the workers make the Python objects) before it is handed on
-        for lo, hi in chunks(counts, chunk):
+        for lo, hi in document_runs(store, chunk):
             yield con.sql(
                 f"SELECT {cols} FROM passages WHERE document BETWEEN ? AND ?", params=[lo, hi]
             ).to_arrow_table()

@@ -161,18 +161,39 @@ def section_rows(store, document: str, section_index: int) -> pd.DataFrame:
     return df.sort_values("line", kind="stable").reset_index(drop=True)
 
 
+def document_runs(store, size: int) -> list[tuple[str, str]]:
+    """Runs of consecutive documents (by name) of about ``size`` passages each, as (first, last): work over the whole
+    store a run at a time (``document BETWEEN first AND last``) holds whole documents, so no section is split."""
+    counts = store.con.execute("SELECT document, count(*) FROM passages GROUP BY document ORDER BY document").fetchall()
+    return runs(counts, size)
+
+
+def runs(counts: list[tuple[str, int]], size: int) -> list[tuple[str, str]]:
+    """(first, last) of runs of ``counts`` (name, passages) of about ``size`` passages (a run ends before the
+    document that would take it over ``size``; a larger document is a run of its own).
+
+    >>> runs([("a", 3), ("b", 3), ("c", 5), ("d", 1)], 6)
+    [('a', 'b'), ('c', 'd')]
+    """
+    out: list[tuple[str, str]] = []
+    first, last, n = None, "", 0
+    for doc, k in counts:
+        if first is not None and n + k > size:
+            out.append((first, last))
+            first, n = None, 0
+        if first is None:
+            first = doc
+        last, n = doc, n + k
+    if first is not None:
+        out.append((first, last))
+    return out
+
+
 def document_batches(store, columns: list[str], size: int = 50_000):
     """Every passage's ``columns`` (text included), whole documents at a time (about ``size`` passages a batch,
     so a section is never split), for work over the whole store that must not hold it all."""
-    counts = store.con.execute("SELECT document, count(*) FROM passages GROUP BY document ORDER BY document").fetchall()
-    batch: list[str] = []
-    n = 0
-    for i, (doc, k) in enumerate(counts):
-        batch.append(doc)
-        n += k
-        if n >= size or i == len(counts) - 1:
-            yield store.frame("passages", where=_in("document"), params=[batch])[columns]
-            batch, n = [], 0
+    for lo, hi in document_runs(store, size):
+        yield store.frame("passages", where="document BETWEEN ? AND ?", params=[lo, hi])[columns]
 
 
 def quality_counts(store) -> dict[str, int]:
