@@ -422,9 +422,9 @@ def ingest(
     from .asks import build_asks
     from .engine import LocalEngine, arrow_frame, passages_frame, process_batch
     from .engine import _tagger as cached_tagger
-    from .retag import ASKS_DIGEST, asks_digest, rethemed_asks
+    from .retag import asks_digest, rethemed_asks
     from .schema import names
-    from .store.db import Counts, apply_change, now
+    from .store.db import ASKS_DIGEST, Counts, apply_change, now
     from .taxonomy import default_taxonomy
 
     taxonomy = taxonomy or default_taxonomy()
@@ -581,7 +581,8 @@ def corpus_from_store(store, taxonomy=None, reviewed: bool = True) -> Corpus:
     from .taxonomy import default_taxonomy
 
     documents = documents_from(store.frame("documents"))
-    passages = store.frame("passages")
+    # in reading order, document by document (not the table's physical order, which a re-tag may change)
+    passages = store.frame("passages", "TRUE ORDER BY document, section_index, line, passage_id")
     passages["line"] = passages["line"].astype("int64")
     passages["section_index"] = passages["section_index"].astype("int64")
     asks = store.frame("asks")

@@ -2,10 +2,8 @@
 
 The stored passages are read a run of whole documents at a time (about ``chunk`` passages; a document is never cut,
 so section context sees all of its sections), tagged, and their tags and themes put in two temporary tables of the
-store's connection (DuckDB spills them to disk beyond its memory limit). ``apply`` then swaps them in inside the
-ingest's transaction: the tags table is replaced, and the passages whose themes changed get their new ones, by an
-``UPDATE`` when they are few, else by writing the passages table anew (DuckDB updates a list column at some 45 µs
-a row; writing a million passages anew takes a few seconds). Nothing here touches what is stored until ``apply``.
+store's connection (DuckDB spills them to disk beyond its memory limit). The ingest's transaction then swaps them
+in (``core.store.db.swap_retagged``). Nothing here touches what is stored.
 """
 
 from __future__ import annotations
@@ -17,9 +15,6 @@ from . import schema
 
 #: passages read and tagged at a time
 CHUNK = 100_000
-#: above this share of changed rows the passages table is written anew rather than updated row by row
-REWRITE_SHARE = 1 / 15
-
 _TAGS, _THEMES = "_retag_tags", "_retag_themes"
 _READ = ["passage_id", "document", "section_index", "section_title", "text"]
 
@@ -71,40 +66,6 @@ def themes_of(store, retagged: Retagged, ids: list[str]) -> dict[str, str]:
         f"SELECT passage_id, themes FROM {retagged.themes} WHERE passage_id IN (SELECT unnest(?))", [ids or [""]]
     ).fetchall()
     return {pid: ";".join(t) for pid, t in rows}
-
-
-def apply(store, retagged: Retagged) -> None:
-    """Swap the new tags and themes in (inside the caller's transaction), then drop the temporary tables."""
-    con = store.con
-    con.execute("DELETE FROM tags")
-    names = ", ".join(schema.quoted(schema.names("tags")))
-    con.execute(f"INSERT INTO tags ({names}) SELECT {names} FROM {retagged.tags}")
-    n = con.execute("SELECT count(*) FROM passages").fetchone()[0]
-    changed = con.execute(
-        f"SELECT count(*) FROM passages p JOIN {retagged.themes} t USING (passage_id) "
-        "WHERE p.themes IS DISTINCT FROM t.themes"
-    ).fetchone()[0]
-    if changed and changed <= n * REWRITE_SHARE:
-        con.execute(
-            f"UPDATE passages SET themes = t.themes FROM {retagged.themes} t "
-            "WHERE passages.passage_id = t.passage_id AND passages.themes IS DISTINCT FROM t.themes"
-        )
-    elif changed:  # a new table in the same order, then in the old one's place
-        cols = [r[0] for r in con.execute("SELECT * FROM passages LIMIT 0").description]
-        sel = ", ".join("coalesce(t.themes, p.themes)" if c == "themes" else f'p."{c}"' for c in cols)
-        con.execute(store._ddl("passages", "_passages_new"))
-        con.execute(
-            f"INSERT INTO _passages_new SELECT {sel} FROM passages p LEFT JOIN {retagged.themes} t "
-            "USING (passage_id) ORDER BY p.rowid"
-        )
-        con.execute("DROP TABLE passages")
-        con.execute("ALTER TABLE _passages_new RENAME TO passages")
-    con.execute(f"DROP TABLE IF EXISTS {retagged.tags}")
-    con.execute(f"DROP TABLE IF EXISTS {retagged.themes}")
-
-
-#: meta key: the digest of the named asks the stored ledger was grouped with
-ASKS_DIGEST = "asks_digest"
 
 
 def asks_digest(taxonomy) -> str:

@@ -324,6 +324,51 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+#: meta key: the digest of the named asks the stored ledger was grouped with (``core.retag.asks_digest``)
+ASKS_DIGEST = "asks_digest"
+#: above this share of changed rows a re-tag writes the passages table anew rather than updating rows
+REWRITE_SHARE = 1 / 15
+#: DuckDB's memory while it writes the passages table anew: with the ingest's 1 GB, 10 M passages took 45 s (it
+#: spilled to disk), with 2 GB 15 s
+REWRITE_MEMORY = "2GB"
+
+
+def swap_retagged(store: Store, tags: str, themes: str) -> None:
+    """A re-tag's results swapped in (inside the caller's transaction): the tags table replaced by the rows of the
+    table ``tags``; the passages whose themes differ from theirs in the table ``themes`` (passage_id, themes) given
+    them, by an ``UPDATE`` when they are few (DuckDB updates a list column at some 45 µs a row), else by writing
+    the passages table anew. Neither keeps the rows' physical order (readers sort). The two tables are dropped."""
+    con = store.con
+    con.execute("DELETE FROM tags")
+    names = ", ".join(schema.quoted(schema.names("tags")))
+    con.execute(f"INSERT INTO tags ({names}) SELECT {names} FROM {tags}")
+    n = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+    changed = con.execute(
+        f"SELECT count(*) FROM passages p JOIN {themes} t USING (passage_id) WHERE p.themes IS DISTINCT FROM t.themes"
+    ).fetchone()[0]
+    if changed and changed <= n * REWRITE_SHARE:
+        con.execute(
+            f"UPDATE passages SET themes = t.themes FROM {themes} t "
+            "WHERE passages.passage_id = t.passage_id AND passages.themes IS DISTINCT FROM t.themes"
+        )
+    elif changed:  # a new table, then in the old one's place
+        cols = [r[0] for r in con.execute("SELECT * FROM passages LIMIT 0").description]
+        sel = ", ".join("coalesce(t.themes, p.themes)" if c == "themes" else f'p."{c}"' for c in cols)
+        con.execute(store._ddl("passages", "_passages_new"))
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        con.execute(f"SET memory_limit = '{REWRITE_MEMORY}'")
+        try:
+            con.execute(
+                f"INSERT INTO _passages_new SELECT {sel} FROM passages p LEFT JOIN {themes} t USING (passage_id)"
+            )
+        finally:
+            con.execute(f"SET memory_limit = '{limit}'")
+        con.execute("DROP TABLE passages")
+        con.execute("ALTER TABLE _passages_new RENAME TO passages")
+    con.execute(f"DROP TABLE IF EXISTS {tags}")
+    con.execute(f"DROP TABLE IF EXISTS {themes}")
+
+
 def apply_change(
     store: Store,
     *,
@@ -339,12 +384,11 @@ def apply_change(
     asks_digest: str | None = None,
 ) -> None:
     """Every write of one ingest in one transaction: a kill leaves the store as before or as after. ``retag``: a
-    ``core.retag.Retagged`` (every stored passage's new tags and themes), swapped in first."""
+    ``core.retag.Retagged`` (every stored passage's new tags and themes), swapped in first (``swap_retagged``);
+    ``asks_digest``: recorded with a new ledger (``core.retag.asks_digest``)."""
     with store.transaction():
         if retag is not None:
-            from ..retag import apply
-
-            apply(store, retag)
+            swap_retagged(store, retag.tags, retag.themes)
         store._delete_documents(list(dict.fromkeys(list(gone) + docs["document"].tolist())))
         store._insert("documents", docs)
         store._insert("passages", passages)
@@ -358,7 +402,5 @@ def apply_change(
         if digest is not None:
             store._set("taxonomy_digest", digest)
         if asks is not None and asks_digest is not None:
-            from ..retag import ASKS_DIGEST
-
             store._set(ASKS_DIGEST, asks_digest)
         store._bump()
