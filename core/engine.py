@@ -156,10 +156,11 @@ def document_row(doc, digest: str) -> dict:
     }
 
 
-def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table]:
+def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table, int]:
     """Tag a chunk of stored passages (an Arrow table or DataFrame of passage_id, document, section_index,
-    section_title, text; whole documents):
-    (its tags, each passage's themes as a list), as Arrow tables (what a worker runs when a store is re-tagged)."""
+    section_title, text and their stored themes; whole documents): its tags, the new themes of the passages whose
+    themes change (passage_id, themes as a list), as Arrow tables, and the number of passages (what a worker runs
+    when a store is re-tagged)."""
     import pandas as pd
 
     from .tagging import TAG_COLUMNS, tag_passages, themes_column
@@ -168,10 +169,16 @@ def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table]:
         part = part.to_pandas()
     tags = tag_passages(part, taxonomy, _tagger(taxonomy))
     themes = themes_column(part, tags, taxonomy)
-    out = pd.DataFrame({"passage_id": part["passage_id"], "themes": [t.split(";") if t else [] for t in themes]})
-    return to_arrow(tags[TAG_COLUMNS]), pa.Table.from_pandas(
-        out, schema=pa.schema([("passage_id", pa.string()), ("themes", pa.list_(pa.string()))]), preserve_index=False
+    old = [";".join(t) if t is not None else "" for t in part["themes"].tolist()]
+    changed = [k for k, (a, b) in enumerate(zip(old, themes)) if a != b]
+    out = pd.DataFrame(
+        {
+            "passage_id": part["passage_id"].to_numpy()[changed] if changed else [],
+            "themes": [themes[k].split(";") if themes[k] else [] for k in changed],
+        }
     )
+    schema = pa.schema([("passage_id", pa.string()), ("themes", pa.list_(pa.string()))])
+    return to_arrow(tags[TAG_COLUMNS]), pa.Table.from_pandas(out, schema=schema, preserve_index=False), len(part)
 
 
 # ---- engines --------------------------------------------------------------------------------------------

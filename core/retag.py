@@ -2,7 +2,8 @@
 
 The stored passages are read a run of whole documents at a time (about ``chunk`` passages; a document is never cut,
 so section context sees all of its sections), tagged, and their tags and themes put in two temporary tables of the
-store's connection (DuckDB spills them to disk beyond its memory limit). The ingest's transaction then swaps them
+store's connection (DuckDB spills them to disk beyond its memory limit): the themes only of the passages whose
+themes change. The ingest's transaction then swaps them
 in (``core.store.db.swap_retagged``). Nothing here touches what is stored.
 """
 
@@ -16,16 +17,18 @@ from . import schema
 #: passages read and tagged at a time
 CHUNK = 100_000
 _TAGS, _THEMES = "_retag_tags", "_retag_themes"
-_READ = ["passage_id", "document", "section_index", "section_title", "text"]
+_READ = ["passage_id", "document", "section_index", "section_title", "text", "themes"]
 
 
 @dataclass(frozen=True)
 class Retagged:
-    """The new tags and themes of every stored passage, waiting in the connection's temporary tables."""
+    """The new tags of every stored passage and the new themes of those whose themes change, waiting in the
+    connection's temporary tables."""
 
     tags: str = _TAGS
     themes: str = _THEMES
     passages: int = 0
+    changed: int = 0
 
 
 def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
@@ -47,8 +50,8 @@ def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
                 f"SELECT {cols} FROM passages WHERE document BETWEEN ? AND ?", params=[lo, hi]
             ).to_arrow_table()
 
-    total = 0
-    for tags, themes in (engine or LocalEngine(1)).map(tag_chunk, parts(), taxonomy):
+    total = changed = 0
+    for tags, themes, n in (engine or LocalEngine(1)).map(tag_chunk, parts(), taxonomy):
         for name, table in ((_TAGS, tags), (_THEMES, themes)):
             names = ", ".join(schema.quoted(table.column_names))
             con.register("_part", table)
@@ -56,14 +59,16 @@ def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
                 con.execute(f"INSERT INTO {name} ({names}) SELECT {names} FROM _part")
             finally:
                 con.unregister("_part")
-        total += themes.num_rows
-    return Retagged(passages=total)
+        total, changed = total + n, changed + themes.num_rows
+    return Retagged(passages=total, changed=changed)
 
 
 def themes_of(store, retagged: Retagged, ids: list[str]) -> dict[str, str]:
     """Passage id -> its new themes joined with ';' (as in frames), for ``ids``."""
     rows = store.con.execute(
-        f"SELECT passage_id, themes FROM {retagged.themes} WHERE passage_id IN (SELECT unnest(?))", [ids or [""]]
+        f"SELECT p.passage_id, coalesce(t.themes, p.themes) FROM passages p LEFT JOIN {retagged.themes} t "
+        "USING (passage_id) WHERE p.passage_id IN (SELECT unnest(?))",
+        [ids or [""]],
     ).fetchall()
     return {pid: ";".join(t) for pid, t in rows}
 

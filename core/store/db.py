@@ -335,22 +335,17 @@ REWRITE_MEMORY = "2GB"
 
 def swap_retagged(store: Store, tags: str, themes: str) -> None:
     """A re-tag's results swapped in (inside the caller's transaction): the tags table replaced by the rows of the
-    table ``tags``; the passages whose themes differ from theirs in the table ``themes`` (passage_id, themes) given
-    them, by an ``UPDATE`` when they are few (DuckDB updates a list column at some 45 µs a row), else by writing
+    table ``tags``; the passages in the table ``themes`` (passage_id, themes: those whose themes change) given
+    their new themes, by an ``UPDATE`` when they are few (DuckDB updates a list column at some 45 µs a row), else by writing
     the passages table anew. Neither keeps the rows' physical order (readers sort). The two tables are dropped."""
     con = store.con
     con.execute("DELETE FROM tags")
     names = ", ".join(schema.quoted(schema.names("tags")))
     con.execute(f"INSERT INTO tags ({names}) SELECT {names} FROM {tags}")
     n = con.execute("SELECT count(*) FROM passages").fetchone()[0]
-    changed = con.execute(
-        f"SELECT count(*) FROM passages p JOIN {themes} t USING (passage_id) WHERE p.themes IS DISTINCT FROM t.themes"
-    ).fetchone()[0]
+    changed = con.execute(f"SELECT count(*) FROM {themes}").fetchone()[0]
     if changed and changed <= n * REWRITE_SHARE:
-        con.execute(
-            f"UPDATE passages SET themes = t.themes FROM {themes} t "
-            "WHERE passages.passage_id = t.passage_id AND passages.themes IS DISTINCT FROM t.themes"
-        )
+        con.execute(f"UPDATE passages SET themes = t.themes FROM {themes} t WHERE passages.passage_id = t.passage_id")
     elif changed:  # a new table, then in the old one's place
         cols = [r[0] for r in con.execute("SELECT * FROM passages LIMIT 0").description]
         sel = ", ".join("coalesce(t.themes, p.themes)" if c == "themes" else f'p."{c}"' for c in cols)
