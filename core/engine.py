@@ -160,25 +160,31 @@ def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table, int]:
     """Tag a chunk of stored passages (an Arrow table or DataFrame of passage_id, document, section_index,
     section_title, text and their stored themes; whole documents): its tags, the new themes of the passages whose
     themes change (passage_id, themes as a list), as Arrow tables, and the number of passages (what a worker runs
-    when a store is re-tagged)."""
-    import pandas as pd
-
-    from .tagging import TAG_COLUMNS, tag_passages, themes_column
+    when a store is re-tagged). The tags are built as Arrow columns, in no particular order."""
+    from .tagging import TAG_COLUMNS
+    from .tagging.tagger import tag_columns_of, themes_at
 
     if isinstance(part, pa.Table):
         part = part.to_pandas()
-    tags = tag_passages(part, taxonomy, _tagger(taxonomy))
-    themes = themes_column(part, tags, taxonomy)
-    old = [";".join(t) if t is not None else "" for t in part["themes"].tolist()]
-    changed = [k for k, (a, b) in enumerate(zip(old, themes)) if a != b]
-    out = pd.DataFrame(
+    cols, idx = tag_columns_of(part, _tagger(taxonomy))
+    ids = pa.array(part["passage_id"].tolist(), pa.string())
+    types = {"start": pa.int64(), "end": pa.int64(), "score": pa.float64()}
+    tags = pa.table(
         {
-            "passage_id": part["passage_id"].to_numpy()[changed] if changed else [],
-            "themes": [themes[k].split(";") if themes[k] else [] for k in changed],
+            c: ids.take(pa.array(idx)) if c == "passage_id" else pa.array(cols[c], types.get(c, pa.string()))
+            for c in TAG_COLUMNS
         }
     )
-    schema = pa.schema([("passage_id", pa.string()), ("themes", pa.list_(pa.string()))])
-    return to_arrow(tags[TAG_COLUMNS]), pa.Table.from_pandas(out, schema=schema, preserve_index=False), len(part)
+    themes = themes_at(len(part), idx, cols["theme"], taxonomy)
+    old = [";".join(t) if t is not None else "" for t in part["themes"].tolist()]
+    changed = [k for k, (a, b) in enumerate(zip(old, themes)) if a != b]
+    new = pa.table(
+        {
+            "passage_id": ids.take(pa.array(changed, pa.int64())),
+            "themes": pa.array([themes[k].split(";") if themes[k] else [] for k in changed], pa.list_(pa.string())),
+        }
+    )
+    return tags, new, len(part)
 
 
 # ---- engines --------------------------------------------------------------------------------------------

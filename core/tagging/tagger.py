@@ -369,16 +369,21 @@ def compiled_taxonomy(text: str, source: str, progress: Callable[[str], None] | 
     return taxonomy
 
 
-def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | None = None) -> pd.DataFrame:
-    """The tags table (TAG_COLUMNS: one row of evidence per passage, theme and span) of a passages frame, which is
-    left as it is (each passage's themes: ``themes_column``)."""
-    tagger = tagger or tagger_for(taxonomy)
+def tag_columns_of(passages: pd.DataFrame, tagger: Tagger) -> tuple[dict[str, list], np.ndarray]:
+    """``Tagger.tag_columns`` over a passages frame (its section context from document, section_index and
+    section_title): the evidence columns (TAG_COLUMNS but passage_id) and each row's position in ``passages``."""
     groups = list(zip(passages["document"].tolist(), passages["section_index"].tolist()))
     titles = dict(zip(groups, passages["section_title"].tolist()))
     cols = tagger.tag_columns(passages["text"].tolist(), groups, titles)
-    idx = cols.pop("text")
+    return cols, np.asarray(cols.pop("text"), dtype=np.int64)
+
+
+def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | None = None) -> pd.DataFrame:
+    """The tags table (TAG_COLUMNS: one row of evidence per passage, theme and span) of a passages frame, which is
+    left as it is (each passage's themes: ``themes_column``)."""
+    cols, idx = tag_columns_of(passages, tagger or tagger_for(taxonomy))
     tags = pd.DataFrame(cols)
-    tags.insert(0, "passage_id", passages["passage_id"].to_numpy()[idx] if idx else [])
+    tags.insert(0, "passage_id", passages["passage_id"].to_numpy()[idx] if len(idx) else [])
     tags = tags[TAG_COLUMNS]
     return (
         tags.sort_values(["passage_id", "theme", "start"], kind="stable").reset_index(drop=True) if len(tags) else tags
@@ -387,21 +392,29 @@ def tag_passages(passages: pd.DataFrame, taxonomy: Taxonomy, tagger: Tagger | No
 
 def themes_column(passages: pd.DataFrame, tags: pd.DataFrame, taxonomy: Taxonomy) -> list[str]:
     """Each passage's themes, joined with ';' in the taxonomy's order, from its tags (for ``passages.assign(themes=
-    ...)``; a stage returns a new table rather than writing into the one it was given). Worked out in arrays: a bit
-    a theme per passage, then one string per distinct set of themes."""
+    ...)``; a stage returns a new table rather than writing into the one it was given)."""
     n = len(passages)
     if not len(tags):
         return [""] * n
-    names = list(taxonomy.ids)
-    names += sorted(set(tags["theme"].tolist()) - set(names))  # (a theme the taxonomy no longer has: last)
     ids = pd.Index(passages["passage_id"])
     if not ids.is_unique:
         joined = dict(zip(ids, themes_column(passages.drop_duplicates("passage_id"), tags, taxonomy)))
         return [joined[p] for p in ids]
     pos = ids.get_indexer(tags["passage_id"])
-    code = tags["theme"].map({t: k for k, t in enumerate(names)}).to_numpy(np.int64)
     keep = pos >= 0  # (tags of passages not given are left out)
-    pos, code = pos[keep], code[keep]
+    return themes_at(n, pos[keep], tags["theme"].to_numpy()[keep].tolist(), taxonomy)
+
+
+def themes_at(n: int, pos: np.ndarray, themes: list[str], taxonomy: Taxonomy) -> list[str]:
+    """The themes of ``n`` passages, joined with ';' in the taxonomy's order, from evidence rows given as the
+    passage's position and the theme. Worked out in arrays: a bit a theme per passage, then one string per distinct
+    set of themes."""
+    if not len(themes):
+        return [""] * n
+    names = list(taxonomy.ids)
+    names += sorted(set(themes) - set(names))  # (a theme the taxonomy no longer has: last)
+    order = {t: k for k, t in enumerate(names)}
+    code = np.fromiter((order[t] for t in themes), dtype=np.int64, count=len(themes))
     bits = np.zeros((n, (len(names) + 63) // 64), np.uint64)
     np.bitwise_or.at(bits, (pos, code // 64), np.left_shift(np.uint64(1), (code % 64).astype(np.uint64)))
     sets, which = np.unique(bits, axis=0, return_inverse=True)
