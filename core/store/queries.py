@@ -55,13 +55,18 @@ def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
     cols = ", ".join(
         f'coalesce("{c}", \'\') AS "{c}"' if c in _CATEGORICAL or c == "passage_id" else f'"{c}"' for c in FRAME_COLUMNS
     )
-    sql = f"SELECT {cols}, {_START} AS date_start, {_END} AS date_end{', ' + themes if themes else ''} FROM passages"
+    # the year and month index worked out by DuckDB (pandas' datetime accessors took 0.8 s at 10 M passages)
+    derived = (
+        f"{_START} AS date_start, {_END} AS date_end, CAST(year({_START}) AS SMALLINT) AS year, "
+        f"CAST(coalesce(year({_START}) * 12 + month({_START}) - 1, -1) AS INTEGER) AS _m"
+    )
+    sql = f"SELECT {cols}, {derived}{', ' + themes if themes else ''} FROM passages"
     if ids is not None:
         ids = [str(i) for i in ids]
         sql += " WHERE " + (_in("passage_id", ids) if ids else "FALSE")
     table = store.con.cursor().sql(sql, params=_args(ids) if ids else None).to_arrow_table()
     table = pa.table({c: pc.dictionary_encode(table[c]) if c in _CATEGORICAL else table[c] for c in table.column_names})
-    df = table.to_pandas(date_as_object=False)
+    df = table.to_pandas(date_as_object=False, types_mapper={pa.int16(): pd.Int64Dtype()}.get)  # year: Int64
     for c in _CATEGORICAL:  # categories in text order (as astype("category") gives them), so sorting is by text
         cats = df[c].cat.categories
         if len(cats):
@@ -70,7 +75,6 @@ def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
         df[c] = pd.to_datetime(df[c])
     for c in ("line", "section_index"):
         df[c] = df[c].astype("int64")
-    df["year"] = df["date_start"].dt.year.astype("Int64")
     df["_canonical"] = (df["duplicate_of"] == "").to_numpy()
     prec = df["date_precision"].cat.categories.map(lambda p: PRECISION_ORDER.get(p, 3))
     df["_prec"] = (
@@ -78,8 +82,6 @@ def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
         if len(df)
         else pd.Series(dtype="int8")
     )
-    months = df["date_start"].dt.year * 12 + df["date_start"].dt.month - 1
-    df["_m"] = months.fillna(-1).astype("int32")
     for t in theme_ids:
         df[THEME_PREFIX + t] = df[THEME_PREFIX + t].fillna(False).astype(bool)
     return df
