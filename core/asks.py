@@ -561,6 +561,13 @@ _ROW_FIELDS = [
 ]
 
 
+def ask_themes(passage_themes: str, evidence: list[dict]) -> str:
+    """An ask's themes, joined with ';': its passage's, then those its own sentence is tagged with (``evidence``:
+    the tagger's rows for the sentence; section context, which a lone sentence lacks, is left out)."""
+    own = [e["theme"] for e in evidence if e["method"] != "section"]
+    return ";".join(dict.fromkeys(theme_list(passage_themes) + own))
+
+
 def extract(
     passages: pd.DataFrame, tagger=None, batch: int = 20_000, scan_min: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -636,8 +643,7 @@ def extract(
                 commits.append({**base, "status": status})
     own = tagger.tag_texts(sent_texts, fuzzy=False) if (tagger and sent_texts) else [[] for _ in sent_texts]
     for a, ev in zip(asks, own):
-        ts = theme_list(a["passage_themes"]) + [e["theme"] for e in ev if e["method"] != "section"]
-        a["themes"] = ";".join(dict.fromkeys(ts))
+        a["themes"] = ask_themes(a["passage_themes"], ev)
         a["ask_id"] = f"{a['passage_id']}/s{a['sentence_index']}"
     return pd.DataFrame(asks), pd.DataFrame(commits)
 

@@ -156,11 +156,10 @@ def document_row(doc, digest: str) -> dict:
     }
 
 
-def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table, int]:
+def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table]:
     """Tag a chunk of stored passages (an Arrow table or DataFrame of passage_id, document, section_index,
     section_title, text and their stored themes; whole documents): its tags, the new themes of the passages whose
-    themes change (passage_id, themes as a list), as Arrow tables, and the number of passages (what a worker runs
-    when a store is re-tagged). The tags are built as Arrow columns, in no particular order."""
+    themes change (passage_id, themes as a list), as Arrow tables (what a worker runs when a store is re-tagged). The tags are built as Arrow columns, in no particular order."""
     from .tagging import TAG_COLUMNS
     from .tagging.tagger import tag_columns_of, themes_at
 
@@ -184,7 +183,7 @@ def tag_chunk(part, taxonomy) -> tuple[pa.Table, pa.Table, int]:
             "themes": pa.array([themes[k].split(";") if themes[k] else [] for k in changed], pa.list_(pa.string())),
         }
     )
-    return tags, new, len(part)
+    return tags, new
 
 
 # ---- engines --------------------------------------------------------------------------------------------

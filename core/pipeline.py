@@ -423,6 +423,7 @@ def ingest(
     from .engine import LocalEngine, arrow_frame, passages_frame, process_batch
     from .engine import _tagger as cached_tagger
     from .retag import asks_digest, rethemed_asks
+    from .retag import retag as retag_store
     from .schema import names
     from .store.db import ASKS_DIGEST, Counts, apply_change, now
     from .taxonomy import default_taxonomy
@@ -503,8 +504,6 @@ def ingest(
         t1 = time.perf_counter()
         retag, retag_s = None, 0.0
         if first and retag_needed:  # the stored passages re-tagged, with their new themes (the asks read them)
-            from .retag import retag as retag_store
-
             retag = retag_store(store, taxonomy, engine=engine)
             retag_s = time.perf_counter() - t1
         asks = commitments = None

@@ -3,8 +3,8 @@
 The stored passages are read a run of whole documents at a time (about ``chunk`` passages; a document is never cut,
 so section context sees all of its sections), tagged, and their tags and themes put in two temporary tables of the
 store's connection (DuckDB spills them to disk beyond its memory limit): the themes only of the passages whose
-themes change. The ingest's transaction then swaps them
-in (``core.store.db.swap_retagged``). Nothing here touches what is stored.
+themes change. The ingest's transaction then swaps them in (``core.store.db.swap_retagged``). Nothing here touches
+what is stored.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ class Retagged:
 
     tags: str = _TAGS
     themes: str = _THEMES
-    passages: int = 0
-    changed: int = 0
 
 
 def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
@@ -50,8 +48,7 @@ def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
                 f"SELECT {cols} FROM passages WHERE document BETWEEN ? AND ?", params=[lo, hi]
             ).to_arrow_table()
 
-    total = changed = 0
-    for tags, themes, n in (engine or LocalEngine(1)).map(tag_chunk, parts(), taxonomy):
+    for tags, themes in (engine or LocalEngine(1)).map(tag_chunk, parts(), taxonomy):
         for name, table in ((_TAGS, tags), (_THEMES, themes)):
             names = ", ".join(schema.quoted(table.column_names))
             con.register("_part", table)
@@ -59,8 +56,7 @@ def retag(store, taxonomy, engine=None, chunk: int = CHUNK) -> Retagged:
                 con.execute(f"INSERT INTO {name} ({names}) SELECT {names} FROM _part")
             finally:
                 con.unregister("_part")
-        total, changed = total + n, changed + themes.num_rows
-    return Retagged(passages=total, changed=changed)
+    return Retagged()
 
 
 def themes_of(store, retagged: Retagged, ids: list[str]) -> dict[str, str]:
@@ -84,15 +80,12 @@ def rethemed_asks(store, retagged: Retagged, tagger):
     """The stored ledger with each ask's themes worked out again (its passage's new themes, then the themes its own
     sentence is tagged with, as ``asks.extract`` gives them); everything else as stored. For a re-tag whose named
     asks are those the ledger was grouped with."""
-    from .summary import theme_list
+    from .asks import ask_themes
 
     asks = store.frame("asks")
     if asks.empty:
         return asks
     passage = themes_of(store, retagged, sorted(set(asks["passage_id"])))
     own = tagger.tag_texts(asks["text"].tolist(), fuzzy=False)
-    asks["themes"] = [
-        ";".join(dict.fromkeys(theme_list(passage.get(pid, "")) + [e["theme"] for e in ev if e["method"] != "section"]))
-        for pid, ev in zip(asks["passage_id"], own)
-    ]
+    asks["themes"] = [ask_themes(passage.get(pid, ""), ev) for pid, ev in zip(asks["passage_id"], own)]
     return asks
