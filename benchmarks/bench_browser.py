@@ -36,7 +36,7 @@ from bench_store import report, store_arg  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server  # noqa: E402
-from tests.e2e.wait import rerun, settled  # noqa: E402
+from tests.e2e.wait import new_context, rerun, settled  # noqa: E402
 
 LONG = 600_000  # ms: a first page on a big store under load
 
@@ -78,9 +78,9 @@ class Lost(Exception):
 
 
 def run(page, action, name: str) -> None:
-    """``rerun(page, action)``; an action that starts no run within 15 s is counted as lost (``lost_actions``), its
-    page's screenshot kept, and the page opened again (seen: a bins click, a few in a hundred on a 1 M store, never
-    on the seeds; the page showed no error; why is not known)."""
+    """``rerun(page, action)``; an action that starts no run within 15 s (no change of the run state and no message
+    back from the server) is counted as lost (``lost_actions``), its page's screenshot kept, and the page opened
+    again."""
     try:
         rerun(page, action, timeout=15_000)
     except PlaywrightTimeout:
@@ -174,7 +174,7 @@ def main() -> None:
         env = {"CAMPAIGN_TRACKER_STORE": str(db), "CAMPAIGN_TRACKER_DATA": str(tmp / "workspace")}
         with streamlit_server(env) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", CHROMIUM), args=ARGS)
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+            ctx = new_context(browser, viewport={"width": 1400, "height": 1100})
             page = ctx.new_page()
             page.set_default_timeout(LONG)
             t = time.perf_counter()
@@ -183,7 +183,7 @@ def main() -> None:
             out["server_first_s"] = round(time.perf_counter() - t, 2)
             colds = []
             for _ in range(3):
-                fresh = browser.new_context(viewport={"width": 1400, "height": 1100})
+                fresh = new_context(browser, viewport={"width": 1400, "height": 1100})
                 pg = fresh.new_page()
                 t = time.perf_counter()
                 pg.goto(url)

@@ -36,10 +36,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str]):
+def streamlit_server(env: dict[str, str], name: str = "server"):
     """The app served on a free local port with this environment (on top of this process's); yields its address
-    once its health check answers, and stops it after."""
+    once its health check answers, and stops it after. Its output is kept in ``artifacts/NAME.log``."""
     port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    # the server's output goes to a file: a pipe nobody reads fills up, and the server then blocks on its next log line
+    log = open(ARTIFACTS / f"{name}.log", "wb")  # noqa: SIM115 (closed when the server stops)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -56,7 +59,7 @@ def streamlit_server(env: dict[str, str]):
         ],
         cwd=ROOT,
         env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -69,7 +72,8 @@ def streamlit_server(env: dict[str, str]):
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("the dashboard did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        log.close()
+        pytest.fail("the dashboard did not start: " + Path(log.name).read_bytes().decode(errors="replace")[-2000:])
     try:
         yield url
     finally:
@@ -78,12 +82,20 @@ def streamlit_server(env: dict[str, str]):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")
-def server():
+def server_workspace(tmp_path_factory):
+    """The server's own workspace: the tests that run in this process beside the browser tests (AppTest, the CLI)
+    have theirs, so neither holds the other's store open, nor sees the other's added documents and taxonomy."""
+    return tmp_path_factory.mktemp("server-workspace")
+
+
+@pytest.fixture(scope="session")
+def server(server_workspace):
     # the workspace's store: the tests' CAMPAIGN_TRACKER_STORE is set for the CLI only
-    with streamlit_server({"CAMPAIGN_TRACKER_STORE": ""}) as url:
+    with streamlit_server({"CAMPAIGN_TRACKER_STORE": "", "CAMPAIGN_TRACKER_DATA": str(server_workspace)}) as url:
         yield url
 
 
@@ -116,13 +128,13 @@ def app_url(server, browser):
 
 
 @pytest.fixture(autouse=True)
-def documents_removed_after(isolated_workspace):
+def documents_removed_after(server_workspace):
     """A test that fails half-way leaves no added document behind for the next one (the server's next run sees
     the folder changed and takes them out of the store, as it does when a user deletes a file)."""
     yield
     from core.workspace import Workspace
 
-    folder = Workspace(isolated_workspace).documents_dir
+    folder = Workspace(server_workspace).documents_dir
     for f in folder.iterdir() if folder.is_dir() else ():
         if f.is_file():
             f.unlink()
@@ -133,7 +145,9 @@ def context(browser):
     """One browser context for the tests' pages: its cache keeps the app's scripts, so that a page opens in about
     half the time a new context takes (the app keeps nothing in the browser between two pages: each page is a
     session of its own on the server)."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+    from tests.e2e.wait import new_context
+
+    ctx = new_context(browser, viewport={"width": 1400, "height": 1100}, accept_downloads=True)
     yield ctx
     ctx.close()
 
@@ -142,14 +156,46 @@ def context(browser):
 def page(context):
     pg = context.new_page()
     pg.set_default_timeout(60_000)  # a loaded CI machine: a click waits as long as the tests' expectations do
+    pg.traffic, pg.note = watch_traffic(pg)
     yield pg
     pg.close()
+
+
+def watch_traffic(pg):
+    """What went over the page's websockets and to its console, one line each with the seconds since the page
+    opened: shown when an action starts no run, to tell a message the browser never sent from one the server did
+    not answer. Returns the lines and the function that adds one."""
+    t0 = time.monotonic()
+    lines: list[str] = []
+
+    def note(what: str) -> None:
+        lines.append(f"{time.monotonic() - t0:8.3f} {what}")
+
+    def opened(ws):
+        note(f"websocket opened {ws.url}")
+        ws.on("framesent", lambda p: note(f"sent {len(p)} bytes"))
+        ws.on("framereceived", lambda p: note(f"received {len(p)} bytes"))
+        ws.on("close", lambda _: note("websocket closed"))
+
+    pg.on("websocket", opened)
+    pg.on("console", lambda m: note(f"console {m.type}: {m.text[:200]}"))
+    return lines, note
 
 
 #: every test module here starts with ``pytestmark = BROWSER``: real-browser tests, marked ``browser`` (``pytest -m
 #: browser`` runs them alone, ``-m "not browser"`` everything else), all run by one pytest-xdist worker against one
 #: server (a mark added later, in a collection hook, comes after xdist has read the groups)
 BROWSER = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with its page's websocket and console traffic (``watch_traffic``)."""
+    report = yield
+    pg = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.failed and pg is not None and getattr(pg, "traffic", None):
+        report.sections.append(("page traffic (last 80 lines)", "\n".join(pg.traffic[-80:])))
+    return report
 
 
 def pytest_collection_modifyitems(config, items):

@@ -38,10 +38,10 @@ def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
     assert page.get_by_test_id("stException").count() == 0
 
 
-def test_milestones_page_shows_the_workspace_milestones(page, app_url, isolated_workspace):
+def test_milestones_page_shows_the_workspace_milestones(page, app_url, server_workspace):
     """A milestone saved in the workspace is in the page's table (the editor draws on a canvas; its hidden grid
     table carries the cells)."""
-    path = isolated_workspace / "milestones.csv"
+    path = server_workspace / "milestones.csv"
     path.write_text(
         "date,label,themes,url\n2018-04-09,Serious Violence Strategy published,county_lines,\n", encoding="utf-8"
     )

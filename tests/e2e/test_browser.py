@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, BROWSER
-from tests.e2e.wait import T, goto, rerun, settled, upload
+from tests.e2e.wait import T, goto, new_context, rerun, settled, upload
 
 pytestmark = BROWSER
 
@@ -244,7 +244,7 @@ def test_a_copied_link_opens_the_same_view(page, app_url, browser):
     settled(page)
     assert "theme=missing_children" in page.url
     link = page.url
-    other = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    other = new_context(browser, viewport={"width": 1400, "height": 1100}).new_page()
     try:
         goto(other, link)
         main2 = other.get_by_test_id("stMain")

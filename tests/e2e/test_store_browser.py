@@ -26,7 +26,8 @@ def own_server(tmp_path_factory):
     with Store(path, write=True) as store:
         ingest(store, [SEEDS, FIXTURES / "corpora" / "parlparse-twfy" / "wms" / "ministerial2009-10-29a.xml"])
     with streamlit_server(
-        {"CAMPAIGN_TRACKER_STORE": str(path), "CAMPAIGN_TRACKER_DATA": str(tmp_path_factory.mktemp("own-workspace"))}
+        {"CAMPAIGN_TRACKER_STORE": str(path), "CAMPAIGN_TRACKER_DATA": str(tmp_path_factory.mktemp("own-workspace"))},
+        name="own-store-server",
     ) as url:
         yield url, path
 

@@ -2,8 +2,10 @@
 
 The app root (``stApp``) carries ``data-test-script-state``: ``initial`` before the first run, ``running`` while the
 script (or a fragment) runs, ``notRunning`` when it is done; elements left from the previous run are marked
-``data-stale``. ``rerun`` watches for the run an action starts, so a fast run that begins and ends between two
-polls, or within one task of the page, is still seen.
+``data-stale``. A run is the server's answer to a message from the page: ``rerun`` sees that it began from the
+attribute changing, or, for a run so quick that the browser drew its start and its end at once (the attribute never
+changes in the page), from the messages the page's websocket received after the action (counted by
+``COUNT_MESSAGES``, added to every page of a context with ``new_context``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,26 @@ _WATCH = """() => {
 }"""
 
 
+#: run before the page's own scripts: every message a websocket of the page receives is counted in ``__stIn``
+COUNT_MESSAGES = """(() => {
+  window.__stIn = 0;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__stIn += 1; });
+    }
+  };
+})()"""
+
+
+def new_context(browser, **options):
+    """A browser context whose pages count their websocket messages (``COUNT_MESSAGES``), for ``rerun``."""
+    ctx = browser.new_context(**options)
+    ctx.add_init_script(COUNT_MESSAGES)
+    return ctx
+
+
 def settled(page, timeout: int = T) -> None:
     """The page has finished its run: script not running, nothing stale, no status widget."""
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
@@ -44,9 +66,14 @@ def goto(page, url: str) -> None:
 def rerun(page, action, timeout: int = T) -> None:
     """Do ``action`` (a click, a key press) and wait for the run it starts to finish."""
     page.evaluate(_WATCH)
+    before = page.evaluate("() => window.__stIn ?? -1")  # -1: a page that does not count its messages
+    if hasattr(page, "note"):
+        page.note("action")
     action()
     try:
-        page.wait_for_function("() => window.__stRuns > 0", timeout=timeout)
+        page.wait_for_function(
+            "(n) => window.__stRuns > 0 || (n >= 0 && window.__stIn > n)", arg=before, timeout=timeout
+        )
     except Exception:  # what the page showed, for the failure's report
         shot = ARTIFACTS / "no-run.png"
         page.screenshot(path=str(shot), full_page=True)
