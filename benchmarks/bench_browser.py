@@ -82,7 +82,7 @@ def run(page, action, name: str) -> None:
     back from the server) is counted as lost (``lost_actions``), its page's screenshot kept, and the page opened
     again."""
     try:
-        rerun(page, action, timeout=15_000)
+        rerun(page, action, timeout=15_000, again=False)
     except PlaywrightTimeout:
         LOST.append(name)
         shot = Path(tempfile.gettempdir()) / f"bench-browser-lost-{len(LOST)}.png"

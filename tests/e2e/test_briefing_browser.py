@@ -7,7 +7,7 @@ import io
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import BROWSER
-from tests.e2e.wait import T, settled
+from tests.e2e.wait import T, download, settled
 
 pytestmark = BROWSER
 
@@ -25,11 +25,10 @@ def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
     files = {}
     for label, suffix in (("Download PDF", "pdf"), ("Download Word", "docx")):
         btn = page.get_by_test_id("stDownloadButton").filter(has_text=label).get_by_role("button")
-        with page.expect_download(timeout=T) as d:
-            btn.click()
-        assert d.value.suggested_filename == f"briefing_theme-county-lines.{suffix}"
-        path = tmp_path / d.value.suggested_filename
-        d.value.save_as(path)
+        got = download(page, btn)
+        assert got.suggested_filename == f"briefing_theme-county-lines.{suffix}"
+        path = tmp_path / got.suggested_filename
+        got.save_as(path)
         files[suffix] = path.read_bytes()
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages).split())
     assert files["pdf"].startswith(b"%PDF") and f"{n} passages · County lines" in text

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, BROWSER
-from tests.e2e.wait import T, goto, new_context, rerun, settled, upload
+from tests.e2e.wait import T, download, goto, new_context, rerun, settled, upload
 
 pytestmark = BROWSER
 
@@ -94,12 +94,11 @@ def test_theme_summary_csv_download(page, app_url, tmp_path):
     page.goto(f"{app_url}/?themes=county_lines&venues=Westminster%20Hall")
     wait_ready(page)
     btn = page.get_by_test_id("stDownloadButton").filter(has_text="Download theme summary").get_by_role("button")
-    with page.expect_download(timeout=T) as d:
-        btn.click()
-    name = d.value.suggested_filename
+    got = download(page, btn)
+    name = got.suggested_filename
     assert name == "theme_summary_county_lines_Westminster-Hall.csv"
     path = tmp_path / name
-    d.value.save_as(path)
+    got.save_as(path)
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert [r["id"] for r in rows] == ["county_lines"]
     assert rows[0]["venues"].startswith("Westminster Hall:") and int(rows[0]["passages"]) > 100

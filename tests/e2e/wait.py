@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -29,17 +30,26 @@ _WATCH = """() => {
 }"""
 
 
-#: run before the page's own scripts: every message a websocket of the page receives is counted in ``__stIn``
+#: run before the page's own scripts: the messages the page's websockets receive are counted in ``__stIn``, those
+#: they send in ``__stOut``
 COUNT_MESSAGES = """(() => {
   window.__stIn = 0;
+  window.__stOut = 0;
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', () => { window.__stIn += 1; });
     }
+    send(data) {
+      window.__stOut += 1;
+      return super.send(data);
+    }
   };
 })()"""
+
+#: ms to wait for the message an action makes the page send before doing the action once more
+SENT_MS = 10_000
 
 
 def new_context(browser, **options):
@@ -63,13 +73,15 @@ def goto(page, url: str) -> None:
     settled(page)
 
 
-def rerun(page, action, timeout: int = T) -> None:
-    """Do ``action`` (a click, a key press) and wait for the run it starts to finish."""
+def rerun(page, action, timeout: int = T, again: bool = True) -> None:
+    """Do ``action`` (a click, a key press) and wait for the run it starts to finish; with ``again``, an action
+    the page sent nothing for is done once more (``act``)."""
     page.evaluate(_WATCH)
     before = page.evaluate("() => window.__stIn ?? -1")  # -1: a page that does not count its messages
-    if hasattr(page, "note"):
-        page.note("action")
-    action()
+    if again:
+        act(page, action)
+    else:
+        action()
     try:
         page.wait_for_function(
             "(n) => window.__stRuns > 0 || (n >= 0 && window.__stIn > n)", arg=before, timeout=timeout
@@ -81,6 +93,33 @@ def rerun(page, action, timeout: int = T) -> None:
         print(f"no run began within {timeout} ms of the action at {page.url} (script state {state}); see {shot.name}")
         raise
     settled(page, timeout)
+
+
+def act(page, action) -> None:
+    """Do ``action``, which makes the page send the server a message (a rerun, a download's request). Under load
+    the browser has been seen to drop a click or a key press: the page sent nothing, so nothing had happened; the
+    action is then done once more, saying so. An action the page did send is never repeated."""
+    sent = page.evaluate("() => window.__stOut ?? -1")  # -1: a page that does not count its messages
+    if hasattr(page, "note"):
+        page.note("action")
+    action()
+    if sent < 0:
+        return
+    try:
+        page.wait_for_function("(n) => window.__stOut > n", arg=sent, timeout=SENT_MS)
+    except PlaywrightTimeout:
+        print(f"the page sent nothing within {SENT_MS} ms of the action at {page.url}; doing it once more")
+        if hasattr(page, "note"):
+            page.note("action again")
+        action()
+
+
+def download(page, button, timeout: int = T):
+    """Click a download ``button`` (one that reruns the app, as Streamlit's do unless ``on_click="ignore"``); the
+    download it gives (a Playwright ``Download``)."""
+    with page.expect_download(timeout=timeout) as d:
+        act(page, button.click)
+    return d.value
 
 
 def upload(page, path, button: str, uploader=None, timeout: int = T) -> None:
