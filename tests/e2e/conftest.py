@@ -128,13 +128,16 @@ def app_url(server, browser):
 
 
 @pytest.fixture(autouse=True)
-def documents_removed_after(server_workspace):
-    """A test that fails half-way leaves no added document behind for the next one (the server's next run sees
-    the folder changed and takes them out of the store, as it does when a user deletes a file)."""
+def workspace_restored_after(server_workspace):
+    """A test that fails half-way leaves no added document and no edited taxonomy behind for the next one (the
+    server's next run sees the workspace changed and brings its store back to the seeds, as it does when a user
+    deletes a file)."""
     yield
     from core.workspace import Workspace
 
-    folder = Workspace(server_workspace).documents_dir
+    ws = Workspace(server_workspace)
+    ws.clear_taxonomy()
+    folder = ws.documents_dir
     for f in folder.iterdir() if folder.is_dir() else ():
         if f.is_file():
             f.unlink()

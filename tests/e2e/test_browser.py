@@ -226,9 +226,6 @@ def test_taxonomy_upload_is_checked_then_used(page, app_url, tmp_path):
         if reset.count():
             reset.click()
             wait_ready(page)
-        from core.workspace import default_workspace
-
-        default_workspace().clear_taxonomy()  # the server shares the tests' workspace: never leave it changed
 
 
 def test_a_copied_link_opens_the_same_view(page, app_url, browser):
@@ -279,24 +276,19 @@ def test_a_theme_added_in_the_form_is_counted_then_applied(page, app_url):
     """The Taxonomy page: a new theme typed into the form says how many passages it would tag before anything is
     saved; 'Apply' saves it, says so, and the Themes view offers it."""
     goto(page, f"{app_url}/taxonomy")
-    try:
 
-        def enter(label, value):
-            box = page.get_by_label(label)
-            box.fill(value)
-            box.press("Enter")  # a text input sends its value on Enter
+    def enter(label, value):
+        box = page.get_by_label(label)
+        box.fill(value)
+        box.press("Enter")  # a text input sends its value on Enter
 
-        rerun(page, lambda: enter("Id (letters, digits and underscores; used in exports)", "cuckoo"))
-        rerun(page, lambda: enter("Label", "Cuckooing"))
-        page.get_by_label("Phrases, one a line: any one tags a passage").fill("cuckooing\ncuckooed")
-        rerun(page, lambda: page.get_by_label("Label").click())  # a text area sends its value when left
-        expect(page.get_by_text(re.compile(r"Cuckooing would tag \d+ passages of \d+"))).to_be_visible(timeout=T)
-        rerun(page, lambda: page.get_by_role("button", name="Apply to the taxonomy").click(), timeout=3 * T)
-        expect(page.get_by_text("Applied: Cuckooing (cuckoo)", exact=False)).to_be_visible(timeout=3 * T)
-        goto(page, f"{app_url}/themes?theme=cuckoo")
-        expect(page.get_by_test_id("stMain").get_by_text("Cuckooing").first).to_be_visible(timeout=T)
-        assert page.get_by_test_id("stException").count() == 0
-    finally:
-        from core.workspace import default_workspace
-
-        default_workspace().clear_taxonomy()  # the server shares the tests' workspace: never leave it changed
+    rerun(page, lambda: enter("Id (letters, digits and underscores; used in exports)", "cuckoo"))
+    rerun(page, lambda: enter("Label", "Cuckooing"))
+    page.get_by_label("Phrases, one a line: any one tags a passage").fill("cuckooing\ncuckooed")
+    rerun(page, lambda: page.get_by_label("Label").click())  # a text area sends its value when left
+    expect(page.get_by_text(re.compile(r"Cuckooing would tag \d+ passages of \d+"))).to_be_visible(timeout=T)
+    rerun(page, lambda: page.get_by_role("button", name="Apply to the taxonomy").click(), timeout=3 * T)
+    expect(page.get_by_text("Applied: Cuckooing (cuckoo)", exact=False)).to_be_visible(timeout=3 * T)
+    goto(page, f"{app_url}/themes?theme=cuckoo")
+    expect(page.get_by_test_id("stMain").get_by_text("Cuckooing").first).to_be_visible(timeout=T)
+    assert page.get_by_test_id("stException").count() == 0
