@@ -592,6 +592,8 @@ def extract(
         voice = {p for (p, _k), m in zip(part, may) if m is None or _GOV_VOICE_ID in m}  # may speak for the Government
         government: dict[int, bool] = {}
         for (p, k), s, m in zip(part, stripped, may):
+            if m is not None and not m:  # the scan found no cue that may match: neither an ask nor a commitment
+                continue
             row, spans = rows[p], spans_of[p]
             if p not in government:
                 detail = row.speaker_detail if isinstance(row.speaker_detail, str) else ""
