@@ -11,7 +11,8 @@ from the same text (so by its frequency), so that copies are variants of the ask
 of a sentence then stop being asks. Times are wall seconds of the stages of one ``build_asks`` call, and apart
 the clustering (``similar_clusters``) and the N×N reference (``similar_clusters_quadratic``) over every ask's
 action, with whether the two agree. Peak memory is the process's maximum RSS after each scale (scales run in
-ascending order, the N×N references last). The JSON summary is the last line.
+ascending order, the N×N references last). ``ask_summary``, the ledger's table of one row a group (what the Asks
+view and the CSV show), is timed apart. The JSON summary is the last line.
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ def main() -> int:
         t = time.perf_counter()
         blocked = asks_mod.similar_clusters(actions)
         t_blocked = time.perf_counter() - t
+        t = time.perf_counter()
+        table = asks_mod.ask_summary(None, as_of=date(2026, 11, 23), asks=asks)  # the ledger's table, a row a group
+        t_table = time.perf_counter() - t
         if factor <= args.quadratic_up_to:
             actions_at[factor] = (actions, blocked)
         row = {
@@ -136,6 +140,8 @@ def main() -> int:
             "stages_s": stages,
             "clusters_s": round(t_blocked, 2),
             "clusters": len(set(blocked.tolist())),
+            "ledger_table_s": round(t_table, 2),
+            "ledger_rows": len(table),
             "peak_rss_mb": peak_mb(),
         }
         rows.append(row)
@@ -143,7 +149,7 @@ def main() -> int:
             f"{factor:>4}x: {len(passages):,} passages, {len(asks):,} asks, {row['groups']:,} groups; build_asks "
             f"{stages['total']} s (extract {stages.get('extract')}, group {stages.get('group')}, responses "
             f"{stages.get('link_responses')}, other {stages['other']}); clustering every ask's action {t_blocked:.2f} s; "
-            f"peak RSS {row['peak_rss_mb']:,} MB",
+            f"the ledger's table (ask_summary) {t_table:.2f} s; peak RSS {row['peak_rss_mb']:,} MB",
             flush=True,
         )
     for row in rows:  # the N×N reference last, so that its memory does not count in the figures above

@@ -1227,40 +1227,72 @@ def ask_summary(
     if a is None or a.empty:
         return pd.DataFrame(columns=cols)
     a = add_date_columns(a[a["duplicate_of"] == ""])
-    as_of = as_of or date.today()
+    as_of = pd.Timestamp(as_of or date.today())
+    # one sort of every ask (the groups in the order they first appear, each group's asks by date, document, line,
+    # sentence; undated last), then each group is a run of rows read from plain lists: no pandas call per group
+    a = a.assign(_g=pd.factorize(a["ask_group"], sort=False)[0])
+    a = a.sort_values(["_g", "date_start", "document", "line", "sentence_index"], na_position="last")
+    col = {
+        c: a[c].tolist()
+        for c in (
+            "ask_group",
+            "ask_group_label",
+            "group_source",
+            "date",
+            "venue",
+            "speaker",
+            "themes",
+            "response_status",
+            "response_passage",
+            "ask_id",
+        )
+    }
+    ends = a["date_end"].tolist()
+    g = a["_g"].to_numpy()
+    bounds = np.flatnonzero(np.diff(g)) + 1
     rows = []
-    for g, sub in a.groupby("ask_group", sort=False):
-        sub = sub.sort_values(["date_start", "document", "line", "sentence_index"], na_position="last")
-        dated = sub[sub["date"] != ""]
-        last_end = dated["date_end"].max() if len(dated) else None
-        days = (pd.Timestamp(as_of) - last_end).days if last_end is not None else None
-        statuses = [s for s in sub["response_status"] if s != NO_RESPONSE]
+    for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(g)]):
+        dates = col["date"][lo:hi]
+        dated = [i for i in range(lo, hi) if dates[i - lo] != ""]
+        last_end = max((ends[i] for i in dated), default=None)
+        # the last, in the group's order, of the dated asks that end latest (a stable sort's last)
+        last = max((i for i in dated if ends[i] == last_end), default=None)
+        days = (as_of - last_end).days if last_end is not None else None
+        statuses = [x for x in col["response_status"][lo:hi] if x != NO_RESPONSE]
         status = min(statuses, key=STATUS_ORDER.index) if statuses else NO_RESPONSE
-        resp = sub.loc[sub["response_status"] == status, "response_passage"]
-        themes = Counter(t for ts in sub["themes"] for t in theme_list(ts))
+        resp = next(
+            (p for x, p in zip(col["response_status"][lo:hi], col["response_passage"][lo:hi]) if x == status), ""
+        )
+        themes = Counter(t for ts in col["themes"][lo:hi] for t in theme_list(ts))
         rows.append(
             {
-                "ask_group": g,
-                "label": sub["ask_group_label"].iloc[0],
-                "source": sub["group_source"].iloc[0],
-                "first_raised": dated["date"].iloc[0] if len(dated) else "",
-                "last_raised": dated.sort_values("date_end")["date"].iloc[-1] if len(dated) else "",
-                "times_raised": len(sub),
-                "undated": int((sub["date"] == "").sum()),
-                "venues": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["venue"].value_counts().items()),
-                "speakers": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["speaker"].value_counts().items()),
+                "ask_group": col["ask_group"][lo],
+                "label": col["ask_group_label"][lo],
+                "source": col["group_source"][lo],
+                "first_raised": col["date"][dated[0]] if dated else "",
+                "last_raised": col["date"][last] if last is not None else "",
+                "times_raised": hi - lo,
+                "undated": (hi - lo) - len(dated),
+                "venues": _counted(col["venue"][lo:hi]),
+                "speakers": _counted(col["speaker"][lo:hi]),
                 "themes": ";".join(t for t, _ in themes.most_common()),
                 "days_since_last": days if days is not None else pd.NA,
                 "gone_quiet": bool(days is not None and days > quiet_days),
                 "status": status,
-                "response_passage": resp.iloc[0] if status != NO_RESPONSE and len(resp) else "",
-                "occurrences": ";".join(sub["ask_id"]),
+                "response_passage": resp if status != NO_RESPONSE else "",
+                "occurrences": ";".join(col["ask_id"][lo:hi]),
             }
         )
     out = pd.DataFrame(rows, columns=cols)
     out["_named"] = out["source"] == "named"
     out = out.sort_values(["_named", "times_raised"], ascending=[False, False]).drop(columns="_named")
     return out.reset_index(drop=True)
+
+
+def _counted(values: list[str]) -> str:
+    """'Westminster Hall: 3; (unknown): 1': each value with its count, most first (ties in order of first
+    appearance), an empty value as '(unknown)'."""
+    return "; ".join(f"{k or '(unknown)'}: {v}" for k, v in Counter(values).most_common())
 
 
 # ---- evaluation ---------------------------------------------------------------------------------------

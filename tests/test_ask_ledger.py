@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from rapidfuzz import fuzz
 
@@ -207,3 +209,66 @@ def test_an_ingest_extends_the_stored_ledger_to_the_groups_of_a_rebuild(tmp_path
     with Store(fresh2, write=True) as store:
         ingest(store, [folder])
     assert ledger(grown).equals(ledger(fresh2)) and len(ledger(fresh2)) < len(ledger(fresh))
+
+
+def _ledger_one_group_at_a_time(asks: pd.DataFrame, as_of: date, quiet_days: int = 365) -> pd.DataFrame:
+    """The ledger worked out group by group with pandas (each group sorted, its values counted): what
+    ``ask_summary`` computes from one sort of every ask."""
+    from collections import Counter
+
+    from core.asks import NO_RESPONSE, STATUS_ORDER
+    from core.summary import add_date_columns, theme_list
+
+    a = add_date_columns(asks[asks["duplicate_of"] == ""])
+    rows = []
+    for g, sub in a.groupby("ask_group", sort=False):
+        sub = sub.sort_values(["date_start", "document", "line", "sentence_index"], na_position="last")
+        dated = sub[sub["date"] != ""]
+        last_end = dated["date_end"].max() if len(dated) else None
+        days = (pd.Timestamp(as_of) - last_end).days if last_end is not None else None
+        statuses = [s for s in sub["response_status"] if s != NO_RESPONSE]
+        status = min(statuses, key=STATUS_ORDER.index) if statuses else NO_RESPONSE
+        resp = sub.loc[sub["response_status"] == status, "response_passage"]
+        themes = Counter(t for ts in sub["themes"] for t in theme_list(ts))
+        rows.append(
+            {
+                "ask_group": g,
+                "label": sub["ask_group_label"].iloc[0],
+                "source": sub["group_source"].iloc[0],
+                "first_raised": dated["date"].iloc[0] if len(dated) else "",
+                "last_raised": dated.sort_values("date_end", kind="stable")["date"].iloc[-1] if len(dated) else "",
+                "times_raised": len(sub),
+                "undated": int((sub["date"] == "").sum()),
+                "venues": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["venue"].value_counts().items()),
+                "speakers": "; ".join(f"{k or '(unknown)'}: {v}" for k, v in sub["speaker"].value_counts().items()),
+                "themes": ";".join(t for t, _ in themes.most_common()),
+                "days_since_last": days if days is not None else pd.NA,
+                "gone_quiet": bool(days is not None and days > quiet_days),
+                "status": status,
+                "response_passage": resp.iloc[0] if status != NO_RESPONSE and len(resp) else "",
+                "occurrences": ";".join(sub["ask_id"]),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["_named"] = out["source"] == "named"
+    out = out.sort_values(["_named", "times_raised"], ascending=[False, False]).drop(columns="_named")
+    return out.reset_index(drop=True)
+
+
+def test_the_ledger_is_that_of_working_out_each_group_alone(corpus):
+    """On the seeds' asks and those of a real ParlParse week (many groups, statuses, venues and speakers), with
+    and without the duplicates: every row and column as a group-by-group pandas computation gives."""
+    from core.asks import ask_summary, build_asks
+    from core.model import to_frame
+    from core.sources import parlparse
+    from core.taxonomy import default_taxonomy
+
+    files = sorted((PARLPARSE / "westminhall").glob("*.xml")) + sorted((PARLPARSE / "wrans").glob("*.xml"))
+    parsed = [parlparse.parse(f.read_bytes(), f.stem, str(f)) for f in files]
+    week, _commitments = build_asks(to_frame([p for d in parsed for p in d.passages]), default_taxonomy())
+    assert len(week) > 150 and week["ask_group"].nunique() > 100 and (week["response_status"] != "").any()
+    for asks in (corpus.asks, week, pd.concat([corpus.asks, week], ignore_index=True)):
+        want = _ledger_one_group_at_a_time(asks, date(2026, 11, 23))
+        got = ask_summary(None, as_of=date(2026, 11, 23), asks=asks)
+        assert len(got) == asks.loc[asks.duplicate_of == "", "ask_group"].nunique()
+        pd.testing.assert_frame_equal(got.astype(str), want[got.columns].astype(str))
