@@ -36,7 +36,7 @@ try:  # hyperscan: one scan of many sentences for every cue at once (core/taggin
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - platforms without a wheel: every cue is tried with re
     _hs = None
-from .schema import NO_RESPONSE, STATUSES
+from .schema import NO_RESPONSE, STATUSES, names
 from .summary import add_date_columns, theme_list
 from .taxonomy import Taxonomy, normalise_phrase
 
@@ -1207,23 +1207,7 @@ def ask_summary(
 ) -> pd.DataFrame:
     """One row per canonical ask: the ledger. Counts use canonical passages only."""
     a = corpus.asks if asks is None else asks
-    cols = [
-        "ask_group",
-        "label",
-        "source",
-        "first_raised",
-        "last_raised",
-        "times_raised",
-        "undated",
-        "venues",
-        "speakers",
-        "themes",
-        "days_since_last",
-        "gone_quiet",
-        "status",
-        "response_passage",
-        "occurrences",
-    ]
+    cols = names("ledger")
     if a is None or a.empty:
         return pd.DataFrame(columns=cols)
     a = add_date_columns(a[a["duplicate_of"] == ""])
@@ -1244,6 +1228,7 @@ def ask_summary(
             "themes",
             "response_status",
             "response_passage",
+            "response_text",
             "ask_id",
         )
     }
@@ -1260,9 +1245,8 @@ def ask_summary(
         days = (as_of - last_end).days if last_end is not None else None
         statuses = [x for x in col["response_status"][lo:hi] if x != NO_RESPONSE]
         status = min(statuses, key=STATUS_ORDER.index) if statuses else NO_RESPONSE
-        resp = next(
-            (p for x, p in zip(col["response_status"][lo:hi], col["response_passage"][lo:hi]) if x == status), ""
-        )
+        # the response: that of the first ask (in the group's order) with the chosen status
+        at = next((i for i in range(lo, hi) if col["response_status"][i] == status), None)
         themes = Counter(t for ts in col["themes"][lo:hi] for t in theme_list(ts))
         rows.append(
             {
@@ -1279,7 +1263,8 @@ def ask_summary(
                 "days_since_last": days if days is not None else pd.NA,
                 "gone_quiet": bool(days is not None and days > quiet_days),
                 "status": status,
-                "response_passage": resp if status != NO_RESPONSE else "",
+                "response_passage": col["response_passage"][at] if status != NO_RESPONSE else "",
+                "response_text": col["response_text"][at] if status != NO_RESPONSE else "",
                 "occurrences": ";".join(col["ask_id"][lo:hi]),
             }
         )

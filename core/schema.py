@@ -216,29 +216,44 @@ COMMITMENTS = _cols(
     ("duplicate_of", "str", "Duplicate of", "Canonical passage id when the passage repeats another."),
 )
 
+#: the asks as exported (asks.csv) and shown: the stored asks with the reviewers' decisions applied (core.review)
+REVIEWED_ASKS = ASKS + _cols(
+    (
+        "detected_group",
+        "str",
+        "Detected group",
+        "The group the detector gave the ask (empty for an ask only a reviewer found); ask_group is the one it "
+        "counts in.",
+    ),
+    ("review", "str", "Review", "The reviewer's decision on the ask (confirmed, rejected or moved), or empty."),
+)
+
 LEDGER = _cols(
     ("ask_group", "str", "Group id", "Named ask id or suggested group id."),
     ("label", "str", "Ask", "The group's label."),
     ("source", "str", "Group source", "named or suggested."),
-    ("times_raised", "int", "Times raised", "Canonical asks in the group."),
     ("first_raised", "date", "First raised", "Earliest date it was raised."),
     ("last_raised", "date", "Last raised", "Latest date it was raised."),
+    ("times_raised", "int", "Times raised", "Canonical asks in the group."),
+    ("undated", "int", "Undated", "Of those, how many have no date."),
+    ("venues", "str", "Venues", "Venues with counts, most first."),
+    ("speakers", "str", "Speakers", "Speakers with counts, most first."),
+    ("themes", "list", "Themes", "The themes of its asks, the commonest first."),
     ("days_since_last", "int", "Days since last", "Days from its last raising to the as-of date."),
-    ("gone_quiet", "bool", "Gone quiet", "Not raised for a year before the as-of date."),
-    ("venues", "str", "Venues", "Venues with counts."),
-    ("speakers", "str", "Speakers", "Speakers with counts."),
-    ("status", "str", "Status", "The best response status among its asks."),
+    ("gone_quiet", "bool", "Gone quiet", "Not raised for the quiet period (default a year) before the as-of date."),
+    ("status", "str", "Status", "The firmest response status among its asks."),
     ("response_passage", "str", "Response passage", "The passage of that response."),
     ("response_text", "str", "Response", "The response's sentence."),
+    ("occurrences", "list", "Occurrences", "The ids of its asks, earliest first."),
 )
 
 THEME_SUMMARY = _cols(
-    ("theme", "str", "Theme id", "Theme id."),
+    ("id", "str", "Theme id", "Theme id."),
     ("label", "str", "Theme", "Theme label."),
     ("passages", "int", "Passages", "Canonical passages tagged with the theme (within the filters)."),
     ("documents", "int", "Documents", "Documents they come from."),
-    ("first_raised", "date", "First raised", "Earliest dated passage."),
-    ("last_raised", "date", "Last raised", "Latest dated passage."),
+    ("first_date", "date", "First raised", "Earliest dated passage's date."),
+    ("last_date", "date", "Last raised", "Latest dated passage's date."),
     ("undated", "int", "Undated", "Of the passages, how many have no date."),
     ("venues", "str", "Venues", "Venues with counts."),
     ("speakers", "str", "Speakers", "Speakers with counts."),
@@ -291,6 +306,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "tags": TAGS,
     "asks": ASKS,
     "commitments": COMMITMENTS,
+    "reviewed_asks": REVIEWED_ASKS,
     "ledger": LEDGER,
     "theme_summary": THEME_SUMMARY,
     "reviews": REVIEWS,
@@ -360,8 +376,17 @@ def tables_markdown() -> str:
         f"`{UNKNOWN}` in the dashboard).\n",
     ]
     for name in TABLES:
-        parts.append(f"## {name}\n\n{markdown(name)}\n")
+        parts.append(f"## {name}\n\n{markdown(name)}\n" + (f"\n{NOTES[name]}\n" if name in NOTES else ""))
     return "\n".join(parts)
+
+
+#: what a table's columns alone do not say (printed under it in docs/tables.md)
+NOTES = {
+    "reviewed_asks": "Written by `export` as `asks.csv`, and shown in the dashboard.",
+    "ledger": "The ask ledger, a row a group: `ask_summary.csv` from `export`, the Asks view, briefings.",
+    "theme_summary": "A row a theme: `theme_summary.csv` from `export`, `summary --csv`, the dashboard's download. "
+    "After these columns, one a year (`2017`, `2018`, …): the theme's dated passages in that year.",
+}
 
 
 if __name__ == "__main__":

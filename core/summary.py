@@ -14,6 +14,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from .schema import names
+
 
 @dataclass(frozen=True)
 class FilterState:
@@ -351,8 +353,7 @@ def theme_summary(
         for y in years:
             row[str(y)] = int(per_year.get(y, 0))
         rows.append(row)
-    base = ["id", "label", "passages", "documents", "first_date", "last_date", "undated", "venues", "speakers"]
-    return pd.DataFrame(rows, columns=base + [str(y) for y in years])
+    return pd.DataFrame(rows, columns=names("theme_summary") + [str(y) for y in years])
 
 
 @dataclass

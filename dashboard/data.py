@@ -407,15 +407,8 @@ def load(ws: Workspace | None = None) -> Data:
 
 
 def ledger(data: Data, asks: pd.DataFrame, quiet_days: int, as_of=None) -> pd.DataFrame:
-    """The ask ledger with each group's response sentence (``response_text``) beside its status."""
-    led = ask_summary(data.corpus, as_of=as_of, quiet_days=quiet_days, asks=asks)
-    resp = (
-        asks.drop_duplicates("response_passage").set_index("response_passage")["response_text"]
-        if len(asks)
-        else pd.Series(dtype=str)
-    )
-    led["response_text"] = led["response_passage"].map(lambda p: resp.get(p, "") if p else "").fillna("")
-    return led
+    """The ask ledger (a row a group, with its response's sentence) of ``asks``."""
+    return ask_summary(data.corpus, as_of=as_of, quiet_days=quiet_days, asks=asks)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -246,6 +246,9 @@ def _ledger_one_group_at_a_time(asks: pd.DataFrame, as_of: date, quiet_days: int
                 "gone_quiet": bool(days is not None and days > quiet_days),
                 "status": status,
                 "response_passage": resp.iloc[0] if status != NO_RESPONSE and len(resp) else "",
+                "response_text": (
+                    sub.loc[sub["response_status"] == status, "response_text"].iloc[0] if status != NO_RESPONSE else ""
+                ),
                 "occurrences": ";".join(sub["ask_id"]),
             }
         )

@@ -413,6 +413,34 @@ def test_docs_tables_match_the_schema():
         assert f"| `{col}` |" in doc, col
 
 
+def test_every_exported_csv_has_its_tables_columns(tmp_path):
+    """`export` on the seeds: each CSV's header is its table's columns in core.schema (and so in docs/tables.md),
+    in order; the theme summary's are followed by one column a year."""
+    import csv
+    import re
+
+    from core.schema import names
+    from tests.conftest import run_cli
+
+    out = tmp_path / "out"
+    assert run_cli("export", "--out", str(out)).returncode == 0
+    tables = {
+        "passages.csv": "passages",
+        "tags.csv": "tags",
+        "asks.csv": "reviewed_asks",
+        "ask_summary.csv": "ledger",
+        "theme_summary.csv": "theme_summary",
+    }
+    assert sorted(p.name for p in out.glob("*.csv")) == sorted(tables)
+    for name, table in tables.items():
+        with (out / name).open(encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f))
+        want = names(table)
+        assert header[: len(want)] == want, name
+        rest = header[len(want) :]
+        assert all(re.fullmatch(r"\d{4}", c) for c in rest) and (rest != []) == (table == "theme_summary"), name
+
+
 def test_workspace_stores_safely(tmp_path):
     from core.workspace import Workspace
 

@@ -69,7 +69,6 @@ def render(data, state: FilterState) -> None:
         "ov_summary",
         first=("label", "passages", "documents", "first_date", "last_date"),
         hide=("id",),
-        extra={"first_date": "First raised", "last_date": "Last raised"},
     )
     download(summary, "theme_summary", state, "dl_theme_summary", "Download theme summary (CSV)", data.labels, "themes")
     new(data, df, themes)
