@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -301,6 +302,8 @@ def cmd_summary(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     table = theme_summary(corpus, state)
+    if args.csv:  # written first: a reader of the printout that stops early (`| head`) does not stop it
+        write_file(args.csv, table)
     print(describe(state, int(table["passages"].sum()), corpus.taxonomy.labels, "theme mentions"))
     left = undated_left_out(p, state) if state.has_range else 0
     if left:
@@ -319,8 +322,6 @@ def cmd_summary(args) -> int:
                 break_on_hyphens=False,
             )
         )
-    if args.csv:
-        write_file(args.csv, table)
     return 1 if failures(corpus.errors) else 0
 
 
@@ -554,7 +555,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # the reader of the output went away (`| head`): stop without a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush writes nowhere
+        return 1
 
 
 if __name__ == "__main__":

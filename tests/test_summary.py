@@ -127,3 +127,28 @@ def test_theme_timeline_counts_each_passage_in_the_period_of_its_date(passages):
         got = {(r.bin, r.theme): r.passages for r in counts.itertuples()}
         assert got == expected and {t: n for t, n in undated.items() if n} == left, freq
         assert len(got) > 10
+
+
+def test_cli_summary_piped_into_a_reader_that_stops_writes_its_csv_and_no_traceback(tmp_path):
+    """`campaign-tracker summary --csv F | head -1`: the reader closes the pipe early; the CSV is written anyway and
+    the command stops without a traceback (a real process and pipe: the in-process runner has no pipe to break)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "summary.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core", "summary", "--csv", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert proc.returncode == 1
+    assert out.read_text(encoding="utf-8").startswith("id,label,passages")
