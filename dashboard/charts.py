@@ -103,35 +103,44 @@ def counts_bar(counts: pd.Series, title: str) -> go.Figure:
 
 
 def ask_timeline(asks: pd.DataFrame) -> go.Figure:
-    """Each occurrence of each canonical ask on its date, coloured by venue."""
-    df = asks[asks["date"] != ""].copy()
-    for col in ("ask_group_label", "venue", "speaker", "date", "ask_id"):
-        df[col] = df[col].astype(str).map(plot_text)
+    """Each occurrence of each canonical ask on its date, coloured by venue (a trace a venue, in the order the
+    venues first appear; the ask first raised on top). Built with graph objects: plotly express took 140 ms a run."""
+    df = asks[asks["date"] != ""]
     order = df.groupby("ask_group_label")["date_start"].min().sort_values().index.tolist()
-    df["venue"] = df["venue"].replace("", "(unknown)")
-    df["speaker"] = df["speaker"].replace("", "(unknown)")
-    fig = px.scatter(
-        df,
-        x="date_start",
-        y="ask_group_label",
-        color="venue",
-        hover_data={"date": True, "speaker": True, "ask_id": True, "date_start": False},
-        labels={"date_start": "Date", "ask_group_label": "Ask"},
+    venues = df["venue"].astype(str).replace("", "(unknown)")
+    hover = "Venue: %{fullData.name}<br>Ask: %{y}<br>Date: %{customdata[0]}<br>Speaker: %{customdata[1]}"
+    traces = []
+    for i, (venue, sub) in enumerate(df.groupby(venues, sort=False)):
+        info = [
+            [plot_text(d), plot_text(s or "(unknown)"), plot_text(a)]
+            for d, s, a in zip(sub["date"].astype(str), sub["speaker"].astype(str), sub["ask_id"].astype(str))
+        ]
+        traces.append(
+            go.Scatter(
+                x=sub["date_start"],
+                y=[plot_text(x) for x in sub["ask_group_label"].astype(str)],
+                mode="markers",
+                name=plot_text(venue),
+                marker=dict(size=12, line=dict(width=1, color="white"), color=VENUE_COLOURS[i % len(VENUE_COLOURS)]),
+                customdata=info,
+                hovertemplate=hover + "<br>Ask id: %{customdata[2]}<extra></extra>",
+            )
+        )
+    layout = dict(
         title="When each ask was raised",
-        color_discrete_sequence=VENUE_COLOURS,
-        category_orders={"ask_group_label": order[::-1]},
-    )
-    fig.update_traces(marker=dict(size=12, line=dict(width=1, color="white")))
-    fig.update_layout(
+        legend_title_text="Venue",
         height=max(300, 34 * df["ask_group_label"].nunique() + 120),
         margin=dict(t=50, l=10, r=10, b=10),
-        yaxis=dict(title=None),
+        xaxis=dict(title="Date"),
+        yaxis=dict(
+            title=None, type="category", categoryorder="array", categoryarray=[plot_text(x) for x in order[::-1]]
+        ),
     )
     if len(df):  # pad the date axis so a single date is not stretched into milliseconds
         lo, hi = df["date_start"].min(), df["date_start"].max()
         pad = max(pd.Timedelta(days=45), (hi - lo) * 0.05)
-        fig.update_xaxes(range=[lo - pad, hi + pad])
-    return fig
+        layout["xaxis"]["range"] = [lo - pad, hi + pad]
+    return go.Figure(traces, layout)
 
 
 def add_milestones(fig: go.Figure, milestones, freq: str | None = None) -> go.Figure:

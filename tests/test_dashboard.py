@@ -257,6 +257,25 @@ def test_chart_builders_are_pure():
     assert charts.bin_label(pd.Timestamp(2019, 10, 1), "month") == "2019-10"
 
 
+def test_ask_timeline_plots_every_dated_ask_by_venue_with_markup_as_text(corpus):
+    """The seeds' canonical asks: a trace a venue, one point a dated ask, the ask first raised on top; a speaker
+    or label written as markup is shown as text in the hover and on the axis."""
+    from core.summary import add_date_columns
+
+    asks = add_date_columns(corpus.asks[corpus.asks.duplicate_of == ""])
+    fig = charts.ask_timeline(asks)
+    dated = asks[asks.date != ""]
+    assert sorted(t.name for t in fig.data) == sorted(set(dated.venue.replace("", "(unknown)")))
+    assert sum(len(t.x) for t in fig.data) == len(dated) > 20
+    first = dated.loc[dated.date_start.idxmin(), "ask_group_label"]
+    assert fig.layout.yaxis.categoryarray[-1] == first  # the last category is drawn on top
+    hostile = asks.assign(speaker='<a href="http://x">Evil</a>', ask_group_label="<b>Fund</b> & act")
+    fig = charts.ask_timeline(hostile)
+    points = [row for t in fig.data for row in t.customdata]
+    assert {p[1] for p in points} == {'&lt;a href="http://x"&gt;Evil&lt;/a&gt;'}
+    assert set(fig.layout.yaxis.categoryarray) == {"&lt;b&gt;Fund&lt;/b&gt; &amp; act"}
+
+
 def test_cards_escape_document_text():
     import pandas as pd
 
