@@ -122,6 +122,9 @@ def render(data, state: FilterState) -> None:
             mime=FORMATS[fmt],
             key=f"br_{fmt}",
             icon=":material/download:",
+            # no rerun on click: the file is made when asked for, and a rerun meanwhile would replace the button's
+            # file with the next run's before it was made ("Failed to generate file for download")
+            on_click="ignore",
         )
     st.caption(
         md_escape(

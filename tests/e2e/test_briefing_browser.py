@@ -20,8 +20,10 @@ def test_briefing_downloads_as_pdf_and_word(page, app_url, tmp_path):
     settled(page)
     expect(page.get_by_test_id("stMetricLabel").filter(has_text="First raised")).to_be_visible(timeout=T)
     expect(page.get_by_text("Theme: County lines").first).to_be_visible(timeout=T)
-    passages = page.get_by_test_id("stMetric").filter(has_text="Passages").get_by_test_id("stMetricValue")
-    n = passages.first.inner_text().strip()  # (the first metric: "Undated passages" matches too)
+    label = page.get_by_test_id("stMetricLabel").get_by_text("Passages", exact=True)  # not "Undated passages"
+    metric = page.get_by_test_id("stMetric").filter(has=label)
+    expect(metric).to_have_count(1, timeout=T)
+    n = metric.get_by_test_id("stMetricValue").inner_text().strip()
     files = {}
     for label, suffix in (("Download PDF", "pdf"), ("Download Word", "docx")):
         btn = page.get_by_test_id("stDownloadButton").filter(has_text=label).get_by_role("button")
