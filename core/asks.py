@@ -1237,8 +1237,7 @@ def ask_summary(
     bounds = np.flatnonzero(np.diff(g)) + 1
     rows = []
     for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(g)]):
-        dates = col["date"][lo:hi]
-        dated = [i for i in range(lo, hi) if dates[i - lo] != ""]
+        dated = [i for i in range(lo, hi) if col["date"][i]]
         last_end = max((ends[i] for i in dated), default=None)
         # the last, in the group's order, of the dated asks that end latest (a stable sort's last)
         last = max((i for i in dated if ends[i] == last_end), default=None)

@@ -109,7 +109,10 @@ def ask_timeline(asks: pd.DataFrame) -> go.Figure:
     df = asks[asks["date"] != ""]
     order = df.groupby("ask_group_label")["date_start"].min().sort_values().index.tolist()
     venues = df["venue"].astype(str).replace("", "(unknown)")
-    hover = "Venue: %{fullData.name}<br>Ask: %{y}<br>Date: %{customdata[0]}<br>Speaker: %{customdata[1]}"
+    hover = (
+        "Venue: %{fullData.name}<br>Ask: %{y}<br>Date: %{customdata[0]}<br>Speaker: %{customdata[1]}"
+        "<br>Ask id: %{customdata[2]}<extra></extra>"
+    )
     traces = []
     for i, (venue, sub) in enumerate(df.groupby(venues, sort=False)):
         info = [
@@ -124,7 +127,7 @@ def ask_timeline(asks: pd.DataFrame) -> go.Figure:
                 name=plot_text(venue),
                 marker=dict(size=12, line=dict(width=1, color="white"), color=VENUE_COLOURS[i % len(VENUE_COLOURS)]),
                 customdata=info,
-                hovertemplate=hover + "<br>Ask id: %{customdata[2]}<extra></extra>",
+                hovertemplate=hover,
             )
         )
     layout = dict(

@@ -115,8 +115,8 @@ def act(page, action) -> None:
 
 
 def download(page, button, timeout: int = T):
-    """Click a download ``button`` (one that reruns the app, as Streamlit's do unless ``on_click="ignore"``); the
-    download it gives (a Playwright ``Download``)."""
+    """Click a download ``button`` whose click sends the server a message (one that reruns the app, or whose file
+    is made when asked for); the download it gives (a Playwright ``Download``)."""
     with page.expect_download(timeout=timeout) as d:
         act(page, button.click)
     return d.value
