@@ -269,12 +269,13 @@ class _Scanner:
     many sentences, joined by newlines (multi-line mode, so ``^`` and ``$`` hold at each sentence), tells which
     cues may match which sentence, and only those are tried with Python's re: the answers are the same as trying
     every cue on every sentence (tests/test_ask_detection.py checks this). Compiling takes a second or two; the
-    database is kept in the user's cache folder, keyed by the patterns, so later runs load it at once."""
+    database is kept in the user's cache folder, keyed by the patterns (``core.hscache``), so later runs load it
+    at once."""
 
     def __init__(self, patterns: list[re.Pattern]):
-        import hashlib
-        import os
         import threading
+
+        from .hscache import load_or_compile
 
         base = _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_PREFILTER
         exprs = [
@@ -284,24 +285,13 @@ class _Scanner:
             for p in patterns
         ]
         flags = [base | (_hs.HS_FLAG_CASELESS if p.flags & re.I else 0) for p in patterns]
-        key = hashlib.sha256(repr((_hs.__version__, exprs, flags)).encode()).hexdigest()[:20]
-        cache = (
-            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-            / "campaign-tracker"
-            / f"ask-cues-{key}.hsdb"
-        )
-        try:
-            self.db = _hs.loadb(cache.read_bytes(), _hs.HS_MODE_BLOCK)
-        except (OSError, _hs.error):
-            self.db = _hs.Database()
-            self.db.compile(expressions=exprs, ids=list(range(len(exprs))), flags=flags)
-            try:  # written whole under another name, then renamed: a reader never sees half a file
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(_hs.dumpb(self.db))
-                os.replace(tmp, cache)
-            except OSError:
-                pass
+
+        def compile_():
+            db = _hs.Database()
+            db.compile(expressions=exprs, ids=list(range(len(exprs))), flags=flags)
+            return db
+
+        self.db = load_or_compile(_hs, "ask-cues", (exprs, flags), compile_)
         self._local = threading.local()
 
     def hits(self, sentences: list[str]) -> list[set[int]]:

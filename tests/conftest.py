@@ -69,6 +69,19 @@ def isolated_store(tmp_path_factory):
         yield path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_compile_cache(tmp_path_factory):
+    """Compiled matchers (core.hscache) are kept in a folder of this test run, shared by its worker processes (each
+    taxonomy is compiled once per run, not once per process), never in the user's cache."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "compiled"
+    root.mkdir(exist_ok=True)
+    for _ in _set_env("CAMPAIGN_TRACKER_CACHE", str(root)):
+        yield root
+
+
 class CliResult:
     def __init__(self, returncode: int, stdout: str, stderr: str):
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr

@@ -50,7 +50,7 @@ def variant_pats(phrase_pats: list[Pat], other_words: list[Pat] = ()) -> tuple[l
             # 4-letter words ("area", "care") only as part of a longer phrase, which must then match
             if w.isalpha() and (len(w) >= MIN_FUZZY_LEN or (len(w) == SHORT_WORD and w in in_longer)):
                 plain = edits1(w, neighbours=False)
-                for v in edits1(w):
+                for v in sorted(edits1(w)):  # a fixed order: the compiled database is the same in every process
                     if len(v) < SHORT_WORD or v in known or v in out or (v in english and w not in in_longer):
                         continue
                     if english.get(v, 0) >= COMMON_ENGLISH and v not in plain:
@@ -63,7 +63,7 @@ def variant_pats(phrase_pats: list[Pat], other_words: list[Pat] = ()) -> tuple[l
         words = p.norm.split()
         if len(words) < 2:
             continue
-        for v in edits1(p.norm):
+        for v in sorted(edits1(p.norm)):
             toks = v.split()
             if not toks or len(v) - len(toks) + 1 < MIN_FUZZY_LEN or all(_is_word(t, known) for t in toks):
                 continue  # real words all: "count lines", "county lies", "out off area" (not "out of rea")

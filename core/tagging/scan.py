@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 
+from ..hscache import load_or_compile
 from ..taxonomy import TaxonomyError
 from .patterns import GAP, RAW_GAP, Pat, phrase_pattern
 
@@ -59,8 +60,9 @@ class Scanner:
             self.compiled = [re.compile(r.encode(), re.IGNORECASE if raw else 0) for r in self.regexes]
 
     def _compile(self, flags: list[int], literal: bool = False):
-        """The hyperscan database; a pattern it cannot take (hyperscan has size limits) is a TaxonomyError
-        that names its theme and phrase, found by compiling the patterns one by one."""
+        """The hyperscan database (from the cache folder when these patterns were compiled before, see
+        ``core.hscache``); a pattern it cannot take (hyperscan has size limits) is a TaxonomyError that names its
+        theme and phrase, found by compiling the patterns one by one."""
 
         def compile_(exprs, fl):
             db = _hs.Database()
@@ -74,7 +76,9 @@ class Scanner:
             return db
 
         try:
-            return compile_(self.regexes, flags)
+            return load_or_compile(
+                _hs, "phrases", (self.regexes, flags, literal), lambda: compile_(self.regexes, flags)
+            )
         except _hs.error as exc:
             for regex, flag, p in zip(self.regexes, flags, self.pats):
                 try:
