@@ -101,3 +101,27 @@ def run_cli(*args) -> CliResult:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def _nice(value: int) -> None:
+    """This thread's scheduling niceness (Linux: per thread; a thread inherits its creator's, a process its
+    starter's). Lowering it back needs privilege; where that is refused the thread stays as it is."""
+    import os
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), value)
+    except (AttributeError, OSError):
+        pass
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """With xdist, the browser tests run one after another on one worker, most of their time waiting on the app's
+    server and chromium (started from that test's thread): they are the run's critical path. Every other test runs
+    at a lower priority (niceness 10) so that the server and browser get a core when they need one, and the other
+    tests fill what is left; the run's CPU work is the same, it finishes sooner."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _nice(0 if item.get_closest_marker("browser") else 10)
