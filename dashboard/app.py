@@ -15,6 +15,7 @@ from core.store import StoreError
 from core.summary import FilterState, describe, undated_left_out
 from core.workspace import default_workspace
 from dashboard.data import SAVED_TAXONOMY, load
+from dashboard.pickers import picker
 from dashboard.state import from_query, publish_filters
 from dashboard.text import md_escape
 from dashboard.views import asks, overview, passages, sources, taxonomy, themes
@@ -78,8 +79,8 @@ def sidebar(data) -> FilterState:
         "they are counted (and shown as undated)",
     )
     venues = sb.multiselect("Venues", sorted(allowed["venues"]), key="f_venues")
-    speakers = sb.multiselect("Speakers", sorted(allowed["speakers"]), key="f_speakers")
-    docs = sb.multiselect("Documents", sorted(allowed["documents"]), key="f_docs")
+    speakers = picker(sb, "Speakers", list(allowed["speakers"]), {}, key="f_speakers")
+    docs = picker(sb, "Documents", list(allowed["documents"]), data.document_labels, key="f_docs")
     query = sb.text_input("Search text", key="f_query")
     state = FilterState(
         themes=tuple(sel_themes),

@@ -21,6 +21,7 @@ import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ import streamlit as st
 
 from core.asks import ask_summary
 from core.model import IngestError
+from dashboard.pickers import unique_labels
 from dashboard.text import md_escape
 from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, documents_from, ingest
 from core.store import Store, StoreError
@@ -58,6 +60,13 @@ class Data:
     @property
     def labels(self) -> dict[str, str]:
         return self.taxonomy.labels
+
+    @cached_property
+    def document_labels(self) -> dict[str, str]:
+        """document -> how pickers show it: its title, else its file's name, else its id (with the id too when
+        several documents share a title)."""
+        names = {d.document: d.title or Path(d.path).name for d in self.corpus.documents}
+        return unique_labels({d: names.get(d, "") for d in self.titles} | names)
 
     @property
     def theme_ids(self) -> list[str]:

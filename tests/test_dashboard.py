@@ -121,6 +121,45 @@ def test_sidebar_filters_change_tables_and_url():
     assert "Rape prosecutions · Press release" in at.markdown[0].value
 
 
+def test_documents_are_picked_by_title_and_kept_in_the_url_by_id():
+    from tests.conftest import PRESS
+
+    at = run_app()
+    picker = at.multiselect(key="f_docs")
+    assert "County Lines Exploitation: London" in picker.options
+    assert not [o for o in picker.options if o.startswith("00")]  # titles (or file names), never hash ids
+    assert "f_docs_find" not in [t.key for t in at.text_input]  # five documents: no Find box
+    picker.set_value([PRESS]).run()
+    assert {m.label: m.value for m in at.metric}["Documents"] == "1"
+    assert at.query_params["docs"] in (PRESS, [PRESS])
+
+
+def test_a_long_list_is_found_by_typing_and_a_choice_survives_narrowing(monkeypatch):
+    """Past MAX_CHOICES (here 2 of the seeds' 5 documents) a Find box comes first and the picker offers only what
+    matches it: a store of all of Hansard would otherwise send tens of thousands of options at every rerun."""
+    import dashboard.pickers
+    from tests.conftest import HANSARD, PRESS
+
+    monkeypatch.setattr(dashboard.pickers, "MAX_CHOICES", 2)
+    at = run_app()
+    assert len(at.multiselect(key="f_docs").options) == 2
+    assert "Listing 2 of 5 documents: type in the box above to narrow" in [c.value for c in at.sidebar.caption]
+    at.text_input(key="f_docs_find").input("county LINES").run()
+    assert at.multiselect(key="f_docs").options == ["County Lines Exploitation: London"]
+    at.multiselect(key="f_docs").set_value([HANSARD]).run()
+    at.text_input(key="f_docs_find").input("press releases").run()
+    picker = at.multiselect(key="f_docs")
+    assert picker.value == [HANSARD] and picker.options == [
+        "County Lines Exploitation: London",
+        "Ann Coffey — Category archive: Press Releases",
+    ]
+    at.multiselect(key="f_docs").set_value([HANSARD, PRESS]).run()
+    assert {m.label: m.value for m in at.metric}["Documents"] == "2"
+    at.text_input(key="f_docs_find").input("no such words").run()
+    assert at.multiselect(key="f_docs").value == [HANSARD, PRESS]
+    assert "No documents match “no such words”" in [c.value for c in at.sidebar.caption]
+
+
 def test_url_sets_filters():
     at = run_app(themes="county_lines", venues="Westminster Hall", **{"from": "2018-01-01", "to": "2018-12-31"})
     assert at.multiselect(key="f_themes").value == ["county_lines"]

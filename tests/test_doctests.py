@@ -9,7 +9,7 @@ import pytest
 import core
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(core.__path__, "core.") if not m.name.endswith("__main__"))
-MODULES += ["dashboard.text"]  # the one dashboard module with examples (no Streamlit import)
+MODULES += ["dashboard.text", "dashboard.pickers"]  # the dashboard modules with examples
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -197,4 +197,9 @@ def parse(text: str, document: str, path: str) -> Document:
         if sec["date_invalid"]:
             p.add_flag("date_invalid")
         sec["has_content"] = True
+    if not b.doc.title:  # a page of debates without a page title: named by its debates' titles
+        titles = list(dict.fromkeys(p.section_title for p in b.doc.passages if p.section_title))
+        if titles:
+            more = len(titles) - 1
+            b.doc.title = titles[0] + (f" and {more} other debate{'s' if more > 1 else ''}" if more else "")
     return b.doc
