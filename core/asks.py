@@ -74,6 +74,7 @@ class Cue:
     family: str = ""
     confidence: float = 1.0
     status: str = ""
+    scan: re.Pattern | None = None  # a simpler pattern matching wherever ``pattern`` does (see _Scanner)
 
 
 def load_cues(path: Path | str = _CUE_FILE) -> list[Cue]:
@@ -106,15 +107,31 @@ def load_cues(path: Path | str = _CUE_FILE) -> list[Cue]:
         seen.add(cid)
         if c["kind"] not in _KINDS:
             raise CueError(f"{path.name}: cue {cid!r}: kind must be one of {sorted(_KINDS)}, not {c['kind']!r}")
+        case = 0 if c.get("case") == "sensitive" else re.I
         try:
-            rx = re.compile(c["pattern"], 0 if c.get("case") == "sensitive" else re.I)
+            rx = re.compile(c["pattern"], case)
         except re.error as exc:
             raise CueError(f"{path.name}: cue {cid!r}: pattern does not compile: {exc}") from None
+        if "scan" in c and (not isinstance(c["scan"], str) or not c["scan"]):
+            raise CueError(f"{path.name}: cue {cid!r}: 'scan' must be a non-empty pattern")
+        try:
+            scan = re.compile(c["scan"], case) if "scan" in c else None
+        except re.error as exc:
+            raise CueError(f"{path.name}: cue {cid!r}: scan pattern does not compile: {exc}") from None
         family = c.get("family", "")
         if c["kind"] == "ask" and family not in families:
             raise CueError(f"{path.name}: cue {cid!r}: family {family!r} is not listed under [families]")
         cues.append(
-            Cue(cid, c["kind"], c["description"], rx, family, float(families.get(family, 1.0)), c.get("status", ""))
+            Cue(
+                cid,
+                c["kind"],
+                c["description"],
+                rx,
+                family,
+                float(families.get(family, 1.0)),
+                c.get("status", ""),
+                scan,
+            )
         )
     if prefilter is not None:
         cues.append(Cue("_prefilter", "prefilter", "words every ask cue needs", prefilter))
@@ -262,6 +279,9 @@ def commitment(sentence: str, may: set[int] | None = None) -> str | None:
     return next((c.status for c in _may(may, "commitment") if c.pattern.search(s)), None)
 
 
+_NO_HITS: frozenset[int] = frozenset()
+
+
 class _Scanner:
     """Every cue (asks, vetoes, commitments) and the Government-voice pattern in one hyperscan database compiled in
     prefilter mode, which matches a superset of what each regex matches (and a bounded repeat such as
@@ -308,9 +328,14 @@ class _Scanner:
         self.db.scan(
             b"\n".join(parts), match_event_handler=lambda pid, _f, to, _fl, _c: ends.append((pid, to)), scratch=scratch
         )
-        out: list[set[int]] = [set() for _ in parts]
+        # a sentence with no hit shares one empty set (most have none: a set each, thousands of objects for the
+        # garbage collector to count, took as long as the scan)
+        out: list[frozenset[int] | set[int]] = [_NO_HITS] * len(parts)
         for pid, to in ends:
-            out[bisect_right(starts, to - 1) - 1].add(pid)
+            i = bisect_right(starts, to - 1) - 1
+            if out[i] is _NO_HITS:
+                out[i] = set()
+            out[i].add(pid)
         return out
 
 
@@ -324,7 +349,10 @@ def _scanner() -> _Scanner | None:
         try:
             # the prefilter is left out (a never-matching stand-in keeps the indexes): every cue the scan finds is
             # confirmed, and the prefilter then tried, only where a cue matched
-            _SCANNER = _Scanner([_NEVER if c.kind == "prefilter" else c.pattern for c in CUES] + [GOVERNMENT_VOICE])
+            # a cue's own ``scan`` pattern, where it has one, stands in for it (a superset that is quicker to scan)
+            _SCANNER = _Scanner(
+                [_NEVER if c.kind == "prefilter" else (c.scan or c.pattern) for c in CUES] + [GOVERNMENT_VOICE]
+            )
         except _hs.error:  # a cue hyperscan cannot take even as a prefilter: every cue is tried with re
             _SCANNER = False
     return _SCANNER or None

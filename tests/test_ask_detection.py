@@ -119,6 +119,24 @@ def test_cue_file_validation_names_the_cue(tmp_path):
     bad.write_text('[[cue]]\nid = "nofam"\nkind = "ask"\ndescription = "d"\npattern = "x"\n', encoding="utf-8")
     with pytest.raises(CueError, match="nofam"):
         load_cues(bad)
+    bad.write_text(
+        '[[cue]]\nid = "badscan"\nkind = "veto"\ndescription = "d"\npattern = "x"\nscan = "[x"\n', encoding="utf-8"
+    )
+    with pytest.raises(CueError, match="badscan': scan pattern does not compile"):
+        load_cues(bad)
+
+
+def test_a_cues_scan_pattern_matches_wherever_the_cue_does():
+    """A cue's ``scan`` pattern stands in for it in the hyperscan pre-scan, so it must match every sentence the cue
+    matches (else asks are lost): checked on every sentence of the labelled sets."""
+    from core.sentences import split
+
+    sentences = [asks._strip(s) for r in load_all() for s in split(r["text"])]
+    scanned = [c for c in asks.CUES if c.scan is not None]
+    assert "minister_question" in {c.id for c in scanned}
+    for c in scanned:
+        hits = [s for s in sentences if c.pattern.search(s)]
+        assert len(hits) > 10 and all(c.scan.search(s) for s in hits), c.id
 
 
 def test_minister_makes_no_asks():
