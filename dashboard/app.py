@@ -5,6 +5,7 @@ Run from the project folder:  streamlit run dashboard/app.py
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
 import pandas as pd
@@ -18,11 +19,28 @@ from dashboard.data import SAVED_TAXONOMY, load
 from dashboard.pickers import picker
 from dashboard.state import from_query, publish_filters
 from dashboard.text import md_escape
-from dashboard.views import asks, overview, passages, sources, taxonomy, themes
-from dashboard.views import briefing, milestones  # briefings (PDF, Word) and campaign milestones
-from dashboard.views import review
 
 st.set_page_config(page_title="Campaign Tracker", page_icon=":material/push_pin:", layout="wide")
+
+#: The views, in the navigation's order: (module in dashboard/views/, title, icon, address; the first is the home
+#: page). A view is a module with ``render(data, state)``: adding one is that file and a line here.
+VIEWS = [
+    ("overview", "Overview", ":material/bar_chart:", ""),
+    ("themes", "Themes", ":material/label:", "themes"),
+    ("asks", "Asks", ":material/campaign:", "asks"),
+    ("review", "Review", ":material/fact_check:", "review"),
+    ("passages", "Passages", ":material/article:", "passages"),
+    ("sources", "Sources", ":material/folder_open:", "sources"),
+    ("taxonomy", "Taxonomy", ":material/category:", "taxonomy"),
+    ("briefing", "Briefing", ":material/summarize:", "briefing"),  # briefings as PDF and Word
+    ("milestones", "Milestones", ":material/flag:", "milestones"),  # campaign milestones on every timeline
+]
+
+
+def _page(data, state, module: str, title: str, icon: str, address: str) -> st.Page:
+    view = importlib.import_module(f"dashboard.views.{module}")
+    where = {"url_path": address} if address else {"default": True}
+    return st.Page(lambda: view.render(data, state), title=title, icon=icon, **where)
 
 
 def _values(column: pd.Series) -> set[str]:
@@ -116,25 +134,7 @@ def main() -> None:
         if err.path == SAVED_TAXONOMY:
             st.sidebar.error(md_escape(f"{err} (Sources: load a corrected taxonomy, or go back to the default)"))
     state = sidebar(data)
-    pages = [
-        st.Page(lambda: overview.render(data, state), title="Overview", icon=":material/bar_chart:", default=True),
-        st.Page(lambda: themes.render(data, state), title="Themes", icon=":material/label:", url_path="themes"),
-        st.Page(lambda: asks.render(data, state), title="Asks", icon=":material/campaign:", url_path="asks"),
-        st.Page(lambda: review.render(data, state), title="Review", icon=":material/fact_check:", url_path="review"),
-        st.Page(lambda: passages.render(data, state), title="Passages", icon=":material/article:", url_path="passages"),
-        st.Page(
-            lambda: sources.render(data, state), title="Sources", icon=":material/folder_open:", url_path="sources"
-        ),
-        st.Page(
-            lambda: taxonomy.render(data, state), title="Taxonomy", icon=":material/category:", url_path="taxonomy"
-        ),
-        st.Page(
-            lambda: briefing.render(data, state), title="Briefing", icon=":material/summarize:", url_path="briefing"
-        ),
-        st.Page(
-            lambda: milestones.render(data, state), title="Milestones", icon=":material/flag:", url_path="milestones"
-        ),
-    ]
+    pages = [_page(data, state, *view) for view in VIEWS]
     st.navigation(pages).run()
 
 

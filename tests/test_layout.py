@@ -118,3 +118,24 @@ def test_package_data_holds_everything_core_reads():
     for f in needed:
         assert Path(f).is_relative_to(CORE), f"{f} is outside the package"
         assert Path(f).resolve() in packaged, f"{f} is not package data"
+
+
+def test_every_view_module_is_in_the_navigation_once():
+    """A dashboard view is a module of dashboard/views/ with ``render(data, state)`` and a line in app.py's VIEWS:
+    each module that renders is listed once, each listed module exists, and the addresses are distinct."""
+    dash = CORE.parent / "dashboard"
+    tree = ast.parse((dash / "app.py").read_text(encoding="utf-8"))
+    views = next(
+        ast.literal_eval(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "VIEWS" for t in n.targets)
+    )
+    renders = {
+        p.stem
+        for p in (dash / "views").glob("*.py")
+        if any(isinstance(n, ast.FunctionDef) and n.name == "render" for n in ast.parse(p.read_text("utf-8")).body)
+    }
+    listed = [v[0] for v in views]
+    assert sorted(listed) == sorted(renders) and len(set(listed)) == len(listed) == 9
+    addresses = [v[3] for v in views]
+    assert addresses[0] == "" and "" not in addresses[1:] and len(set(addresses)) == len(addresses)
