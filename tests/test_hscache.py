@@ -55,11 +55,11 @@ def test_a_second_tagger_loads_every_database_and_tags_the_same(warm, warm_cache
     files = sorted(cache.glob("phrases-*.hsdb"))
     # the main phrases, the slips and each theme's cues and each context rule's near words: one file each
     assert len(files) >= 2 + len(first.cue_scanners) + len(first._near_by_rule)
-    stamps = {f: f.stat().st_mtime_ns for f in files}
+    contents = {f: f.read_bytes() for f in files}
     monkeypatch.setattr(scan_mod, "_hs", _NoCompiling())
     second = Tagger(TAX)
     assert second.tag_columns(texts) == first.tag_columns(texts)
-    assert {f: f.stat().st_mtime_ns for f in cache.glob("phrases-*.hsdb")} == stamps
+    assert {f: f.read_bytes() for f in cache.glob("phrases-*.hsdb")} == contents  # nothing written
     slips = ["county lnies and cuckoing"]
     assert second.tag_texts(slips) == first.tag_texts(slips)
     assert [e["method"] for e in second.tag_texts(slips)[0]] == ["fuzzy", "fuzzy"]
@@ -122,3 +122,31 @@ def test_another_process_with_other_string_hashes_compiles_nothing(warm_cache):
     env = {**os.environ, "PYTHONHASHSEED": "0", "CAMPAIGN_TRACKER_CACHE": str(cache)}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
     assert sorted(p.name for p in cache.iterdir()) == before
+
+
+def test_the_cache_folder_is_kept_small_least_recently_used_first(tmp_path):
+    """Each taxonomy tried leaves a few MB: past the limit, the databases used longest ago go first."""
+    import os
+
+    from core.hscache import prune
+
+    for k, name in enumerate(["old", "used", "new"]):
+        f = tmp_path / f"phrases-{name}.hsdb"
+        f.write_bytes(b"x" * 1000)
+        os.utime(f, (1_000_000 + k, 1_000_000 + k))
+    os.utime(tmp_path / "phrases-used.hsdb", (2_000_000, 2_000_000))  # loaded lately
+    (tmp_path / "notes.txt").write_bytes(b"y" * 5000)  # not a database: never touched
+    prune(tmp_path, limit=2500)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "phrases-new.hsdb", "phrases-used.hsdb"]
+    prune(tmp_path, limit=2500)
+    assert len(list(tmp_path.glob("*.hsdb"))) == 2
+
+
+def test_loading_a_database_marks_it_used(warm_cache):
+    import os
+
+    files = list(warm_cache.glob("phrases-*.hsdb"))
+    for f in files:
+        os.utime(f, (1_000_000, 1_000_000))
+    Tagger(TAX)
+    assert all(f.stat().st_mtime > 1_000_000 for f in files)
