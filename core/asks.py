@@ -292,7 +292,7 @@ class _Scanner:
     database is kept in the user's cache folder, keyed by the patterns (``core.hscache``), so later runs load it
     at once."""
 
-    def __init__(self, patterns: list[re.Pattern]):
+    def __init__(self, patterns: list[re.Pattern], name: str = "ask-cues"):
         import threading
 
         from .hscache import load_or_compile
@@ -311,7 +311,7 @@ class _Scanner:
             db.compile(expressions=exprs, ids=list(range(len(exprs))), flags=flags)
             return db
 
-        self.db = load_or_compile(_hs, "ask-cues", (exprs, flags), compile_)
+        self.db = load_or_compile(_hs, name, (exprs, flags), compile_)
         self._local = threading.local()
 
     def hits(self, sentences: list[str]) -> list[set[int]]:
@@ -363,11 +363,31 @@ _NEVER = re.compile(r"\x00\x00")  # matches nothing in read text (NUL bytes are 
 _GOV_VOICE_ID = len(CUES)
 
 
-def target_of(sentence: str) -> str:
-    for name, rx in _TARGET_RES:
-        if rx.search(sentence):
+def target_of(sentence: str, may: set[int] | frozenset[int] | None = None) -> str:
+    """Whom the ask is made of: the first of ``_TARGETS`` named in the sentence, else "unspecified". ``may``: the
+    indexes of the targets that may be named, from a scan; None tries them all."""
+    for i, (name, rx) in enumerate(_TARGET_RES):
+        if (may is None or i in may) and rx.search(sentence):
             return name
     return "unspecified"
+
+
+def targets_of(sentences: list[str]) -> list[str]:
+    """``target_of`` of each sentence, the same answers: with ``SCAN_MIN`` / 10 sentences or more, one hyperscan
+    scan (prefilter mode, as for the cues) says which targets may be named in each, and only those are tried."""
+    global _TARGET_SCANNER
+    if _TARGET_SCANNER is None and _hs is not None and len(sentences) >= SCAN_MIN // 10:
+        try:
+            _TARGET_SCANNER = _Scanner([rx for _name, rx in _TARGET_RES], "ask-targets")
+        except _hs.error:
+            _TARGET_SCANNER = False
+    if not _TARGET_SCANNER or len(sentences) < SCAN_MIN // 10:
+        return [target_of(s) for s in sentences]
+    may = _TARGET_SCANNER.hits(sentences)
+    return [target_of(s, m) for s, m in zip(sentences, may)]
+
+
+_TARGET_SCANNER: _Scanner | None | bool = None
 
 
 _ACTION_AFTER = re.compile(
@@ -653,7 +673,6 @@ def extract(
                         "cue": hit.id,
                         "cue_reason": hit.description,
                         "confidence": CONFIDENCE[hit.id],
-                        "target": target_of(sent),
                         "action": action_of(sent),
                         "context": context,
                     }
@@ -662,7 +681,8 @@ def extract(
             else:
                 commits.append({**base, "status": status})
     own = tagger.tag_texts(sent_texts, fuzzy=False) if (tagger and sent_texts) else [[] for _ in sent_texts]
-    for a, ev in zip(asks, own):
+    for a, ev, target in zip(asks, own, targets_of(sent_texts)):
+        a["target"] = target
         a["themes"] = ask_themes(a["passage_themes"], ev)
         a["ask_id"] = f"{a['passage_id']}/s{a['sentence_index']}"
     return pd.DataFrame(asks), pd.DataFrame(commits)

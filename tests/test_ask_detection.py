@@ -306,6 +306,24 @@ def test_extract_finds_what_every_cue_on_every_sentence_finds(scan, monkeypatch)
     assert set(zip(got_commits.passage_id, got_commits.sentence_index, got_commits.status)) == want_commits
 
 
+def test_targets_found_by_the_scan_are_those_of_trying_every_target():
+    """targets_of scans many sentences at once for the targets that may be named and tries only those: the same
+    target for every sentence of the labelled sets and the 2009 sample as target_of trying them all in order."""
+    import json
+
+    from core.sentences import split
+
+    sample = ROOT / "tests" / "fixtures" / "hansard_2009_sample.jsonl"
+    texts = [r["text"] for r in load_all()] + [
+        json.loads(x)["text"] for x in sample.read_text().splitlines() if x.strip()
+    ]
+    sentences = [s for t in texts for s in split(t)] + ["The Home Office and the\nGovernment", "Ask the NCA."]
+    assert len(sentences) >= asks.SCAN_MIN // 10  # enough to be scanned
+    got = asks.targets_of(sentences)
+    assert asks._TARGET_SCANNER and got == [asks.target_of(s) for s in sentences]
+    assert len(set(got)) >= 8 and got[-2:] == ["Home Office", "National Crime Agency"]
+
+
 def test_a_ministers_later_speeches_in_a_debate_make_no_asks():
     """ParlParse names the office on a Minister's first speech only; extract carries it to their other speeches in
     the same document (a real 2009 sentence by the Secretary of State for Defence)."""
