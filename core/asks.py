@@ -228,6 +228,34 @@ def government_speakers(keys, details) -> set:
     return {k for k, d in zip(keys, details) if k[-1] and isinstance(d, str) and is_government_role(d)}
 
 
+#: the Lords' oral questions: "EU: Budget — Question" (not "… — Question for Short Debate", a backbench debate)
+_ORAL_QUESTION = re.compile(r"[—–-]\s*Question$")
+_TO_ASK_GOVERNMENT = re.compile(r"^(?:\d+\.\s*)?To ask (?:Her|His) Majesty's Government\b")
+
+
+def question_answerers(rows: list) -> set:
+    """The (document, speaker id) of each member who answers an oral question for the Government. In a section
+    titled "… — Question" (the Lords' oral questions, which the source gives no office for), a member asks "To ask
+    Her Majesty's Government …" and, by the House's procedure, the next member to speak answers for the
+    Government: a Minister or whip, whose speeches in that document make no asks. ``rows``: in reading order, each
+    with ``document``, ``section_index``, ``section_title``, ``speaker``, ``speaker_id`` and ``text``."""
+    out = set()
+    for i, r in enumerate(rows):
+        title = getattr(r, "section_title", "")
+        if not (r.speaker and isinstance(title, str) and _ORAL_QUESTION.search(title)):
+            continue
+        if not _TO_ASK_GOVERNMENT.match(r.text):
+            continue
+        for q in rows[i + 1 : i + 6]:
+            if q.document != r.document or q.section_index != r.section_index:
+                break
+            if q.speaker and q.speaker != r.speaker:
+                if getattr(q, "speaker_id", ""):
+                    out.add((q.document, q.speaker_id))
+                break
+    return out
+
+
 def speaks_for_government(text: str) -> bool:
     """True when a passage's own words show the speaker answering for the Government ("my Department", "I can
     assure the House", "we have no plans to")."""
@@ -595,6 +623,7 @@ _ROW_FIELDS = [
     "duplicate_of",
     "themes",
     "section_index",
+    "section_title",
     "line",
 ]
 
@@ -622,6 +651,7 @@ def extract(
     spans_of = [split_spans(r.text) for r in rows]
     ids = [getattr(r, "speaker_id", "") or "" for r in rows]
     ministers = government_speakers([(r.document, i) for r, i in zip(rows, ids)], [r.speaker_detail for r in rows])
+    ministers |= question_answerers(rows)
     scanner = _scanner() if sum(map(len, spans_of)) >= (SCAN_MIN if scan_min is None else scan_min) else None
     for run in _batches(spans_of, batch):
         part = [(p, k) for p in run for k in range(len(spans_of[p]))]

@@ -360,3 +360,29 @@ def test_store_ledger_keeps_a_ministers_office_through_the_debate(tmp_path):
     finally:
         con.close()
     assert stored == set(built.ask_id) and len(stored) > 100
+
+
+def test_the_member_answering_a_lords_oral_question_speaks_for_the_government():
+    """Lords oral questions (sections "… — Question") carry no office in ParlParse: the member who answers "To ask
+    Her Majesty's Government …" answers for the Government (real 2009 sittings), so their speeches in that sitting
+    make no asks; the members asking still do, and a Question for Short Debate's opener is not a Minister."""
+    from core.asks import question_answerers
+    from core.pipeline import build_corpus
+    from tests.conftest import FIXTURES
+
+    lords = FIXTURES / "corpora" / "parlparse-twfy" / "lordspages" / "daylord2009-10-27a.xml"
+    corpus = build_corpus([lords])
+    p = corpus.passages
+    names = dict(zip(p.speaker_id, p.speaker))
+    answering = {names[sid] for _doc, sid in question_answerers(list(p.itertuples()))}
+    assert answering == {
+        "Lord Myners",
+        "Lord Faulkner of Worcester",
+        "Baroness Thornton",
+        "Lord Young of Norwood Green",
+    }
+    speakers = set(corpus.asks.speaker)
+    assert not speakers & answering
+    assert {"Lord Vinson", "Lord Tyler"} <= speakers  # the questioners' supplementary questions are asks
+    assert "Lord Harries of Pentregarth" in speakers  # a Question for Short Debate is a backbencher's debate
+    assert set(corpus.commitments.speaker) & answering  # what the Ministers said is read for commitments
