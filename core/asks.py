@@ -256,6 +256,27 @@ def question_answerers(rows: list) -> set:
     return out
 
 
+#: a Minister answering an amendment or motion: "I invite the noble Lord to withdraw his amendment"
+_INVITES_WITHDRAWAL = re.compile(
+    r"\b(?:invite|ask|urge|encourage|hope that|trust that)\s+"  # another member is asked: not "ask leave to"
+    r"(?!(?:the|my|noble|right|hon\.|friend|Friend|,|\s)*(?:Minister|Government|Secretary|Leader)\b)"
+    r"(?:the|my|him|her|he|she|they|them)\b(?:[^.;]|(?<=\bhon)\.|(?<=\bMr)\.|(?<=\bMrs)\.){0,80}?\bto withdraw "
+    r"(?:his|her|their|the|this|that)(?: [a-z]+)? (?:amendments?|Motion)\b",
+    re.I,
+)
+
+
+def withdrawal_inviters(rows: list) -> set:
+    """The (document, speaker id) of each member who invites another to withdraw an amendment or motion: the
+    Minister answering it for the Government (a mover withdraws their own: "I beg leave to withdraw"), who is
+    treated as Government for the rest of that document. ``rows`` as for ``question_answerers``."""
+    return {
+        (r.document, r.speaker_id)
+        for r in rows
+        if r.speaker and getattr(r, "speaker_id", "") and _INVITES_WITHDRAWAL.search(r.text)
+    }
+
+
 def speaks_for_government(text: str) -> bool:
     """True when a passage's own words show the speaker answering for the Government ("my Department", "I can
     assure the House", "we have no plans to")."""
@@ -651,7 +672,7 @@ def extract(
     spans_of = [split_spans(r.text) for r in rows]
     ids = [getattr(r, "speaker_id", "") or "" for r in rows]
     ministers = government_speakers([(r.document, i) for r, i in zip(rows, ids)], [r.speaker_detail for r in rows])
-    ministers |= question_answerers(rows)
+    ministers |= question_answerers(rows) | withdrawal_inviters(rows)
     scanner = _scanner() if sum(map(len, spans_of)) >= (SCAN_MIN if scan_min is None else scan_min) else None
     for run in _batches(spans_of, batch):
         part = [(p, k) for p in run for k in range(len(spans_of[p]))]

@@ -386,3 +386,24 @@ def test_the_member_answering_a_lords_oral_question_speaks_for_the_government():
     assert {"Lord Vinson", "Lord Tyler"} <= speakers  # the questioners' supplementary questions are asks
     assert "Lord Harries of Pentregarth" in speakers  # a Question for Short Debate is a backbencher's debate
     assert set(corpus.commitments.speaker) & answering  # what the Ministers said is read for commitments
+
+
+def test_a_member_inviting_another_to_withdraw_an_amendment_speaks_for_the_government():
+    """At a Bill's stages the Minister answers each amendment and invites its mover to withdraw it ("I invite the
+    noble Lord to withdraw his amendment"): in the Lords, where no office is given, that makes them Government for
+    the sitting (real 2009 Report stage). A mover withdrawing their own ("I beg to ask leave to withdraw the
+    amendment", a 2009 Public Bill Committee) is not taken for a Minister."""
+    from core.asks import withdrawal_inviters
+    from core.pipeline import build_corpus
+    from tests.conftest import FIXTURES
+
+    pp = FIXTURES / "corpora" / "parlparse-twfy"
+    lords = build_corpus([pp / "lordspages" / "daylord2009-10-27a.xml"])  # Report, 2nd day
+    p = lords.passages
+    names = dict(zip(p.speaker_id, p.speaker))
+    inviting = {names[sid] for _doc, sid in withdrawal_inviters(list(p.itertuples()))}
+    assert "Baroness Crawley" in inviting
+    assert not set(lords.asks.speaker) & inviting and len(lords.asks) > 50
+    committee = build_corpus([pp / "standing" / "standing2009-10-20_CHILDPOV_06-0_2009-10-27a.xml"]).passages
+    assert committee.text.str.contains("ask leave to withdraw the amendment").sum() >= 4
+    assert not withdrawal_inviters(list(committee.itertuples()))
