@@ -241,17 +241,21 @@ def question_answerers(rows: list) -> set:
     with ``document``, ``section_index``, ``section_title``, ``speaker``, ``speaker_id`` and ``text``."""
     out = set()
     for i, r in enumerate(rows):
-        title = getattr(r, "section_title", "")
-        if not (r.speaker and isinstance(title, str) and _ORAL_QUESTION.search(title)):
+        title, speaker = getattr(r, "section_title", ""), getattr(r, "speaker", "")
+        if not (isinstance(title, str) and title.endswith("Question") and _ORAL_QUESTION.search(title)):
+            continue
+        if not (isinstance(speaker, str) and speaker):
             continue
         if not _TO_ASK_GOVERNMENT.match(r.text):
             continue
         for q in rows[i + 1 : i + 6]:
-            if q.document != r.document or q.section_index != r.section_index:
+            if q.document != r.document or getattr(q, "section_index", 0) != getattr(r, "section_index", 0):
                 break
-            if q.speaker and q.speaker != r.speaker:
-                if getattr(q, "speaker_id", ""):
-                    out.add((q.document, q.speaker_id))
+            other = getattr(q, "speaker", "")
+            if isinstance(other, str) and other and other != speaker:
+                sid = getattr(q, "speaker_id", "")
+                if isinstance(sid, str) and sid:
+                    out.add((q.document, sid))
                 break
     return out
 
@@ -273,7 +277,10 @@ def withdrawal_inviters(rows: list) -> set:
     return {
         (r.document, r.speaker_id)
         for r in rows
-        if r.speaker and getattr(r, "speaker_id", "") and _INVITES_WITHDRAWAL.search(r.text)
+        if isinstance(getattr(r, "speaker_id", None), str)
+        and r.speaker_id
+        and "ithdraw" in r.text  # (a substring test first: most passages are passed over at C speed)
+        and _INVITES_WITHDRAWAL.search(r.text)
     }
 
 
