@@ -49,6 +49,21 @@ def test_overview_renders_chart_and_headline(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "overview.png"))
 
 
+def test_a_document_is_picked_by_its_title(page, app_url):
+    """The Documents filter lists titles, not ids; the choice counts one document and the address bar keeps its id."""
+    goto(page, app_url)
+    sb = page.get_by_test_id("stSidebar")
+    sb.get_by_test_id("stMultiSelect").filter(has_text="Documents").get_by_role("combobox").click()
+    page.keyboard.type("County Lines Exploitation")
+    page.get_by_role("option", name="County Lines Exploitation: London").click()
+    page.keyboard.press("Escape")  # the choice is sent when the list closes
+    page.wait_for_function("() => location.search.includes('docs=001_27ac06d3129042f8')", timeout=T)
+    settled(page)
+    documents = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Documents", exact=True))
+    expect(documents.get_by_test_id("stMetricValue")).to_have_text("1", timeout=T)
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def test_filter_by_date_and_theme_changes_table(page, app_url):
     goto(page, f"{app_url}/passages")
     all_rows = grid_rows(page)
