@@ -284,6 +284,26 @@ def withdrawal_inviters(rows: list) -> set:
     }
 
 
+#: a Minister moving the Government's own amendments: "I shall speak also to the other government amendments in the
+#: group" (the House's formula for moving a group of amendments, said of the Government's)
+_MOVES_GOVERNMENT_AMENDMENT = re.compile(
+    r"\bI (?:will|shall) (?:also )?speak (?:also )?to (?:the )?(?:other )?government amendments?\b", re.I
+)
+
+
+def government_movers(rows: list) -> set:
+    """The (document, speaker id) of each member who moves the Government's amendments, treated as Government for
+    the rest of that document. ``rows`` as for ``question_answerers``."""
+    return {
+        (r.document, r.speaker_id)
+        for r in rows
+        if isinstance(getattr(r, "speaker_id", None), str)
+        and r.speaker_id
+        and "overnment amendment" in r.text
+        and _MOVES_GOVERNMENT_AMENDMENT.search(r.text)
+    }
+
+
 def speaks_for_government(text: str) -> bool:
     """True when a passage's own words show the speaker answering for the Government ("my Department", "I can
     assure the House", "we have no plans to")."""
@@ -679,7 +699,7 @@ def extract(
     spans_of = [split_spans(r.text) for r in rows]
     ids = [getattr(r, "speaker_id", "") or "" for r in rows]
     ministers = government_speakers([(r.document, i) for r, i in zip(rows, ids)], [r.speaker_detail for r in rows])
-    ministers |= question_answerers(rows) | withdrawal_inviters(rows)
+    ministers |= question_answerers(rows) | withdrawal_inviters(rows) | government_movers(rows)
     scanner = _scanner() if sum(map(len, spans_of)) >= (SCAN_MIN if scan_min is None else scan_min) else None
     for run in _batches(spans_of, batch):
         part = [(p, k) for p in run for k in range(len(spans_of[p]))]

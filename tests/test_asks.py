@@ -388,7 +388,7 @@ def test_the_member_answering_a_lords_oral_question_speaks_for_the_government():
     assert set(corpus.commitments.speaker) & answering  # what the Ministers said is read for commitments
 
 
-def test_a_member_inviting_another_to_withdraw_an_amendment_speaks_for_the_government():
+def test_a_member_answering_or_moving_amendments_for_the_government_speaks_for_it():
     """At a Bill's stages the Minister answers each amendment and invites its mover to withdraw it ("I invite the
     noble Lord to withdraw his amendment"): in the Lords, where no office is given, that makes them Government for
     the sitting (real 2009 Report stage). A mover withdrawing their own ("I beg to ask leave to withdraw the
@@ -404,6 +404,11 @@ def test_a_member_inviting_another_to_withdraw_an_amendment_speaks_for_the_gover
     inviting = {names[sid] for _doc, sid in withdrawal_inviters(list(p.itertuples()))}
     assert "Baroness Crawley" in inviting
     assert not set(lords.asks.speaker) & inviting and len(lords.asks) > 50
+    # moving the Government's own amendments ("I will speak also to the other government amendment in this group")
+    from core.asks import government_movers
+
+    moving = {names[sid] for _doc, sid in government_movers(list(p.itertuples()))}
+    assert moving == {"Lord McKenzie of Luton"} and "Lord McKenzie of Luton" not in set(lords.asks.speaker)
     committee = build_corpus([pp / "standing" / "standing2009-10-20_CHILDPOV_06-0_2009-10-27a.xml"]).passages
     assert committee.text.str.contains("ask leave to withdraw the amendment").sum() >= 4
     assert not withdrawal_inviters(list(committee.itertuples()))
