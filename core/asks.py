@@ -274,13 +274,19 @@ def withdrawal_inviters(rows: list) -> set:
     """The (document, speaker id) of each member who invites another to withdraw an amendment or motion: the
     Minister answering it for the Government (a mover withdraws their own: "I beg leave to withdraw"), who is
     treated as Government for the rest of that document. ``rows`` as for ``question_answerers``."""
+    return _speakers_saying(rows, "ithdraw", _INVITES_WITHDRAWAL)
+
+
+def _speakers_saying(rows: list, needle: str, pattern: re.Pattern) -> set:
+    """The (document, speaker id) of the rows whose text ``pattern`` finds (``needle``, a substring every match
+    holds, is looked for first: most passages are passed over at C speed)."""
     return {
         (r.document, r.speaker_id)
         for r in rows
         if isinstance(getattr(r, "speaker_id", None), str)
         and r.speaker_id
-        and "ithdraw" in r.text  # (a substring test first: most passages are passed over at C speed)
-        and _INVITES_WITHDRAWAL.search(r.text)
+        and needle in r.text
+        and pattern.search(r.text)
     }
 
 
@@ -294,14 +300,7 @@ _MOVES_GOVERNMENT_AMENDMENT = re.compile(
 def government_movers(rows: list) -> set:
     """The (document, speaker id) of each member who moves the Government's amendments, treated as Government for
     the rest of that document. ``rows`` as for ``question_answerers``."""
-    return {
-        (r.document, r.speaker_id)
-        for r in rows
-        if isinstance(getattr(r, "speaker_id", None), str)
-        and r.speaker_id
-        and "overnment amendment" in r.text
-        and _MOVES_GOVERNMENT_AMENDMENT.search(r.text)
-    }
+    return _speakers_saying(rows, "overnment amendment", _MOVES_GOVERNMENT_AMENDMENT)
 
 
 def speaks_for_government(text: str) -> bool:

@@ -65,8 +65,7 @@ class Data:
     def document_labels(self) -> dict[str, str]:
         """document -> how pickers show it: its title, else its file's name, else its id (with the id too when
         several documents share a title)."""
-        names = {d.document: d.title or Path(d.path).name for d in self.corpus.documents}
-        return unique_labels({d: names.get(d, "") for d in self.titles} | names)
+        return unique_labels({d.document: d.title or Path(d.path).name for d in self.corpus.documents})
 
     @property
     def theme_ids(self) -> list[str]:
