@@ -186,6 +186,12 @@ def cmd_ingest(args) -> int:
         from .store.search import SearchIndex
 
         SearchIndex(path).sync(store)
+        from .store import framecache
+        from .taxonomy import default_taxonomy
+
+        framecache.warm(
+            store, (taxonomy or default_taxonomy()).ids
+        )  # the dashboard's first open of this version reads it
     _report(errors)
     print(f"{counts.line()}; the store holds {total:,} passages ({path})")
     return 1 if failures(errors) else 0

@@ -71,7 +71,7 @@ def sidebar(data) -> FilterState:
             f_from=q.date_from,
             f_to=q.date_to,
         )
-    first, last = p["date_start"].min(), p["date_end"].max()  # undated passages (NaT) are skipped
+    first, last = data.date_range
     lo = first.date() if pd.notna(first) else date(2000, 1, 1)
     hi = last.date() if pd.notna(last) else date.today()
     sb = st.sidebar

@@ -34,10 +34,10 @@ from dashboard.pickers import unique_labels
 from dashboard.text import md_escape
 from core.pipeline import DEFAULT_SOURCES, STORE_ENV, Corpus, documents_from, ingest
 from core.store import Store, StoreError
-from core.store import queries
+from core.store import framecache, queries
 from core.workspace import Workspace, WorkspaceError, default_workspace
 from core.store.search import QueryError
-from core.summary import FilterState, filter_mask, prepare
+from core.summary import FilterState, date_extreme, filter_mask, prepare
 from core.tagging import compiled_taxonomy
 from core.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
 
@@ -66,6 +66,11 @@ class Data:
         """document -> how pickers show it: its title, else its file's name, else its id (with the id too when
         several documents share a title)."""
         return unique_labels({d.document: d.title or Path(d.path).name for d in self.corpus.documents})
+
+    @cached_property
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first passage's date (its start) and the last's (its end); NaT when nothing is dated."""
+        return date_extreme(self.passages["date_start"]), date_extreme(self.passages["date_end"], last=True)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -304,7 +309,7 @@ def _read(path: str, version: int, taxonomy_text: str | None) -> Data:
     except TaxonomyError:
         tax = default_taxonomy()
     with reading(path) as store:
-        frame = queries.passage_frame(store, tax.ids)
+        frame = framecache.frame(store, tax.ids)
         asks = store.frame("asks")
         review = queries.reviewed(store, frame, asks, tax.ids)
         docs = store.frame("documents")

@@ -90,23 +90,25 @@ def passage_frame(store, theme_ids, ids=None) -> pd.DataFrame:
 def documents_table(docs: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """One row per document (``docs``: the documents table) with its passages, duplicates, undated passages and
     passages without a speaker counted from ``passage_frame``."""
-    counts = (
-        pd.DataFrame(
-            {
-                "passages": np.ones(len(frame), dtype="int64"),
-                "duplicates": (frame["duplicate_of"] != "").to_numpy(),
-                "undated": (frame["date"] == "").to_numpy(),
-                "no_speaker": (frame["speaker"] == "").to_numpy(),
-            }
+    doc = frame["document"]
+    flags = {
+        "passages": None,
+        "duplicates": (frame["duplicate_of"] != "").to_numpy(),
+        "undated": (frame["date"] == "").to_numpy(),
+        "no_speaker": (frame["speaker"] == "").to_numpy(),
+    }
+    if isinstance(doc.dtype, pd.CategoricalDtype):  # counted by code: a groupby took 1.2 s at 10 M passages
+        codes, n = doc.cat.codes.to_numpy(), len(doc.cat.categories)
+        counts = pd.DataFrame(
+            {k: np.bincount(codes if v is None else codes[v], minlength=n) for k, v in flags.items()},
+            index=doc.cat.categories,
         )
-        .groupby(
-            frame["document"].to_numpy()
-            if not isinstance(frame["document"].dtype, pd.CategoricalDtype)
-            else frame["document"],
-            observed=True,
+    else:
+        counts = (
+            pd.DataFrame({k: np.ones(len(frame), dtype="int64") if v is None else v for k, v in flags.items()})
+            .groupby(doc.to_numpy())
+            .sum()
         )
-        .sum()
-    )
     counts.index = counts.index.astype(str)
     out = docs[["document", "layout", "title", "flags"]].merge(counts, how="left", left_on="document", right_index=True)
     cols = ["passages", "duplicates", "undated", "no_speaker"]

@@ -11,6 +11,7 @@ from core.summary import (
     THEME_PREFIX,
     FilterState,
     continuous,
+    date_extreme,
     headline,
     new_since,
     theme_summary,
@@ -102,7 +103,7 @@ def timeline(data, df, themes) -> None:
 @st.fragment
 def new(data, df, themes) -> None:
     st.subheader("What is new")
-    last = df["date_end"].max()  # undated passages have none
+    last = date_extreme(df["date_end"], last=True)  # undated passages have none
     default = (last.date() if pd.notna(last) else date.today()).replace(day=1)
     bind("ov_since", "since", default)
     since = st.date_input("New since", key="ov_since", format="YYYY-MM-DD")
