@@ -29,6 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from core.asks import ask_summary
+from core.counts import FrameCounts
 from core.model import IngestError
 from dashboard.pickers import unique_labels
 from dashboard.text import md_escape
@@ -417,6 +418,16 @@ def load(ws: Workspace | None = None) -> Data:
     version, errors = synced(str(ws.root), fp)
     version = max(version, _written.get(str(store_path(ws)), 0))
     return _dress(_read(str(store_path(ws)), version, fp[1]), errors, False, note)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _frame_counts(store: str, version: int, theme_ids: tuple, _data: Data) -> FrameCounts | None:
+    return FrameCounts(_data.agg, list(theme_ids)) if FrameCounts.usable(_data.agg) else None
+
+
+def frame_counts(data: Data) -> FrameCounts | None:
+    """The Overview's counting codes for the store version's frame (worked out once: ~0.3 s at 10 M passages)."""
+    return _frame_counts(data.store, data.version, tuple(data.theme_ids), data)
 
 
 def ledger(data: Data, asks: pd.DataFrame, quiet_days: int, as_of=None) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -19,7 +20,7 @@ from core.summary import (
     theme_venue_matrix,
 )
 from dashboard import charts
-from dashboard.data import filtered, mask
+from dashboard.data import filtered, frame_counts, mask
 from dashboard.state import bind, publish
 from dashboard.views.common import caption, download, table
 from dashboard.views.milestones import milestones_for
@@ -36,14 +37,45 @@ def _summary(store: str, version: int, labels: tuple, state_key: str, _data, _st
     return theme_summary(_data.corpus, _state, passages=_data.agg, mask=_mask)
 
 
+class Counts:
+    """The Overview's counts of the passages matching the filters: by ``core.counts.FrameCounts`` over the store's
+    frame (no row copied), else on a copy of the matching rows' counted columns."""
+
+    def __init__(self, data, m: pd.Series):
+        self.data, self.rows, fc = data, np.asarray(m, dtype=bool), frame_counts(data)
+        self.cols = COUNTED + [c for c in data.agg.columns if str(c).startswith(THEME_PREFIX)]
+        self.fc = self.df = None
+        if fc is not None:
+            self.fc = fc.tally(self.rows)
+        else:
+            self.df = data.agg[self.cols] if self.rows.all() else data.agg.loc[self.rows, self.cols]
+
+    def headline(self):
+        return self.fc.headline(self.data.corpus) if self.fc else headline(self.data.corpus, self.df)
+
+    def timeline(self, themes, freq):
+        return self.fc.timeline(themes, freq) if self.fc else theme_timeline(self.df, themes, freq)
+
+    def matrix(self, themes):
+        return self.fc.venue_matrix(themes) if self.fc else theme_venue_matrix(self.df, themes)
+
+    def latest(self):
+        return self.fc.latest_end() if self.fc else date_extreme(self.df["date_end"], last=True)
+
+    def since(self, day: date) -> pd.DataFrame:
+        """The matching rows dated on or after ``day`` (at their precision): few, so copied."""
+        if self.fc is None:
+            return self.df
+        return self.data.agg.iloc[self.fc.since(day), [self.data.agg.columns.get_loc(c) for c in self.cols]]
+
+
 def render(data, state: FilterState) -> None:
     st.title("Overview")
     m = mask(data, state)
-    cols = COUNTED + [c for c in data.agg.columns if str(c).startswith(THEME_PREFIX)]
-    df = data.agg[cols] if m.all() else data.agg.loc[m, cols]  # what the counts read: no ids or names copied
+    counts = Counts(data, m)
     asks = filtered(data, state, data.asks) if len(data.asks) else data.asks
-    caption(state, len(df), data.labels)
-    h = headline(data.corpus, df)
+    h = counts.headline()
+    caption(state, h.passages, data.labels)
     c = st.columns(4)
     c[0].metric("Documents", h.documents)
     c[1].metric("Passages", h.passages, help="Canonical passages: a speech found in two sources counts once")
@@ -58,8 +90,8 @@ def render(data, state: FilterState) -> None:
         "with the words that matched (the filters carry over)."
     )
     themes = list(state.themes) or data.theme_ids
-    timeline(data, df, themes)
-    matrix = theme_venue_matrix(df, themes)
+    timeline(data, counts, themes)
+    matrix = counts.matrix(themes)
     if len(matrix) and matrix.values.sum():
         st.plotly_chart(charts.heatmap(matrix[matrix.sum(axis=1) > 0], data.labels), key="ov_heatmap")
     st.subheader("Theme summary")
@@ -72,22 +104,22 @@ def render(data, state: FilterState) -> None:
         hide=("id",),
     )
     download(summary, "theme_summary", state, "dl_theme_summary", "Download theme summary (CSV)", data.labels, "themes")
-    new(data, df, themes)
+    new(data, counts, themes)
 
 
 @st.fragment
-def timeline(data, df, themes) -> None:
+def timeline(data, counts: Counts, themes) -> None:
     """The bins radio reruns this part only."""
     bind("ov_freq", "bins", "year", options=FREQS)
     freq = st.radio("Timeline bins", FREQS, horizontal=True, key="ov_freq")
     publish("bins", freq, "year")
-    counts, undated = theme_timeline(df, themes, freq)
+    bins, undated = counts.timeline(themes, freq)
     left, right = st.columns([3, 1])
     with left:
-        if len(counts):
+        if len(bins):
             st.plotly_chart(
                 charts.add_milestones(
-                    charts.timeline(continuous(counts, freq), data.labels, freq), milestones_for(data, themes), freq
+                    charts.timeline(continuous(bins, freq), data.labels, freq), milestones_for(data, themes), freq
                 ),
                 key="ov_timeline",
             )
@@ -101,11 +133,11 @@ def timeline(data, df, themes) -> None:
 
 
 @st.fragment
-def new(data, df, themes) -> None:
+def new(data, counts: Counts, themes) -> None:
     st.subheader("What is new")
-    last = date_extreme(df["date_end"], last=True)  # undated passages have none
+    last = counts.latest()  # undated passages have none
     default = (last.date() if pd.notna(last) else date.today()).replace(day=1)
     bind("ov_since", "since", default)
     since = st.date_input("New since", key="ov_since", format="YYYY-MM-DD")
     publish("since", since, default)
-    st.dataframe(new_since(df, themes, since, data.labels), hide_index=True, key="ov_new")
+    st.dataframe(new_since(counts.since(since), themes, since, data.labels), hide_index=True, key="ov_new")
