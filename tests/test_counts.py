@@ -22,16 +22,11 @@ from core.summary import (
 )
 from core.taxonomy import default_taxonomy
 from tests.conftest import FIXTURES, SEEDS
+from tests.test_store_queries import STATES as QUERY_STATES
 
 TAX = default_taxonomy()
 STATES = [
-    FilterState(),
-    FilterState(themes=("county_lines",)),
-    FilterState(themes=("missing_children", "county_lines")),
-    FilterState(venues=("Westminster Hall",), date_from=date(2018, 1, 1)),
-    FilterState(date_from=date(2009, 10, 1), date_to=date(2019, 12, 31), include_undated=True),
-    FilterState(include_undated=False),
-    FilterState(speakers=("Ann Coffey",)),
+    *QUERY_STATES,  # the filter states the store's own counts are tested with
     FilterState(themes=("rape_prosecutions",), venues=("Press release",)),  # nothing, or next to nothing
 ]
 
