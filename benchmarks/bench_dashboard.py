@@ -10,10 +10,13 @@ ids, dates, venues and speakers), or uses ``--store``, and opens it as a user wo
   after an ingest; core.store.framecache), so that a dashboard opening the store reads it instead;
 - cold_start_s: a new process's first run of the app (AppTest) on the store: the store opened, the kept text-less
   frame read, the Overview drawn with its charts (Python's imports, import_s, are apart);
-- query_median_ms: one filter-and-aggregate query (the filters' mask, then passages per theme), median over a set
-  of typical filters; sql_query_median_ms: the same counts by DuckDB in the store (core.store.queries.theme_counts);
+- query_median_ms: one filter-and-aggregate query (the filters' mask, then passages per theme, counted as the
+  Overview counts: core.counts), median over a set of typical filters; query_rows_median_ms: the same counts by one
+  pass over the rows per theme (the reference); sql_query_median_ms: the same counts by DuckDB in the store
+  (core.store.queries.theme_counts); counts_codes_s: core.counts' codes, worked out once per store version;
 - core_interaction_median_ms: what the Overview computes after a filter change (mask, headline, timeline,
-  themes x venues, theme summary), without Streamlit;
+  themes x venues), without Streamlit; core_interaction_rows_median_ms: the same on a copy of the matching rows
+  (the reference); theme_summary_median_ms: a filter state's theme summary the first time (then kept);
 - app_<step>_median_ms: whole reruns of the real app in AppTest (a theme filter, a venue filter, the Overview's
   bins, a search through the index, a page of the Passages view);
 - frame_mb: the memory of the one frame kept per store (no text).
@@ -72,24 +75,44 @@ print(t1 - t0, time.perf_counter() - t1, time.process_time() - c1)
 
 
 def core_path(data, repeat: int) -> dict:
+    from core.counts import FrameCounts
+
     frame, ids = data.passages, data.theme_ids
     cols = [THEME_PREFIX + t for t in ids]
+    t = time.perf_counter()
+    fc = FrameCounts(frame, ids)  # what the Overview works out once per store version
+    codes_s = time.perf_counter() - t
 
-    def query(state):
+    def query(state):  # passages per theme, as the Overview counts them
+        return fc.tally(filter_mask(frame, state).to_numpy()).per_venue.sum(axis=0)
+
+    def query_rows(state):  # the reference: one pass over the rows per theme
         m = filter_mask(frame, state).to_numpy()
         return {c: int((m & frame[c].to_numpy()).sum()) for c in cols}
 
-    def interaction(state):
+    def interaction(state):  # the Overview's counts after a filter change (its theme summary apart)
+        tally = fc.tally(filter_mask(frame, state).to_numpy())
+        themes = list(state.themes) or ids
+        tally.headline(data.corpus)
+        tally.timeline(themes, "month")
+        tally.venue_matrix(themes)
+
+    def interaction_rows(state):  # the reference: the same counts on a copy of the matching rows
         m = filter_mask(frame, state)
         sub = frame if m.all() else frame[m]
         themes = list(state.themes) or ids
         headline(data.corpus, sub)
         theme_timeline(sub, themes, "month")
         theme_venue_matrix(sub, themes)
-        theme_summary(data.corpus, state, passages=frame, mask=m)
+
+    def summary(state):  # a filter state's theme summary, the first time it is asked for (then kept)
+        theme_summary(data.corpus, state, passages=frame, mask=filter_mask(frame, state))
 
     q = [median_ms(lambda s=s: query(s), repeat) for s in STATES]
+    qr = [median_ms(lambda s=s: query_rows(s), repeat) for s in STATES]
     i = [median_ms(lambda s=s: interaction(s), repeat) for s in STATES]
+    ir = [median_ms(lambda s=s: interaction_rows(s), repeat) for s in STATES]
+    ts = [median_ms(lambda s=s: summary(s), repeat) for s in STATES]
     from core.store import Store, queries
 
     with Store(data.store) as store:  # the same counts by DuckDB in the store, reviews applied: no frame needed
@@ -99,8 +122,12 @@ def core_path(data, repeat: int) -> dict:
         "query_max_ms": round(max(q), 1),
         "sql_query_median_ms": round(statistics.median(sql), 1),
         "sql_query_max_ms": round(max(sql), 1),
+        "query_rows_median_ms": round(statistics.median(qr), 1),
         "core_interaction_median_ms": round(statistics.median(i), 1),
         "core_interaction_max_ms": round(max(i), 1),
+        "core_interaction_rows_median_ms": round(statistics.median(ir), 1),
+        "theme_summary_median_ms": round(statistics.median(ts), 1),
+        "counts_codes_s": round(codes_s, 2),
     }
 
 
