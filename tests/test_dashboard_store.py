@@ -197,3 +197,5 @@ def test_ids_in_is_isin_for_arrow_and_object_strings(passages):
         got = ids_in(col, some)
         assert got.dtype == bool and (got == col.isin(some).to_numpy()).all()
     assert ids_in(ids.astype(object), some).sum() == expected.sum() > 50 and not ids_in(ids, set()).any()
+    few = ids.iloc[:10]  # a few rows against many ids: looked up one by one, the same answer
+    assert len(few) < len(some) // 4 and (ids_in(few, frozenset(some)) == few.isin(some).to_numpy()).all()
