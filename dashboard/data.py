@@ -9,7 +9,8 @@ Which store:
   and after an upload or a taxonomy change, it is brought up to date by the same incremental ingest as the CLI's
   (unchanged documents are not read again, so a warm start only checks file hashes).
 Either way the store is read once per version, and never whole: one row per passage *without its text* (what the
-filters and counts need, ``core.store.queries.passage_frame``), the documents and the asks; a view reads the text
+filters and counts need, ``core.store.queries.passage_frame``, read from the copy kept beside the store by
+``core.store.framecache``), the documents and the asks; a view reads the text
 and the tags of the rows it shows (``Data.rows``, ``Data.tags``), a page at a time.
 """
 
