@@ -20,9 +20,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .summary import THEME_PREFIX, Headline, _bin_start
+from .schema import names
+from .summary import THEME_PREFIX, Headline, _bin_start, counts_text, most_precise
 
 _DENSE_BITS = 24  # up to this many themes, combinations are found by counting, past it by sorting
+_MAX_TABLE = 20_000_000  # a (value x combination) table larger than this is not built: the rows are counted instead
 
 
 class FrameCounts:
@@ -49,7 +51,7 @@ class FrameCounts:
         year = dated & (prec == 2)
         if year.any():  # a year, for year-only dates; the rest cannot be placed
             slot[year] = self.nm + m[year] // 12 - self.ylo
-        combo = combo.astype(wide, copy=False)
+        combo = self.combo = combo.astype(wide, copy=False)
         self.time_key = slot * K + combo
 
         venue = frame["venue"]
@@ -80,6 +82,28 @@ class FrameCounts:
             isinstance(frame[c].dtype, pd.CategoricalDtype) and not (frame[c].cat.codes.to_numpy() < 0).any()
             for c in cats
         )
+
+    def _key(self, codes: np.ndarray, n_values: int) -> np.ndarray | None:
+        """(value x combination) for each row, or None when that table would be too large."""
+        if n_values * self.k > _MAX_TABLE:
+            return None
+        return codes.astype(np.int32) * self.k + self.combo
+
+    @cached_property
+    def date_key(self):
+        return self._key(self.date_codes, len(self.dates))
+
+    @cached_property
+    def doc_key(self):
+        return self._key(self.doc_codes, self.n_docs)
+
+    @cached_property
+    def speaker_key(self):
+        speaker = self.frame["speaker"]
+        if not isinstance(speaker.dtype, pd.CategoricalDtype) or (speaker.cat.codes.to_numpy() < 0).any():
+            return None
+        self.speakers = speaker.cat.categories
+        return self._key(speaker.cat.codes.to_numpy(), len(self.speakers))
 
     def tally(self, rows) -> Tally:
         """The counts of the rows where the boolean mask ``rows`` holds."""
@@ -153,16 +177,8 @@ class Tally:
         )
 
     def _extreme(self, has, bound, last: bool) -> str:
-        """The date string of the first row (in frame order) holding the least start (or greatest end)."""
-        fc = self.fc
-        i8 = bound.view("i8")
-        best = i8[has].max() if last else i8[has].min()
-        tied = np.flatnonzero(has & (i8 == best))
-        if len(tied) == 1:
-            return str(fc.dates[tied[0]])
-        held = np.zeros(len(fc.dates), dtype=bool)  # two dates tied: the first row holding one of them
-        held[tied] = True
-        return str(fc.dates[fc.date_codes[int(np.argmax(self.rows & held[fc.date_codes]))]])
+        """The date string of the least start (greatest end) among the dates ``has``; the most precise if tied."""
+        return _extreme(self.fc.dates, has, bound, last)
 
     def timeline(self, theme_ids: list[str], freq: str = "month"):
         """``core.summary.theme_timeline(frame[rows], theme_ids, freq)``: (counts per bin and theme, undated)."""
@@ -211,11 +227,62 @@ class Tally:
             return np.zeros(0, dtype=np.int64)
         return np.flatnonzero(self.rows & recent[self.fc.date_codes])
 
+    def theme_summary(self, taxonomy, state) -> pd.DataFrame | None:
+        """``core.summary.theme_summary(corpus, state, passages=frame, mask=rows)``; None when a table it needs
+        would be too large (a taxonomy with very many combinations of themes), to be counted on the rows."""
+        fc = self.fc
+        keys = (fc.date_key, fc.doc_key, fc.speaker_key)
+        if any(k is None for k in keys) or not set(taxonomy.ids) <= set(fc.col):
+            return None
+        by_date = self._count(fc.date_key, len(fc.dates) * fc.k).reshape(len(fc.dates), fc.k)
+        per_date = by_date @ fc.member  # (date, theme)
+        per_doc = self._per_theme(fc.doc_key, fc.n_docs)
+        per_speaker = self._per_theme(fc.speaker_key, len(fc.speakers))
+        nat = np.isnat(fc.date_start)
+        year_of = np.where(nat, 0, fc.date_start.astype("datetime64[Y]").astype(np.int64) + 1970)
+        lo = int(year_of[~nat].min()) if (~nat).any() else 0
+        n_years = int(year_of[~nat].max()) - lo + 1 if (~nat).any() else 0
+        per_year = np.zeros((n_years, per_date.shape[1]), dtype=np.int64)
+        np.add.at(per_year, year_of[~nat] - lo, per_date[~nat])
+        anywhere = np.zeros(n_years, dtype=np.int64)  # rows holding any theme, by year: the years shown
+        np.add.at(anywhere, year_of[~nat] - lo, by_date[~nat][:, fc.member.sum(axis=1) > 0].sum(axis=1))
+        years = [lo + i for i in np.flatnonzero(anywhere)]
+        rows = []
+        for t in taxonomy.themes:
+            if state.themes and t.id not in state.themes:
+                continue
+            j = fc.col[t.id]
+            held = per_date[:, j] > 0
+            dated = held & ~nat
+            row = {
+                "id": t.id,
+                "label": t.label,
+                "passages": int(per_date[:, j].sum()),
+                "documents": int(np.count_nonzero(per_doc[:, j])),
+                "first_date": _extreme(fc.dates, dated, fc.date_start, last=False) if dated.any() else "",
+                "last_date": _extreme(fc.dates, dated, fc.date_end, last=True) if dated.any() else "",
+                "undated": int(per_date[nat, j].sum()),
+                "venues": counts_text(self.per_venue[:, j], fc.venues),
+                "speakers": counts_text(per_speaker[:, j], fc.speakers),
+            }
+            for y in years:
+                row[str(y)] = int(per_year[y - lo, j])
+            rows.append(row)
+        return pd.DataFrame(rows, columns=names("theme_summary") + [str(y) for y in years])
+
     def latest_end(self):
         """The greatest date end among the rows (NaT when none is dated)."""
         ends = self.fc.date_end[self.per_date > 0]
         ends = ends[~np.isnat(ends)]
         return pd.Timestamp(ends.max()) if len(ends) else pd.NaT
+
+
+def _extreme(dates, has: np.ndarray, bound: np.ndarray, last: bool) -> str:
+    """Of the dates ``has`` (a mask over the date categories), the one whose bound is least (greatest); the most
+    precise of those tied (``core.summary.most_precise``)."""
+    i8 = bound.view("i8")
+    best = i8[has].max() if last else i8[has].min()
+    return most_precise([str(dates[k]) for k in np.flatnonzero(has & (i8 == best))])
 
 
 def _combinations(frame: pd.DataFrame, theme_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:

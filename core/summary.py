@@ -310,9 +310,14 @@ class _Codes:
         if not isinstance(self.column.dtype, pd.CategoricalDtype):
             return _counts(self.column.iloc[rows])
         codes = self.codes[rows]
-        n = np.bincount(codes[codes >= 0], minlength=len(self.values))
-        vc = pd.Series(n, index=self.values).sort_values(ascending=False, kind="stable")  # as value_counts does
-        return "; ".join(f"{k or '(unknown)'}: {v}" for k, v in vc.items() if v)
+        return counts_text(np.bincount(codes[codes >= 0], minlength=len(self.values)), self.values)
+
+
+def counts_text(n: np.ndarray, values) -> str:
+    """'Commons: 12; Lords: 3' from counts ``n`` of ``values``: most first, ties in the values' order (as pandas'
+    ``value_counts`` gives them), '(unknown)' for an empty value, values counted 0 left out."""
+    vc = pd.Series(n, index=values).sort_values(ascending=False, kind="stable")
+    return "; ".join(f"{k or '(unknown)'}: {v}" for k, v in vc.items() if v)
 
 
 def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
@@ -357,8 +362,8 @@ def theme_summary(
             "label": t.label,
             "passages": len(idx),
             "documents": doc.distinct(idx),
-            "first_date": src["date"].iat[int(dated[np.argmin(starts[dated])])] if len(dated) else "",
-            "last_date": src["date"].iat[int(dated[np.argmax(ends[dated])])] if len(dated) else "",
+            "first_date": extreme_date(src["date"], dated, starts) if len(dated) else "",
+            "last_date": extreme_date(src["date"], dated, ends, last=True) if len(dated) else "",
             "undated": int((~has).sum()),
             "venues": venue.counts(idx),
             "speakers": speaker.counts(idx),
@@ -403,6 +408,21 @@ def date_extreme(values, last: bool = False) -> pd.Timestamp:
     return pd.Timestamp(a[int(np.argmin(np.where(dated, i8, np.iinfo("i8").max)))])
 
 
+def most_precise(dates) -> str:
+    """Of date strings that start (or end) on the same day, the most precise: '2018-01-01' before '2018-01' before
+    '2018' (the longest), so the first and last dates never depend on the order passages are stored in."""
+    return max(dates, key=lambda d: (len(d), d))
+
+
+def extreme_date(dates: pd.Series, rows: np.ndarray, bounds: np.ndarray, last: bool = False) -> str:
+    """The date string of the rows (positions, all dated) whose bound (start, or end when ``last``) is least
+    (greatest), the most precise one when several are."""
+    vals = bounds[rows].view("i8")
+    tied = rows[vals == (vals.max() if last else vals.min())]
+    col = dates.iloc[tied]
+    return most_precise(col.cat.remove_unused_categories().cat.categories if hasattr(col, "cat") else pd.unique(col))
+
+
 def _distinct(column: pd.Series) -> int:
     if isinstance(column.dtype, pd.CategoricalDtype):  # by code: nunique hashed every row
         codes = column.cat.codes.to_numpy()
@@ -416,10 +436,10 @@ def headline(corpus, df: pd.DataFrame) -> Headline:
     starts = df["date_start"].to_numpy() if "date_start" in df else np.array([], dtype="datetime64[ns]")
     has = ~np.isnat(starts)
     first = last = ""
-    if has.any():  # positions only: the date strings themselves are read for two rows
-        i8 = starts.view("i8")
-        first = df["date"].iat[int(np.argmin(np.where(has, i8, np.iinfo("i8").max)))]
-        last = df["date"].iat[int(np.argmax(df["date_end"].to_numpy().view("i8")))]  # NaT is the least
+    if has.any():  # positions only: the date strings themselves are read for the rows at the extremes
+        dated = np.flatnonzero(has)
+        first = extreme_date(df["date"], dated, starts)
+        last = extreme_date(df["date"], dated, df["date_end"].to_numpy(), last=True)
     every = corpus.passages
     dups = len(every) - int(np.count_nonzero(every["_canonical"].to_numpy())) if "_canonical" in every else None
     return Headline(

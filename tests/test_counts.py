@@ -17,6 +17,7 @@ from core.summary import (
     filter_mask,
     headline,
     prepare,
+    theme_summary,
     theme_timeline,
     theme_venue_matrix,
 )
@@ -31,17 +32,30 @@ STATES = [
 ]
 
 
+class _Theme:
+    def __init__(self, id_: str):
+        self.id, self.label = id_, id_.upper()
+
+
+class _Taxonomy:
+    def __init__(self, ids: list[str]):
+        self.ids, self.themes = ids, [_Theme(t) for t in ids]
+
+
 class _Corpus:
-    def __init__(self, passages):
-        self.passages = passages
+    def __init__(self, passages, taxonomy):
+        self.passages, self.taxonomy = passages, taxonomy
 
 
-def _same(frame: pd.DataFrame, theme_ids: list[str], masks) -> None:
+def _same(frame: pd.DataFrame, theme_ids: list[str], masks, states=None, taxonomy=None) -> None:
     fc = FrameCounts(frame, theme_ids)
-    corpus = _Corpus(frame)
-    for m in masks:
+    corpus = _Corpus(frame, taxonomy or _Taxonomy(theme_ids))
+    for k, m in enumerate(masks):
         m = np.asarray(m, dtype=bool)
         sub, tally = frame[m], fc.tally(m)
+        state = states[k] if states else FilterState(themes=tuple(theme_ids[:1]) if k % 3 == 2 else ())
+        want = theme_summary(corpus, state, passages=frame, mask=pd.Series(m))
+        pd.testing.assert_frame_equal(tally.theme_summary(corpus.taxonomy, state), want, check_dtype=False)
         assert tally.headline(corpus) == headline(corpus, sub)
         for themes in (theme_ids, theme_ids[:1], theme_ids[::-1][:3]):
             for freq in ("month", "quarter", "year"):
@@ -70,7 +84,7 @@ def store_frame(tmp_path_factory):
 def test_the_stores_frame_is_counted_as_the_filtered_rows_are(store_frame):
     assert FrameCounts.usable(store_frame)
     assert store_frame["venue"].nunique() >= 4 and (store_frame["date"] == "").any()
-    _same(store_frame, TAX.ids, [filter_mask(store_frame, s) for s in STATES])
+    _same(store_frame, TAX.ids, [filter_mask(store_frame, s) for s in STATES], STATES, TAX)
 
 
 def _frame(dates: list[str], themes: list[list[str]], theme_ids: list[str], venues: list[str]) -> pd.DataFrame:
@@ -107,6 +121,11 @@ def test_year_only_dates_ties_and_empty_masks():
     rng = np.random.default_rng(7)
     masks = [np.ones(len(df), bool), np.zeros(len(df), bool)] + [rng.random(len(df)) < 0.5 for _ in range(20)]
     _same(df, ids, masks)
+    # of dates tied on their start (end), the most precise, whatever the rows' order
+    no_2017 = df.index != 6
+    for order in (df.index, df.index[::-1]):
+        h = headline(_Corpus(df, None), df.loc[order][no_2017[order]])
+        assert (h.first_date, h.last_date) == ("2018-01-01", "2019-12")
 
 
 @pytest.mark.parametrize("n_themes", [30, 70])

@@ -31,10 +31,13 @@ COUNTED = ["document", "date", "date_start", "date_end", "year", "_prec", "_m", 
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _summary(store: str, version: int, labels: tuple, state_key: str, _data, _state, _mask) -> pd.DataFrame:
-    """The theme summary of a filter state, worked out once per store version (a fifth of a rerun's time on a
-    large store; going back to a filter, or another session asking for it, finds it ready)."""
-    return theme_summary(_data.corpus, _state, passages=_data.agg, mask=_mask)
+def _summary(store: str, version: int, labels: tuple, state_key: str, _data, _state, _counts) -> pd.DataFrame:
+    """The theme summary of a filter state, worked out once per store version (going back to a filter, or another
+    session asking for it, finds it ready): by ``core.counts`` when it can, else on the rows."""
+    held = _counts.fc.theme_summary(_data.taxonomy, _state) if _counts.fc is not None else None
+    if held is not None:
+        return held
+    return theme_summary(_data.corpus, _state, passages=_data.agg, mask=pd.Series(_counts.rows, index=_data.agg.index))
 
 
 class Counts:
@@ -95,7 +98,7 @@ def render(data, state: FilterState) -> None:
     if len(matrix) and matrix.values.sum():
         st.plotly_chart(charts.heatmap(matrix[matrix.sum(axis=1) > 0], data.labels), key="ov_heatmap")
     st.subheader("Theme summary")
-    summary = _summary(data.store, data.version, tuple(data.labels.items()), repr(state), data, state, m)
+    summary = _summary(data.store, data.version, tuple(data.labels.items()), repr(state), data, state, counts)
     table(
         summary,
         "theme_summary",
