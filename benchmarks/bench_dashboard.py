@@ -16,7 +16,8 @@ ids, dates, venues and speakers), or uses ``--store``, and opens it as a user wo
   (core.store.queries.theme_counts); counts_codes_s: core.counts' codes, worked out once per store version;
 - core_interaction_median_ms: what the Overview computes after a filter change (mask, headline, timeline,
   themes x venues), without Streamlit; core_interaction_rows_median_ms: the same on a copy of the matching rows
-  (the reference); theme_summary_median_ms: a filter state's theme summary the first time (then kept);
+  (the reference); theme_summary_median_ms: a filter state's theme summary the first time (then kept), and
+  theme_summary_rows_median_ms: the same counted on the rows, theme by theme (the reference);
 - app_<step>_median_ms: whole reruns of the real app in AppTest (a theme filter, a venue filter, the Overview's
   bins, a search through the index, a page of the Passages view);
 - frame_mb: the memory of the one frame kept per store (no text).
@@ -106,6 +107,9 @@ def core_path(data, repeat: int) -> dict:
         theme_venue_matrix(sub, themes)
 
     def summary(state):  # a filter state's theme summary, the first time it is asked for (then kept)
+        fc.tally(filter_mask(frame, state).to_numpy()).theme_summary(data.taxonomy, state)
+
+    def summary_rows(state):  # the reference: counted on the rows, theme by theme
         theme_summary(data.corpus, state, passages=frame, mask=filter_mask(frame, state))
 
     q = [median_ms(lambda s=s: query(s), repeat) for s in STATES]
@@ -113,6 +117,7 @@ def core_path(data, repeat: int) -> dict:
     i = [median_ms(lambda s=s: interaction(s), repeat) for s in STATES]
     ir = [median_ms(lambda s=s: interaction_rows(s), repeat) for s in STATES]
     ts = [median_ms(lambda s=s: summary(s), repeat) for s in STATES]
+    tsr = [median_ms(lambda s=s: summary_rows(s), repeat) for s in STATES]
     from core.store import Store, queries
 
     with Store(data.store) as store:  # the same counts by DuckDB in the store, reviews applied: no frame needed
@@ -127,6 +132,7 @@ def core_path(data, repeat: int) -> dict:
         "core_interaction_max_ms": round(max(i), 1),
         "core_interaction_rows_median_ms": round(statistics.median(ir), 1),
         "theme_summary_median_ms": round(statistics.median(ts), 1),
+        "theme_summary_rows_median_ms": round(statistics.median(tsr), 1),
         "counts_codes_s": round(codes_s, 2),
     }
 
