@@ -5,8 +5,11 @@ caller copies the matching rows, then each function walks them once per theme. A
 0.16 s and the three functions 0.25 s a rerun. ``FrameCounts`` works out, once per frame, each row's *combination of
 themes* as one small number (a frame of 8 themes holds a few dozen combinations), then one key per row for each
 count: (time slot, combination) and (venue, combination). Counting a mask (``tally``) is then one gather and one
-``bincount`` per key; a (key, combination) table times the (combination, theme) membership matrix gives the counts per theme.
-No row is copied. The results equal those functions' on ``frame[mask]`` (``tests/test_counts.py``).
+``bincount`` per key; a (key, combination) table times the (combination, theme) membership matrix gives the counts
+per theme. The theme summary (``theme_summary``'s table) reads three more keys, built when first asked for:
+(date, combination), (document, combination) and (speaker, combination); where one of those tables would pass
+``_MAX_TABLE`` cells (very many combinations of themes), the caller counts the rows instead. No row is copied.
+The results equal ``core.summary``'s on ``frame[mask]`` (``tests/test_counts.py``).
 
 Time slots: one per month from the frame's first to its last; one per year for year-only dates (placed in a year
 chart, counted as undated in month and quarter charts, as ``theme_timeline`` does); one for passages that cannot be
