@@ -30,6 +30,10 @@ _DENSE_BITS = 24  # up to this many themes, combinations are found by counting, 
 _MAX_TABLE = 20_000_000  # a (value x combination) table larger than this is not built: the rows are counted instead
 
 
+class TooLarge(ValueError):
+    """The frame's combinations of themes are too many for these tables: count its rows instead."""
+
+
 class FrameCounts:
     def __init__(self, frame: pd.DataFrame, theme_ids: list[str]):
         self.frame = frame
@@ -48,6 +52,8 @@ class FrameCounts:
         self.ylo = self.mlo // 12
         self.ny = mhi // 12 - self.ylo + 1
         self.slots = self.nm + self.ny + 1
+        if max(self.slots, len(frame["venue"].cat.categories)) * K > _MAX_TABLE:
+            raise TooLarge(f"{K:,} combinations of themes over {self.slots:,} time slots")
         wide = np.int32 if max(self.slots, len(frame["venue"].cat.categories)) * K < 2**31 else np.int64
         m = m.astype(wide, copy=False)
         slot = np.where(dated & (prec <= 1), m - self.mlo, self.nm + self.ny).astype(wide, copy=False)  # a month
@@ -69,8 +75,9 @@ class FrameCounts:
         some_row = np.zeros(len(self.dates), dtype=np.int64)  # a row holding each date (any: they agree)
         some_row[self.date_codes] = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
         held = self.every(self.date_codes, len(self.dates)) > 0
-        self.date_start = np.where(held, frame["date_start"].to_numpy()[some_row], np.datetime64("NaT"))
-        self.date_end = np.where(held, frame["date_end"].to_numpy()[some_row], np.datetime64("NaT"))
+        starts, ends = frame["date_start"].to_numpy(), frame["date_end"].to_numpy()
+        self.date_start = np.where(held, starts[some_row] if n else np.datetime64("NaT"), np.datetime64("NaT"))
+        self.date_end = np.where(held, ends[some_row] if n else np.datetime64("NaT"), np.datetime64("NaT"))
         self.doc_codes = frame["document"].cat.codes.to_numpy()
         self.n_docs = len(frame["document"].cat.categories)
 

@@ -30,7 +30,7 @@ import pandas as pd
 import streamlit as st
 
 from core.asks import ask_summary
-from core.counts import FrameCounts
+from core.counts import FrameCounts, TooLarge
 from core.model import IngestError
 from dashboard.pickers import unique_labels
 from dashboard.text import md_escape
@@ -423,7 +423,12 @@ def load(ws: Workspace | None = None) -> Data:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _frame_counts(store: str, version: int, theme_ids: tuple, _data: Data) -> FrameCounts | None:
-    return FrameCounts(_data.agg, list(theme_ids)) if FrameCounts.usable(_data.agg) else None
+    if not FrameCounts.usable(_data.agg):
+        return None
+    try:
+        return FrameCounts(_data.agg, list(theme_ids))
+    except TooLarge:  # a taxonomy with very many combinations of themes: the Overview counts the rows
+        return None
 
 
 def frame_counts(data: Data) -> FrameCounts | None:

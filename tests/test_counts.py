@@ -139,3 +139,15 @@ def test_many_themes_are_combined_by_sorting(n_themes):
     df = _frame(dates, themes, ids, venues)
     assert FrameCounts.usable(df)
     _same(df, ids, [np.ones(n, bool)] + [df[THEME_PREFIX + ids[i]].to_numpy() for i in range(3)])
+
+
+def test_an_empty_frame_and_too_many_combinations(store_frame, monkeypatch):
+    import core.counts as counts
+
+    empty = store_frame.iloc[:0]
+    tally = FrameCounts(empty, TAX.ids).tally(np.zeros(0, bool))
+    assert tally.headline(_Corpus(empty, TAX)) == headline(_Corpus(empty, TAX), empty)
+    assert tally.timeline(TAX.ids)[0].empty and tally.venue_matrix(TAX.ids).shape == (len(TAX.ids), 0)
+    monkeypatch.setattr(counts, "_MAX_TABLE", 100)  # as a taxonomy of very many combinations over many months would
+    with pytest.raises(counts.TooLarge):
+        FrameCounts(store_frame, TAX.ids)

@@ -101,3 +101,37 @@ def test_the_cli_ingest_leaves_the_frame_ready(tmp_path, monkeypatch):
     _no_build(monkeypatch)
     with Store(path) as store:
         assert len(framecache.frame(store, TAX.ids)) == store.count("passages")
+
+
+def test_a_store_made_anew_at_the_same_path_has_another_key(tmp_path):
+    path = tmp_path / "again.duckdb"
+    keys = []
+    for _ in range(2):  # the same files, the same version: only the store's own id tells them apart
+        with Store(path, write=True) as store:
+            ingest(store, [WMS])
+        with Store(path) as store:
+            keys.append((store.version, framecache.frame_key(store, TAX.ids)))
+        path.unlink()
+    assert keys[0][0] == keys[1][0] and keys[0][1] != keys[1][1]
+
+
+def test_writers_at_once_never_leave_a_frame_under_another_key(store_path):
+    import threading
+
+    with Store(store_path) as store:
+        whole = framecache.frame(store, TAX.ids)
+    part = whole.iloc[:40].reset_index(drop=True)
+    kept = store_path.parent / "s.duckdb.frame"
+    for _ in range(5):
+        threads = [
+            threading.Thread(target=framecache.keep, args=(store_path, key, df))
+            for key, df in (("key-a", whole), ("key-b", part))
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for key, df in (("key-a", whole), ("key-b", part)):
+            got = framecache._read(kept, key)
+            assert got is None or got.equals(df)
+        assert not list(store_path.parent.glob("*.tmp"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -147,6 +148,7 @@ class Store:
                 self._set("schema_version", str(SCHEMA_VERSION))
                 self._set("version", "0")
                 self._set("taxonomy_digest", "")
+                self._set("store_id", uuid.uuid4().hex)
             return
         version = int(self.meta("schema_version") or 0)
         if version > SCHEMA_VERSION:
@@ -162,6 +164,9 @@ class Store:
                     for sql in MIGRATIONS.get(v, []):
                         self.con.execute(sql)
                 self._set("schema_version", str(SCHEMA_VERSION))
+        if self.write and not self.meta("store_id"):  # a store made before stores had one
+            with self.transaction():
+                self._set("store_id", uuid.uuid4().hex)
 
     @staticmethod
     def _ddl(table: str, sql_name: str | None = None) -> str:

@@ -4,9 +4,9 @@ At 10 M passages DuckDB takes about 7 s to build the frame (dates worked out, on
 repeated strings as categories); read back from an uncompressed Arrow file, memory-mapped, it takes well under a
 second. The file sits beside the store (``<store>.frame``), or, where that folder cannot be written (a store on a
 read-only share), in the user's cache folder. It is written whole under another name and renamed, so a reader never
-sees half of one, and it carries a key in its metadata: the store's version and passage count, a digest of its
-documents' content hashes and the taxonomy digest its tags were made with, the theme ids asked for and this
-module's format. A file with another key (or none, or that cannot be read) is ignored and replaced: the cache can
+sees half of one (each writer its own temporary file), and it carries a key in its metadata: the store's own id (made
+with it) and version, its passage count, a digest of its documents' content hashes and the taxonomy digest its tags
+were made with, the theme ids asked for, the release and this module's format. A file with another key (or none, or that cannot be read) is ignored and replaced: the cache can
 be stale or missing, never wrong. Deleting it is always safe.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,8 @@ def frame_key(store, theme_ids) -> str:
     ).fetchone()
     material = {
         "format": FORMAT,
+        "store": store.meta("store_id") or "",  # a store made anew at the same path starts its versions again
+        "release": _release(),  # a new release may read the same files into other passages
         "version": store.version,
         "passages": store.count("passages"),
         "documents": list(docs),
@@ -66,6 +69,15 @@ def frame_key(store, theme_ids) -> str:
         "themes": list(theme_ids),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _release() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("campaign-tracker")
+    except Exception:  # not installed as a package (run from a checkout)
+        return ""
 
 
 def _places(store_path) -> list[Path]:
@@ -104,16 +116,19 @@ def keep(store_path, key: str, df: pd.DataFrame) -> Path | None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: key.encode()})
     for path in _places(store_path):
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)  # one per writer
+            os.close(fd)
+            with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)
             os.replace(tmp, path)
             return path
         except OSError:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
     return None
