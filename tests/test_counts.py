@@ -151,3 +151,15 @@ def test_an_empty_frame_and_too_many_combinations(store_frame, monkeypatch):
     monkeypatch.setattr(counts, "_MAX_TABLE", 100)  # as a taxonomy of very many combinations over many months would
     with pytest.raises(counts.TooLarge):
         FrameCounts(store_frame, TAX.ids)
+
+
+def test_the_passages_views_order_is_newest_first_by_document_and_line(store_frame):
+    from dashboard.views.passages import newest_first, newest_first_ids
+
+    plain = store_frame.assign(document=store_frame["document"].astype(object))  # not categorical: pandas sorts
+    for state in STATES:
+        m = filter_mask(store_frame, state).to_numpy()
+        want = newest_first(store_frame[m])["passage_id"].tolist()
+        assert list(newest_first_ids(store_frame, m)) == want
+        assert list(newest_first_ids(plain, m)) == want
+    assert len(want) < len(store_frame)  # (the last state leaves rows out)

@@ -6,11 +6,12 @@ frame, so a million passages page as fast as a few hundred."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.store.search import QueryError
 from core.summary import FilterState, plural
-from dashboard.data import filtered, search_ids
+from dashboard.data import mask, search_ids
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, pager, passage_csv, show_html, table
 
@@ -27,9 +28,23 @@ def newest_first(df):
     return df.sort_values(["date_end", "document", "line"], ascending=[False, True, True], na_position="last")
 
 
+def newest_first_ids(frame: pd.DataFrame, rows) -> np.ndarray:
+    """The ids of the rows where the mask ``rows`` holds, in ``newest_first``'s order, by numpy's (stable) lexsort on
+    the dates' integers, the documents' category codes and the lines, without copying the rows (pandas sorting a
+    copy of the matching rows took 4 s for 5 M of 10 M passages; this, about 1 s)."""
+    doc = frame["document"]
+    if not (isinstance(doc.dtype, pd.CategoricalDtype) and doc.cat.categories.is_monotonic_increasing):
+        return newest_first(frame[np.asarray(rows, dtype=bool)])["passage_id"].to_numpy()
+    pos = np.flatnonzero(np.asarray(rows, dtype=bool))
+    end = frame["date_end"].to_numpy()[pos].view("i8")
+    newest_key = np.where(end == np.iinfo("i8").min, np.iinfo("i8").max, -end)  # newest first, undated (NaT) last
+    order = np.lexsort((frame["line"].to_numpy()[pos], doc.cat.codes.to_numpy()[pos], newest_key))
+    return np.asarray(frame["passage_id"].array.take(pos[order]))
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _newest(store: str, version: int, state_key: str, _data, _state) -> np.ndarray:
-    return newest_first(filtered(_data, _state))["passage_id"].to_numpy()
+    return newest_first_ids(_data.passages, mask(_data, _state))
 
 
 def newest(data, state: FilterState) -> np.ndarray:
