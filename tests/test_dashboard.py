@@ -559,3 +559,23 @@ def test_milestones_are_drawn_on_the_views_timelines(isolated_workspace):
         assert sorted(labels) == ["Care review launched", "Strategy &lt;b&gt;published&lt;/b&gt;"] and lines == 2
     finally:
         path.unlink()
+
+
+def test_the_themes_views_counts_name_the_unknown_and_leave_out_absent_values():
+    import pandas as pd
+
+    from dashboard.views.themes import counted, value_counts
+
+    venues = pd.Series(["Lords", "", "Commons", "Lords", "unknown"], dtype="category")
+    venues = venues.cat.add_categories(["Westminster Hall"])  # a category no passage has
+    vc = value_counts(venues, "unknown")
+    assert vc.to_dict() == {"Lords": 2, "unknown": 2, "Commons": 1}
+    assert counted(venues).startswith("Lords (2), unknown (2) and Commons (1)") or counted(venues).startswith(
+        "unknown (2), Lords (2) and Commons (1)"
+    )
+    assert value_counts(venues.astype(object), "(unknown)").to_dict() == {
+        "Lords": 2,
+        "(unknown)": 1,
+        "Commons": 1,
+        "unknown": 1,
+    }

@@ -26,10 +26,20 @@ from dashboard.views.milestones import milestones_for
 FREQS = ["month", "quarter", "year"]
 
 
+def value_counts(values: pd.Series, unknown: str) -> pd.Series:
+    """How many of each value, most first, an empty value named ``unknown``: counted by category code when the
+    column is categorical (as text, a theme's million passages took a second)."""
+    vc = values.value_counts()
+    vc = vc[vc > 0]
+    vc.index = pd.Index([str(k) or unknown for k in vc.index], dtype=object)
+    if vc.index.has_duplicates:  # a value named as the unknown one is
+        vc = vc.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
+    return vc
+
+
 def counted(values: pd.Series, top: int = 5) -> str:
     """'Westminster Hall (128), Commons Chamber (13) and 2 more'."""
-    vc = values.astype(str).replace("", "unknown").value_counts()
-    vc = vc[vc > 0]
+    vc = value_counts(values, "unknown")
     parts = [f"{k} ({v})" for k, v in vc.head(top).items()]
     more = f" and {len(vc) - top} more" if len(vc) > top else ""
     return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 and not more else ", ".join(parts)) + more
@@ -53,6 +63,13 @@ def in_words(df: pd.DataFrame, label: str) -> str:
     return out + f" Venues: {counted(df['venue'])}. Speakers: {counted(df['speaker'])}."
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _evidence(store: str, version: int, theme: str, state_key: str, _data, _df) -> pd.DataFrame:
+    """What matched a theme in the passages of a filter state: worked out once per store version and state (on a
+    large store it reads every tag of the theme; the view's own widgets rerun it otherwise)."""
+    return evidence_breakdown(_data.tags(None, (theme,)), _df["passage_id"], theme)
+
+
 def render(data, state: FilterState) -> None:
     st.title("Themes")
     options = list(state.themes) or data.theme_ids
@@ -69,16 +86,16 @@ def render(data, state: FilterState) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.plotly_chart(
-            charts.counts_bar(df["venue"].astype(str).replace("", "(unknown)").value_counts(), "Venues"),
+            charts.counts_bar(value_counts(df["venue"], "(unknown)"), "Venues"),
             key="th_venues",
         )
     with c2:
         st.plotly_chart(
-            charts.counts_bar(df["speaker"].astype(str).replace("", "(unknown)").value_counts(), "Speakers"),
+            charts.counts_bar(value_counts(df["speaker"], "(unknown)"), "Speakers"),
             key="th_speakers",
         )
     st.subheader("What matched")
-    evidence = evidence_breakdown(data.tags(None, (theme,)), df["passage_id"], theme)
+    evidence = _evidence(data.store, data.version, theme, repr(state), data, df)
     st.caption(
         "Each phrase, near-miss, context rule or section cue that tagged these passages, with the passages it "
         "tagged (a passage tagged by two counts in both). Choose one below to list just its passages."
