@@ -19,7 +19,8 @@ ids, dates, venues and speakers), or uses ``--store``, and opens it as a user wo
   (the reference); theme_summary_median_ms: a filter state's theme summary the first time (then kept), and
   theme_summary_rows_median_ms: the same counted on the rows, theme by theme (the reference);
 - app_<step>_median_ms: whole reruns of the real app in AppTest (a theme filter, a venue filter, the Overview's
-  bins, a search through the index, a page of the Passages view);
+  bins, a search through the index, a page of the Passages view, the Themes view's bins); app_themes_first_s: the
+  Themes view's first run (every tag of its theme read, what matched worked out);
 - frame_mb: the memory of the one frame kept per store (no text).
 The last line is one JSON object.
 """
@@ -161,6 +162,16 @@ def app_interactions(repeat: int, search: bool) -> dict:
     out.update(
         _reruns(pa, lambda i: pa.number_input(key="pa_page").set_value(1 + (i * 7919) % 400), "passages_page", repeat)
     )
+    th = AppTest.from_function(_themes_view, default_timeout=600)
+    t = time.perf_counter()
+    th.run()
+    out["app_themes_first_s"] = round(time.perf_counter() - t, 2)
+    assert not th.exception, th.exception
+    out.update(
+        _reruns(
+            th, lambda i: th.radio(key="th_freq").set_value(["month", "quarter", "year"][i % 3]), "themes_bins", repeat
+        )
+    )
     return out
 
 
@@ -187,6 +198,14 @@ def _passages_view():
     from dashboard.views import passages
 
     passages.render(load(), FilterState(themes=("county_lines",)))
+
+
+def _themes_view():
+    from core.summary import FilterState
+    from dashboard.data import load
+    from dashboard.views import themes
+
+    themes.render(load(), FilterState())
 
 
 def main() -> None:
