@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from core.pipeline import corpus_from_store, ingest
@@ -86,3 +87,27 @@ def test_rows_come_in_the_order_asked_with_their_text(reviewed_store, monkeypatc
         many = store.frame("passages")["passage_id"].tolist()[::-1]  # past IN_LIST: a list parameter
         assert len(many) > queries.IN_LIST
         assert queries.passage_rows(store, many, ["passage_id"])["passage_id"].tolist() == many
+
+
+def test_what_matched_is_grouped_in_the_store_as_on_the_tags(reviewed_store):
+    """queries.evidence / evidence_ids (DuckDB) equal core.summary's evidence_breakdown / evidence_passages on the
+    tags as counted, reviews applied (one theme's tag confirmed on a passage, one rejected)."""
+    from core.summary import evidence_breakdown, evidence_passages
+
+    with Store(reviewed_store) as store:
+        frame = queries.passage_frame(store, TAX.ids)
+        review = queries.reviewed(store, frame, store.frame("asks"), TAX.ids)
+        f = review.frame
+        checked = 0
+        for theme in TAX.ids:
+            tags = queries.reviewed_tags(store, None, review, (theme,))
+            for state in STATES:
+                ids = f["passage_id"][(filter_mask(f, state) & f[THEME_PREFIX + theme]).to_numpy()]
+                want = evidence_breakdown(tags, ids, theme)
+                got = queries.evidence(store, theme, ids, review)
+                pd.testing.assert_frame_equal(got, want.reset_index(drop=True), check_dtype=False)
+                checked += len(want)
+            for ev in want["evidence"]:
+                assert queries.evidence_ids(store, theme, ev, review) == evidence_passages(tags, theme, ev)
+        reviewed_in = set(review.passages) & set(f["passage_id"][f[THEME_PREFIX + "missing_children"]])
+    assert checked > 100 and reviewed_in  # the confirmed passage's own tag is among those counted

@@ -7,17 +7,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.store import queries
 from core.summary import (
     THEME_PREFIX,
     FilterState,
     continuous,
-    evidence_breakdown,
-    evidence_passages,
     plural,
     theme_timeline,
 )
 from dashboard import charts
-from dashboard.data import filtered, ids_in, mask
+from dashboard.data import filtered, ids_in, mask, reading
 from dashboard.state import bind, publish
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, passage_csv, table
@@ -91,7 +90,15 @@ def ids_of(data, rows: pd.DataFrame) -> pd.Series:
 def _evidence(store: str, version: int, theme: str, state_key: str, _data, _df) -> pd.DataFrame:
     """What matched a theme in the passages of a filter state: worked out once per store version and state (on a
     large store it reads every tag of the theme; the view's own widgets rerun it otherwise)."""
-    return evidence_breakdown(_data.tags(None, (theme,)), ids_of(_data, _df), theme)
+    with reading(store) as s:  # grouped by DuckDB: the theme's tags are never read whole
+        return queries.evidence(s, theme, ids_of(_data, _df), _data.review)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _evidence_ids(store: str, version: int, theme: str, evidence: str, _data) -> frozenset[str]:
+    """The passages one row of what matched counts (all of the store's, before the filters)."""
+    with reading(store) as s:
+        return frozenset(queries.evidence_ids(s, theme, evidence, _data.review))
 
 
 def render(data, state: FilterState) -> None:
@@ -174,7 +181,7 @@ def passages(data, df, theme, evidence, state) -> None:
     pick = st.selectbox("Matched by", choices, key="th_pick")
     publish("evidence", pick, "any evidence")
     if pick != "any evidence":
-        df = df[ids_in(ids_of(data, df), evidence_passages(data.tags(None, (theme,)), theme, pick))]
+        df = df[ids_in(ids_of(data, df), _evidence_ids(data.store, data.version, theme, pick, data))]
         df = df.assign(passage_id=ids_of(data, df))
         st.caption(md_escape(f"{plural(len(df), 'passages')} matched by {pick}"))
         ids = newest_first(df)["passage_id"].to_numpy()
