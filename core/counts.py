@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import names
-from .summary import THEME_PREFIX, Headline, _bin_start, counts_text, most_precise
+from .summary import THEME_PREFIX, Headline, _bin_start, counts_text, duplicates, most_precise
 
 _DENSE_BITS = 24  # up to this many themes, combinations are found by counting, past it by sorting
 _MAX_TABLE = 20_000_000  # a (value x combination) table larger than this is not built: the rows are counted instead
@@ -169,26 +169,17 @@ class Tally:
         has = present & ~np.isnat(fc.date_start)
         first = last = ""
         if has.any():
-            first = self._extreme(has, fc.date_start, last=False)
-            last = self._extreme(has, fc.date_end, last=True)
-        every = corpus.passages
-        if "_canonical" in every:
-            dups = len(every) - int(np.count_nonzero(every["_canonical"].to_numpy()))
-        else:
-            dups = int((every["duplicate_of"] != "").sum())
+            first = _extreme(fc.dates, has, fc.date_start, last=False)
+            last = _extreme(fc.dates, has, fc.date_end, last=True)
         return Headline(
             documents=int(np.count_nonzero(self._count(fc.doc_codes, fc.n_docs))),
             passages=self.n,
-            duplicates=dups,
+            duplicates=duplicates(corpus.passages),
             first_date=first,
             last_date=last,
             undated=int(self.per_date[present & np.isnat(fc.date_start)].sum()),
             themes=int(np.count_nonzero(self.per_venue.sum(axis=0))),
         )
-
-    def _extreme(self, has, bound, last: bool) -> str:
-        """The date string of the least start (greatest end) among the dates ``has``; the most precise if tied."""
-        return _extreme(self.fc.dates, has, bound, last)
 
     def timeline(self, theme_ids: list[str], freq: str = "month"):
         """``core.summary.theme_timeline(frame[rows], theme_ids, freq)``: (counts per bin and theme, undated)."""

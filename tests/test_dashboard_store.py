@@ -188,7 +188,7 @@ def test_a_new_workspace_store_is_built_from_the_seeds_with_a_progress_bar(tmp_p
 
 
 def test_ids_in_is_isin_for_arrow_and_object_strings(passages):
-    from dashboard.data import ids_in
+    from core.summary import ids_in
 
     ids = passages["passage_id"]
     some = set(ids.iloc[::3]) | {"not-a-passage"}

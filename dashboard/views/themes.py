@@ -12,11 +12,12 @@ from core.summary import (
     THEME_PREFIX,
     FilterState,
     continuous,
+    ids_in,
     plural,
     theme_timeline,
 )
 from dashboard import charts
-from dashboard.data import filtered, ids_in, mask, reading
+from dashboard.data import filtered, mask, reading
 from dashboard.state import bind, publish
 from dashboard.text import md_escape
 from dashboard.views.common import caption, cards, download, passage_csv, table
